@@ -1,0 +1,117 @@
+// truce locate PATH --at T LAT,LON ... | --points FILE: which zone versions cover each point.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "command.h"
+#include "formats/points_csv.h"
+#include "formats/scenario_reader.h"
+#include "formats/text_file.h"
+#include "truce/zone_lookup.h"
+
+namespace truce::cli {
+namespace {
+
+struct LocateOptions {
+  std::string path;
+  std::string at;
+  std::string points_file;
+  std::vector<std::string> points;
+};
+
+Result<std::vector<formats::LocatePoint>> PointsFromArgs(const LocateOptions& o,
+                                                         std::optional<UtcTime> at) {
+  std::vector<std::string> problems;
+  std::vector<formats::LocatePoint> out;
+  if (!at) problems.push_back("--at: required with points given as LAT,LON");
+  for (size_t i = 0; i < o.points.size(); ++i) {
+    const std::string& arg = o.points[i];
+    const size_t comma = arg.find(',');
+    const auto lat =
+        comma == std::string::npos ? std::nullopt : formats::ParseNumber(arg.substr(0, comma));
+    const auto lon =
+        comma == std::string::npos ? std::nullopt : formats::ParseNumber(arg.substr(comma + 1));
+    if (!lat || !lon) {
+      problems.push_back(
+          fmt::format("point {} '{}': expected LAT,LON in decimal degrees", i + 1, arg));
+      continue;
+    }
+    auto p = LatLng::Create(*lat, *lon);
+    if (!p.ok()) {
+      problems.push_back(fmt::format("point {} '{}': {}", i + 1, arg, p.error().message));
+      continue;
+    }
+    if (at) out.push_back(formats::LocatePoint{std::to_string(i + 1), *p, *at});
+  }
+  if (!problems.empty()) {
+    Error e = MakeError(ErrorCode::kInvalidArgument, "bad points");
+    e.problems = std::move(problems);
+    return e;
+  }
+  return out;
+}
+
+int Run(const LocateOptions& o) {
+  if (o.points_file.empty() == o.points.empty()) {
+    fmt::print(stderr, "error: give either points as LAT,LON arguments or --points FILE\n");
+    return kExitUsage;
+  }
+  std::optional<UtcTime> at;
+  if (!o.at.empty()) {
+    auto t = ParseUtcTime(o.at);
+    if (!t.ok()) return ReportError(Error{t.error().code, "--at: " + t.error().message, {}});
+    at = *t;
+  }
+  Result<std::vector<formats::LocatePoint>> points = std::vector<formats::LocatePoint>{};
+  if (o.points_file.empty()) {
+    points = PointsFromArgs(o, at);
+  } else {
+    auto text = formats::ReadTextFile(o.points_file);
+    if (!text.ok()) return ReportError(text.error());
+    points = formats::ParsePointsCsv(*text, o.points_file, at);
+  }
+  if (!points.ok()) return ReportError(points.error());
+  auto scenario = formats::LoadScenario(o.path);
+  if (!scenario.ok()) return ReportError(scenario.error());
+
+  GeosZoneLocator locator(scenario->zone_versions());
+  std::vector<const ZoneVersion*> hits;
+  std::string out;
+  for (const formats::LocatePoint& p : *points) {
+    locator.Locate(p.position, p.time, hits);
+    nlohmann::json zones = nlohmann::json::array();
+    for (const ZoneVersion* v : hits)
+      zones.push_back({{"zone", v->zone()}, {"version", v->version()}});
+    const nlohmann::json line = {{"id", p.id},
+                                 {"lat", p.position.lat()},
+                                 {"lon", p.position.lng()},
+                                 {"time", FormatUtcTime(p.time)},
+                                 {"zones", std::move(zones)}};
+    out += line.dump();
+    out += '\n';
+    if (out.size() > (1 << 16)) {
+      fmt::print("{}", out);
+      out.clear();
+    }
+  }
+  fmt::print("{}", out);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddLocateCommand(CLI::App& app, Action& action) {
+  CLI::App* cmd = app.add_subcommand(
+      "locate",
+      "For each point, the zone versions in force at its time that cover it (the "
+      "boundary counts as inside); one JSON object per line");
+  auto o = std::make_shared<LocateOptions>();
+  cmd->add_option("PATH", o->path, "Scenario directory or zones GeoJSON file")->required();
+  cmd->add_option("--at", o->at,
+                  "Time of the points (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ); with --points, the "
+                  "default for rows whose time is empty");
+  cmd->add_option("--points", o->points_file, "CSV with header id,lat,lon,time");
+  cmd->add_option("POINTS", o->points, "Points as LAT,LON in decimal degrees");
+  cmd->callback([&action, o] { action = [o] { return Run(*o); }; });
+}
+
+}  // namespace truce::cli

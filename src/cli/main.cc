@@ -1,0 +1,57 @@
+// truce: run and monitor ceasefire de-escalation zones. One file per subcommand.
+#include <fmt/format.h>
+
+#include "command.h"
+
+namespace truce::cli {
+
+int ReportError(const Error& error) {
+  fmt::print(stderr, "error: {}\n", error.message);
+  for (const std::string& p : error.problems) {
+    if (p != error.message) fmt::print(stderr, "  {}\n", p);
+  }
+  return kExitBadInput;
+}
+
+namespace {
+
+int Main(int argc, char** argv) {
+  CLI::App app{"truce: run and monitor ceasefire de-escalation zones", "truce"};
+  app.set_version_flag("--version", std::string("truce ") + TRUCE_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  Action action;
+  AddScenarioCommand(app, action);
+  AddZonesCommand(app, action);
+  AddLocateCommand(app, action);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  if (!action) {
+    fmt::print(stderr, "{}", app.help());
+    return kExitUsage;
+  }
+  return action();
+}
+
+}  // namespace
+}  // namespace truce::cli
+
+int main(int argc, char** argv) {
+  try {
+    return truce::cli::Main(argc, argv);
+  } catch (const std::exception& e) {
+    // Nothing user-supplied should get here; say so rather than die silently.
+    fmt::print(stderr, "internal error: {}\n", e.what());
+    return 70;
+  }
+}

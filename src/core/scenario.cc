@@ -1,0 +1,231 @@
+#include "truce/scenario.h"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+namespace truce {
+
+std::string_view RuleKindName(RuleKind kind) noexcept {
+  switch (kind) {
+    case RuleKind::kCeasefire:
+      return "ceasefire";
+    case RuleKind::kNoFly:
+      return "no_fly";
+    case RuleKind::kHumanitarianAccess:
+      return "humanitarian_access";
+  }
+  return "ceasefire";
+}
+
+std::optional<RuleKind> ParseRuleKind(std::string_view name) noexcept {
+  for (RuleKind k : {RuleKind::kCeasefire, RuleKind::kNoFly, RuleKind::kHumanitarianAccess}) {
+    if (RuleKindName(k) == name) return k;
+  }
+  return std::nullopt;
+}
+
+std::string Rule::Citation() const {
+  if (agreement.empty()) return "";
+  if (clause.empty()) return agreement;
+  return fmt::format("{} clause {}", agreement, clause);
+}
+
+const Clause* Agreement::FindClause(std::string_view clause_id) const {
+  for (const Clause& c : clauses) {
+    if (c.id == clause_id) return &c;
+  }
+  return nullptr;
+}
+
+const Rule* ZoneVersion::FindRule(RuleKind kind) const {
+  for (const Rule& r : spec_.rules) {
+    if (r.kind == kind) return &r;
+  }
+  return nullptr;
+}
+
+std::string ZoneVersion::Label() const {
+  return fmt::format("zone '{}' version {}", spec_.zone, spec_.version);
+}
+
+Result<ZoneVersion> ZoneVersion::Create(ZoneVersionSpec spec) {
+  const std::string where =
+      fmt::format("{} (zone '{}' version {})", spec.origin, spec.zone, spec.version);
+  std::vector<std::string> problems;
+  if (spec.zone.empty()) problems.push_back(where + ": zone: expected a non-empty id");
+  if (spec.version < 1) {
+    problems.push_back(
+        fmt::format("{}: version: expected an integer >= 1, got {}", where, spec.version));
+  }
+  const UtcTime end = spec.valid_to.value_or(kEndOfTime);
+  auto validity = TimeInterval::Create(spec.valid_from, end);
+  if (!validity.ok()) {
+    problems.push_back(fmt::format("{}: valid_to: {} is not after valid_from {}", where,
+                                   FormatUtcTime(end), FormatUtcTime(spec.valid_from)));
+  }
+  const AltitudeBand& band = spec.altitude;
+  if (band.min && band.max && !(band.min->value < band.max->value)) {
+    problems.push_back(fmt::format("{}: min_alt_m {} must be below max_alt_m {}", where,
+                                   band.min->value, band.max->value));
+  }
+  std::set<RuleKind> kinds;
+  for (const Rule& r : spec.rules) {
+    if (!kinds.insert(r.kind).second) {
+      problems.push_back(
+          fmt::format("{}: rules: '{}' appears more than once", where, RuleKindName(r.kind)));
+    }
+  }
+  if ((band.min || band.max) && !kinds.contains(RuleKind::kNoFly)) {
+    problems.push_back(where + ": min_alt_m/max_alt_m apply to no_fly, but the version has no " +
+                       "no_fly rule");
+  }
+  if (Status geometry = ValidateMultiPolygon(spec.shape, where); !geometry.ok()) {
+    for (const std::string& p : geometry.error().problems) problems.push_back(p);
+  }
+  if (!problems.empty()) {
+    Error e = MakeError(ErrorCode::kInvalidInput, where + ": invalid zone version");
+    e.problems = std::move(problems);
+    return e;
+  }
+  spec.shape = NormalizeOrientation(std::move(spec.shape));
+  const LatLngRect bounds = spec.shape.Bounds();
+  return ZoneVersion(std::move(spec), *validity, bounds);
+}
+
+const Party* Scenario::FindParty(std::string_view id) const {
+  for (const Party& p : spec_.parties) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
+const Agreement* Scenario::FindAgreement(std::string_view id) const {
+  for (const Agreement& a : spec_.agreements) {
+    if (a.id == id) return &a;
+  }
+  return nullptr;
+}
+
+std::vector<const ZoneVersion*> Scenario::InForceAt(UtcTime t) const {
+  std::vector<const ZoneVersion*> out;
+  for (const ZoneVersion& v : spec_.zone_versions) {
+    if (v.validity().Contains(t)) out.push_back(&v);
+  }
+  return out;
+}
+
+bool Scenario::Binds(const Rule& rule, std::string_view party) const {
+  if (!rule.bound.empty()) {
+    return std::find(rule.bound.begin(), rule.bound.end(), party) != rule.bound.end();
+  }
+  const Agreement* a = rule.agreement.empty() ? nullptr : FindAgreement(rule.agreement);
+  if (a == nullptr || a->parties.empty()) return true;
+  return std::find(a->parties.begin(), a->parties.end(), party) != a->parties.end();
+}
+
+Result<Scenario> Scenario::Create(ScenarioSpec spec) {
+  std::vector<std::string> problems;
+  const std::string& where = spec.origin;
+
+  std::set<std::string, std::less<>> party_ids;
+  for (size_t i = 0; i < spec.parties.size(); ++i) {
+    const Party& p = spec.parties[i];
+    if (p.id.empty()) problems.push_back(fmt::format("{}: parties[{}].id: empty", where, i));
+    if (!party_ids.insert(p.id).second) {
+      problems.push_back(fmt::format("{}: parties[{}].id: '{}' declared twice", where, i, p.id));
+    }
+  }
+  auto check_party = [&](const std::string& ref, const std::string& field) {
+    if (spec.has_register && !party_ids.contains(ref)) {
+      problems.push_back(fmt::format("{}: {}: unknown party '{}'", where, field, ref));
+    }
+  };
+
+  std::set<std::string, std::less<>> agreement_ids;
+  for (size_t i = 0; i < spec.agreements.size(); ++i) {
+    const Agreement& a = spec.agreements[i];
+    const std::string at = fmt::format("agreements[{}] ('{}')", i, a.id);
+    if (a.id.empty()) problems.push_back(fmt::format("{}: {}.id: empty", where, at));
+    if (!agreement_ids.insert(a.id).second) {
+      problems.push_back(fmt::format("{}: {}.id: declared twice", where, at));
+    }
+    using Roster = std::pair<const std::vector<std::string>*, const char*>;
+    for (const auto& [list, name] :
+         {Roster{&a.parties, "parties"}, Roster{&a.guarantors, "guarantors"},
+          Roster{&a.observers, "observers"}}) {
+      for (const std::string& ref : *list) check_party(ref, fmt::format("{}.{}", at, name));
+    }
+    if (a.effective && a.expires && !(*a.effective < *a.expires)) {
+      problems.push_back(fmt::format("{}: {}.expires: not after effective", where, at));
+    }
+    std::set<std::string> clause_ids;
+    for (const Clause& c : a.clauses) {
+      if (!clause_ids.insert(c.id).second) {
+        problems.push_back(
+            fmt::format("{}: {}.clauses: clause '{}' declared twice", where, at, c.id));
+      }
+    }
+  }
+
+  std::sort(spec.zone_versions.begin(), spec.zone_versions.end(),
+            [](const ZoneVersion& a, const ZoneVersion& b) {
+              return std::pair(a.zone(), a.version()) < std::pair(b.zone(), b.version());
+            });
+  for (size_t i = 0; i < spec.zone_versions.size(); ++i) {
+    const ZoneVersion& v = spec.zone_versions[i];
+    const std::string at = fmt::format("{} ({})", v.origin(), v.Label());
+    if (!v.agreement().empty() && spec.has_register && !agreement_ids.contains(v.agreement())) {
+      problems.push_back(fmt::format("{}: agreement: unknown agreement '{}'", at, v.agreement()));
+    }
+    for (const Rule& r : v.rules()) {
+      const std::string rule_at = fmt::format("{}: rule '{}'", at, RuleKindName(r.kind));
+      if (!r.agreement.empty() && spec.has_register) {
+        const auto it = std::find_if(spec.agreements.begin(), spec.agreements.end(),
+                                     [&](const Agreement& a) { return a.id == r.agreement; });
+        if (it == spec.agreements.end()) {
+          problems.push_back(
+              fmt::format("{}: agreement: unknown agreement '{}'", rule_at, r.agreement));
+        } else if (!r.clause.empty() && it->FindClause(r.clause) == nullptr) {
+          problems.push_back(fmt::format("{}: clause: agreement '{}' has no clause '{}'", rule_at,
+                                         r.agreement, r.clause));
+        }
+      } else if (r.agreement.empty() && !r.clause.empty()) {
+        problems.push_back(
+            fmt::format("{}: clause '{}' cited without an agreement", rule_at, r.clause));
+      }
+      for (const std::string& party : r.bound) {
+        if (spec.has_register && !party_ids.contains(party)) {
+          problems.push_back(fmt::format("{}: bound: unknown party '{}'", rule_at, party));
+        }
+      }
+    }
+    // Versions are sorted by zone then version; every earlier version of the same zone is
+    // checked, since a long-lived version can overlap several later ones.
+    for (size_t j = i; j-- > 0 && spec.zone_versions[j].zone() == v.zone();) {
+      const ZoneVersion& w = spec.zone_versions[j];
+      if (w.version() == v.version()) {
+        problems.push_back(
+            fmt::format("{}: version {} is declared twice (also {})", at, v.version(), w.origin()));
+      } else if (w.validity().Overlaps(v.validity())) {
+        problems.push_back(fmt::format(
+            "{}: validity [{}, {}) overlaps version {} [{}, {}) ({}); versions of one zone must "
+            "not overlap in time",
+            at, FormatUtcTime(v.validity().begin()), FormatUtcTime(v.validity().end()), w.version(),
+            FormatUtcTime(w.validity().begin()), FormatUtcTime(w.validity().end()), w.origin()));
+      }
+    }
+  }
+  if (!problems.empty()) {
+    Error e = MakeError(
+        ErrorCode::kInvalidInput,
+        fmt::format("{}: {} problem{}", where, problems.size(), problems.size() == 1 ? "" : "s"));
+    e.problems = std::move(problems);
+    return e;
+  }
+  return Scenario(std::move(spec));
+}
+
+}  // namespace truce

@@ -1,0 +1,31 @@
+// RFC 4180 CSV: comma-separated, fields optionally in double quotes ("" escapes a quote,
+// quoted fields may span lines), LF or CRLF line ends, a header row naming the columns.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "truce/result.h"
+
+namespace truce::formats {
+
+struct CsvRecord {
+  size_t line = 0;  // 1-based line on which the record starts
+  std::vector<std::string> fields;
+};
+
+struct CsvTable {
+  std::vector<std::string> header;
+  std::vector<CsvRecord> records;  // data rows only; blank lines are skipped
+
+  // Index of the column named `name` (exact match after trimming), if any.
+  std::optional<size_t> Column(std::string_view name) const;
+};
+
+// Parses `text`. Errors (kInvalidInput) name `file` and the line: an unterminated quote, a
+// stray quote inside an unquoted field, a row whose field count differs from the header.
+[[nodiscard]] Result<CsvTable> ParseCsv(std::string_view text, std::string_view file);
+
+}  // namespace truce::formats

@@ -1,0 +1,49 @@
+#include "formats/points_csv.h"
+
+#include <gtest/gtest.h>
+
+namespace truce::formats {
+namespace {
+
+TEST(ParsePointsCsv, ReadsColumnsInAnyOrderWithDefaultTime) {
+  auto p =
+      ParsePointsCsv("time,lon,extra,lat,id\n2017-06-01,36.4,x,33.57,douma\n,36.3,y,33.51,dam\n",
+                     "p.csv", ParseUtcTime("2017-05-06").value());
+  ASSERT_TRUE(p.ok()) << p.error().message;
+  ASSERT_EQ(p->size(), 2u);
+  EXPECT_EQ((*p)[0].id, "douma");
+  EXPECT_EQ((*p)[0].position, LatLng(33.57, 36.4));
+  EXPECT_EQ(FormatUtcTime((*p)[1].time), "2017-05-06T00:00:00Z");
+}
+
+TEST(ParsePointsCsv, ListsEveryBadRow) {
+  auto p = ParsePointsCsv(
+      "id,lat,lon,time\na,91,36,2017-06-01\nb,33,abc,2017-06-01\nc,33,36,June\nd,33,36,\n", "p.csv",
+      std::nullopt);
+  ASSERT_FALSE(p.ok());
+  const auto& problems = p.error().problems;
+  ASSERT_EQ(problems.size(), 4u);
+  EXPECT_EQ(problems[0], "p.csv:2: column lat: expected a latitude in [-90, 90], got '91'");
+  EXPECT_EQ(problems[1], "p.csv:3: column lon: expected a longitude in [-180, 180], got 'abc'");
+  EXPECT_NE(problems[2].find("p.csv:4: column time: bad time 'June'"), std::string::npos);
+  EXPECT_EQ(problems[3], "p.csv:5: column time: empty and no --at given");
+}
+
+TEST(ParsePointsCsv, MissingColumns) {
+  auto p = ParsePointsCsv("id,latitude,lon\n1,2,3\n", "p.csv", std::nullopt);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().problems.size(), 2u);
+  EXPECT_NE(p.error().problems[0].find("missing column 'lat'"), std::string::npos);
+}
+
+TEST(ParseNumber, StrictWholeField) {
+  EXPECT_EQ(ParseNumber(" 33.5 "), 33.5);
+  EXPECT_EQ(ParseNumber("+36"), 36);
+  EXPECT_FALSE(ParseNumber("33.5x").has_value());
+  EXPECT_FALSE(ParseNumber("").has_value());
+  EXPECT_FALSE(ParseNumber("nan").has_value());
+  EXPECT_FALSE(ParseNumber("inf").has_value());
+}
+
+}  // namespace
+}  // namespace truce::formats

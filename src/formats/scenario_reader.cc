@@ -1,0 +1,214 @@
+#include "scenario_reader.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "geojson.h"
+#include "text_file.h"
+
+namespace truce::formats {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr const char* kFormat = "truce-scenario/1";
+
+std::string Str(const json& obj, const char* key, const std::string& at, bool required,
+                std::vector<std::string>& problems) {
+  const auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) {
+    if (required) problems.push_back(fmt::format("{}.{}: required string", at, key));
+    return "";
+  }
+  if (!it->is_string()) {
+    problems.push_back(fmt::format("{}.{}: expected a string, got {}", at, key, it->dump()));
+    return "";
+  }
+  return it->get<std::string>();
+}
+
+std::vector<std::string> StrList(const json& obj, const char* key, const std::string& at,
+                                 std::vector<std::string>& problems) {
+  std::vector<std::string> out;
+  const auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return out;
+  if (!it->is_array()) {
+    problems.push_back(fmt::format("{}.{}: expected an array of strings", at, key));
+    return out;
+  }
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& e = (*it)[i];
+    if (!e.is_string()) {
+      problems.push_back(fmt::format("{}.{}[{}]: expected a string, got {}", at, key, i, e.dump()));
+    } else {
+      out.push_back(e.get<std::string>());
+    }
+  }
+  return out;
+}
+
+std::optional<UtcTime> Date(const json& obj, const char* key, const std::string& at,
+                            std::vector<std::string>& problems) {
+  const std::string text = Str(obj, key, at, false, problems);
+  if (text.empty()) return std::nullopt;
+  auto t = ParseUtcTime(text);
+  if (!t.ok()) {
+    problems.push_back(fmt::format("{}.{}: {}", at, key, t.error().message));
+    return std::nullopt;
+  }
+  return *t;
+}
+
+template <typename F>
+void EachObject(const json& doc, const char* key, const std::string& file,
+                std::vector<std::string>& problems, F&& each) {
+  const auto it = doc.find(key);
+  if (it == doc.end() || it->is_null()) return;
+  if (!it->is_array()) {
+    problems.push_back(fmt::format("{}: {}: expected an array of objects", file, key));
+    return;
+  }
+  for (size_t i = 0; i < it->size(); ++i) {
+    const std::string at = fmt::format("{}: {}[{}]", file, key, i);
+    if (!(*it)[i].is_object()) {
+      problems.push_back(at + ": expected an object");
+      continue;
+    }
+    each((*it)[i], at);
+  }
+}
+
+Result<Scenario> Finish(ScenarioSpec spec, std::vector<std::string> problems) {
+  auto scenario = Scenario::Create(std::move(spec));
+  if (!scenario.ok()) {
+    for (const std::string& p : scenario.error().problems) problems.push_back(p);
+  }
+  if (!problems.empty()) {
+    Error e = MakeError(ErrorCode::kInvalidInput,
+                        fmt::format("invalid scenario: {} problem{}", problems.size(),
+                                    problems.size() == 1 ? "" : "s"));
+    e.problems = std::move(problems);
+    return e;
+  }
+  return scenario;
+}
+
+// Reads one zones file into spec.zone_versions; problems appended. Returns false if the file
+// itself could not be read or parsed.
+void ReadZonesFile(const std::string& path, ScenarioSpec& spec,
+                   std::vector<std::string>& problems) {
+  auto text = ReadTextFile(path);
+  if (!text.ok()) {
+    problems.push_back(text.error().message);
+    return;
+  }
+  auto doc = ParseJson(*text, path);
+  if (!doc.ok()) {
+    problems.push_back(doc.error().message);
+    return;
+  }
+  auto versions = ReadZoneVersions(*doc, path);
+  if (!versions.ok()) {
+    if (versions.error().problems.empty()) problems.push_back(versions.error().message);
+    for (const std::string& p : versions.error().problems) problems.push_back(p);
+    return;
+  }
+  for (ZoneVersion& v : *versions) spec.zone_versions.push_back(std::move(v));
+}
+
+}  // namespace
+
+std::vector<std::string> ReadScenarioRegister(const json& doc, const std::string& file,
+                                              ScenarioSpec& spec,
+                                              std::vector<std::string>& problems) {
+  spec.has_register = true;
+  if (!doc.is_object()) {
+    problems.push_back(file + ": expected a JSON object");
+    return {};
+  }
+  const std::string format = Str(doc, "format", file, false, problems);
+  if (format != kFormat) {
+    problems.push_back(
+        fmt::format("{}: format: expected \"{}\", got \"{}\"", file, kFormat, format));
+  }
+  spec.id = Str(doc, "id", file, true, problems);
+  spec.name = Str(doc, "name", file, false, problems);
+  spec.description = Str(doc, "description", file, false, problems);
+  EachObject(doc, "parties", file, problems, [&](const json& p, const std::string& at) {
+    spec.parties.push_back(
+        Party{Str(p, "id", at, true, problems), Str(p, "name", at, false, problems),
+              Str(p, "kind", at, false, problems), Str(p, "note", at, false, problems)});
+  });
+  EachObject(doc, "agreements", file, problems, [&](const json& a, const std::string& at) {
+    Agreement agreement;
+    agreement.id = Str(a, "id", at, true, problems);
+    agreement.name = Str(a, "name", at, false, problems);
+    agreement.signed_on = Date(a, "signed", at, problems);
+    agreement.effective = Date(a, "effective", at, problems);
+    agreement.expires = Date(a, "expires", at, problems);
+    agreement.parties = StrList(a, "parties", at, problems);
+    agreement.guarantors = StrList(a, "guarantors", at, problems);
+    agreement.observers = StrList(a, "observers", at, problems);
+    agreement.source = Str(a, "source", at, false, problems);
+    EachObject(a, "clauses", at, problems, [&](const json& c, const std::string& cat) {
+      agreement.clauses.push_back(
+          Clause{Str(c, "id", cat, true, problems), Str(c, "text", cat, false, problems)});
+    });
+    spec.agreements.push_back(std::move(agreement));
+  });
+  const size_t before = problems.size();
+  std::vector<std::string> zones = StrList(doc, "zones", file, problems);
+  if (zones.empty() && problems.size() == before) {
+    problems.push_back(file + ": zones: expected a non-empty array of zones GeoJSON file names");
+  }
+  return zones;
+}
+
+Result<Scenario> LoadScenario(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    return MakeError(ErrorCode::kNotFound, fmt::format("{}: no such file or directory", path));
+  }
+  fs::path scenario_file = path;
+  if (fs::is_directory(path, ec)) {
+    scenario_file = fs::path(path) / "scenario.json";
+    if (!fs::exists(scenario_file, ec)) {
+      return MakeError(ErrorCode::kNotFound,
+                       fmt::format("{}: a scenario directory needs a scenario.json", path));
+    }
+  }
+  auto text = ReadTextFile(scenario_file.string());
+  if (!text.ok()) return std::move(text).error();
+  auto doc = ParseJson(*text, scenario_file.string());
+  if (!doc.ok()) {
+    Error e = std::move(doc).error();
+    e.problems.push_back(e.message);
+    return e;
+  }
+  ScenarioSpec spec;
+  spec.origin = scenario_file.string();
+  std::vector<std::string> problems;
+  const bool is_zones_file = doc->is_object() && doc->value("type", json()) == "FeatureCollection";
+  if (is_zones_file) {
+    auto versions = ReadZoneVersions(*doc, spec.origin);
+    if (!versions.ok()) {
+      Error e = std::move(versions).error();
+      if (e.problems.empty()) e.problems.push_back(e.message);
+      return e;
+    }
+    spec.zone_versions = std::move(versions).value();
+    return Finish(std::move(spec), std::move(problems));
+  }
+  const std::vector<std::string> zone_files =
+      ReadScenarioRegister(*doc, spec.origin, spec, problems);
+  for (const std::string& name : zone_files) {
+    const fs::path zone_path = scenario_file.parent_path() / name;
+    ReadZonesFile(zone_path.string(), spec, problems);
+  }
+  return Finish(std::move(spec), std::move(problems));
+}
+
+}  // namespace truce::formats

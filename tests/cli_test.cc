@@ -1,0 +1,212 @@
+// End-to-end: the real `truce` binary, its exact command forms, outputs and exit codes.
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace truce {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("truce_cli_test_" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  CliRun Truce(const std::string& args) {
+    const std::string cmd = std::string(TRUCE_BINARY_DIR) + "/src/cli/truce " + args + " >" +
+                            (dir_ / "out").string() + " 2>" + (dir_ / "err").string() +
+                            " </dev/null";
+    const int status = std::system(cmd.c_str());
+    return CliRun{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(dir_ / "out"),
+                  Slurp(dir_ / "err")};
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return (dir_ / name).string();
+  }
+  // Two versions of one zone (the second smaller) and a neighbour sharing an edge.
+  std::string ZonesFile() {
+    return Write("zones.geojson", R"({"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"zone":"ghouta","version":1,"valid_from":"2017-05-06","valid_to":"2017-07-22","rules":["ceasefire","no_fly"]},
+       "geometry":{"type":"Polygon","coordinates":[[[36.3,33.5],[36.6,33.5],[36.6,33.7],[36.3,33.7],[36.3,33.5]]]}},
+      {"type":"Feature","properties":{"zone":"ghouta","version":2,"valid_from":"2017-07-22","rules":[{"kind":"ceasefire"}]},
+       "geometry":{"type":"Polygon","coordinates":[[[36.3,33.5],[36.45,33.5],[36.45,33.7],[36.3,33.7],[36.3,33.5]]]}},
+      {"type":"Feature","properties":{"zone":"east","valid_from":"2017-05-06T06:00:00Z"},
+       "geometry":{"type":"MultiPolygon","coordinates":[[[[36.6,33.5],[36.9,33.5],[36.9,33.7],[36.6,33.7],[36.6,33.5]]]]}}]})");
+  }
+  fs::path dir_;
+};
+
+TEST_F(CliTest, VersionAndHelp) {
+  CliRun r = Truce("--version");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("truce ", 0), 0u);
+  r = Truce("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* cmd : {"scenario", "zones", "locate"})
+    EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
+  r = Truce("locate --help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("--points"), std::string::npos);
+  EXPECT_EQ(Truce("scenario check --help").exit_code, 0);
+}
+
+TEST_F(CliTest, UsageErrorsExit2) {
+  EXPECT_EQ(Truce("").exit_code, 2);
+  EXPECT_EQ(Truce("frobnicate").exit_code, 2);
+  EXPECT_EQ(Truce("zones").exit_code, 2);
+  EXPECT_EQ(Truce("zones x --bogus").exit_code, 2);
+  CliRun r = Truce("locate " + ZonesFile() + " --at 2017-06-01");  // no points at all
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(CliTest, ScenarioCheckSummarisesAValidFile) {
+  CliRun r = Truce("scenario check " + ZonesFile());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("zones: 2, zone versions: 3"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, ScenarioCheckListsEveryProblemAndExits1) {
+  const std::string bad = Write("bad.geojson", R"({"type":"FeatureCollection","features":[
+    {"type":"Feature","properties":{"zone":"a","valid_from":"2017-05-06","rules":["truce"]},
+     "geometry":{"type":"Polygon","coordinates":[[[0,0],[10,10],[10,0],[0,10],[0,0]]]}},
+    {"type":"Feature","properties":{"zone":"b","valid_from":"2017-05-06"},
+     "geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}}]})");
+  CliRun r = Truce("scenario check " + bad);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(
+      r.err.find(
+          "bad.geojson feature 0 (zone 'a'): properties.rules[0]: unknown rule kind \"truce\""),
+      std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("bad.geojson feature 0 (zone 'a'): polygon 0: Self-intersection"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("bad.geojson feature 1 (zone 'b' version 1): polygon 0 ring 0: not closed"),
+            std::string::npos)
+      << r.err;
+
+  CliRun syntax =
+      Truce("scenario check " + Write("syntax.geojson", "{\"type\":\n\"FeatureCollection\",,}"));
+  EXPECT_EQ(syntax.exit_code, 1);
+  EXPECT_NE(syntax.err.find("syntax.geojson:2:21: invalid JSON"), std::string::npos) << syntax.err;
+  EXPECT_EQ(Truce("scenario check " + (dir_ / "missing").string()).exit_code, 1);
+}
+
+TEST_F(CliTest, ZonesAtTimeIsAFeatureCollectionOfVersionsInForce) {
+  const std::string zones = ZonesFile();
+  CliRun r = Truce("zones " + zones + " --at 2017-06-01T12:00:00Z");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json doc = json::parse(r.out);
+  EXPECT_EQ(doc["type"], "FeatureCollection");
+  ASSERT_EQ(doc["features"].size(), 2u);
+  EXPECT_EQ(doc["features"][1]["properties"]["zone"], "ghouta");
+  EXPECT_EQ(doc["features"][1]["properties"]["version"], 1);
+  EXPECT_EQ(doc["features"][1]["properties"]["valid_to"], "2017-07-22T00:00:00Z");
+  EXPECT_EQ(doc["features"][1]["properties"]["rules"][1]["kind"], "no_fly");
+  // Before the neighbour's 06:00 start only ghouta is in force; the output reads back as zones.
+  r = Truce("zones " + zones + " --at 2017-05-06T05:59:59Z");
+  ASSERT_EQ(json::parse(r.out)["features"].size(), 1u);
+  Write("again.geojson", r.out);
+  EXPECT_EQ(Truce("scenario check " + (dir_ / "again.geojson").string()).exit_code, 0);
+  EXPECT_EQ(json::parse(Truce("zones " + zones + " --at 2017-01-01").out)["features"].size(), 0u);
+  EXPECT_EQ(json::parse(Truce("zones " + zones).out)["features"].size(), 3u);
+  CliRun table = Truce("zones " + zones + " --summary --at 2017-08-01");
+  EXPECT_EQ(table.exit_code, 0);
+  EXPECT_NE(table.out.find("2 zone versions in force at 2017-08-01T00:00:00Z"), std::string::npos)
+      << table.out;
+}
+
+TEST_F(CliTest, ZonesRejectsBadTime) {
+  CliRun r = Truce("zones " + ZonesFile() + " --at 2017-06-31");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("--at: bad time '2017-06-31'"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, LocatePointsFromArguments) {
+  CliRun r = Truce("locate " + ZonesFile() + " --at 2017-06-01 33.6,36.4 33.6,36.6 10,10");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<json> out;
+  while (std::getline(lines, line)) out.push_back(json::parse(line));
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(
+      out[0],
+      json::parse(
+          R"({"id":"1","lat":33.6,"lon":36.4,"time":"2017-06-01T00:00:00Z","zones":[{"zone":"ghouta","version":1}]})"));
+  // On the shared edge: both zones.
+  EXPECT_EQ(out[1]["zones"],
+            json::parse(R"([{"zone":"east","version":1},{"zone":"ghouta","version":1}])"));
+  EXPECT_EQ(out[2]["zones"], json::array());
+}
+
+TEST_F(CliTest, LocatePointsFromCsv) {
+  const std::string points =
+      Write("points.csv",
+            "id,lat,lon,time\nbefore,33.6,36.4,2017-05-01\nv1,33.6,36.5,2017-07-21T23:59:59Z\nv2,"
+            "33.6,36.5,2017-07-22\ndefault,33.6,36.4,\n");
+  CliRun r = Truce("locate " + ZonesFile() + " --points " + points + " --at 2017-08-01");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<json> out;
+  while (std::getline(lines, line)) out.push_back(json::parse(line));
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0]["zones"], json::array());
+  EXPECT_EQ(out[1]["zones"], json::parse(R"([{"zone":"ghouta","version":1}])"));
+  EXPECT_EQ(out[2]["zones"], json::array());  // 36.5 is outside the smaller version 2
+  EXPECT_EQ(out[3]["time"], "2017-08-01T00:00:00Z");
+  EXPECT_EQ(out[3]["zones"], json::parse(R"([{"zone":"ghouta","version":2}])"));
+}
+
+TEST_F(CliTest, LocateBadInputExits1WithNothingOnStdout) {
+  const std::string zones = ZonesFile();
+  CliRun r = Truce("locate " + zones + " --at 2017-06-01 33.6,36.4 95,36 abc");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("point 2 '95,36': latitude 95 is outside [-90, 90]"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("point 3 'abc': expected LAT,LON"), std::string::npos) << r.err;
+  r = Truce("locate " + zones + " 33.6,36.4");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("--at: required"), std::string::npos);
+  const std::string bad =
+      Write("bad.csv", "id,lat,lon,time\nok,33.6,36.4,2017-06-01\nx,33.6,,2017-06-01\n");
+  r = Truce("locate " + zones + " --points " + bad);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("bad.csv:3: column lon"), std::string::npos) << r.err;
+  r = Truce("locate " + zones + " --points " + (dir_ / "none.csv").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("none.csv: no such file"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace truce
