@@ -61,6 +61,9 @@ struct Party {
   std::string name;
   std::string kind;  // "state", "armed_group", "international"
   std::string note;
+  // Other names reports use for the party (ACLED actor names such as
+  // "Military Forces of Syria (2000-)"), matched without regard to case.
+  std::vector<std::string> aliases;
 };
 
 struct Clause {
@@ -103,7 +106,7 @@ struct ZoneVersionSpec {
 class ZoneVersion {
  public:
   // Validates the spec: zone id present, version >= 1, valid_from < valid_to, altitude band
-  // ordered and only on versions with a no_fly rule, no repeated rule kind, valid geometry.
+  // ordered and only on versions with a no_fly rule, no rule cited twice, valid geometry.
   // Ring orientation is normalised (outer CCW, holes CW), not rejected. On failure the error
   // lists every problem, each prefixed "ORIGIN (zone 'Z' version V)".
   [[nodiscard]] static Result<ZoneVersion> Create(ZoneVersionSpec spec);
@@ -116,6 +119,8 @@ class ZoneVersion {
   const LatLngRect& bounds() const noexcept { return bounds_; }
   const AltitudeBand& altitude() const noexcept { return spec_.altitude; }
   const std::vector<Rule>& rules() const noexcept { return spec_.rules; }
+  // The first rule of `kind`, or nullptr. A version may carry several rules of one kind from
+  // different agreements; iterate rules() to see them all.
   const Rule* FindRule(RuleKind kind) const;
   const std::string& agreement() const noexcept { return spec_.agreement; }
   const std::string& source() const noexcept { return spec_.source; }

@@ -74,4 +74,43 @@ PreparedPtr Prepare(const GeosContext& ctx, const GEOSGeometry& g) {
   return PreparedPtr(GEOSPrepare_r(ctx.handle(), &g), PreparedDeleter{ctx.handle()});
 }
 
+namespace {
+
+Ring RingFromGeos(GEOSContextHandle_t h, const GEOSGeometry* ring) {
+  Ring out;
+  const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(h, ring);
+  unsigned n = 0;
+  if (seq == nullptr || GEOSCoordSeq_getSize_r(h, seq, &n) == 0) return out;
+  out.reserve(n);
+  for (unsigned i = 0; i < n; ++i) {
+    double x = 0, y = 0;
+    GEOSCoordSeq_getXY_r(h, seq, i, &x, &y);
+    out.emplace_back(y, x);
+  }
+  return out;
+}
+
+void CollectPolygons(GEOSContextHandle_t h, const GEOSGeometry* g, MultiPolygon& out) {
+  const int type = GEOSGeomTypeId_r(h, g);
+  if (type == GEOS_POLYGON) {
+    if (GEOSisEmpty_r(h, g) == 1) return;
+    Polygon p;
+    p.rings.push_back(RingFromGeos(h, GEOSGetExteriorRing_r(h, g)));
+    const int holes = GEOSGetNumInteriorRings_r(h, g);
+    for (int i = 0; i < holes; ++i) p.rings.push_back(RingFromGeos(h, GEOSGetInteriorRingN_r(h, g, i)));
+    out.polygons.push_back(std::move(p));
+  } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+    const int n = GEOSGetNumGeometries_r(h, g);
+    for (int i = 0; i < n; ++i) CollectPolygons(h, GEOSGetGeometryN_r(h, g, i), out);
+  }
+}
+
+}  // namespace
+
+MultiPolygon PolygonalParts(const GeosContext& ctx, const GEOSGeometry& g) {
+  MultiPolygon out;
+  CollectPolygons(ctx.handle(), &g, out);
+  return out;
+}
+
 }  // namespace truce::detail

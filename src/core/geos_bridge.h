@@ -55,4 +55,8 @@ GeomPtr MakePoint(const GeosContext& ctx, LatLng p);
 
 PreparedPtr Prepare(const GeosContext& ctx, const GEOSGeometry& g);
 
+// The polygonal parts of `g` (a Polygon, MultiPolygon or a collection holding them; points and
+// lines, which an intersection can produce where shapes touch, are dropped).
+MultiPolygon PolygonalParts(const GeosContext& ctx, const GEOSGeometry& g);
+
 }  // namespace truce::detail

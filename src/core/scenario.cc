@@ -71,11 +71,16 @@ Result<ZoneVersion> ZoneVersion::Create(ZoneVersionSpec spec) {
     problems.push_back(fmt::format("{}: min_alt_m {} must be below max_alt_m {}", where,
                                    band.min->value, band.max->value));
   }
+  // Two agreements may impose the same kind of rule (the Sochi memorandum restated Idlib's
+  // ceasefire for other parties); the same rule cited twice is a mistake.
+  std::set<std::tuple<RuleKind, std::string, std::string>> cited;
   std::set<RuleKind> kinds;
   for (const Rule& r : spec.rules) {
-    if (!kinds.insert(r.kind).second) {
-      problems.push_back(
-          fmt::format("{}: rules: '{}' appears more than once", where, RuleKindName(r.kind)));
+    kinds.insert(r.kind);
+    if (!cited.emplace(r.kind, r.agreement, r.clause).second) {
+      problems.push_back(fmt::format("{}: rules: '{}'{} appears more than once", where,
+                                     RuleKindName(r.kind),
+                                     r.agreement.empty() ? "" : " citing " + r.Citation()));
     }
   }
   if ((band.min || band.max) && !kinds.contains(RuleKind::kNoFly)) {

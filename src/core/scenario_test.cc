@@ -48,7 +48,7 @@ TEST(ZoneVersion, CreateValidatesEverythingAtOnce) {
   EXPECT_TRUE(AnyProblemContains(e, "version: expected an integer >= 1, got 0"));
   EXPECT_TRUE(AnyProblemContains(e, "valid_to: 2017-05-06T00:00:00Z is not after valid_from"));
   EXPECT_TRUE(AnyProblemContains(e, "min_alt_m 5000 must be below max_alt_m 1000"));
-  EXPECT_TRUE(AnyProblemContains(e, "'ceasefire' appears more than once"));
+  EXPECT_TRUE(AnyProblemContains(e, "rules: 'ceasefire' appears more than once"));
   EXPECT_TRUE(AnyProblemContains(e, "no no_fly rule"));
   EXPECT_TRUE(AnyProblemContains(e, "Self-intersection"));
   EXPECT_EQ(e.problems.size(), 7u);
@@ -70,10 +70,10 @@ ScenarioSpec Register() {
   ScenarioSpec s;
   s.origin = "scenario.json";
   s.has_register = true;
-  s.parties = {{"syrian-government", "Government", "state", ""},
-               {"armed-opposition", "Opposition", "armed_group", ""},
-               {"hts", "HTS", "armed_group", "excluded"},
-               {"russia", "Russia", "state", ""}};
+  s.parties = {{"syrian-government", "Government", "state", "", {}},
+               {"armed-opposition", "Opposition", "armed_group", "", {}},
+               {"hts", "HTS", "armed_group", "excluded", {}},
+               {"russia", "Russia", "state", "", {}}};
   Agreement a;
   a.id = "memo";
   a.parties = {"syrian-government", "armed-opposition"};

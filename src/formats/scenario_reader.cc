@@ -140,7 +140,8 @@ std::vector<std::string> ReadScenarioRegister(const json& doc, const std::string
   EachObject(doc, "parties", file, problems, [&](const json& p, const std::string& at) {
     spec.parties.push_back(
         Party{Str(p, "id", at, true, problems), Str(p, "name", at, false, problems),
-              Str(p, "kind", at, false, problems), Str(p, "note", at, false, problems)});
+              Str(p, "kind", at, false, problems), Str(p, "note", at, false, problems),
+              StrList(p, "aliases", at, problems)});
   });
   EachObject(doc, "agreements", file, problems, [&](const json& a, const std::string& at) {
     Agreement agreement;

@@ -1,0 +1,188 @@
+#include "truce/verdict.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <numbers>
+
+#include <GeographicLib/Geodesic.hpp>
+
+#include "geos_bridge.h"
+
+namespace truce {
+
+std::string_view VerdictName(Verdict v) noexcept {
+  return v == Verdict::kInside ? "inside" : "possible";
+}
+
+namespace {
+
+// The disc is approximated by a geodesic polygon of this many vertices (docs/reports.md).
+constexpr int kDiscVertices = 128;
+
+std::string Lower(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// A ring of kDiscVertices points at geodesic distance `radius` from `centre`, counter-clockwise.
+MultiPolygon DiscPolygon(LatLng centre, double radius_m) {
+  const GeographicLib::Geodesic& wgs84 = GeographicLib::Geodesic::WGS84();
+  Ring ring;
+  ring.reserve(kDiscVertices + 1);
+  for (int i = 0; i < kDiscVertices; ++i) {
+    // Azimuths run clockwise from north; walking them backwards gives a CCW ring.
+    const double azimuth = 360.0 - 360.0 * i / kDiscVertices;
+    double lat = 0, lng = 0;
+    wgs84.Direct(centre.lat(), centre.lng(), azimuth, radius_m, lat, lng);
+    ring.emplace_back(std::clamp(lat, -90.0, 90.0), std::clamp(lng, -180.0, 180.0));
+  }
+  ring.push_back(ring.front());
+  return MultiPolygon{{Polygon{{std::move(ring)}}}};
+}
+
+// Zone versions in GEOS form, built once per evaluation.
+class ZoneShapes {
+ public:
+  ZoneShapes(const detail::GeosContext& ctx, std::span<const ZoneVersion> versions) : ctx_(ctx) {
+    for (const ZoneVersion& v : versions) {
+      shapes_.push_back(std::move(detail::ToGeos(ctx, v.shape())).value());
+      prepared_.push_back(detail::Prepare(ctx, *shapes_.back()));
+    }
+  }
+  DiscCoverage Cover(size_t i, LatLng centre, Meters radius) const;
+
+ private:
+  const detail::GeosContext& ctx_;
+  std::vector<detail::GeomPtr> shapes_;
+  std::vector<detail::PreparedPtr> prepared_;
+};
+
+DiscCoverage ZoneShapes::Cover(size_t i, LatLng centre, Meters radius) const {
+  GEOSContextHandle_t h = ctx_.handle();
+  const double step = std::numbers::pi / kDiscVertices;
+  DiscCoverage out;
+  if (radius.value <= 0) {
+    auto point = detail::MakePoint(ctx_, centre);
+    const bool in = GEOSPreparedIntersects_r(h, prepared_[i].get(), point.get()) == 1;
+    return DiscCoverage{in, in ? 1.0 : 0.0, in};
+  }
+  // Circumscribed polygon: contains the true disc, so "wholly inside" is never overstated
+  // and "meets" never missed.
+  auto outer = std::move(detail::ToGeos(ctx_, DiscPolygon(centre, radius.value / std::cos(step)))).value();
+  if (GEOSPreparedIntersects_r(h, prepared_[i].get(), outer.get()) != 1) return out;
+  out.meets = true;
+  if (GEOSPreparedCovers_r(h, prepared_[i].get(), outer.get()) == 1) return DiscCoverage{true, 1.0, true};
+  // Equal-area polygon for the share: same area as the true disc, so the ratio is unbiased.
+  const double equal_area = radius.value * std::sqrt(2 * std::numbers::pi /
+                                                     (kDiscVertices * std::sin(2 * step)));
+  const MultiPolygon disc = DiscPolygon(centre, equal_area);
+  auto disc_geos = std::move(detail::ToGeos(ctx_, disc)).value();
+  detail::GeomPtr common(GEOSIntersection_r(h, shapes_[i].get(), disc_geos.get()),
+                         detail::GeomDeleter{h});
+  if (common) {
+    const double inside = GeodesicArea(detail::PolygonalParts(ctx_, *common)).value;
+    out.fraction = std::clamp(inside / GeodesicArea(disc).value, 0.0, 1.0);
+  }
+  return out;
+}
+
+bool IsCivilianActor(std::string_view actor) {
+  // ACLED names victims and demonstrators as actors too; they cannot break a ceasefire.
+  const std::string a = Lower(actor);
+  return a.starts_with("civilians") || a.starts_with("protesters") || a.starts_with("rioters");
+}
+
+}  // namespace
+
+ActorResolver::ActorResolver(const Scenario& scenario) {
+  for (const Party& p : scenario.parties()) {
+    names_.emplace_back(Lower(p.id), p.id);
+    if (!p.name.empty()) names_.emplace_back(Lower(p.name), p.id);
+    for (const std::string& alias : p.aliases) names_.emplace_back(Lower(alias), p.id);
+  }
+}
+
+std::string ActorResolver::Resolve(std::string_view actor) const {
+  const std::string key = Lower(actor);
+  if (key.empty()) return "";
+  for (const auto& [name, id] : names_) {
+    if (name == key) return id;
+  }
+  return "";
+}
+
+DiscCoverage CoverDisc(const MultiPolygon& shape, LatLng centre, Meters radius) {
+  detail::GeosContext ctx;
+  ZoneVersionSpec spec;
+  spec.zone = "disc-test";
+  spec.shape = shape;
+  auto v = ZoneVersion::Create(spec);
+  if (!v.ok()) return {};
+  const ZoneVersion versions[] = {std::move(v).value()};
+  return ZoneShapes(ctx, versions).Cover(0, centre, radius);
+}
+
+std::vector<Violation> EvaluateReports(const Scenario& scenario, std::span<const Report> reports) {
+  detail::GeosContext ctx;
+  const auto& versions = scenario.zone_versions();
+  const ZoneShapes shapes(ctx, versions);
+  const ActorResolver resolver(scenario);
+  std::vector<Violation> out;
+  for (const Report& report : reports) {
+    const std::vector<RuleKind> kinds =
+        RulesBrokenBy(report.spec().event_type, report.spec().sub_event_type);
+    if (kinds.empty()) continue;
+    // The perpetrator is unknown (ACLED's actor order is not directional): every actor that
+    // is not a victim is a candidate.
+    std::vector<std::string> parties;
+    bool unresolved = false;
+    for (const std::string* actor : {&report.spec().actor1, &report.spec().actor2}) {
+      if (actor->empty() || IsCivilianActor(*actor)) continue;
+      const std::string party = resolver.Resolve(*actor);
+      if (party.empty()) {
+        unresolved = true;
+      } else {
+        parties.push_back(party);
+      }
+    }
+    if (parties.empty()) unresolved = true;
+    // Bounding box of the disc, generously: one degree of latitude is >= 110.5 km.
+    const double dlat = report.radius().value / 110'000.0 + 1e-9;
+    const double dlng = dlat / std::max(0.01, std::cos(report.location().lat() * std::numbers::pi / 180));
+    for (size_t i = 0; i < versions.size(); ++i) {
+      const ZoneVersion& v = versions[i];
+      if (!v.validity().Overlaps(report.when())) continue;
+      const LatLngRect& b = v.bounds();
+      if (report.location().lat() + dlat < b.lat_lo || report.location().lat() - dlat > b.lat_hi ||
+          report.location().lng() + dlng < b.lng_lo || report.location().lng() - dlng > b.lng_hi) {
+        continue;
+      }
+      std::optional<DiscCoverage> coverage;
+      for (const Rule& rule : v.rules()) {
+        if (std::find(kinds.begin(), kinds.end(), rule.kind) == kinds.end()) continue;
+        std::string bound_party;
+        for (const std::string& p : parties) {
+          if (scenario.Binds(rule, p)) {
+            bound_party = p;
+            break;
+          }
+        }
+        // Known actors all outside the rule, and no unknown one: not a violation of it.
+        if (bound_party.empty() && !unresolved) continue;
+        if (!coverage) coverage = shapes.Cover(i, report.location(), report.radius());
+        if (!coverage->meets) continue;
+        const bool inside = coverage->wholly_inside && v.validity().Contains(report.when());
+        out.push_back(Violation{&report, &v, rule.kind,
+                                inside ? Verdict::kInside : Verdict::kPossible, coverage->fraction,
+                                rule.Citation(), bound_party});
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace truce
