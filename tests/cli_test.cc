@@ -208,5 +208,124 @@ TEST_F(CliTest, LocateBadInputExits1WithNothingOnStdout) {
   EXPECT_NE(r.err.find("none.csv: no such file"), std::string::npos) << r.err;
 }
 
+constexpr const char* kReportsHeader =
+    "event_id_cnty,event_date,time_precision,event_type,sub_event_type,actor1,actor2,latitude,"
+    "longitude,geo_precision,source,notes,fatalities\n";
+
+TEST_F(CliTest, EvaluateShippedScenarioJsonLines) {
+  const std::string reports =
+      Write("r.csv",
+            std::string(kReportsHeader) +
+                "A1,2017-08-21,1,Explosions/Remote violence,Air/drone strike,Military Forces of "
+                "Syria (2000-),,35.93,36.63,1,x,Idlib city,0\n"
+                "A2,2017-08-21,1,Battles,Armed clash,HTS: Hayat Tahrir al "
+                "Sham,,35.93,36.63,1,x,not bound,0\n"
+                "A3,2017-08-21,1,Protests,Peaceful protest,Protesters (Syria),,35.93,36.63,1,x,,0\n"
+                "A4,2017-08-21,1,Battles,Armed clash,Military Forces of Syria "
+                "(2000-),,33.51,36.29,1,x,Damascus,0\n"
+                "A5,2017-05-05,1,Battles,Armed clash,Military Forces of Syria "
+                "(2000-),,35.93,36.63,1,x,before,0\n");
+  const std::string scenario = std::string(TRUCE_SOURCE_DIR) + "/scenarios/astana-2017";
+  CliRun r = Truce("evaluate " + scenario + " --reports " + reports);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<json> out;
+  while (std::getline(lines, line)) out.push_back(json::parse(line));
+  ASSERT_EQ(out.size(), 2u) << r.out;
+  EXPECT_EQ(out[0]["report"], "A1");
+  EXPECT_EQ(out[0]["zone"], "idlib");
+  EXPECT_EQ(out[0]["version"], 1);
+  EXPECT_EQ(out[0]["rule"], "ceasefire");
+  EXPECT_EQ(out[0]["verdict"], "inside");
+  EXPECT_EQ(out[0]["fraction"], 1.0);
+  EXPECT_EQ(out[0]["clause"], "astana-memorandum-2017 clause 2.1");
+  EXPECT_EQ(out[0]["party"], "syrian-government");
+  EXPECT_EQ(out[1]["rule"], "no_fly");
+  EXPECT_NE(r.err.find("evaluated 5 reports"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("2 violations (2 inside, 0 possible)"), std::string::npos) << r.err;
+
+  CliRun csv = Truce("evaluate " + scenario + " --reports " + reports + " --format csv");
+  EXPECT_EQ(csv.out.rfind("report,zone,version,rule,verdict,fraction,clause", 0), 0u);
+  EXPECT_NE(csv.out.find("A1,idlib,1,no_fly,inside,1,astana-memorandum-2017 clause 2.1"),
+            std::string::npos)
+      << csv.out;
+  const json geo = json::parse(
+      Truce("evaluate " + scenario + " --reports " + reports + " --format geojson").out);
+  ASSERT_EQ(geo["features"].size(), 2u);
+  EXPECT_EQ(geo["features"][0]["geometry"]["coordinates"], json::parse("[36.63,35.93]"));
+  EXPECT_EQ(Truce("evaluate " + scenario + " --reports " + reports + " --format xml").exit_code, 2);
+}
+
+TEST_F(CliTest, EvaluateRejectsABadFileWholeUnlessSkipInvalid) {
+  const std::string reports =
+      Write("bad.csv", std::string(kReportsHeader) +
+                           "B1,2017-08-21,1,Battles,Armed clash,Military Forces of Syria "
+                           "(2000-),,35.93,36.63,1,x,,0\n"
+                           "B2,2017-08-21,4,Battles,Armed clash,x,,35.93,36.63,1,x,,0\n"
+                           "B3,21/08/2017,1,Battles,Armed clash,x,,35.93,200,1,x,,0\n");
+  const std::string zones = ZonesFile();
+  CliRun r = Truce("evaluate " + zones + " --reports " + reports);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("2 bad records (nothing was evaluated"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bad.csv:3: time_precision: expected 1, 2 or 3, got 4"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("bad.csv:4: event_date: bad date '21/08/2017'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bad.csv:4: longitude: expected a number in [-180, 180], got 200"),
+            std::string::npos)
+      << r.err;
+
+  const std::string rejects = (dir_ / "rejects.jsonl").string();
+  r = Truce("evaluate " + zones + " --reports " + reports + " --skip-invalid " + rejects);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(Slurp(rejects));
+  std::string line;
+  std::vector<json> rejected;
+  while (std::getline(lines, line)) rejected.push_back(json::parse(line));
+  ASSERT_EQ(rejected.size(), 2u);
+  EXPECT_EQ(rejected[0]["origin"].get<std::string>().substr(
+                rejected[0]["origin"].get<std::string>().size() - 9),
+            "bad.csv:3");
+  EXPECT_NE(rejected[1]["raw"].get<std::string>().find("B3,21/08/2017"), std::string::npos);
+  EXPECT_NE(r.err.find("evaluated 1 report (2 rejected"), std::string::npos) << r.err;
+  EXPECT_EQ(Truce("evaluate " + zones + " --reports " + (dir_ / "none.csv").string()).exit_code, 1);
+}
+
+TEST_F(CliTest, SummaryAgainstThePreviousPeriod) {
+  const std::string reports = Write(
+      "r.csv",
+      std::string(kReportsHeader) +
+          "S1,2017-08-21,1,Battles,Armed clash,Military Forces of Syria (2000-),,33.6,36.4,1,x,,0\n"
+          "S2,2017-08-22,1,Battles,Armed clash,Military Forces of Syria (2000-),,33.6,36.4,1,x,,0\n"
+          "S3,2017-08-20,1,Battles,Armed clash,Opposition,,33.6,36.4,1,x,,0\n");
+  CliRun r = Truce("summary " + ZonesFile() + " --reports " + reports +
+                   " --from 2017-08-21 --to 2017-08-22 --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json s = json::parse(r.out);
+  EXPECT_EQ(s["period"], json::parse(R"({"from":"2017-08-21","to":"2017-08-22"})"));
+  EXPECT_EQ(s["previous"], json::parse(R"({"from":"2017-08-19","to":"2017-08-20"})"));
+  EXPECT_EQ(s["reports"], json::parse(R"({"count":2,"previous":1,"change":1})"));
+  ASSERT_EQ(s["zones"].size(), 2u);
+  EXPECT_EQ(s["zones"][1]["zone"], "ghouta");
+  EXPECT_EQ(s["zones"][1]["by_actor"]["Military Forces of Syria (2000-)"]["count"], 2);
+  EXPECT_EQ(s["zones"][1]["by_actor"]["Opposition"]["previous"], 1);
+  EXPECT_EQ(s["zones"][1]["daily"]["2017-08-22"], 1);
+  CliRun table = Truce("summary " + ZonesFile() + " --reports " + reports);
+  EXPECT_EQ(table.exit_code, 0);
+  EXPECT_NE(table.out.find(
+                "Violations 2017-08-20 .. 2017-08-22 (previous period 2017-08-17 .. 2017-08-19)"),
+            std::string::npos)
+      << table.out;
+  CliRun bad =
+      Truce("summary " + ZonesFile() + " --reports " + reports + " --from 2017-08-21T10:00:00Z");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("--from: expected a day YYYY-MM-DD"), std::string::npos) << bad.err;
+  EXPECT_EQ(Truce("summary " + ZonesFile() + " --reports " + reports +
+                  " --from 2017-08-23 --to 2017-08-21")
+                .exit_code,
+            1);
+}
+
 }  // namespace
 }  // namespace truce

@@ -21,8 +21,8 @@ struct CountChange {
 
 struct ZoneSummary {
   std::string zone;
-  CountChange reports;   // distinct reports violating any rule of the zone
-  CountChange inside;    // of which with verdict inside (for at least one rule)
+  CountChange reports;  // distinct reports violating any rule of the zone
+  CountChange inside;   // of which with verdict inside (for at least one rule)
   std::map<std::string, CountChange> by_rule;        // "ceasefire", "no_fly"
   std::map<std::string, CountChange> by_event_type;  // ACLED event type
   std::map<std::string, CountChange> by_actor;       // resolved party id, else the actor text
@@ -32,7 +32,7 @@ struct ZoneSummary {
 struct PeriodSummary {
   TimeInterval period;
   TimeInterval previous;
-  CountChange reports;  // distinct violating reports over all zones
+  CountChange reports;             // distinct violating reports over all zones
   std::vector<ZoneSummary> zones;  // every zone of the scenario, by id, even with no violations
 };
 

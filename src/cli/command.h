@@ -22,6 +22,8 @@ using Action = std::function<int()>;
 void AddScenarioCommand(CLI::App& app, Action& action);
 void AddZonesCommand(CLI::App& app, Action& action);
 void AddLocateCommand(CLI::App& app, Action& action);
+void AddEvaluateCommand(CLI::App& app, Action& action);
+void AddSummaryCommand(CLI::App& app, Action& action);
 
 // Prints "error: MESSAGE" and each problem on stderr; returns kExitBadInput.
 int ReportError(const Error& error);

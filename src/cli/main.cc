@@ -24,6 +24,8 @@ int Main(int argc, char** argv) {
   AddScenarioCommand(app, action);
   AddZonesCommand(app, action);
   AddLocateCommand(app, action);
+  AddEvaluateCommand(app, action);
+  AddSummaryCommand(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

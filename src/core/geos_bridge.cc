@@ -97,7 +97,8 @@ void CollectPolygons(GEOSContextHandle_t h, const GEOSGeometry* g, MultiPolygon&
     Polygon p;
     p.rings.push_back(RingFromGeos(h, GEOSGetExteriorRing_r(h, g)));
     const int holes = GEOSGetNumInteriorRings_r(h, g);
-    for (int i = 0; i < holes; ++i) p.rings.push_back(RingFromGeos(h, GEOSGetInteriorRingN_r(h, g, i)));
+    for (int i = 0; i < holes; ++i)
+      p.rings.push_back(RingFromGeos(h, GEOSGetInteriorRingN_r(h, g, i)));
     out.polygons.push_back(std::move(p));
   } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
     const int n = GEOSGetNumGeometries_r(h, g);

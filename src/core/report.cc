@@ -46,8 +46,8 @@ TimeInterval IntervalForTimePrecision(UtcTime day, int time_precision,
 
 const std::vector<std::string_view>& AcledEventTypes() {
   static const std::vector<std::string_view> kTypes = {
-      "Battles",  "Explosions/Remote violence", "Violence against civilians",
-      "Protests", "Riots",                      "Strategic developments"};
+      "Battles", "Explosions/Remote violence", "Violence against civilians", "Protests",
+      "Riots",   "Strategic developments"};
   return kTypes;
 }
 
@@ -91,8 +91,8 @@ Result<Report> Report::Create(ReportSpec spec) {
         fmt::format("{}: latitude: expected a number in [-90, 90], got {}", at, spec.latitude));
   }
   if (!std::isfinite(spec.longitude) || spec.longitude < -180 || spec.longitude > 180) {
-    problems.push_back(fmt::format("{}: longitude: expected a number in [-180, 180], got {}", at,
-                                   spec.longitude));
+    problems.push_back(
+        fmt::format("{}: longitude: expected a number in [-180, 180], got {}", at, spec.longitude));
   }
   const auto& types = AcledEventTypes();
   const auto type = std::find_if(types.begin(), types.end(), [&](std::string_view t) {
@@ -109,7 +109,8 @@ Result<Report> Report::Create(ReportSpec spec) {
   if (spec.fatalities && *spec.fatalities < 0) {
     problems.push_back(fmt::format("{}: fatalities: expected >= 0, got {}", at, *spec.fatalities));
   }
-  if (spec.uncertainty && !(spec.uncertainty->value >= 0 && std::isfinite(spec.uncertainty->value))) {
+  if (spec.uncertainty &&
+      !(spec.uncertainty->value >= 0 && std::isfinite(spec.uncertainty->value))) {
     problems.push_back(fmt::format("{}: uncertainty_m: expected metres >= 0, got {}", at,
                                    spec.uncertainty->value));
   }
@@ -121,7 +122,8 @@ Result<Report> Report::Create(ReportSpec spec) {
     e.problems = std::move(problems);
     return e;
   }
-  const Meters radius = spec.uncertainty ? *spec.uncertainty : RadiusForGeoPrecision(spec.geo_precision);
+  const Meters radius =
+      spec.uncertainty ? *spec.uncertainty : RadiusForGeoPrecision(spec.geo_precision);
   const TimeInterval when =
       IntervalForTimePrecision(spec.event_date, spec.time_precision,
                                spec.time_precision == 1 ? spec.time_of_day : std::nullopt);

@@ -72,13 +72,15 @@ DiscCoverage ZoneShapes::Cover(size_t i, LatLng centre, Meters radius) const {
   }
   // Circumscribed polygon: contains the true disc, so "wholly inside" is never overstated
   // and "meets" never missed.
-  auto outer = std::move(detail::ToGeos(ctx_, DiscPolygon(centre, radius.value / std::cos(step)))).value();
+  auto outer =
+      std::move(detail::ToGeos(ctx_, DiscPolygon(centre, radius.value / std::cos(step)))).value();
   if (GEOSPreparedIntersects_r(h, prepared_[i].get(), outer.get()) != 1) return out;
   out.meets = true;
-  if (GEOSPreparedCovers_r(h, prepared_[i].get(), outer.get()) == 1) return DiscCoverage{true, 1.0, true};
+  if (GEOSPreparedCovers_r(h, prepared_[i].get(), outer.get()) == 1)
+    return DiscCoverage{true, 1.0, true};
   // Equal-area polygon for the share: same area as the true disc, so the ratio is unbiased.
-  const double equal_area = radius.value * std::sqrt(2 * std::numbers::pi /
-                                                     (kDiscVertices * std::sin(2 * step)));
+  const double equal_area =
+      radius.value * std::sqrt(2 * std::numbers::pi / (kDiscVertices * std::sin(2 * step)));
   const MultiPolygon disc = DiscPolygon(centre, equal_area);
   auto disc_geos = std::move(detail::ToGeos(ctx_, disc)).value();
   detail::GeomPtr common(GEOSIntersection_r(h, shapes_[i].get(), disc_geos.get()),
@@ -152,7 +154,8 @@ std::vector<Violation> EvaluateReports(const Scenario& scenario, std::span<const
     if (parties.empty()) unresolved = true;
     // Bounding box of the disc, generously: one degree of latitude is >= 110.5 km.
     const double dlat = report.radius().value / 110'000.0 + 1e-9;
-    const double dlng = dlat / std::max(0.01, std::cos(report.location().lat() * std::numbers::pi / 180));
+    const double dlng =
+        dlat / std::max(0.01, std::cos(report.location().lat() * std::numbers::pi / 180));
     for (size_t i = 0; i < versions.size(); ++i) {
       const ZoneVersion& v = versions[i];
       if (!v.validity().Overlaps(report.when())) continue;

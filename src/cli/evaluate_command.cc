@@ -1,0 +1,116 @@
+// truce evaluate PATH --reports FILE: which reports violate which rule of which zone version.
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "command.h"
+#include "formats/scenario_reader.h"
+#include "report_input.h"
+#include "truce/verdict.h"
+
+namespace truce::cli {
+namespace {
+
+struct EvaluateOptions {
+  std::string path;
+  std::string reports;
+  std::string format = "jsonl";
+  std::string skip_invalid;
+};
+
+double Round4(double x) { return std::round(x * 1e4) / 1e4; }
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+nlohmann::json ViolationJson(const Violation& v, int revision) {
+  return {{"report", v.report->event_id()},
+          {"zone", v.version->zone()},
+          {"version", v.version->version()},
+          {"rule", RuleKindName(v.rule)},
+          {"verdict", VerdictName(v.verdict)},
+          {"fraction", Round4(v.fraction)},
+          {"clause", v.clause},
+          {"party", v.party},
+          {"revision", revision},
+          {"event_date", FormatUtcDate(v.report->spec().event_date)},
+          {"event_type", v.report->spec().event_type},
+          {"radius_m", v.report->radius().value}};
+}
+
+int Run(const EvaluateOptions& o) {
+  auto scenario = formats::LoadScenario(o.path);
+  if (!scenario.ok()) return ReportError(scenario.error());
+  auto input = LoadReportInput(o.reports, o.skip_invalid);
+  if (!input.ok()) return ReportError(input.error());
+  const ReportInput& in = **input;
+
+  std::vector<Report> latest;
+  std::vector<int> revision;
+  for (const auto& r : in.latest) {
+    latest.push_back(*r.report);
+    revision.push_back(r.revision);
+  }
+  const std::vector<Violation> violations = EvaluateReports(*scenario, latest);
+
+  size_t inside = 0;
+  std::string out;
+  if (o.format == "csv") {
+    out = "report,zone,version,rule,verdict,fraction,clause,party,revision,event_date\n";
+  }
+  nlohmann::json features = nlohmann::json::array();
+  for (const Violation& v : violations) {
+    inside += v.verdict == Verdict::kInside;
+    const int rev = revision[static_cast<size_t>(v.report - latest.data())];
+    if (o.format == "jsonl") {
+      out += ViolationJson(v, rev).dump() + "\n";
+    } else if (o.format == "csv") {
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", CsvField(v.report->event_id()),
+                         CsvField(v.version->zone()), v.version->version(), RuleKindName(v.rule),
+                         VerdictName(v.verdict), Round4(v.fraction), CsvField(v.clause),
+                         CsvField(v.party), rev, FormatUtcDate(v.report->spec().event_date));
+    } else {
+      features.push_back(
+          {{"type", "Feature"},
+           {"properties", ViolationJson(v, rev)},
+           {"geometry",
+            {{"type", "Point"},
+             {"coordinates", {v.report->location().lng(), v.report->location().lat()}}}}});
+    }
+  }
+  if (o.format == "geojson") {
+    out = nlohmann::json{{"type", "FeatureCollection"}, {"features", features}}.dump() + "\n";
+  }
+  fmt::print("{}", out);
+  fmt::print(stderr,
+             "evaluated {} report{} ({} rejected, {} identical re-imports dropped, {} revised): "
+             "{} violation{} ({} inside, {} possible)\n",
+             latest.size(), latest.size() == 1 ? "" : "s", in.rejected, in.duplicates,
+             std::count_if(in.latest.begin(), in.latest.end(),
+                           [](const formats::Revision& r) { return r.revision > 1; }),
+             violations.size(), violations.size() == 1 ? "" : "s", inside,
+             violations.size() - inside);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddEvaluateCommand(CLI::App& app, Action& action) {
+  CLI::App* cmd = app.add_subcommand(
+      "evaluate", "Ceasefire and flight-ban verdicts for incident reports: one violation per line");
+  auto o = std::make_shared<EvaluateOptions>();
+  cmd->add_option("PATH", o->path, "Scenario directory or zones GeoJSON file")->required();
+  cmd->add_option("--reports", o->reports, "Reports: ACLED-style CSV or GeoJSON")->required();
+  cmd->add_option("--format", o->format, "Output format")
+      ->check(CLI::IsMember({"jsonl", "geojson", "csv"}));
+  cmd->add_option("--skip-invalid", o->skip_invalid,
+                  "Process the good records and write the rejects (JSON lines) to this file");
+  cmd->callback([&action, o] { action = [o] { return Run(*o); }; });
+}
+
+}  // namespace truce::cli

@@ -1,0 +1,27 @@
+// Reading a reports file for the CLI commands that take --reports, with the rejection policy
+// shared by all of them: a bad file is refused whole, listing every bad row, unless
+// --skip-invalid names a file to receive the rejects.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "formats/reports.h"
+#include "truce/result.h"
+
+namespace truce::cli {
+
+struct ReportInput {
+  std::vector<Report> reports;            // every valid row, in file order
+  std::vector<formats::Revision> latest;  // the latest revision of each event_id
+  size_t rejected = 0;
+  size_t duplicates = 0;  // identical re-imports dropped
+};
+
+// REQUIRES: the returned value is not moved from while `latest` is in use (it points into
+// `reports`). Writes rejects as JSON lines {"origin","reasons","raw"} to `skip_invalid`.
+[[nodiscard]] Result<std::unique_ptr<ReportInput>> LoadReportInput(const std::string& file,
+                                                                   const std::string& skip_invalid);
+
+}  // namespace truce::cli

@@ -1,0 +1,202 @@
+#include "truce/verdict.h"
+
+#include <cmath>
+#include <numbers>
+
+#include <gtest/gtest.h>
+
+#include "truce/summary.h"
+#include "truce/text_format.h"
+
+namespace truce {
+namespace {
+
+UtcTime T(const char* s) { return *ParseUtcTime(s); }
+
+// One zone: a 1-degree square with a hole, whose east edge is the meridian 37 E (a meridian is
+// a geodesic, so the share of a disc beyond it has a closed form).
+Scenario MakeScenario(const char* valid_from = "2017-05-06") {
+  ScenarioSpec spec;
+  spec.origin = "test";
+  spec.has_register = true;
+  spec.parties = {
+      {"gov", "Government", "state", "", {"Military Forces of Syria (2000-)"}},
+      {"opp", "Opposition", "armed_group", "", {}},
+      {"hts", "Hayat Tahrir al-Sham", "armed_group", "", {"HTS: Hayat Tahrir al Sham"}}};
+  Agreement memo;
+  memo.id = "memo";
+  memo.parties = {"gov", "opp"};
+  memo.clauses = {{"2", "cessation of hostilities"}};
+  spec.agreements = {memo};
+  ZoneVersionSpec z;
+  z.origin = "test";
+  z.zone = "square";
+  z.valid_from = T(valid_from);
+  z.shape = MakeMultiPolygonOrDie(
+      "34.5:36, 34.5:37, 35.5:37, 35.5:36; 34.9:36.4, 34.9:36.6, 35.1:36.6, 35.1:36.4");
+  z.rules = {Rule{RuleKind::kCeasefire, "memo", "2", {}},
+             Rule{RuleKind::kNoFly, "memo", "2", {"gov"}}};
+  spec.zone_versions.push_back(std::move(ZoneVersion::Create(z)).value());
+  return std::move(Scenario::Create(std::move(spec))).value();
+}
+
+Report MakeReport(double lat, double lng, double radius_m, const char* day = "2017-08-21",
+                  const char* actor = "Military Forces of Syria (2000-)",
+                  const char* type = "Battles", const char* sub = "Armed clash") {
+  ReportSpec s;
+  s.origin = "test";
+  s.event_id = "R";
+  s.event_date = T(day);
+  s.event_type = type;
+  s.sub_event_type = sub;
+  s.actor1 = actor;
+  s.latitude = lat;
+  s.longitude = lng;
+  s.uncertainty = Meters{radius_m};
+  return std::move(Report::Create(s)).value();
+}
+
+// Metres per degree of longitude at `lat` on WGS84.
+double MetresPerDegreeLng(double lat) {
+  const double a = 6378137.0, e2 = 0.00669437999014;
+  const double phi = lat * std::numbers::pi / 180;
+  return std::numbers::pi / 180 * a * std::cos(phi) /
+         std::sqrt(1 - e2 * std::sin(phi) * std::sin(phi));
+}
+
+TEST(CoverDisc, WhollyInsideOutsideAndStraddling) {
+  const Scenario s = MakeScenario();
+  const MultiPolygon& shape = s.zone_versions()[0].shape();
+  const DiscCoverage in = CoverDisc(shape, LatLng(34.7, 36.2), Meters{5000});
+  EXPECT_TRUE(in.wholly_inside);
+  EXPECT_EQ(in.fraction, 1.0);
+  const DiscCoverage out = CoverDisc(shape, LatLng(34.7, 37.5), Meters{5000});
+  EXPECT_FALSE(out.meets);
+  EXPECT_EQ(out.fraction, 0.0);
+  // Centred on the east edge: half inside.
+  const DiscCoverage half = CoverDisc(shape, LatLng(35.0, 37.0), Meters{10000});
+  EXPECT_TRUE(half.meets);
+  EXPECT_FALSE(half.wholly_inside);
+  EXPECT_NEAR(half.fraction, 0.5, 0.002);
+  // Inside the hole: no part of the disc is in the zone.
+  EXPECT_FALSE(CoverDisc(shape, LatLng(35.0, 36.5), Meters{2000}).meets);
+  // A point report (radius 0) on the boundary is inside (covers).
+  EXPECT_TRUE(CoverDisc(shape, LatLng(35.0, 37.0), Meters{0}).wholly_inside);
+}
+
+TEST(CoverDisc, FractionMatchesTheCircularSegmentFormula) {
+  const Scenario s = MakeScenario();
+  const MultiPolygon& shape = s.zone_versions()[0].shape();
+  const double r = 10000;
+  for (double d_over_r : {-0.9, -0.5, -0.2, 0.3, 0.7}) {
+    // Centre d metres west (inside) of the meridian 37 E; negative d is east (outside).
+    const double d = d_over_r * r;
+    const double lng = 37.0 - d / MetresPerDegreeLng(35.0);
+    const double x = std::abs(d) / r;
+    const double segment = (std::acos(x) - x * std::sqrt(1 - x * x)) / std::numbers::pi;
+    const double expected = d >= 0 ? 1 - segment : segment;
+    EXPECT_NEAR(CoverDisc(shape, LatLng(35.0, lng), Meters{r}).fraction, expected, 0.002)
+        << "d/r = " << d_over_r;
+  }
+}
+
+TEST(EvaluateReports, VerdictsFractionsAndCitations) {
+  const Scenario s = MakeScenario();
+  const std::vector<Report> reports = {
+      MakeReport(34.7, 36.2, 5000),   // inside
+      MakeReport(35.0, 37.0, 10000),  // straddles the edge
+      MakeReport(34.7, 38.0, 5000),   // outside
+      MakeReport(35.0, 36.5, 2000),   // in the hole
+  };
+  const auto v = EvaluateReports(s, reports);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].report, &reports[0]);
+  EXPECT_EQ(v[0].verdict, Verdict::kInside);
+  EXPECT_EQ(v[0].rule, RuleKind::kCeasefire);
+  EXPECT_EQ(v[0].clause, "memo clause 2");
+  EXPECT_EQ(v[0].party, "gov");
+  EXPECT_EQ(v[1].report, &reports[1]);
+  EXPECT_EQ(v[1].verdict, Verdict::kPossible);
+  EXPECT_NEAR(v[1].fraction, 0.5, 0.002);
+}
+
+TEST(EvaluateReports, IntervalStraddlingValidFromIsPossible) {
+  const Scenario s = MakeScenario("2017-08-21T12:00:00Z");
+  const std::vector<Report> reports = {MakeReport(34.7, 36.2, 5000, "2017-08-21"),
+                                       MakeReport(34.7, 36.2, 5000, "2017-08-20"),
+                                       MakeReport(34.7, 36.2, 5000, "2017-08-22")};
+  const auto v = EvaluateReports(s, reports);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].report, &reports[0]);
+  EXPECT_EQ(v[0].verdict, Verdict::kPossible);  // the day began before the zone did
+  EXPECT_EQ(v[0].fraction, 1.0);
+  EXPECT_EQ(v[1].report, &reports[2]);
+  EXPECT_EQ(v[1].verdict, Verdict::kInside);
+}
+
+TEST(EvaluateReports, OnlyBoundActorsAndHostileEventsViolate) {
+  const Scenario s = MakeScenario();
+  const std::vector<Report> reports = {
+      MakeReport(34.7, 36.2, 5000, "2017-08-21", "HTS: Hayat Tahrir al Sham"),  // not bound
+      MakeReport(34.7, 36.2, 5000, "2017-08-21", "Unidentified Armed Group (Syria)"),
+      MakeReport(34.7, 36.2, 5000, "2017-08-21", "Military Forces of Syria (2000-)", "Protests",
+                 "Peaceful protest"),
+      MakeReport(34.7, 36.2, 5000, "2017-08-21", "Military Forces of Syria (2000-)",
+                 "Explosions/Remote violence", "Air/drone strike"),
+      MakeReport(34.7, 36.2, 5000, "2017-08-21", "opposition", "Explosions/Remote violence",
+                 "Air/drone strike"),
+  };
+  const auto v = EvaluateReports(s, reports);
+  ASSERT_EQ(v.size(), 4u);
+  // The unidentified actor might be bound: reported, with no party.
+  EXPECT_EQ(v[0].report, &reports[1]);
+  EXPECT_EQ(v[0].party, "");
+  // The government's air strike breaks both rules.
+  EXPECT_EQ(v[1].report, &reports[3]);
+  EXPECT_EQ(v[1].rule, RuleKind::kCeasefire);
+  EXPECT_EQ(v[2].report, &reports[3]);
+  EXPECT_EQ(v[2].rule, RuleKind::kNoFly);
+  // The opposition is bound by the ceasefire but not by the no_fly rule (bound: gov only).
+  EXPECT_EQ(v[3].report, &reports[4]);
+  EXPECT_EQ(v[3].rule, RuleKind::kCeasefire);
+  EXPECT_EQ(v[3].party, "opp");
+}
+
+TEST(EvaluateReports, BeforeTheZoneExistedNothing) {
+  const Scenario s = MakeScenario();
+  const std::vector<Report> reports = {MakeReport(34.7, 36.2, 5000, "2013-08-21")};
+  EXPECT_TRUE(EvaluateReports(s, reports).empty());
+}
+
+TEST(SummarizeViolations, CountsAgainstThePreviousPeriod) {
+  const Scenario s = MakeScenario();
+  const std::vector<Report> reports = {
+      MakeReport(34.7, 36.2, 5000, "2017-08-21", "Military Forces of Syria (2000-)",
+                 "Explosions/Remote violence", "Air/drone strike"),
+      MakeReport(34.7, 36.2, 5000, "2017-08-22", "opposition"),
+      MakeReport(34.7, 36.2, 5000, "2017-08-20", "opposition"),
+      MakeReport(34.7, 36.2, 5000, "2017-08-10", "opposition"),  // outside both periods
+  };
+  const auto v = EvaluateReports(s, reports);
+  const std::vector<std::string> zones = {"square", "other"};
+  const PeriodSummary sum =
+      SummarizeViolations(v, zones, *TimeInterval::Create(T("2017-08-21"), T("2017-08-23")));
+  EXPECT_EQ(sum.previous, *TimeInterval::Create(T("2017-08-19"), T("2017-08-21")));
+  EXPECT_EQ(sum.reports.current, 2);
+  EXPECT_EQ(sum.reports.previous, 1);
+  ASSERT_EQ(sum.zones.size(), 2u);
+  EXPECT_EQ(sum.zones[0].zone, "other");
+  EXPECT_EQ(sum.zones[0].reports.current, 0);
+  const ZoneSummary& z = sum.zones[1];
+  EXPECT_EQ(z.reports.current, 2);  // the air strike counts once despite two rules
+  EXPECT_EQ(z.by_rule.at("ceasefire").current, 2);
+  EXPECT_EQ(z.by_rule.at("no_fly").current, 1);
+  EXPECT_EQ(z.by_actor.at("opp").current, 1);
+  EXPECT_EQ(z.by_actor.at("opp").previous, 1);
+  EXPECT_EQ(z.by_actor.at("gov").change(), 1);
+  EXPECT_EQ(z.by_event_type.at("Battles").current, 1);
+  EXPECT_EQ(z.daily.at("2017-08-22"), 1);
+}
+
+}  // namespace
+}  // namespace truce

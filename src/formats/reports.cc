@@ -1,0 +1,384 @@
+#include "reports.h"
+
+#include <array>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "csv.h"
+#include "points_csv.h"
+#include "text_file.h"
+
+namespace truce::formats {
+namespace {
+
+using nlohmann::json;
+
+// Columns truce interprets; everything else is kept verbatim in ReportSpec::extra.
+constexpr std::array<std::string_view, 17> kKnownColumns = {
+    "event_id_cnty", "event_date", "time_precision", "event_type",    "sub_event_type", "actor1",
+    "actor2",        "latitude",   "longitude",      "geo_precision", "source",         "notes",
+    "fatalities",    "time",       "uncertainty_m",  "source_group",  "recorded_at"};
+constexpr std::array<std::string_view, 7> kRequiredColumns = {
+    "event_id_cnty", "event_date", "time_precision", "event_type",
+    "latitude",      "longitude",  "geo_precision"};
+
+bool IsKnown(std::string_view column) {
+  for (std::string_view k : kKnownColumns) {
+    if (k == column) return true;
+  }
+  return false;
+}
+
+std::optional<int> ParseInt(std::string_view s) {
+  const auto d = ParseNumber(s);
+  if (!d || *d != static_cast<double>(static_cast<long long>(*d)) || *d > 1e9 || *d < -1e9) {
+    return std::nullopt;
+  }
+  return static_cast<int>(*d);
+}
+
+// Builds a spec from named string fields; appends "ORIGIN: FIELD: problem" lines.
+ReportSpec SpecFromFields(const std::map<std::string, std::string>& fields,
+                          const std::string& origin, std::vector<std::string>& problems) {
+  ReportSpec spec;
+  spec.origin = origin;
+  auto get = [&](std::string_view key) -> const std::string& {
+    static const std::string kEmpty;
+    const auto it = fields.find(std::string(key));
+    return it == fields.end() ? kEmpty : it->second;
+  };
+  auto required_int = [&](std::string_view key, int& out) {
+    const auto v = ParseInt(get(key));
+    if (!v) {
+      problems.push_back(
+          fmt::format("{}: {}: expected 1, 2 or 3, got '{}'", origin, key, get(key)));
+    } else {
+      out = *v;
+    }
+  };
+  auto number = [&](std::string_view key, double& out, const char* expected) {
+    const auto v = ParseNumber(get(key));
+    if (!v) {
+      problems.push_back(
+          fmt::format("{}: {}: expected {}, got '{}'", origin, key, expected, get(key)));
+    } else {
+      out = *v;
+    }
+  };
+  spec.event_id = get("event_id_cnty");  // Report::Create insists it is non-empty
+  auto date = ParseEventDate(get("event_date"));
+  if (date.ok()) {
+    spec.event_date = *date;
+  } else {
+    problems.push_back(fmt::format("{}: event_date: {}", origin, date.error().message));
+  }
+  required_int("time_precision", spec.time_precision);
+  required_int("geo_precision", spec.geo_precision);
+  number("latitude", spec.latitude, "a latitude in decimal degrees");
+  number("longitude", spec.longitude, "a longitude in decimal degrees");
+  spec.event_type = get("event_type");
+  spec.sub_event_type = get("sub_event_type");
+  spec.actor1 = get("actor1");
+  spec.actor2 = get("actor2");
+  spec.source = get("source");
+  spec.source_group = get("source_group");
+  spec.notes = get("notes");
+  if (!get("fatalities").empty()) {
+    const auto f = ParseInt(get("fatalities"));
+    if (!f) {
+      problems.push_back(fmt::format("{}: fatalities: expected a whole number, got '{}'", origin,
+                                     get("fatalities")));
+    } else {
+      spec.fatalities = *f;
+    }
+  }
+  if (const std::string& t = get("time"); !t.empty()) {
+    const auto hh = ParseInt(t.size() == 5 ? std::string_view(t).substr(0, 2) : "x");
+    const auto mm = ParseInt(t.size() == 5 ? std::string_view(t).substr(3, 2) : "x");
+    if (t.size() != 5 || t[2] != ':' || !hh || !mm || *hh < 0 || *hh > 23 || *mm < 0 || *mm > 59) {
+      problems.push_back(fmt::format("{}: time: expected HH:MM (UTC), got '{}'", origin, t));
+    } else {
+      spec.time_of_day = std::chrono::minutes(*hh * 60 + *mm);
+    }
+  }
+  if (const std::string& u = get("uncertainty_m"); !u.empty()) {
+    const auto m = ParseNumber(u);
+    if (!m || *m < 0) {
+      problems.push_back(
+          fmt::format("{}: uncertainty_m: expected metres >= 0, got '{}'", origin, u));
+    } else {
+      spec.uncertainty = Meters{*m};
+    }
+  }
+  if (const std::string& r = get("recorded_at"); !r.empty()) {
+    auto t = ParseUtcTime(r);
+    if (!t.ok()) {
+      problems.push_back(fmt::format("{}: recorded_at: {}", origin, t.error().message));
+    } else {
+      spec.recorded_at = *t;
+    }
+  }
+  for (const auto& [key, value] : fields) {
+    if (!IsKnown(key)) spec.extra[key] = value;
+  }
+  return spec;
+}
+
+// Finishes a spec: the field problems found so far plus Report::Create's own checks.
+Result<Report> Finish(ReportSpec spec, std::vector<std::string> problems) {
+  // Fields that failed to parse kept their defaults, which Create accepts, so its own
+  // problems (range, event type) add to the list without repeating a field.
+  auto report = Report::Create(std::move(spec));
+  if (report.ok() && problems.empty()) return report;
+  if (!report.ok()) {
+    for (const std::string& p : report.error().problems) problems.push_back(p);
+  }
+  Error e = MakeError(ErrorCode::kInvalidInput, problems.front());
+  e.problems = std::move(problems);
+  return e;
+}
+
+std::string JsonScalarText(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "";
+  return v.dump();  // numbers and booleans in their JSON spelling
+}
+
+// The Syrian Archive's chemical-weapons export (unique_event_ID, geo_latitude, date_time as
+// "08/21/13 12:00 AM", geo_accuracy ...), mapped onto ACLED columns. Every row is a use of
+// chemical weapons: Explosions/Remote violence, Chemical weapon. The perpetrator is not
+// coded, so actor1 is left empty; geo_accuracy APPROXIMATE means near a named town
+// (geo_precision 2), EXACT the town itself (1). The export's midnight times are placeholders.
+std::map<std::string, std::string> FromSyrianArchive(const CsvTable& table, const CsvRecord& row,
+                                                     const std::string& origin,
+                                                     std::vector<std::string>& problems) {
+  auto col = [&](const char* name) -> std::string {
+    const auto c = table.Column(name);
+    return c ? row.fields[*c] : "";
+  };
+  std::map<std::string, std::string> f;
+  f["event_id_cnty"] = col("unique_event_ID");
+  const std::string dt = col("date_time");
+  int month = 0, day = 0, year = 0;
+  if (std::sscanf(dt.c_str(), "%d/%d/%d", &month, &day, &year) == 3) {
+    f["event_date"] =
+        fmt::format("{:04d}-{:02d}-{:02d}", year < 100 ? 2000 + year : year, month, day);
+  } else {
+    problems.push_back(
+        fmt::format("{}: date_time: expected MM/DD/YY HH:MM AM, got '{}'", origin, dt));
+    f["event_date"] = "";
+  }
+  f["time_precision"] = "1";
+  f["event_type"] = "Explosions/Remote violence";
+  f["sub_event_type"] = "Chemical weapon";
+  f["latitude"] = col("geo_latitude");
+  f["longitude"] = col("geo_longitude");
+  const std::string accuracy = col("geo_accuracy");
+  f["geo_precision"] = accuracy == "EXACT" ? "1" : accuracy == "APPROXIMATE" ? "2" : "3";
+  f["source"] = col("sources");
+  f["notes"] = col("event_summary");
+  f["location"] = col("location_name");
+  f["type_of_violation"] = col("type_of_violation");
+  return f;
+}
+
+Result<ReportBatch> ParseCsvReports(std::string_view text, const std::string& file) {
+  auto table = ParseCsv(text, file);
+  if (!table.ok()) return std::move(table).error();
+  const bool syrian_archive = table->Column("unique_event_ID") && table->Column("geo_latitude");
+  if (!syrian_archive) {
+    std::vector<std::string> missing;
+    for (std::string_view c : kRequiredColumns) {
+      if (!table->Column(c)) missing.push_back(std::string(c));
+    }
+    if (!missing.empty()) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}:1: header: missing required column{} {} (ACLED columns: "
+                                   "event_id_cnty, event_date, time_precision, event_type, "
+                                   "latitude, longitude, geo_precision, ...)",
+                                   file, missing.size() == 1 ? "" : "s", fmt::join(missing, ", ")));
+    }
+  }
+  ReportBatch batch;
+  for (const CsvRecord& row : table->records) {
+    const std::string origin = fmt::format("{}:{}", file, row.line);
+    std::vector<std::string> problems;
+    std::map<std::string, std::string> fields;
+    if (syrian_archive) {
+      fields = FromSyrianArchive(*table, row, origin, problems);
+    } else {
+      for (size_t i = 0; i < table->header.size(); ++i) fields[table->header[i]] = row.fields[i];
+    }
+    ReportSpec spec = SpecFromFields(fields, origin, problems);  // appends to problems first
+    auto report = Finish(std::move(spec), std::move(problems));
+    if (report.ok()) {
+      batch.reports.push_back(std::move(report).value());
+    } else {
+      std::string raw;
+      for (size_t i = 0; i < row.fields.size(); ++i) {
+        raw += (i ? "," : "") + row.fields[i];
+      }
+      batch.rejected.push_back(RejectedReport{origin, report.error().problems, raw});
+    }
+  }
+  return batch;
+}
+
+Result<ReportBatch> ParseGeoJsonReports(std::string_view text, const std::string& file) {
+  auto doc = ParseJson(text, file);
+  if (!doc.ok()) return std::move(doc).error();
+  if (!doc->is_object() || doc->value("type", json()) != "FeatureCollection" ||
+      !(*doc)["features"].is_array()) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     file + ": expected a GeoJSON FeatureCollection of Point features");
+  }
+  ReportBatch batch;
+  const json& features = (*doc)["features"];
+  for (size_t i = 0; i < features.size(); ++i) {
+    const json& f = features[i];
+    const std::string origin = fmt::format("{} feature {}", file, i);
+    std::vector<std::string> problems;
+    json props = f.is_object() && f.contains("properties") && f["properties"].is_object()
+                     ? f["properties"]
+                     : json::object();
+    const json geometry = f.is_object() ? f.value("geometry", json()) : json();
+    if (geometry.is_object() && geometry.value("type", json()) == "Point" &&
+        geometry["coordinates"].is_array() && geometry["coordinates"].size() >= 2) {
+      // GeoJSON's position wins over any latitude/longitude properties.
+      props["longitude"] = geometry["coordinates"][0];
+      props["latitude"] = geometry["coordinates"][1];
+    } else if (!props.contains("latitude")) {
+      problems.push_back(origin + ": geometry: expected a Point [lon, lat]");
+    }
+    auto report = ReportFromJson(props, origin);
+    if (report.ok() && problems.empty()) {
+      batch.reports.push_back(std::move(report).value());
+      continue;
+    }
+    if (!report.ok()) {
+      for (const auto& p : report.error().problems) problems.push_back(p);
+    }
+    batch.rejected.push_back(RejectedReport{origin, std::move(problems), f.dump()});
+  }
+  return batch;
+}
+
+}  // namespace
+
+Result<UtcTime> ParseEventDate(std::string_view text) {
+  if (auto iso = ParseUtcTime(text); iso.ok() && text.size() == 10) return *iso;
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "january", "february", "march",     "april",   "may",      "june",
+      "july",    "august",   "september", "october", "november", "december"};
+  // "04 May 2017", "4-May-2017", "04-September-2017"
+  std::string s(text);
+  for (char& c : s) {
+    if (c == '-') c = ' ';
+  }
+  char month_name[16] = {};
+  int day = 0, year = 0, consumed = 0;
+  if (std::sscanf(s.c_str(), "%d %15s %d%n", &day, month_name, &year, &consumed) == 3 &&
+      static_cast<size_t>(consumed) == s.size()) {
+    std::string m = month_name;
+    for (char& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (size_t i = 0; i < kMonths.size(); ++i) {
+      if (m.size() >= 3 && kMonths[i].starts_with(m) && (m.size() == 3 || m == kMonths[i])) {
+        if (auto t = MakeUtcTime(year, static_cast<unsigned>(i + 1), static_cast<unsigned>(day))) {
+          return *t;
+        }
+      }
+    }
+  }
+  return MakeError(ErrorCode::kInvalidArgument,
+                   fmt::format("bad date '{}': expected YYYY-MM-DD or DD Month YYYY", text));
+}
+
+Result<Report> ReportFromJson(const json& object, const std::string& origin) {
+  if (!object.is_object()) {
+    return MakeError(
+        ErrorCode::kInvalidInput,
+        fmt::format("{}: expected a JSON object keyed by the CSV column names", origin));
+  }
+  std::map<std::string, std::string> fields;
+  std::vector<std::string> problems;
+  for (const auto& [key, value] : object.items()) {
+    if (value.is_object() || value.is_array()) {
+      problems.push_back(fmt::format("{}: {}: expected a string or number, got {}", origin, key,
+                                     value.type_name()));
+      continue;
+    }
+    fields[key] = JsonScalarText(value);
+  }
+  for (std::string_view c : kRequiredColumns) {
+    if (!fields.contains(std::string(c))) {
+      problems.push_back(fmt::format("{}: {}: required", origin, c));
+    }
+  }
+  if (!problems.empty()) {
+    Error e = MakeError(ErrorCode::kInvalidInput, problems.front());
+    e.problems = std::move(problems);
+    return e;
+  }
+  std::vector<std::string> field_problems;
+  ReportSpec spec = SpecFromFields(fields, origin, field_problems);
+  return Finish(std::move(spec), std::move(field_problems));
+}
+
+json ReportToJson(const Report& report) {
+  const ReportSpec& s = report.spec();
+  json j = {{"event_id_cnty", s.event_id},
+            {"event_date", FormatUtcDate(s.event_date)},
+            {"time_precision", s.time_precision},
+            {"event_type", s.event_type},
+            {"sub_event_type", s.sub_event_type},
+            {"actor1", s.actor1},
+            {"actor2", s.actor2},
+            {"latitude", s.latitude},
+            {"longitude", s.longitude},
+            {"geo_precision", s.geo_precision},
+            {"source", s.source},
+            {"notes", s.notes}};
+  if (s.fatalities) j["fatalities"] = *s.fatalities;
+  if (s.time_of_day) {
+    j["time"] =
+        fmt::format("{:02d}:{:02d}", s.time_of_day->count() / 60, s.time_of_day->count() % 60);
+  }
+  if (s.uncertainty) j["uncertainty_m"] = s.uncertainty->value;
+  if (!s.source_group.empty()) j["source_group"] = s.source_group;
+  if (s.recorded_at) j["recorded_at"] = FormatUtcTime(*s.recorded_at);
+  for (const auto& [k, v] : s.extra) j[k] = v;
+  return j;
+}
+
+Result<ReportBatch> ParseReports(std::string_view text, const std::string& file) {
+  size_t i = 0;
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  if (i < text.size() && text[i] == '{') return ParseGeoJsonReports(text, file);
+  return ParseCsvReports(text, file);
+}
+
+std::vector<Revision> LatestRevisions(const std::vector<Report>& reports) {
+  std::vector<Revision> latest;
+  std::map<std::string, size_t> index;                          // event_id -> slot in latest
+  std::map<std::string, std::vector<const Report*>> revisions;  // event_id -> distinct contents
+  for (const Report& r : reports) {
+    auto& seen = revisions[r.event_id()];
+    bool duplicate = false;
+    for (const Report* s : seen) duplicate = duplicate || s->SameContent(r);
+    if (duplicate) continue;
+    seen.push_back(&r);
+    const auto [it, inserted] = index.emplace(r.event_id(), latest.size());
+    if (inserted) {
+      latest.push_back(Revision{&r, 1});
+    } else {
+      latest[it->second] = Revision{&r, static_cast<int>(seen.size())};
+    }
+  }
+  return latest;
+}
+
+}  // namespace truce::formats
