@@ -137,6 +137,18 @@ class ZoneVersion {
   LatLngRect bounds_;
 };
 
+// A zone: its id and its versions in order. A view into a Scenario, valid while it lives.
+struct Zone {
+  std::string id;
+  std::vector<const ZoneVersion*> versions;  // by version number
+  const ZoneVersion* At(UtcTime t) const {
+    for (const ZoneVersion* v : versions) {
+      if (v->validity().Contains(t)) return v;
+    }
+    return nullptr;
+  }
+};
+
 struct ScenarioSpec {
   std::string origin;  // the path it was read from
   std::string id;
@@ -168,6 +180,8 @@ class Scenario {
   const std::vector<ZoneVersion>& zone_versions() const noexcept { return spec_.zone_versions; }
   bool has_register() const noexcept { return spec_.has_register; }
 
+  // Every zone with its versions, by zone id.
+  std::vector<Zone> Zones() const;
   const Party* FindParty(std::string_view id) const;
   const Agreement* FindAgreement(std::string_view id) const;
   // The versions in force at `t`, in zone order.

@@ -1,5 +1,4 @@
 // truce scenario check PATH: validate a scenario and summarise it.
-#include <set>
 
 #include <fmt/format.h>
 
@@ -12,18 +11,14 @@ namespace {
 std::string Day(UtcTime t) { return t == kEndOfTime ? "open" : FormatUtcDate(t); }
 
 void PrintSummary(const Scenario& s) {
-  std::set<std::string> zones;
   size_t vertices = 0;
-  for (const ZoneVersion& v : s.zone_versions()) {
-    zones.insert(v.zone());
-    vertices += v.shape().VertexCount();
-  }
+  for (const ZoneVersion& v : s.zone_versions()) vertices += v.shape().VertexCount();
+  const size_t zones = s.Zones().size();
   fmt::print("ok: {}\n", s.origin());
   if (!s.id().empty())
     fmt::print("scenario: {}{}\n", s.id(), s.name().empty() ? "" : " (" + s.name() + ")");
   fmt::print("parties: {}, agreements: {}, zones: {}, zone versions: {}, vertices: {}\n",
-             s.parties().size(), s.agreements().size(), zones.size(), s.zone_versions().size(),
-             vertices);
+             s.parties().size(), s.agreements().size(), zones, s.zone_versions().size(), vertices);
   for (const ZoneVersion& v : s.zone_versions()) {
     std::string rules;
     for (const Rule& r : v.rules())

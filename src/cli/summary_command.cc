@@ -96,9 +96,7 @@ int Run(const SummaryOptions& o) {
   }
   const std::vector<Violation> violations = EvaluateReports(*scenario, latest);
   std::vector<std::string> zones;
-  for (const ZoneVersion& v : scenario->zone_versions()) {
-    if (zones.empty() || zones.back() != v.zone()) zones.push_back(v.zone());
-  }
+  for (const Zone& z : scenario->Zones()) zones.push_back(z.id);
   const PeriodSummary s = SummarizeViolations(violations, zones, *period);
   if (o.format == "table") {
     PrintTable(s);

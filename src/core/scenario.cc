@@ -100,6 +100,15 @@ Result<ZoneVersion> ZoneVersion::Create(ZoneVersionSpec spec) {
   return ZoneVersion(std::move(spec), *validity, bounds);
 }
 
+std::vector<Zone> Scenario::Zones() const {
+  std::vector<Zone> zones;
+  for (const ZoneVersion& v : spec_.zone_versions) {
+    if (zones.empty() || zones.back().id != v.zone()) zones.push_back(Zone{v.zone(), {}});
+    zones.back().versions.push_back(&v);
+  }
+  return zones;
+}
+
 const Party* Scenario::FindParty(std::string_view id) const {
   for (const Party& p : spec_.parties) {
     if (p.id == id) return &p;

@@ -98,6 +98,12 @@ TEST(Scenario, FindsVersionsInForceAndBinding) {
   ASSERT_EQ(scenario->InForceAt(T("2017-07-22")).size(), 1u);
   EXPECT_EQ(scenario->InForceAt(T("2017-07-22"))[0]->version(), 2);
   EXPECT_TRUE(scenario->InForceAt(T("2018-04-14")).empty());
+  const std::vector<Zone> zones = scenario->Zones();
+  ASSERT_EQ(zones.size(), 1u);
+  EXPECT_EQ(zones[0].id, "ghouta");
+  ASSERT_EQ(zones[0].versions.size(), 2u);
+  EXPECT_EQ(zones[0].At(T("2017-08-01"))->version(), 2);
+  EXPECT_EQ(zones[0].At(T("2017-01-01")), nullptr);
   const Rule& r1 = scenario->zone_versions()[0].rules()[0];
   EXPECT_TRUE(scenario->Binds(r1, "syrian-government"));
   EXPECT_FALSE(scenario->Binds(r1, "hts"));
