@@ -7,7 +7,12 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgeos-dev libgeographiclib-dev libcli11-dev libfmt-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libsqlite3-dev libsodium-dev libcpp-httplib-dev
+  libtinyxml2-dev libs2-dev libboost-dev
+  chromium
 )
+# The dashboard is built with npm; use the machine's Node.js when it has one, else Debian's.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -48,6 +48,9 @@ class MerkleTree {
   MerkleTree() = default;
 
   void Append(const Hash& leaf_hash);
+  // Drops the leaves from `new_size` on (undoing appends that were not committed).
+  // REQUIRES: new_size <= size().
+  void Truncate(uint64_t new_size);
   uint64_t size() const noexcept { return levels_.empty() ? 0 : levels_[0].size(); }
   // REQUIRES: index < size().
   const Hash& leaf(uint64_t index) const { return levels_[0][index]; }
@@ -72,8 +75,7 @@ class MerkleTree {
   // or of end - begin itself when that is a power of two).
   Hash RangeHash(uint64_t begin, uint64_t end) const;
   void Path(uint64_t index, uint64_t begin, uint64_t end, std::vector<Hash>& out) const;
-  void SubProof(uint64_t m, uint64_t begin, uint64_t end, bool whole,
-                std::vector<Hash>& out) const;
+  void SubProof(uint64_t m, uint64_t begin, uint64_t end, bool whole, std::vector<Hash>& out) const;
 
   // levels_[k][i] is the hash of the complete subtree of 2^k leaves starting at leaf i * 2^k.
   std::vector<std::vector<Hash>> levels_;

@@ -24,6 +24,11 @@ void AddZonesCommand(CLI::App& app, Action& action);
 void AddLocateCommand(CLI::App& app, Action& action);
 void AddEvaluateCommand(CLI::App& app, Action& action);
 void AddSummaryCommand(CLI::App& app, Action& action);
+void AddFlightsCommand(CLI::App& app, Action& action);
+void AddServeCommand(CLI::App& app, Action& action);
+void AddTokenCommand(CLI::App& app, Action& action);
+void AddVerifyCommand(CLI::App& app, Action& action);
+void AddBenchCommand(CLI::App& app, Action& action);
 
 // Prints "error: MESSAGE" and each problem on stderr; returns kExitBadInput.
 int ReportError(const Error& error);

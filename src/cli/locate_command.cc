@@ -6,7 +6,7 @@
 #include "formats/points_csv.h"
 #include "formats/scenario_reader.h"
 #include "formats/text_file.h"
-#include "truce/zone_lookup.h"
+#include "truce/zone_index.h"
 
 namespace truce::cli {
 namespace {
@@ -73,11 +73,11 @@ int Run(const LocateOptions& o) {
   auto scenario = formats::LoadScenario(o.path);
   if (!scenario.ok()) return ReportError(scenario.error());
 
-  GeosZoneLocator locator(scenario->zone_versions());
+  const std::unique_ptr<ZoneLocator> locator = MakeZoneLocator(scenario->zone_versions());
   std::vector<const ZoneVersion*> hits;
   std::string out;
   for (const formats::LocatePoint& p : *points) {
-    locator.Locate(p.position, p.time, hits);
+    locator->Locate(p.position, p.time, hits);
     nlohmann::json zones = nlohmann::json::array();
     for (const ZoneVersion* v : hits)
       zones.push_back({{"zone", v->zone()}, {"version", v->version()}});

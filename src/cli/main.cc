@@ -26,6 +26,11 @@ int Main(int argc, char** argv) {
   AddLocateCommand(app, action);
   AddEvaluateCommand(app, action);
   AddSummaryCommand(app, action);
+  AddFlightsCommand(app, action);
+  AddServeCommand(app, action);
+  AddTokenCommand(app, action);
+  AddVerifyCommand(app, action);
+  AddBenchCommand(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

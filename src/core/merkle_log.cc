@@ -92,6 +92,12 @@ void MerkleTree::Append(const Hash& leaf_hash) {
   }
 }
 
+void MerkleTree::Truncate(uint64_t new_size) {
+  assert(new_size <= size());
+  // Level k holds one hash per complete run of 2^k leaves.
+  for (size_t k = 0; k < levels_.size(); ++k) levels_[k].resize(new_size >> k);
+}
+
 Hash MerkleTree::RangeHash(uint64_t begin, uint64_t end) const {
   assert(begin < end && end <= size());
   const uint64_t n = end - begin;
@@ -241,12 +247,12 @@ Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_r
   }
   if (sn != 0) return Fail("consistency proof is shorter than the tree is deep");
   if (fr != old_root) {
-    return Fail(fmt::format("consistency proof does not lead to the old root of size {}",
-                            old_size));
+    return Fail(
+        fmt::format("consistency proof does not lead to the old root of size {}", old_size));
   }
   if (sr != new_root) {
-    return Fail(fmt::format("consistency proof does not lead to the new root of size {}",
-                            new_size));
+    return Fail(
+        fmt::format("consistency proof does not lead to the new root of size {}", new_size));
   }
   return Status::Ok();
 }

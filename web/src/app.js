@@ -170,7 +170,7 @@ async function main() {
   await drawBaseMap();
   try {
     const s = await api("/api/v1/scenario");
-    $("scenario-name").textContent = s.bundle?.name ?? s.scenario_id ?? "";
+    $("scenario-name").textContent = s.bundle?.scenario?.name ?? s.scenario_id ?? "";
   } catch (e) {
     $("scenario-name").textContent = `no scenario: ${e.message}`;
   }

@@ -1,0 +1,261 @@
+// Positions per second through the whole no-fly monitor, against GEOS baselines on the same
+// tracks and zones in the same run.
+//
+// Traffic: the Switzerland sample (842 aircraft, 139,098 positions, 1,244 tracks). Zones:
+//   swiss  the test zones of tests/flight_test_zones.h over the sample's area (9 no-fly
+//          versions, simple polygons, a hole, a band, a version change);
+//   adm3   the 272 OCHA sub-districts of Syria (129,060 vertices) as no-fly zones, with the
+//          same traffic moved onto Syria (its shape and spacing kept).
+// Engines:
+//   monitor/ZoneIndex        FlightMonitor::Detect over all tracks, with MakeZoneLocator();
+//   monitor/GeosZoneLocator  the same monitor with the GEOS reference locator;
+//   live/ZoneIndex           LiveFlightMonitor, positions one at a time in time order;
+//   geos/naive               the baseline a GEOS user writes: every fix located with prepared
+//                            covers (bounding-box prefilter), and where the status changes
+//                            between fixes, the crossing from GEOS intersection of the segment
+//                            with the boundary (misses corners clipped between fixes; no band,
+//                            ground, or hysteresis);
+//   geos/exact               the test oracle: every segment intersected with every boundary
+//                            it may meet (what truce computes, done with GEOS).
+// Prints Google Benchmark's table, then positions per second per engine (CPU time, one
+// thread) and the ratio to geos/naive. `--smoke` runs everything once on 100 tracks.
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+
+#include <benchmark/benchmark.h>
+
+#include "flight_oracle.h"
+#include "flight_test_zones.h"
+#include "formats/geojson.h"
+#include "formats/positions.h"
+#include "formats/text_file.h"
+#include "truce/flight_monitor.h"
+#include "truce/zone_index.h"
+
+namespace truce::bench {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr const char* kSwiss = "flights/traffic_collections_switzerland.json.gz";
+constexpr const char* kAdm3 = "boundaries/ocha_cod_ab_syr_2016/syr_admin3.geojson";
+// Moves the Swiss traffic (centred near 46.8 N 8.2 E) onto Syria (35.0 N 38.0 E).
+constexpr double kShiftLat = 35.0 - 46.8, kShiftLng = 38.0 - 8.2;
+
+std::string DataPath(const char* relative) {
+  const char* env = std::getenv("TRUCE_SHARED_DATA");
+  return ((env && *env) ? fs::path(env) : fs::path(TRUCE_SHARED_DATA)) / relative;
+}
+
+template <typename T>
+T OrDie(Result<T> r) {
+  if (!r.ok()) {
+    std::fprintf(stderr, "flights_bench: %s\n", r.error().message.c_str());
+    std::exit(1);
+  }
+  return std::move(r).value();
+}
+
+std::vector<ZoneVersion> SwissZones() {
+  auto doc = OrDie(formats::ParseJson(testing::kFlightTestZones, "flight_test_zones.h"));
+  return OrDie(formats::ReadZoneVersions(doc, "flight_test_zones.h"));
+}
+
+std::vector<ZoneVersion> Adm3Zones() {
+  const auto doc = OrDie(formats::ParseJson(OrDie(formats::ReadTextFile(DataPath(kAdm3))), kAdm3));
+  std::vector<ZoneVersion> out;
+  for (const auto& f : doc["features"]) {
+    ZoneVersionSpec spec;
+    spec.origin = kAdm3;
+    spec.zone = f["properties"]["PCODE"].get<std::string>();
+    spec.valid_from = *ParseUtcTime("2018-01-01");
+    spec.rules.push_back(Rule{RuleKind::kNoFly, "", "", {}});
+    std::vector<std::string> problems;
+    if (!formats::ParseGeometry(f["geometry"], spec.origin, spec.shape, problems)) std::exit(1);
+    out.push_back(OrDie(ZoneVersion::Create(std::move(spec))));
+  }
+  return out;
+}
+
+// The same traffic for both scenarios: truce's tracks and the oracle's.
+struct Traffic {
+  std::vector<Track> tracks;
+  std::vector<Position> feed;  // every fix, in time order (for live mode)
+  std::vector<testing::OracleTrack> oracle;
+  size_t positions = 0;
+};
+
+Traffic LoadTraffic(size_t max_tracks, bool shift) {
+  const std::string text = OrDie(formats::ReadTextFile(DataPath(kSwiss)));
+  Traffic t;
+  auto batch = OrDie(formats::ParsePositions(text, kSwiss));
+  t.tracks = BuildTracks(std::move(batch.positions));
+  t.oracle = testing::OracleTracksFromTraffic(text, std::chrono::minutes(10));
+  if (t.tracks.size() > max_tracks) t.tracks.resize(max_tracks);
+  if (t.oracle.size() > max_tracks) t.oracle.resize(max_tracks);
+  for (Track& track : t.tracks) {
+    for (Position& p : track.positions) {
+      if (shift) p.where = LatLng(p.where.lat() + kShiftLat, p.where.lng() + kShiftLng);
+      t.feed.push_back(p);
+    }
+    t.positions += track.positions.size();
+  }
+  if (shift) {
+    for (auto& track : t.oracle) {
+      for (auto& f : track.fixes) f.lat += kShiftLat, f.lng += kShiftLng;
+    }
+  }
+  std::stable_sort(t.feed.begin(), t.feed.end(),
+                   [](const Position& a, const Position& b) { return a.time < b.time; });
+  return t;
+}
+
+struct Scenario {
+  std::string name;
+  std::vector<ZoneVersion> zones;
+  Traffic traffic;
+  std::unique_ptr<ZoneLocator> index, geos;
+  std::unique_ptr<FlightMonitor> with_index, with_geos;
+  std::unique_ptr<testing::GeosOracle> oracle;
+};
+
+class SummaryReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& r : runs) {
+      if (r.error_occurred || r.run_type != Run::RT_Iteration) continue;
+      auto n = r.counters.find("positions");
+      if (n == r.counters.end() || r.cpu_accumulated_time <= 0) continue;
+      rates[r.benchmark_name()] =
+          n->second.value * static_cast<double>(r.iterations) / r.cpu_accumulated_time;
+    }
+  }
+  std::map<std::string, double> rates;
+};
+
+int Main(int argc, char** argv) {
+  bool smoke = false;
+  std::vector<char*> args;
+  for (int i = 0; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--smoke") == 0) {
+      smoke = true;
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  int bench_argc = static_cast<int>(args.size());
+  benchmark::Initialize(&bench_argc, args.data());
+  for (const char* needed : {kSwiss, kAdm3}) {
+    if (!fs::exists(DataPath(needed))) {
+      std::printf("flights_bench: skipped, corpus file %s not found (set TRUCE_SHARED_DATA)\n",
+                  DataPath(needed).c_str());
+      return 0;
+    }
+  }
+  const size_t max_tracks = smoke ? 100 : SIZE_MAX;
+  std::vector<std::unique_ptr<Scenario>> scenarios;
+  for (const bool syria : {false, true}) {
+    auto s = std::make_unique<Scenario>();
+    s->name = syria ? "adm3" : "swiss";
+    s->zones = syria ? Adm3Zones() : SwissZones();
+    s->traffic = LoadTraffic(max_tracks, syria);
+    s->index = MakeZoneLocator(s->zones);
+    s->geos = std::make_unique<GeosZoneLocator>(s->zones);
+    s->with_index = std::make_unique<FlightMonitor>(s->zones, *s->index);
+    s->with_geos = std::make_unique<FlightMonitor>(s->zones, *s->geos);
+    s->oracle = std::make_unique<testing::GeosOracle>(s->zones);
+    size_t vertices = 0;
+    for (const ZoneVersion& v : s->zones) vertices += v.shape().VertexCount();
+    // Both locators must give the same violations; the counts say what the run computed.
+    const auto a = s->with_index->Detect(s->traffic.tracks);
+    const auto b = s->with_geos->Detect(s->traffic.tracks);
+    std::vector<UtcTime> times;
+    size_t naive = 0;
+    for (const auto& t : s->traffic.oracle) naive += s->oracle->NaiveCrossings(t, times);
+    std::vector<testing::OracleInterval> stays;
+    for (const auto& t : s->traffic.oracle) s->oracle->Intervals(t, stays);
+    std::printf(
+        "%s: %zu zone versions (%zu vertices), %zu tracks, %zu positions; violations "
+        "%zu (ZoneIndex) %zu (GEOS locator); GEOS exact stays %zu, naive crossings %zu\n",
+        s->name.c_str(), s->zones.size(), vertices, s->traffic.tracks.size(), s->traffic.positions,
+        a.size(), b.size(), stays.size(), naive);
+    if (a.size() != b.size()) {
+      std::fprintf(stderr, "flights_bench: the two locators disagree\n");
+      return 1;
+    }
+    scenarios.push_back(std::move(s));
+  }
+
+  for (auto& sp : scenarios) {
+    Scenario* s = sp.get();
+    const double n = static_cast<double>(s->traffic.positions);
+    auto reg = [&](const std::string& engine, auto body) {
+      benchmark::RegisterBenchmark((s->name + "/" + engine).c_str(), [s, n, body](
+                                                                         benchmark::State& state) {
+        for (auto _ : state) benchmark::DoNotOptimize(body(*s));
+        state.counters["positions"] = n;
+        state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * static_cast<int64_t>(n)));
+      })->Unit(benchmark::kMillisecond);
+    };
+    reg("monitor/ZoneIndex",
+        [](Scenario& x) { return x.with_index->Detect(x.traffic.tracks).size(); });
+    reg("monitor/GeosZoneLocator",
+        [](Scenario& x) { return x.with_geos->Detect(x.traffic.tracks).size(); });
+    reg("live/ZoneIndex", [](Scenario& x) {
+      LiveFlightMonitor live(*x.with_index);
+      std::vector<FlightAlert> alerts;
+      size_t count = 0;
+      for (const Position& p : x.traffic.feed) {
+        live.Add(p, alerts);
+        count += alerts.size();
+        alerts.clear();
+      }
+      live.Finish(alerts);
+      return count + alerts.size();
+    });
+    reg("geos/naive", [](Scenario& x) {
+      std::vector<UtcTime> times;
+      size_t count = 0;
+      for (const auto& t : x.traffic.oracle) count += x.oracle->NaiveCrossings(t, times);
+      return count;
+    });
+    reg("geos/exact", [](Scenario& x) {
+      std::vector<testing::OracleInterval> stays;
+      for (const auto& t : x.traffic.oracle) x.oracle->Intervals(t, stays);
+      return stays.size();
+    });
+  }
+
+  SummaryReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+
+  std::printf(
+      "\nsummary: positions per second per core (CPU time, one thread), ratio to "
+      "geos/naive\n");
+  for (const auto& s : scenarios) {
+    const auto base = reporter.rates.find(s->name + "/geos/naive");
+    for (const char* engine : {"monitor/ZoneIndex", "monitor/GeosZoneLocator", "live/ZoneIndex",
+                               "geos/naive", "geos/exact"}) {
+      const auto r = reporter.rates.find(s->name + "/" + engine);
+      if (r == reporter.rates.end()) continue;
+      std::printf("  %-6s %-24s %12.0f  x%.2f\n", s->name.c_str(), engine, r->second,
+                  base == reporter.rates.end() ? 0.0 : r->second / base->second);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace truce::bench
+
+int main(int argc, char** argv) {
+  try {
+    return truce::bench::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "flights_bench: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,392 @@
+// truce flights PATH --positions FILE... | --follow: which aircraft entered which no-fly zone
+// version, when, where and for how long (docs/flights.md).
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "command.h"
+#include "formats/positions.h"
+#include "formats/scenario_reader.h"
+#include "formats/text_file.h"
+#include "truce/flight_monitor.h"
+#include "truce/zone_index.h"
+
+namespace truce::cli {
+namespace {
+
+// Keys keep the order of docs/flights.md: the required ones first, then the evidence.
+using json = nlohmann::ordered_json;
+
+struct FlightsOptions {
+  std::string path;
+  std::vector<std::string> positions;
+  std::string format = "jsonl";
+  std::string exemptions;
+  std::string skip_invalid;
+  bool follow = false;
+  double max_gap_s = 600;
+  double min_dwell_s = 30;
+  double tolerance_m = 100;
+  double reorder_window_s = 30;
+};
+
+double Round(double x, double scale) { return std::round(x * scale) / scale; }
+
+int64_t UnixMs(UtcTime t) { return t.time_since_epoch().count(); }
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+json Altitude(const std::optional<Meters>& m) {
+  return m ? json(Round(m->value, 10)) : json(nullptr);
+}
+
+json ViolationJson(const FlightViolation& v) {
+  return {{"icao24", v.icao24},
+          {"callsign", v.callsign},
+          {"zone", v.zone->zone()},
+          {"version", v.zone->version()},
+          {"rule", RuleKindName(v.rule->kind)},
+          {"entry_time", FormatUtcTime(v.entry.time)},
+          {"entry_lat", Round(v.entry.where.lat(), 1e7)},
+          {"entry_lon", Round(v.entry.where.lng(), 1e7)},
+          {"exit_time", FormatUtcTime(v.exit.time)},
+          {"exit_lat", Round(v.exit.where.lat(), 1e7)},
+          {"exit_lon", Round(v.exit.where.lng(), 1e7)},
+          {"duration_s", Round(std::chrono::duration<double>(v.duration()).count(), 1000)},
+          {"verdict", VerdictName(v.verdict)},
+          {"lost_inside", v.lost_inside},
+          {"entry_ms", UnixMs(v.entry.time)},
+          {"exit_ms", UnixMs(v.exit.time)},
+          {"entry_kind", CrossingKindName(v.entry.kind)},
+          {"exit_kind", CrossingKindName(v.exit.kind)},
+          {"entry_gap_s", Round(std::chrono::duration<double>(v.entry.bracket).count(), 1000)},
+          {"exit_gap_s", Round(std::chrono::duration<double>(v.exit.bracket).count(), 1000)},
+          {"inside_s", Round(std::chrono::duration<double>(v.inside_time).count(), 1000)},
+          {"incursions", v.incursions},
+          {"positions_inside", v.positions_inside},
+          {"min_alt_m", Altitude(v.min_altitude)},
+          {"max_alt_m", Altitude(v.max_altitude)},
+          {"clause", v.rule->Citation()}};
+}
+
+json EntryAlertJson(const FlightViolation& v) {
+  json j = ViolationJson(v);
+  for (const char* key : {"exit_time", "exit_lat", "exit_lon", "exit_ms", "exit_kind", "exit_gap_s",
+                          "duration_s", "inside_s", "verdict", "min_alt_m", "max_alt_m"}) {
+    j[key] = nullptr;
+  }
+  j.erase("incursions");
+  j.erase("positions_inside");
+  json out = {{"event", "entry"}};
+  out.update(j);
+  return out;
+}
+
+json Geometry(const FlightViolation& v) {
+  if (v.path.size() < 2) {
+    return {{"type", "Point"}, {"coordinates", {v.entry.where.lng(), v.entry.where.lat()}}};
+  }
+  json coordinates = json::array();
+  for (const LatLng& p : v.path) coordinates.push_back({Round(p.lng(), 1e7), Round(p.lat(), 1e7)});
+  return {{"type", "LineString"}, {"coordinates", std::move(coordinates)}};
+}
+
+constexpr const char* kCsvHeader =
+    "icao24,callsign,zone,version,rule,entry_time,entry_lat,entry_lon,exit_time,exit_lat,"
+    "exit_lon,duration_s,verdict,lost_inside,entry_kind,exit_kind,inside_s,incursions,"
+    "positions_inside,min_alt_m,max_alt_m\n";
+
+std::string CsvRow(const FlightViolation& v) {
+  const json j = ViolationJson(v);
+  auto num = [&](const char* key) { return j[key].is_null() ? std::string() : j[key].dump(); };
+  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", v.icao24,
+                     CsvField(v.callsign), CsvField(v.zone->zone()), v.zone->version(), "no_fly",
+                     FormatUtcTime(v.entry.time), num("entry_lat"), num("entry_lon"),
+                     FormatUtcTime(v.exit.time), num("exit_lat"), num("exit_lon"),
+                     num("duration_s"), VerdictName(v.verdict), v.lost_inside ? "true" : "false",
+                     CrossingKindName(v.entry.kind), CrossingKindName(v.exit.kind), num("inside_s"),
+                     v.incursions, v.positions_inside, num("min_alt_m"), num("max_alt_m"));
+}
+
+Result<FlightMonitorOptions> MonitorOptions(const FlightsOptions& o) {
+  std::vector<std::string> problems;
+  auto seconds = [&](double s, const char* flag, double min) {
+    if (!std::isfinite(s) || s < min) {
+      problems.push_back(
+          fmt::format("{}: expected a number of seconds >= {}, got {}", flag, min, s));
+      return std::chrono::milliseconds(0);
+    }
+    return std::chrono::milliseconds(std::llround(s * 1000));
+  };
+  FlightMonitorOptions m;
+  m.max_gap = seconds(o.max_gap_s, "--max-gap", 1);
+  m.min_dwell = seconds(o.min_dwell_s, "--min-dwell", 0);
+  m.reorder_window = seconds(o.reorder_window_s, "--reorder-window", 0);
+  if (!std::isfinite(o.tolerance_m) || o.tolerance_m < 0) {
+    problems.push_back(
+        fmt::format("--boundary-tolerance: expected metres >= 0, got {}", o.tolerance_m));
+  }
+  m.boundary_tolerance = Meters{o.tolerance_m};
+  if (!problems.empty()) {
+    Error e = MakeError(ErrorCode::kInvalidArgument, problems.front());
+    e.problems = std::move(problems);
+    return e;
+  }
+  return m;
+}
+
+json RejectJson(const formats::RejectedPosition& r) {
+  return {{"origin", r.origin}, {"reasons", r.reasons}, {"raw", r.raw}};
+}
+
+struct Loaded {
+  std::vector<Position> positions;
+  size_t records = 0, rejected = 0, without_position = 0;
+};
+
+Result<Loaded> LoadPositions(const FlightsOptions& o) {
+  Loaded out;
+  std::vector<formats::RejectedPosition> rejected;
+  for (const std::string& file : o.positions) {
+    auto text = formats::ReadTextFile(file);
+    if (!text.ok()) return std::move(text).error();
+    auto batch = formats::ParsePositions(*text, file);
+    if (!batch.ok()) return std::move(batch).error();
+    out.records += batch->records;
+    out.without_position += batch->without_position;
+    std::move(batch->positions.begin(), batch->positions.end(), std::back_inserter(out.positions));
+    std::move(batch->rejected.begin(), batch->rejected.end(), std::back_inserter(rejected));
+  }
+  out.rejected = rejected.size();
+  if (!rejected.empty() && o.skip_invalid.empty()) {
+    Error e = MakeError(ErrorCode::kInvalidInput,
+                        fmt::format("{} bad position record{} (nothing was evaluated; use "
+                                    "--skip-invalid FILE to process the good ones)",
+                                    rejected.size(), rejected.size() == 1 ? "" : "s"));
+    for (const auto& r : rejected)
+      e.problems.insert(e.problems.end(), r.reasons.begin(), r.reasons.end());
+    return e;
+  }
+  if (!o.skip_invalid.empty()) {
+    std::ofstream f(o.skip_invalid);
+    for (const auto& r : rejected) f << RejectJson(r).dump() << '\n';
+    if (!f) {
+      return MakeError(ErrorCode::kIo, fmt::format("{}: cannot write the rejects", o.skip_invalid));
+    }
+  }
+  return out;
+}
+
+void PrintSummary(size_t records, size_t rejected, size_t without_position, size_t duplicates,
+                  size_t aircraft, size_t tracks, const std::vector<FlightViolation>& violations,
+                  size_t zones) {
+  size_t inside = 0, lost = 0;
+  for (const FlightViolation& v : violations) {
+    inside += v.verdict == Verdict::kInside;
+    lost += v.lost_inside;
+  }
+  fmt::print(stderr,
+             "flights: {} record{} ({} rejected, {} without a position, {} duplicate{} dropped), "
+             "{} aircraft, {} track{}; {} violation{} ({} inside, {} possible, {} lost inside) "
+             "of {} no-fly zone version{}\n",
+             records, records == 1 ? "" : "s", rejected, without_position, duplicates,
+             duplicates == 1 ? "" : "s", aircraft, tracks, tracks == 1 ? "" : "s",
+             violations.size(), violations.size() == 1 ? "" : "s", inside,
+             violations.size() - inside, lost, zones, zones == 1 ? "" : "s");
+}
+
+int RunBatch(const FlightsOptions& o, const FlightMonitor& monitor) {
+  auto loaded = LoadPositions(o);
+  if (!loaded.ok()) return ReportError(loaded.error());
+  TrackOptions track_options;
+  track_options.max_gap = monitor.options().max_gap;
+  TrackStats stats;
+  const std::vector<Track> tracks =
+      BuildTracks(std::move(loaded->positions), track_options, &stats);
+  std::vector<FlightViolation> violations = monitor.Detect(tracks);
+  std::stable_sort(violations.begin(), violations.end(),
+                   [](const FlightViolation& x, const FlightViolation& y) {
+                     return std::tie(x.entry.time, x.icao24) < std::tie(y.entry.time, y.icao24);
+                   });
+  std::string out;
+  if (o.format == "csv") out = kCsvHeader;
+  json features = json::array();
+  for (const FlightViolation& v : violations) {
+    if (o.format == "jsonl") {
+      out += ViolationJson(v).dump() + "\n";
+    } else if (o.format == "csv") {
+      out += CsvRow(v);
+    } else {
+      features.push_back(
+          {{"type", "Feature"}, {"properties", ViolationJson(v)}, {"geometry", Geometry(v)}});
+    }
+  }
+  if (o.format == "geojson") {
+    out = json{{"type", "FeatureCollection"}, {"features", std::move(features)}}.dump() + "\n";
+  }
+  fmt::print("{}", out);
+  PrintSummary(loaded->records, loaded->rejected, loaded->without_position, stats.duplicates,
+               stats.aircraft, stats.tracks, violations, monitor.no_fly_versions());
+  return kExitOk;
+}
+
+// Live: JSON lines from stdin, an alert line as each aircraft enters or leaves a zone.
+int RunFollow(const FlightsOptions& o, const FlightMonitor& monitor) {
+  std::ofstream rejects;
+  if (!o.skip_invalid.empty()) {
+    rejects.open(o.skip_invalid);
+    if (!rejects) {
+      return ReportError(
+          MakeError(ErrorCode::kIo, fmt::format("{}: cannot write the rejects", o.skip_invalid)));
+    }
+  }
+  LiveFlightMonitor live(monitor);
+  std::vector<FlightAlert> alerts;
+  std::vector<FlightViolation> done;
+  size_t line_no = 0, records = 0, rejected = 0, without_position = 0;
+  auto emit = [&] {
+    for (const FlightAlert& a : alerts) {
+      if (a.kind == FlightAlert::Kind::kEntry) {
+        fmt::print("{}\n", EntryAlertJson(a.violation).dump());
+      } else {
+        json j = {{"event", "exit"}};
+        j.update(ViolationJson(a.violation));
+        fmt::print("{}\n", j.dump());
+        done.push_back(a.violation);
+      }
+    }
+    if (!alerts.empty()) std::fflush(stdout);
+    alerts.clear();
+  };
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    ++line_no;
+    std::string_view text = line;
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+      text.remove_suffix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+      text.remove_prefix(1);
+    if (text.empty()) continue;
+    ++records;
+    const std::string origin = fmt::format("stdin:{}", line_no);
+    std::vector<std::string> reasons;
+    std::optional<Position> position;
+    const json record = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (record.is_discarded()) {
+      reasons.push_back(origin + ": invalid JSON (expected one object per line)");
+    } else {
+      position = formats::PositionFromJson(record, origin, reasons);
+    }
+    if (!reasons.empty()) {
+      ++rejected;
+      if (!rejects.is_open()) {
+        Error e = MakeError(ErrorCode::kInvalidInput,
+                            fmt::format("{}: bad position record (use --skip-invalid FILE to "
+                                        "skip such records and go on)",
+                                        origin));
+        e.problems = std::move(reasons);
+        return ReportError(e);
+      }
+      const formats::RejectedPosition r{origin, std::move(reasons), std::string(text)};
+      rejects << RejectJson(r).dump() << '\n' << std::flush;
+      continue;
+    }
+    if (!position) {
+      ++without_position;
+      continue;
+    }
+    live.Add(std::move(*position), alerts);
+    emit();
+  }
+  live.Finish(alerts);
+  emit();
+  const LiveStats& s = live.stats();
+  size_t inside = 0, lost = 0;
+  for (const FlightViolation& v : done) {
+    inside += v.verdict == Verdict::kInside;
+    lost += v.lost_inside;
+  }
+  fmt::print(stderr,
+             "flights --follow: {} record{} ({} rejected, {} without a position), {} processed, "
+             "{} duplicate{} and {} too late for the {} s reorder window dropped, {} track{}; "
+             "{} violation{} ({} inside, {} possible, {} lost inside); at most {} aircraft "
+             "tracked and {} positions buffered at once\n",
+             records, records == 1 ? "" : "s", rejected, without_position, s.processed,
+             s.duplicates, s.duplicates == 1 ? "" : "s", s.late, o.reorder_window_s, s.tracks,
+             s.tracks == 1 ? "" : "s", done.size(), done.size() == 1 ? "" : "s", inside,
+             done.size() - inside, lost, s.max_active, s.max_buffered);
+  return kExitOk;
+}
+
+int Run(const FlightsOptions& o) {
+  if (o.follow == !o.positions.empty()) {
+    fmt::print(stderr,
+               "error: give either --positions FILE... or --follow (JSON lines on stdin)\n");
+    return kExitUsage;
+  }
+  if (o.follow && o.format != "jsonl") {
+    fmt::print(stderr, "error: --follow writes JSON lines only (--format jsonl)\n");
+    return kExitUsage;
+  }
+  auto options = MonitorOptions(o);
+  if (!options.ok()) return ReportError(options.error());
+  auto scenario = formats::LoadScenario(o.path);
+  if (!scenario.ok()) return ReportError(scenario.error());
+  std::vector<Exemption> exemptions;
+  if (!o.exemptions.empty()) {
+    auto text = formats::ReadTextFile(o.exemptions);
+    if (!text.ok()) return ReportError(text.error());
+    auto parsed = formats::ParseExemptionsCsv(*text, o.exemptions);
+    if (!parsed.ok()) return ReportError(parsed.error());
+    exemptions = std::move(parsed).value();
+  }
+  const std::unique_ptr<ZoneLocator> locator = MakeZoneLocator(scenario->zone_versions());
+  const FlightMonitor monitor(scenario->zone_versions(), *locator, std::move(exemptions), *options);
+  return o.follow ? RunFollow(o, monitor) : RunBatch(o, monitor);
+}
+
+}  // namespace
+
+void AddFlightsCommand(CLI::App& app, Action& action) {
+  CLI::App* cmd = app.add_subcommand(
+      "flights",
+      "No-fly violations from aircraft positions: entries and exits interpolated at the zone "
+      "boundary, one violation per line");
+  auto o = std::make_shared<FlightsOptions>();
+  cmd->add_option("PATH", o->path, "Scenario directory or zones GeoJSON file")->required();
+  cmd->add_option("--positions", o->positions,
+                  "Position files: OpenSky state-vector CSV, traffic JSON array (.json, "
+                  ".json.gz) or JSON lines");
+  cmd->add_option("--format", o->format, "Output format (batch)")
+      ->check(CLI::IsMember({"jsonl", "geojson", "csv"}));
+  cmd->add_option("--exemptions", o->exemptions,
+                  "Exempted flights: CSV icao24,callsign,from,to[,zone,note]");
+  cmd->add_option("--skip-invalid", o->skip_invalid,
+                  "Process the good records and write the rejects (JSON lines) to this file");
+  cmd->add_flag("--follow", o->follow,
+                "Read JSON lines from stdin and print an alert as aircraft enter and leave");
+  cmd->add_option("--max-gap", o->max_gap_s, "Split tracks at silences longer than this (s)")
+      ->capture_default_str();
+  cmd->add_option("--min-dwell", o->min_dwell_s,
+                  "An exit stands once the aircraft stayed out this long (s)")
+      ->capture_default_str();
+  cmd->add_option("--boundary-tolerance", o->tolerance_m,
+                  "Position uncertainty: fixes closer to a boundary are not conclusive (m)")
+      ->capture_default_str();
+  cmd->add_option("--reorder-window", o->reorder_window_s,
+                  "--follow: how far out of order positions may arrive (s)")
+      ->capture_default_str();
+  cmd->callback([&action, o] { action = [o] { return Run(*o); }; });
+}
+
+}  // namespace truce::cli

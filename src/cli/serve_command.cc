@@ -1,0 +1,153 @@
+// truce serve --db PATH [--scenario PATH] [--listen 127.0.0.1:8080]: the monitoring centre's
+// server. Stops cleanly on SIGINT or SIGTERM; a commit acknowledged to a client survives any
+// stop, SIGKILL included (the store syncs before it answers).
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "command.h"
+#include "server/api.h"
+#include "server/http.h"
+#include "server/ledger.h"
+#include "server/scenario_bundle.h"
+#include "store/sqlite_store.h"
+
+namespace truce::cli {
+namespace {
+
+struct ServeOptions {
+  std::string db;
+  std::string scenario;
+  std::string listen = "127.0.0.1:8080";
+  std::string web = "web/dist";
+  int threads = 8;
+  size_t max_body_mb = 32;
+};
+
+Result<std::pair<std::string, int>> ParseListen(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  const std::string host = colon == std::string::npos ? "" : text.substr(0, colon);
+  const std::string port = colon == std::string::npos ? "" : text.substr(colon + 1);
+  const bool digits = !port.empty() && port.size() <= 5 &&
+                      port.find_first_not_of("0123456789") == std::string::npos;
+  if (host.empty() || !digits || std::stoi(port) > 65535) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("--listen: expected HOST:PORT (e.g. 127.0.0.1:8080), got '{}'", text));
+  }
+  return std::make_pair(host, std::stoi(port));
+}
+
+// One server per database: a second one would keep its own copy of the Merkle tree.
+Result<int> LockDatabase(const std::string& db) {
+  const std::string path = db + ".lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return MakeError(ErrorCode::kIo, fmt::format("{}: cannot create the lock file", path));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return MakeError(ErrorCode::kConflict,
+                     fmt::format("{}: another `truce serve` is already using this database", db));
+  }
+  return fd;
+}
+
+int Run(const ServeOptions& o) {
+  auto listen = ParseListen(o.listen);
+  if (!listen.ok()) return ReportError(listen.error());
+  std::optional<nlohmann::json> bundle;
+  if (!o.scenario.empty()) {
+    auto b = server::ReadScenarioBundle(o.scenario);
+    if (!b.ok()) return ReportError(b.error());
+    bundle = std::move(b).value();
+  }
+  auto lock = LockDatabase(o.db);
+  if (!lock.ok()) return ReportError(lock.error());
+  auto store = store::OpenSqliteStore(o.db);
+  if (!store.ok()) return ReportError(store.error());
+  auto key = server::SigningKey::LoadOrCreate(server::KeyFileFor(o.db));
+  if (!key.ok()) return ReportError(key.error());
+  auto ledger = server::Ledger::Open(**store, std::move(key).value());
+  if (!ledger.ok()) return ReportError(ledger.error());
+  server::Metrics metrics;
+  server::ApiLimits limits;
+  limits.max_body_bytes = o.max_body_mb << 20;
+  server::Api api(**store, **ledger, metrics, limits);
+  if (bundle) {
+    auto version = api.AdoptScenario(*bundle, "serve --scenario");
+    if (!version.ok()) return ReportError(version.error());
+    fmt::print("scenario {} is version {} in the log\n", o.scenario, *version);
+  }
+
+  // Signals go to one thread that stops the server; every other thread blocks them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  server::ServerOptions options;
+  options.host = listen->first;
+  options.port = listen->second;
+  options.threads = o.threads;
+  if (std::filesystem::is_directory(o.web)) options.web_root = o.web;
+  server::HttpServer http(api, options);
+  auto port = http.Bind();
+  if (!port.ok()) return ReportError(port.error());
+  fmt::print("log: {} entries, public key {}\n", (*ledger)->size(),
+             server::PublicKeyToHex((*ledger)->public_key()));
+  fmt::print("listening on http://{}:{}\n", options.host, *port);
+  std::fflush(stdout);
+
+  std::atomic<bool> done = false;
+  std::thread waiter([&] {
+    const timespec tick{0, 200'000'000};
+    while (!done) {
+      if (sigtimedwait(&signals, nullptr, &tick) > 0) {
+        fmt::print(stderr, "truce serve: stopping\n");
+        http.Stop();
+        return;
+      }
+    }
+  });
+  http.Run();
+  done = true;
+  waiter.join();
+  ::close(*lock);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& app, Action& action) {
+  CLI::App* cmd = app.add_subcommand(
+      "serve",
+      "Run the HTTP API over a database (created on first use), optionally loading a "
+      "scenario as the version in force");
+  auto o = std::make_shared<ServeOptions>();
+  cmd->add_option("--db", o->db, "SQLite database file")->required();
+  cmd->add_option("--scenario", o->scenario,
+                  "Scenario directory or zones file to put in force (stored as a new scenario "
+                  "version when it differs from the latest)");
+  cmd->add_option("--listen", o->listen, "HOST:PORT to listen on (port 0 picks a free one)")
+      ->capture_default_str();
+  cmd->add_option("--web", o->web, "Static files served at / when the directory exists")
+      ->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Worker threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  cmd->add_option("--max-body-mb", o->max_body_mb, "Largest request body accepted, in MiB")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  cmd->callback([&action, o] { action = [o] { return Run(*o); }; });
+}
+
+}  // namespace truce::cli

@@ -1,0 +1,109 @@
+// truce token create|list|revoke --db PATH: the bearer tokens of a server's database. A new
+// token is printed once, as the last line of stdout; only its hash is stored.
+#include <fmt/format.h>
+
+#include "command.h"
+#include "server/auth.h"
+#include "server/ledger.h"
+#include "server/scenario_bundle.h"
+#include "store/sqlite_store.h"
+
+namespace truce::cli {
+namespace {
+
+struct TokenOptions {
+  std::string db;
+  std::string role;
+  std::string party;
+  std::string id;
+};
+
+// A party token must name a party of the scenario in force, when one is loaded.
+Status CheckParty(store::Store& store, const std::string& party) {
+  auto latest = store.LatestScenario(std::nullopt);
+  if (!latest.ok()) return latest.error();
+  if (!latest->has_value()) return Status::Ok();
+  const auto data = nlohmann::json::parse((*latest)->data, nullptr, false);
+  if (data.is_discarded()) return Status::Ok();
+  auto scenario = server::ScenarioFromBundle(data["body"], "stored scenario");
+  if (!scenario.ok() || !scenario->has_register() || scenario->FindParty(party)) {
+    return Status::Ok();
+  }
+  std::string known;
+  for (const Party& p : scenario->parties()) known += (known.empty() ? "" : ", ") + p.id;
+  return MakeError(ErrorCode::kInvalidArgument,
+                   fmt::format("--party: '{}' is not a party of scenario {} (parties: {})", party,
+                               scenario->id(), known));
+}
+
+int Create(const TokenOptions& o) {
+  const auto role = server::ParseRole(o.role);
+  if (!role) {
+    return ReportError(
+        MakeError(ErrorCode::kInvalidArgument,
+                  fmt::format("--role: '{}' is not a role (admin, monitor, party, guarantor, "
+                              "humanitarian, public)",
+                              o.role)));
+  }
+  auto store = store::OpenSqliteStore(o.db);
+  if (!store.ok()) return ReportError(store.error());
+  if (*role == server::Role::kParty && !o.party.empty()) {
+    if (Status st = CheckParty(**store, o.party); !st.ok()) return ReportError(st.error());
+  }
+  auto token = server::CreateToken(**store, *role, o.party, server::SystemNow());
+  if (!token.ok()) return ReportError(token.error());
+  fmt::print("token {} role {}{} created; it is shown once, keep it secret:\n", token->record.id,
+             token->record.role, o.party.empty() ? "" : " party " + o.party);
+  fmt::print("{}\n", token->secret);
+  return kExitOk;
+}
+
+int List(const TokenOptions& o) {
+  auto store = store::OpenSqliteStore(o.db);
+  if (!store.ok()) return ReportError(store.error());
+  auto tokens = (*store)->ListTokens();
+  if (!tokens.ok()) return ReportError(tokens.error());
+  fmt::print("{:<18} {:<13} {:<24} {:<24} {}\n", "id", "role", "party", "created", "revoked");
+  for (const store::TokenRecord& t : *tokens) {
+    fmt::print("{:<18} {:<13} {:<24} {:<24} {}\n", t.id, t.role, t.party,
+               FormatUtcTime(t.created_at), t.revoked_at ? FormatUtcTime(*t.revoked_at) : "");
+  }
+  return kExitOk;
+}
+
+int Revoke(const TokenOptions& o) {
+  auto store = store::OpenSqliteStore(o.db);
+  if (!store.ok()) return ReportError(store.error());
+  if (Status st = (*store)->RevokeToken(o.id, server::SystemNow()); !st.ok()) {
+    return ReportError(st.error());
+  }
+  fmt::print("token {} revoked\n", o.id);
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddTokenCommand(CLI::App& app, Action& action) {
+  CLI::App* cmd = app.add_subcommand("token", "Create, list or revoke API bearer tokens");
+  cmd->require_subcommand(1);
+  auto o = std::make_shared<TokenOptions>();
+
+  CLI::App* create = cmd->add_subcommand(
+      "create", "Create a token; it is printed once, as the last line of stdout");
+  create->add_option("--db", o->db, "SQLite database file")->required();
+  create->add_option("--role", o->role, "admin, monitor, party, guarantor, humanitarian or public")
+      ->required();
+  create->add_option("--party", o->party, "The party a party token acts as");
+  create->callback([&action, o] { action = [o] { return Create(*o); }; });
+
+  CLI::App* list = cmd->add_subcommand("list", "List tokens (ids and roles, never secrets)");
+  list->add_option("--db", o->db, "SQLite database file")->required();
+  list->callback([&action, o] { action = [o] { return List(*o); }; });
+
+  CLI::App* revoke = cmd->add_subcommand("revoke", "Revoke a token by id");
+  revoke->add_option("--db", o->db, "SQLite database file")->required();
+  revoke->add_option("--id", o->id, "The token id (tok_...)")->required();
+  revoke->callback([&action, o] { action = [o] { return Revoke(*o); }; });
+}
+
+}  // namespace truce::cli

@@ -1,0 +1,448 @@
+#include "positions.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "csv.h"
+#include "points_csv.h"
+
+namespace truce::formats {
+namespace {
+
+using nlohmann::json;
+
+constexpr double kMetresPerFoot = 0.3048;
+
+// Plausible instants: 1973 to 2100. Outside, the unit is wrong (seconds given as milliseconds
+// or the reverse) or the value is garbage; saying which is more useful than a date in 1970.
+constexpr double kMinSeconds = 1e8, kMaxSeconds = 4.1e9;
+
+// The keys of one schema.
+struct Schema {
+  const char* name;
+  const char* time;      // the record's time
+  double time_scale;     // to seconds
+  const char* fix_time;  // the position fix's time (same unit), optional
+  const char* lat;
+  const char* lon;
+  const char* baro;
+  const char* geo;
+  double altitude_scale;  // to metres
+  const char* callsign;
+  const char* onground;
+};
+
+constexpr Schema kTraffic{"traffic",      "timestamp", 1e-3,       "last_position",
+                          "latitude",     "longitude", "altitude", "geoaltitude",
+                          kMetresPerFoot, "callsign",  "onground"};
+constexpr Schema kOpenSky{"OpenSky",      "time",        1.0, "lastposupdate", "lat",     "lon",
+                          "baroaltitude", "geoaltitude", 1.0, "callsign",      "onground"};
+
+// Reads `key` as a number. Absent, null and "" are "no value" (nullopt, no problem); a numeric
+// string counts as its number (CSV and some JSON exports quote numbers).
+std::optional<double> Number(const json& record, const char* key, const std::string& origin,
+                             const char* expected, std::vector<std::string>& reasons) {
+  const auto it = record.find(key);
+  if (it == record.end() || it->is_null()) return std::nullopt;
+  if (it->is_number()) {
+    const double v = it->get<double>();
+    if (std::isfinite(v)) return v;
+  } else if (it->is_string()) {
+    const std::string& s = it->get_ref<const std::string&>();
+    if (s.empty()) return std::nullopt;
+    if (auto v = ParseNumber(s)) return v;
+  }
+  reasons.push_back(fmt::format("{}: {}: expected {}, got {}", origin, key, expected, it->dump()));
+  return std::nullopt;
+}
+
+std::optional<UtcTime> Time(const json& record, const char* key, double scale,
+                            const std::string& origin, std::vector<std::string>& reasons) {
+  const auto it = record.find(key);
+  if (it != record.end() && it->is_string()) {
+    // An ISO 8601 instant is unambiguous, whatever the schema's unit.
+    const std::string& s = it->get_ref<const std::string&>();
+    if (!s.empty() && !ParseNumber(s)) {
+      auto t = ParseUtcTime(s);
+      if (t.ok()) return *t;
+      reasons.push_back(fmt::format("{}: {}: {}", origin, key, t.error().message));
+      return std::nullopt;
+    }
+  }
+  const char* unit = scale == 1.0 ? "seconds" : "milliseconds";
+  const auto v =
+      Number(record, key, origin, scale == 1.0 ? "unix seconds" : "unix milliseconds", reasons);
+  if (!v) return std::nullopt;
+  const double seconds = *v * scale;
+  if (seconds < kMinSeconds || seconds > kMaxSeconds) {
+    const char* hint = seconds < kMinSeconds
+                           ? (scale == 1.0 ? "" : " (seconds, not milliseconds?)")
+                           : (scale == 1.0 ? " (milliseconds, not seconds?)" : "");
+    reasons.push_back(
+        fmt::format("{}: {}: expected {} since 1970-01-01 between 1973 and 2100, "
+                    "got {}{}",
+                    origin, key, unit, it->dump(), hint));
+    return std::nullopt;
+  }
+  return UtcTime(std::chrono::milliseconds(std::llround(seconds * 1000)));
+}
+
+std::optional<bool> Bool(const json& record, const char* key, const std::string& origin,
+                         std::vector<std::string>& reasons) {
+  const auto it = record.find(key);
+  if (it == record.end() || it->is_null()) return std::nullopt;
+  if (it->is_boolean()) return it->get<bool>();
+  if (it->is_number_integer() && (it->get<int64_t>() == 0 || it->get<int64_t>() == 1))
+    return it->get<int64_t>() == 1;
+  if (it->is_string()) {
+    const std::string& s = it->get_ref<const std::string&>();
+    if (s.empty()) return std::nullopt;
+    if (s == "true" || s == "True" || s == "TRUE" || s == "1") return true;
+    if (s == "false" || s == "False" || s == "FALSE" || s == "0") return false;
+  }
+  reasons.push_back(fmt::format("{}: {}: expected true or false, got {}", origin, key, it->dump()));
+  return std::nullopt;
+}
+
+bool Present(const json& record, const char* key) {
+  const auto it = record.find(key);
+  return it != record.end() && !it->is_null() &&
+         !(it->is_string() && it->get_ref<const std::string&>().empty());
+}
+
+std::string CsvJoin(const std::vector<std::string>& fields) {
+  std::string out;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i) out += ',';
+    const std::string& f = fields[i];
+    if (f.find_first_of(",\"\n\r") == std::string::npos) {
+      out += f;
+      continue;
+    }
+    out += '"';
+    for (char c : f) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    out += '"';
+  }
+  return out;
+}
+
+Error SyntaxError(const json::parse_error& e, std::string_view text, const std::string& file) {
+  // e.byte is 1-based and points just past the offending character.
+  const size_t at = e.byte == 0 ? 0 : std::min<size_t>(e.byte - 1, text.size());
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < at; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  std::string what = e.what();
+  if (const size_t colon = what.find(": "); colon != std::string::npos)
+    what = what.substr(colon + 2);
+  return MakeError(ErrorCode::kInvalidInput,
+                   fmt::format("{}:{}:{}: invalid JSON: {}", file, line, column, what));
+}
+
+void Take(const json& record, const std::string& origin, PositionBatch& batch) {
+  ++batch.records;
+  std::vector<std::string> reasons;
+  std::optional<Position> p = PositionFromJson(record, origin, reasons);
+  if (p) {
+    batch.positions.push_back(std::move(*p));
+  } else if (reasons.empty()) {
+    ++batch.without_position;
+  } else {
+    batch.rejected.push_back(RejectedPosition{origin, std::move(reasons), record.dump()});
+  }
+}
+
+}  // namespace
+
+std::optional<Position> PositionFromJson(const json& record, const std::string& origin,
+                                         std::vector<std::string>& reasons) {
+  if (!record.is_object()) {
+    reasons.push_back(fmt::format("{}: expected a JSON object, got {}", origin, record.dump()));
+    return std::nullopt;
+  }
+  const Schema* schema = nullptr;
+  if (record.contains("latitude") || record.contains("timestamp")) {
+    schema = &kTraffic;
+  } else if (record.contains("lat") || record.contains("time")) {
+    schema = &kOpenSky;
+  } else {
+    reasons.push_back(fmt::format(
+        "{}: expected the traffic keys (timestamp, icao24, latitude, longitude) or the OpenSky "
+        "keys (time, icao24, lat, lon)",
+        origin));
+    return std::nullopt;
+  }
+  const Schema& s = *schema;
+  // No position fix at all: a state vector with nothing to place (OpenSky and traffic both
+  // carry such rows). Skipped, not rejected.
+  if (!Present(record, s.lat) && !Present(record, s.lon)) return std::nullopt;
+
+  const size_t before = reasons.size();
+  std::optional<std::string> icao24;
+  if (const auto it = record.find("icao24"); it != record.end() && it->is_string()) {
+    icao24 = NormalizeIcao24(it->get_ref<const std::string&>());
+  }
+  if (!icao24) {
+    const auto it = record.find("icao24");
+    reasons.push_back(fmt::format("{}: icao24: expected 6 hex digits, got {}", origin,
+                                  it == record.end() ? std::string("nothing") : it->dump()));
+  }
+  const auto lat = Number(record, s.lat, origin, "a latitude in degrees", reasons);
+  const auto lon = Number(record, s.lon, origin, "a longitude in degrees", reasons);
+  if (!Present(record, s.lat) || !Present(record, s.lon)) {
+    reasons.push_back(fmt::format("{}: {}: only one of {} and {} is given", origin,
+                                  Present(record, s.lat) ? s.lon : s.lat, s.lat, s.lon));
+  }
+  if (lat && (*lat < -90 || *lat > 90)) {
+    reasons.push_back(
+        fmt::format("{}: {}: expected a latitude in [-90, 90], got {}", origin, s.lat, *lat));
+  }
+  if (lon && (*lon < -180 || *lon > 180)) {
+    reasons.push_back(
+        fmt::format("{}: {}: expected a longitude in [-180, 180], got {}", origin, s.lon, *lon));
+  }
+  std::optional<UtcTime> time;
+  if (!Present(record, s.time)) {
+    reasons.push_back(fmt::format("{}: {}: missing (expected unix {})", origin, s.time,
+                                  s.time_scale == 1.0 ? "seconds" : "milliseconds"));
+  } else {
+    time = Time(record, s.time, s.time_scale, origin, reasons);
+  }
+  // The fix's own time, when given, places the position better than the record's time: a
+  // state vector repeats its last fix until a new one arrives.
+  std::optional<UtcTime> fix_time;
+  if (Present(record, s.fix_time))
+    fix_time = Time(record, s.fix_time, s.time_scale, origin, reasons);
+  const auto baro =
+      Number(record, s.baro, origin, s.altitude_scale == 1.0 ? "metres" : "feet", reasons);
+  const auto geo =
+      Number(record, s.geo, origin, s.altitude_scale == 1.0 ? "metres" : "feet", reasons);
+  std::string callsign;
+  if (const auto it = record.find(s.callsign); it != record.end() && !it->is_null()) {
+    if (it->is_string()) {
+      callsign = NormalizeCallsign(it->get_ref<const std::string&>());
+    } else {
+      reasons.push_back(
+          fmt::format("{}: {}: expected a string, got {}", origin, s.callsign, it->dump()));
+    }
+  }
+  const auto on_ground = Bool(record, s.onground, origin, reasons);
+  if (reasons.size() != before) return std::nullopt;
+
+  Position p;
+  p.icao24 = std::move(*icao24);
+  p.time = fix_time ? *fix_time : *time;
+  p.where = LatLng(*lat, *lon);
+  if (baro) p.baro_altitude = Meters{*baro * s.altitude_scale};
+  if (geo) p.geo_altitude = Meters{*geo * s.altitude_scale};
+  p.callsign = std::move(callsign);
+  p.on_ground = on_ground.value_or(false);
+  return p;
+}
+
+PositionFormat DetectPositionFormat(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+    if (c == '[') return PositionFormat::kTrafficJson;
+    if (c == '{') return PositionFormat::kJsonLines;
+    break;
+  }
+  return PositionFormat::kOpenSkyCsv;
+}
+
+Result<PositionBatch> ParsePositions(std::string_view text, const std::string& file) {
+  switch (DetectPositionFormat(text)) {
+    case PositionFormat::kTrafficJson:
+      return ParseTrafficJson(text, file);
+    case PositionFormat::kJsonLines:
+      return ParsePositionLines(text, file);
+    case PositionFormat::kOpenSkyCsv:
+      break;
+  }
+  return ParseOpenSkyCsv(text, file);
+}
+
+Result<PositionBatch> ParseOpenSkyCsv(std::string_view text, const std::string& file) {
+  auto table = ParseCsv(text, file);
+  if (!table.ok()) return std::move(table).error();
+  std::vector<std::string> missing;
+  for (const char* name : {"time", "icao24", "lat", "lon"}) {
+    if (!table->Column(name)) missing.push_back(name);
+  }
+  if (!missing.empty()) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("{}:1: header: missing column{} {} (expected the OpenSky "
+                                 "state-vector columns: time, icao24, lat, lon, ..., "
+                                 "baroaltitude, geoaltitude, lastposupdate, lastcontact)",
+                                 file, missing.size() == 1 ? "" : "s", fmt::join(missing, ", ")));
+  }
+  // Each row becomes a JSON object keyed by the column names, so that both schemas share one
+  // set of checks and messages.
+  static constexpr const char* kColumns[] = {"time",         "icao24",      "lat",
+                                             "lon",          "callsign",    "onground",
+                                             "baroaltitude", "geoaltitude", "lastposupdate"};
+  std::vector<std::pair<const char*, size_t>> columns;
+  for (const char* name : kColumns) {
+    if (auto c = table->Column(name)) columns.emplace_back(name, *c);
+  }
+  PositionBatch batch;
+  for (const CsvRecord& row : table->records) {
+    json record = json::object();
+    for (const auto& [name, c] : columns) {
+      const std::string& field = row.fields[c];
+      if (field.empty()) {
+        record[name] = nullptr;
+      } else if (std::string_view(name) == "icao24" || std::string_view(name) == "callsign" ||
+                 std::string_view(name) == "onground") {
+        record[name] = field;
+      } else if (auto v = ParseNumber(field)) {
+        record[name] = *v;
+      } else {
+        record[name] = field;  // reported as "expected a number" with the text given
+      }
+    }
+    const std::string origin = fmt::format("{}:{}", file, row.line);
+    ++batch.records;
+    std::vector<std::string> reasons;
+    std::optional<Position> p = PositionFromJson(record, origin, reasons);
+    if (p) {
+      batch.positions.push_back(std::move(*p));
+    } else if (reasons.empty()) {
+      ++batch.without_position;
+    } else {
+      batch.rejected.push_back(RejectedPosition{origin, std::move(reasons), CsvJoin(row.fields)});
+    }
+  }
+  return batch;
+}
+
+Result<PositionBatch> ParseTrafficJson(std::string_view text, const std::string& file) {
+  PositionBatch batch;
+  size_t index = 0;
+  bool top_is_array = true;
+  // The callback hands over each record as soon as it is parsed and drops it from the
+  // document, so a large file never sits in memory as a JSON tree.
+  json::parser_callback_t take = [&](int depth, json::parse_event_t event, json& parsed) {
+    if (depth == 0 && event != json::parse_event_t::array_start &&
+        event != json::parse_event_t::array_end) {
+      top_is_array = false;
+      return true;
+    }
+    if (depth != 1) return true;
+    if (event == json::parse_event_t::object_end || event == json::parse_event_t::array_end ||
+        event == json::parse_event_t::value) {
+      Take(parsed, fmt::format("{} record {}", file, index++), batch);
+      return false;
+    }
+    return true;
+  };
+  try {
+    json rest = json::parse(text.begin(), text.end(), take);
+    (void)rest;
+  } catch (const json::parse_error& e) {
+    return SyntaxError(e, text, file);
+  }
+  if (!top_is_array) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("{}: expected a JSON array of position records", file));
+  }
+  return batch;
+}
+
+PositionBatch ParsePositionLines(std::string_view text, const std::string& file) {
+  PositionBatch batch;
+  size_t line = 0;
+  while (!text.empty()) {
+    const size_t end = text.find('\n');
+    std::string_view l = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    ++line;
+    while (!l.empty() && (l.back() == '\r' || l.back() == ' ' || l.back() == '\t'))
+      l.remove_suffix(1);
+    while (!l.empty() && (l.front() == ' ' || l.front() == '\t')) l.remove_prefix(1);
+    if (l.empty()) continue;
+    const std::string origin = fmt::format("{}:{}", file, line);
+    json record = json::parse(l, nullptr, /*allow_exceptions=*/false);
+    if (record.is_discarded()) {
+      ++batch.records;
+      batch.rejected.push_back(RejectedPosition{
+          origin, {origin + ": invalid JSON (expected one object per line)"}, std::string(l)});
+      continue;
+    }
+    Take(record, origin, batch);
+  }
+  return batch;
+}
+
+Result<std::vector<Exemption>> ParseExemptionsCsv(std::string_view text, const std::string& file) {
+  auto table = ParseCsv(text, file);
+  if (!table.ok()) return std::move(table).error();
+  std::vector<std::string> problems;
+  const auto icao = table->Column("icao24"), callsign = table->Column("callsign"),
+             from = table->Column("from"), to = table->Column("to"), zone = table->Column("zone"),
+             note = table->Column("note");
+  for (const auto& [col, name] : {std::pair{icao, "icao24"}, std::pair{callsign, "callsign"},
+                                  std::pair{from, "from"}, std::pair{to, "to"}}) {
+    if (!col) {
+      problems.push_back(fmt::format(
+          "{}:1: header: missing column '{}' (expected icao24,callsign,from,to[,zone,note])", file,
+          name));
+    }
+  }
+  std::vector<Exemption> out;
+  if (problems.empty()) {
+    for (const CsvRecord& r : table->records) {
+      const std::string at = fmt::format("{}:{}", file, r.line);
+      const size_t before = problems.size();
+      Exemption e;
+      const std::string& icao_text = r.fields[*icao];
+      if (!icao_text.empty()) {
+        if (auto n = NormalizeIcao24(icao_text)) {
+          e.icao24 = *n;
+        } else {
+          problems.push_back(
+              fmt::format("{}: column icao24: expected 6 hex digits, got '{}'", at, icao_text));
+        }
+      }
+      e.callsign = NormalizeCallsign(r.fields[*callsign]);
+      if (icao_text.empty() && e.callsign.empty()) {
+        problems.push_back(
+            fmt::format("{}: columns icao24, callsign: expected at least one of them", at));
+      }
+      auto t0 = ParseUtcTime(r.fields[*from]);
+      auto t1 = ParseUtcTime(r.fields[*to]);
+      if (!t0.ok()) problems.push_back(fmt::format("{}: column from: {}", at, t0.error().message));
+      if (!t1.ok()) problems.push_back(fmt::format("{}: column to: {}", at, t1.error().message));
+      if (t0.ok() && t1.ok()) {
+        auto window = TimeInterval::Create(*t0, *t1);
+        if (window.ok()) {
+          e.window = *window;
+        } else {
+          problems.push_back(fmt::format("{}: columns from, to: {}", at, window.error().message));
+        }
+      }
+      if (zone) e.zone = r.fields[*zone];
+      if (note) e.note = r.fields[*note];
+      if (problems.size() == before) out.push_back(std::move(e));
+    }
+  }
+  if (!problems.empty()) {
+    Error e = MakeError(
+        ErrorCode::kInvalidInput,
+        fmt::format("{}: {} problem{}", file, problems.size(), problems.size() == 1 ? "" : "s"));
+    e.problems = std::move(problems);
+    return e;
+  }
+  return out;
+}
+
+}  // namespace truce::formats

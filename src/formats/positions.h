@@ -1,0 +1,73 @@
+// Aircraft positions in, from the three forms monitors have them in (docs/flights.md):
+//   - OpenSky historical state-vector CSV: time (unix seconds), icao24, lat, lon, velocity,
+//     heading, vertrate, callsign, onground, alert, spi, squawk, baroaltitude, geoaltitude
+//     (metres), lastposupdate, lastcontact; only time, icao24, lat and lon are required;
+//   - the JSON record arrays of the `traffic` library (.json or .json.gz): timestamp (ms),
+//     icao24, latitude, longitude, altitude and geoaltitude (feet), callsign, onground,
+//     last_position (ms);
+//   - JSON lines, one object per line in either schema (told apart by its keys), for stdin.
+// And the exemptions file of `truce flights --exemptions`.
+//
+// A record with neither latitude nor longitude is a state vector without a position fix: it
+// is skipped and counted, not rejected. Every other defect rejects the record with reasons
+// naming the file, the line (CSV, JSON lines) or the record index (JSON arrays), the field and
+// what was expected; the caller decides whether a rejected record rejects the whole file.
+// Functions here are pure over their arguments; safe to call from any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "truce/flight.h"
+#include "truce/result.h"
+
+namespace truce::formats {
+
+// A record that was refused, with every reason.
+struct RejectedPosition {
+  std::string origin;  // "states.csv:12", "flights.json record 3", "stdin:7"
+  std::vector<std::string> reasons;
+  std::string raw;  // the record as given (a CSV row re-joined, a JSON object dumped)
+};
+
+struct PositionBatch {
+  std::vector<Position> positions;
+  std::vector<RejectedPosition> rejected;
+  size_t records = 0;           // records read, good or bad
+  size_t without_position = 0;  // records with no position fix, skipped
+};
+
+enum class PositionFormat { kOpenSkyCsv, kTrafficJson, kJsonLines };
+
+// From the content: '[' first means a traffic JSON array, '{' JSON lines, else CSV.
+PositionFormat DetectPositionFormat(std::string_view text);
+
+// Parses a whole file in the detected format. Errors (kInvalidInput) only for a structure
+// that cannot be read: bad CSV quoting or missing required columns, a JSON array with a syntax
+// error (with line and column), a JSON array of something other than objects.
+[[nodiscard]] Result<PositionBatch> ParsePositions(std::string_view text, const std::string& file);
+
+[[nodiscard]] Result<PositionBatch> ParseOpenSkyCsv(std::string_view text, const std::string& file);
+[[nodiscard]] Result<PositionBatch> ParseTrafficJson(std::string_view text,
+                                                     const std::string& file);
+// JSON lines never fail as a whole: a line that is not a JSON object is a rejected record.
+PositionBatch ParsePositionLines(std::string_view text, const std::string& file);
+
+// One record as a JSON object, in either schema. Returns the position, or nullopt with no
+// reasons for a record without a position fix, or nullopt with `reasons` filled (each
+// prefixed with `origin`).
+std::optional<Position> PositionFromJson(const nlohmann::json& record, const std::string& origin,
+                                         std::vector<std::string>& reasons);
+
+// The exemptions file: CSV with header icao24,callsign,from,to and optional zone,note columns.
+// Each row names the aircraft by icao24 (6 hex digits), callsign, or both (both must then
+// match); from and to are YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, to exclusive; an empty zone
+// means every zone. Every bad row is listed (file:line, column, what was expected).
+[[nodiscard]] Result<std::vector<Exemption>> ParseExemptionsCsv(std::string_view text,
+                                                                const std::string& file);
+
+}  // namespace truce::formats

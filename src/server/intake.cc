@@ -1,0 +1,138 @@
+#include "server/intake.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "formats/positions.h"
+#include "formats/reports.h"
+#include "server/ledger.h"
+#include "truce/flight.h"
+
+namespace truce::server {
+namespace {
+
+using nlohmann::json;
+
+// Splits a formats problem "ORIGIN: FIELD: message" into (FIELD, message); FIELD is empty when
+// the problem names no field.
+std::pair<std::string, std::string> SplitProblem(const std::string& problem,
+                                                 const std::string& origin) {
+  std::string rest = problem;
+  if (rest.rfind(origin + ": ", 0) == 0) rest = rest.substr(origin.size() + 2);
+  const size_t colon = rest.find(": ");
+  if (colon != std::string::npos && colon > 0 &&
+      rest.find_first_of(" \"'", 0) > colon) {  // a single word before ": " is a field name
+    return {rest.substr(0, colon), rest.substr(colon + 2)};
+  }
+  return {"", rest};
+}
+
+}  // namespace
+
+std::string JsonPointer(const std::string& parent, const std::string& name) {
+  std::string escaped;
+  for (char c : name) {
+    if (c == '~') {
+      escaped += "~0";
+    } else if (c == '/') {
+      escaped += "~1";
+    } else {
+      escaped += c;
+    }
+  }
+  return parent + "/" + escaped;
+}
+
+std::optional<Report> ReportFromBody(const json& object, const std::string& path,
+                                     std::vector<Problem>& problems) {
+  const std::string origin = "body" + path;
+  auto report = formats::ReportFromJson(object, origin);
+  if (report.ok()) return std::move(report).value();
+  const Error& e = report.error();
+  const std::vector<std::string> lines =
+      e.problems.empty() ? std::vector<std::string>{e.message} : e.problems;
+  for (const std::string& line : lines) {
+    auto [field, message] = SplitProblem(line, origin);
+    problems.push_back(Problem{field.empty() ? path : JsonPointer(path, field), message});
+  }
+  return std::nullopt;
+}
+
+std::optional<json> NormalizePosition(const json& in, const std::string& path,
+                                      std::vector<Problem>& problems) {
+  const std::string origin = "body" + path;
+  std::vector<std::string> reasons;
+  const std::optional<Position> p = formats::PositionFromJson(in, origin, reasons);
+  if (!p) {
+    // A state vector without a position fix is skipped when reading a file; a client that
+    // submits one to be stored is told instead.
+    if (reasons.empty()) reasons.push_back(origin + ": has no position fix (latitude, longitude)");
+    for (const std::string& line : reasons) {
+      auto [field, message] = SplitProblem(line, origin);
+      problems.push_back(Problem{field.empty() ? path : JsonPointer(path, field), message});
+    }
+    return std::nullopt;
+  }
+  json out = {{"icao24", p->icao24},
+              {"time", FormatTimestamp(p->time)},
+              {"lat", p->where.lat()},
+              {"lon", p->where.lng()},
+              {"record", in}};
+  if (p->baro_altitude) out["baro_altitude_m"] = p->baro_altitude->value;
+  if (p->geo_altitude) out["geo_altitude_m"] = p->geo_altitude->value;
+  if (!p->callsign.empty()) out["callsign"] = p->callsign;
+  if (p->on_ground) out["on_ground"] = true;
+  return out;
+}
+
+std::optional<json> NormalizeClaim(const json& in, const std::string& path,
+                                   std::vector<Problem>& problems) {
+  if (!in.is_object()) {
+    problems.push_back({path, "expected a claim object"});
+    return std::nullopt;
+  }
+  const size_t before = problems.size();
+  auto text_field = [&](const char* key, bool required) {
+    const auto it = in.find(key);
+    if (it == in.end() || it->is_null()) {
+      if (required) problems.push_back({JsonPointer(path, key), "required string"});
+      return;
+    }
+    if (!it->is_string() || (required && it->get<std::string>().empty())) {
+      problems.push_back(
+          {JsonPointer(path, key), fmt::format("expected a non-empty string, got {}", it->dump())});
+    }
+  };
+  text_field("party", true);
+  text_field("text", true);
+  text_field("incident", false);
+  text_field("about", false);
+  text_field("source", false);
+  const auto stance = in.find("stance");
+  if (stance == in.end() || !stance->is_string() || (*stance != "assert" && *stance != "deny")) {
+    problems.push_back({JsonPointer(path, "stance"),
+                        fmt::format("expected \"assert\" or \"deny\", got {}",
+                                    stance == in.end() ? "nothing" : stance->dump())});
+  }
+  json out = in;
+  if (const auto made = in.find("made_at"); made != in.end() && !made->is_null()) {
+    auto t =
+        made->is_string()
+            ? ParseTimestamp(made->get<std::string>())
+            : Result<UtcTime>(MakeError(ErrorCode::kInvalidArgument, "expected an ISO 8601 time"));
+    if (!t.ok()) {
+      problems.push_back({JsonPointer(path, "made_at"), t.error().message});
+    } else {
+      out["made_at"] = FormatTimestamp(*t);
+    }
+  }
+  if (!in.contains("incident") && !in.contains("about")) {
+    problems.push_back(
+        {path, "a claim is about an incident (\"incident\") or a party (\"about\")"});
+  }
+  if (problems.size() != before) return std::nullopt;
+  return out;
+}
+
+}  // namespace truce::server

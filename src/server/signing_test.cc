@@ -1,0 +1,110 @@
+#include "server/signing.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "server/ledger.h"
+
+namespace truce::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Bytes(std::string_view hex) { return *BytesFromHex(hex); }
+
+TEST(SigningTest, VerifiesTheRfc8032Vectors) {
+  // RFC 8032 section 7.1, TEST 1 (empty message) and TEST 2 (one byte).
+  const PublicKey key1 =
+      *PublicKeyFromHex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+  const std::string sig1 = Bytes(
+      "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e3970"
+      "1cf9b46bd25bf5f0595bbe24655141438e7a100b");
+  EXPECT_TRUE(VerifySignature(key1, "", sig1));
+  EXPECT_FALSE(VerifySignature(key1, "x", sig1));
+  const PublicKey key2 =
+      *PublicKeyFromHex("3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c");
+  const std::string sig2 = Bytes(
+      "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613"
+      "d0f11d8c387b2eaeb4302aeeb00d291612bb0c00");
+  EXPECT_TRUE(VerifySignature(key2, Bytes("72"), sig2));
+  EXPECT_FALSE(VerifySignature(key1, Bytes("72"), sig2));
+  EXPECT_FALSE(VerifySignature(key2, Bytes("72"), sig2.substr(0, 63)));
+}
+
+TEST(SigningTest, KeyFileIsCreatedOnceWithMode0600) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("truce_signing_test_" + std::to_string(std::random_device{}()));
+  fs::create_directories(dir);
+  const std::string path = KeyFileFor((dir / "t.db").string());
+  EXPECT_EQ(SigningKey::Load(path).error().code, ErrorCode::kNotFound);
+  auto created = SigningKey::LoadOrCreate(path);
+  ASSERT_TRUE(created.ok()) << created.error().message;
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto again = SigningKey::LoadOrCreate(path);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->public_key(), created->public_key());
+  const std::string signature = created->Sign("message");
+  EXPECT_TRUE(VerifySignature(again->public_key(), "message", signature));
+  EXPECT_NE(SigningKey::Generate().public_key(), created->public_key());
+  fs::permissions(path, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  auto exposed = SigningKey::Load(path);
+  ASSERT_FALSE(exposed.ok());
+  EXPECT_NE(exposed.error().message.find("chmod 600"), std::string::npos);
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+  std::ofstream(path, std::ios::trunc) << "not a key\n";
+  EXPECT_EQ(SigningKey::Load(path).error().code, ErrorCode::kInvalidInput);
+  fs::remove_all(dir);
+}
+
+TEST(LedgerFormatTest, TimestampsAndHeads) {
+  const UtcTime t = *ParseTimestamp("2024-05-01T12:00:00.123Z");
+  EXPECT_EQ(FormatTimestamp(t), "2024-05-01T12:00:00.123Z");
+  EXPECT_EQ(*ParseTimestamp("2024-05-01T12:00:00.1Z"), t - std::chrono::milliseconds(23));
+  EXPECT_EQ(*ParseTimestamp("2024-05-01"), *ParseUtcTime("2024-05-01"));
+  EXPECT_FALSE(ParseTimestamp("2024-05-01T12:00:00.12345Z").ok());
+  EXPECT_FALSE(ParseTimestamp("2024-05-01T12:00:00.abcZ").ok());
+
+  const SigningKey key = SigningKey::Generate();
+  const Hash root = Sha256("root");
+  store::TreeHead head{5, root, t, key.Sign(TreeHeadMessage(5, root, t))};
+  const nlohmann::json doc = TreeHeadToJson(head, key.public_key());
+  auto parsed = TreeHeadFromJson(doc);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->head, head);
+  for (const char* field : {"tree_size", "root_hash", "timestamp_ms"}) {
+    nlohmann::json forged = doc;
+    forged[field] = field == std::string("root_hash") ? nlohmann::json(HashToHex(Sha256("x")))
+                                                      : nlohmann::json(6);
+    EXPECT_FALSE(TreeHeadFromJson(forged).ok()) << field;
+  }
+}
+
+TEST(LedgerFormatTest, DeriveIndexChecksTheEntryAgainstItsColumns) {
+  Submission s{"publication", "tok_1", "", {{"incident", "SYR-1"}}, 0};
+  const UtcTime at = *ParseTimestamp("2024-05-01T12:00:00.123Z");
+  store::LogEntry e{7, "publication", at, "tok_1", "", EntryData(s, at), {}, {}};
+  auto rows = DeriveIndex(e);
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_EQ(rows->publications.size(), 1u);
+  EXPECT_EQ(rows->publications[0].incident, "SYR-1");
+  EXPECT_EQ(rows->publications[0].entry, 7u);
+  store::LogEntry moved = e;
+  moved.received_at += std::chrono::milliseconds(1);
+  EXPECT_FALSE(DeriveIndex(moved).ok());
+  store::LogEntry other = e;
+  other.submitter = "tok_2";
+  EXPECT_FALSE(DeriveIndex(other).ok());
+  store::LogEntry garbage = e;
+  garbage.data = "{";
+  EXPECT_FALSE(DeriveIndex(garbage).ok());
+}
+
+}  // namespace
+}  // namespace truce::server

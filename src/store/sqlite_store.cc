@@ -1,0 +1,891 @@
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <utility>
+#include <variant>
+
+#include <fmt/format.h>
+
+namespace truce::store {
+namespace {
+
+// Each migration takes the schema from version - 1 to version. Never edit one that has
+// shipped: add another.
+struct Migration {
+  int version;
+  const char* description;
+  const char* sql;
+};
+
+constexpr Migration kMigrations[] = {
+    {1, "log, query tables, tokens, tree heads", R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE tokens(
+  id TEXT PRIMARY KEY,
+  secret_hash BLOB NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  party TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER);
+CREATE TABLE log_entries(
+  idx INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  submitter TEXT NOT NULL,
+  party TEXT NOT NULL,
+  data TEXT NOT NULL,
+  leaf_hash BLOB NOT NULL,
+  receipt BLOB NOT NULL);
+CREATE TABLE tree_heads(
+  size INTEGER PRIMARY KEY,
+  root BLOB NOT NULL,
+  timestamp INTEGER NOT NULL,
+  signature BLOB NOT NULL);
+CREATE TABLE reports(
+  entry INTEGER PRIMARY KEY,
+  event_id TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  party TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  source TEXT NOT NULL,
+  time_begin INTEGER NOT NULL,
+  time_end INTEGER NOT NULL,
+  latitude REAL NOT NULL,
+  longitude REAL NOT NULL,
+  UNIQUE(event_id, revision));
+CREATE INDEX reports_by_time ON reports(time_begin);
+CREATE TABLE positions(
+  entry INTEGER NOT NULL,
+  ordinal INTEGER NOT NULL,
+  icao24 TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  latitude REAL NOT NULL,
+  longitude REAL NOT NULL,
+  fields TEXT NOT NULL,
+  PRIMARY KEY(entry, ordinal)) WITHOUT ROWID;
+CREATE INDEX positions_by_time ON positions(time);
+CREATE INDEX positions_by_aircraft ON positions(icao24, time);
+CREATE TABLE claims(
+  entry INTEGER PRIMARY KEY,
+  party TEXT NOT NULL,
+  incident TEXT NOT NULL,
+  stance TEXT NOT NULL,
+  received_at INTEGER NOT NULL);
+CREATE INDEX claims_by_incident ON claims(incident);
+CREATE TABLE scenario_versions(
+  entry INTEGER PRIMARY KEY,
+  scenario_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  digest TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  UNIQUE(scenario_id, version));
+CREATE TABLE publications(
+  entry INTEGER PRIMARY KEY,
+  incident TEXT NOT NULL,
+  received_at INTEGER NOT NULL);
+)sql"},
+};
+
+// Submitted material and what indexes it is append-only. The store never updates or deletes
+// these rows; the triggers make a bug (or a hand-typed UPDATE) fail loudly instead.
+constexpr const char* kAppendOnlyTables[] = {
+    "meta",      "log_entries", "tree_heads",        "reports",
+    "positions", "claims",      "scenario_versions", "publications"};
+
+int64_t Millis(UtcTime t) { return t.time_since_epoch().count(); }
+UtcTime FromMillis(int64_t ms) { return UtcTime(std::chrono::milliseconds(ms)); }
+
+UtcTime Now() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+Hash ToHash(const void* blob, int bytes) {
+  Hash h{};
+  if (blob && bytes == static_cast<int>(h.size())) {
+    std::copy_n(static_cast<const uint8_t*>(blob), h.size(), h.begin());
+  }
+  return h;
+}
+
+// A prepared statement. Owns the sqlite3_stmt; binds are 1-based as in SQLite.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, std::string_view sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+  }
+  // Borrows a statement from the store's cache; it is reset, not finalised, when done.
+  Stmt(sqlite3* db, sqlite3_stmt* cached) : db_(db), stmt_(cached), owned_(false) {
+    rc_ = cached ? SQLITE_OK : SQLITE_ERROR;
+  }
+  ~Stmt() {
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else if (stmt_) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  bool prepared() const { return rc_ == SQLITE_OK && stmt_; }
+  Stmt& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Stmt& Bind(int i, double v) {
+    sqlite3_bind_double(stmt_, i, v);
+    return *this;
+  }
+  Stmt& Bind(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& BindBlob(int i, std::string_view v) {
+    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& BindBlob(int i, const Hash& h) {
+    sqlite3_bind_blob(stmt_, i, h.data(), static_cast<int>(h.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& BindNull(int i) {
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  // Makes the statement ready to run again with new bindings.
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+
+  int64_t Int(int c) const { return sqlite3_column_int64(stmt_, c); }
+  double Real(int c) const { return sqlite3_column_double(stmt_, c); }
+  bool IsNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
+  std::string Text(int c) const {
+    const auto* p = sqlite3_column_text(stmt_, c);
+    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, c))
+             : std::string();
+  }
+  std::string Blob(int c) const {
+    const void* p = sqlite3_column_blob(stmt_, c);
+    return p ? std::string(static_cast<const char*>(p), sqlite3_column_bytes(stmt_, c))
+             : std::string();
+  }
+  Hash HashAt(int c) const {
+    return ToHash(sqlite3_column_blob(stmt_, c), sqlite3_column_bytes(stmt_, c));
+  }
+  std::string ErrorMessage() const { return sqlite3_errmsg(db_); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  bool owned_ = true;
+  int rc_ = SQLITE_ERROR;
+};
+
+Error SqlError(sqlite3* db, std::string_view what) {
+  return MakeError(ErrorCode::kIo, fmt::format("store: {}: {}", what, sqlite3_errmsg(db)));
+}
+
+using SqlValue = std::variant<int64_t, double, std::string>;
+
+// A WHERE clause built from optional filters, with its parameters in order.
+class Where {
+ public:
+  void Add(std::string_view cond, std::vector<SqlValue> values) {
+    sql_ += sql_.empty() ? " WHERE " : " AND ";
+    sql_ += cond;
+    for (SqlValue& v : values) values_.push_back(std::move(v));
+  }
+  const std::string& sql() const { return sql_; }
+  void BindAll(Stmt& s) const {
+    for (size_t i = 0; i < values_.size(); ++i) {
+      std::visit([&](const auto& v) { s.Bind(static_cast<int>(i + 1), v); }, values_[i]);
+    }
+  }
+
+ private:
+  std::string sql_;
+  std::vector<SqlValue> values_;
+};
+
+void AddTimeFilter(Where& w, std::string_view cond, std::optional<UtcTime> t) {
+  if (t) w.Add(cond, {Millis(*t)});
+}
+
+void AddTextFilter(Where& w, std::string_view cond, const std::string& v) {
+  if (!v.empty()) w.Add(cond, {v});
+}
+
+void AddBoxFilter(Where& w, const std::optional<LatLngRect>& box) {
+  if (!box) return;
+  w.Add("latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?",
+        {box->lat_lo, box->lat_hi, box->lng_lo, box->lng_hi});
+}
+
+std::string LimitClause(size_t limit) {
+  return limit == 0 ? std::string() : fmt::format(" LIMIT {}", limit);
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  ~SqliteStore() override {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Status Initialise() {
+    std::lock_guard lock(mu_);
+    // synchronous=FULL in WAL mode syncs the WAL at every commit: durable before we answer.
+    for (const char* pragma :
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+      Stmt s(db_, pragma);
+      if (!s.prepared()) return SqlError(db_, pragma);
+      int rc;
+      while ((rc = s.Step()) == SQLITE_ROW) {
+        if (std::string_view(pragma) == "PRAGMA journal_mode=WAL" && s.Text(0) != "wal") {
+          return MakeError(ErrorCode::kIo, "store: the database refused WAL journal mode");
+        }
+      }
+      if (rc != SQLITE_DONE) return SqlError(db_, pragma);
+    }
+    return Migrate();
+  }
+
+  Result<int> SchemaVersion() override {
+    std::lock_guard lock(mu_);
+    return CurrentVersion();
+  }
+
+  Result<std::optional<std::string>> GetMeta(std::string_view key) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "SELECT value FROM meta WHERE key = ?");
+    s.Bind(1, key);
+    const int rc = s.Step();
+    if (rc == SQLITE_ROW) return std::optional<std::string>(s.Text(0));
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    return SqlError(db_, "reading meta");
+  }
+
+  Status SetMetaOnce(std::string_view key, std::string_view value) override {
+    std::lock_guard lock(mu_);
+    Stmt get(db_, "SELECT value FROM meta WHERE key = ?");
+    get.Bind(1, key);
+    const int rc = get.Step();
+    if (rc == SQLITE_ROW) {
+      if (get.Text(0) == value) return Status::Ok();
+      return MakeError(ErrorCode::kConflict,
+                       fmt::format("store: meta '{}' is already set to another value", key));
+    }
+    if (rc != SQLITE_DONE) return SqlError(db_, "reading meta");
+    Stmt put(db_, "INSERT INTO meta(key, value) VALUES(?, ?)");
+    put.Bind(1, key).Bind(2, value);
+    if (put.Step() != SQLITE_DONE) return SqlError(db_, "writing meta");
+    return Status::Ok();
+  }
+
+  Status AddToken(const TokenRecord& t) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "INSERT INTO tokens(id, secret_hash, role, party, created_at) VALUES(?, ?, ?, ?, ?)");
+    s.Bind(1, t.id).BindBlob(2, t.secret_hash).Bind(3, t.role).Bind(4, t.party);
+    s.Bind(5, Millis(t.created_at));
+    if (s.Step() != SQLITE_DONE) return SqlError(db_, "adding token");
+    return Status::Ok();
+  }
+
+  Result<std::optional<TokenRecord>> FindToken(const Hash& secret_hash) override {
+    std::lock_guard lock(mu_);
+    Stmt s = Cached(kFindToken);
+    s.BindBlob(1, secret_hash);
+    const int rc = s.Step();
+    if (rc == SQLITE_ROW) return std::optional<TokenRecord>(ReadToken(s));
+    if (rc == SQLITE_DONE) return std::optional<TokenRecord>();
+    return SqlError(db_, "finding token");
+  }
+
+  Result<std::vector<TokenRecord>> ListTokens() override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, std::string(kTokenColumns) + " ORDER BY created_at, id");
+    std::vector<TokenRecord> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadToken(s));
+    if (rc != SQLITE_DONE) return SqlError(db_, "listing tokens");
+    return out;
+  }
+
+  Status RevokeToken(std::string_view id, UtcTime when) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+    s.Bind(1, Millis(when)).Bind(2, id);
+    if (s.Step() != SQLITE_DONE) return SqlError(db_, "revoking token");
+    if (sqlite3_changes(db_) == 0) {
+      return MakeError(ErrorCode::kNotFound, fmt::format("no active token with id '{}'", id));
+    }
+    return Status::Ok();
+  }
+
+  Status Append(std::span<const LogEntry> entries, std::span<const EntryIndex> index,
+                const TreeHead& head) override {
+    std::lock_guard lock(mu_);
+    if (entries.size() != index.size()) {
+      return MakeError(ErrorCode::kInternal, "store: entries and index rows differ in number");
+    }
+    if (Status st = Exec("BEGIN IMMEDIATE"); !st.ok()) return st;
+    Status st = AppendLocked(entries, index, head);
+    if (!st.ok()) {
+      (void)Exec("ROLLBACK");
+      return st;
+    }
+    return Exec("COMMIT");
+  }
+
+  Status AddEmptyHead(const TreeHead& head) override {
+    std::lock_guard lock(mu_);
+    auto count = CountLocked();
+    if (!count.ok()) return count.error();
+    if (*count != 0 || head.size != 0) {
+      return MakeError(ErrorCode::kConflict, "store: the empty head is only for an empty log");
+    }
+    return InsertHead(head);
+  }
+
+  Result<uint64_t> EntryCount() override {
+    std::lock_guard lock(mu_);
+    return CountLocked();
+  }
+
+  Status ScanEntries(uint64_t from,
+                     const std::function<bool(const LogEntry&, const EntryIndex&)>& each) override {
+    // Read in chunks so that the lock is not held while the caller works.
+    constexpr int kChunk = 512;
+    for (uint64_t next = from;;) {
+      std::vector<std::pair<LogEntry, EntryIndex>> chunk;
+      {
+        std::lock_guard lock(mu_);
+        Stmt s(db_, std::string(kEntryColumns) + " WHERE idx >= ? ORDER BY idx LIMIT ?");
+        s.Bind(1, static_cast<int64_t>(next)).Bind(2, static_cast<int64_t>(kChunk));
+        int rc;
+        while ((rc = s.Step()) == SQLITE_ROW) chunk.emplace_back(ReadEntry(s), EntryIndex{});
+        if (rc != SQLITE_DONE) return SqlError(db_, "reading log entries");
+        for (auto& [entry, rows] : chunk) {
+          auto r = RowsOf(entry.index);
+          if (!r.ok()) return r.error();
+          rows = std::move(r).value();
+        }
+      }
+      for (const auto& [entry, rows] : chunk) {
+        if (!each(entry, rows)) return Status::Ok();
+      }
+      if (chunk.size() < kChunk) return Status::Ok();
+      next = chunk.back().first.index + 1;
+    }
+  }
+
+  Result<std::optional<LogEntry>> GetEntry(uint64_t index) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, std::string(kEntryColumns) + " WHERE idx = ?");
+    s.Bind(1, static_cast<int64_t>(index));
+    const int rc = s.Step();
+    if (rc == SQLITE_ROW) return std::optional<LogEntry>(ReadEntry(s));
+    if (rc == SQLITE_DONE) return std::optional<LogEntry>();
+    return SqlError(db_, "reading log entry");
+  }
+
+  Result<std::optional<uint64_t>> FirstOrphanRow() override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, R"sql(
+SELECT MIN(entry) FROM (
+  SELECT entry FROM reports UNION ALL SELECT entry FROM positions
+  UNION ALL SELECT entry FROM claims UNION ALL SELECT entry FROM scenario_versions
+  UNION ALL SELECT entry FROM publications)
+WHERE entry NOT IN (SELECT idx FROM log_entries))sql");
+    if (s.Step() != SQLITE_ROW) return SqlError(db_, "looking for orphan rows");
+    if (s.IsNull(0)) return std::optional<uint64_t>();
+    return std::optional<uint64_t>(static_cast<uint64_t>(s.Int(0)));
+  }
+
+  Result<std::vector<TreeHead>> TreeHeads() override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "SELECT size, root, timestamp, signature FROM tree_heads ORDER BY size");
+    std::vector<TreeHead> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadHead(s));
+    if (rc != SQLITE_DONE) return SqlError(db_, "reading tree heads");
+    return out;
+  }
+
+  Result<std::optional<TreeHead>> LatestTreeHead() override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "SELECT size, root, timestamp, signature FROM tree_heads ORDER BY size DESC LIMIT 1");
+    const int rc = s.Step();
+    if (rc == SQLITE_ROW) return std::optional<TreeHead>(ReadHead(s));
+    if (rc == SQLITE_DONE) return std::optional<TreeHead>();
+    return SqlError(db_, "reading tree head");
+  }
+
+  Result<std::optional<Indexed<ReportRow>>> LatestReport(std::string_view event_id) override {
+    std::lock_guard lock(mu_);
+    Stmt s = Cached(kLatestReport);
+    s.Bind(1, event_id);
+    const int rc = s.Step();
+    if (rc == SQLITE_ROW) return std::optional<Indexed<ReportRow>>(ReadReport(s));
+    if (rc == SQLITE_DONE) return std::optional<Indexed<ReportRow>>();
+    return SqlError(db_, "reading report");
+  }
+
+  Result<std::vector<Indexed<ReportRow>>> QueryReports(const ReportQuery& q) override {
+    std::lock_guard lock(mu_);
+    Where w;
+    const int64_t as_of = q.as_of ? Millis(*q.as_of) : std::numeric_limits<int64_t>::max();
+    w.Add("r.received_at <= ?", {as_of});
+    if (!q.all_revisions) {
+      w.Add(
+          "r.revision = (SELECT MAX(r2.revision) FROM reports r2 WHERE r2.event_id = r.event_id "
+          "AND r2.received_at <= ?)",
+          {as_of});
+    }
+    AddTextFilter(w, "r.event_id = ?", q.event_id);
+    AddTextFilter(w, "r.party = ?", q.party);
+    AddTextFilter(w, "r.event_type = ?", q.event_type);
+    AddTimeFilter(w, "r.time_end > ?", q.from);
+    AddTimeFilter(w, "r.time_begin < ?", q.to);
+    AddBoxFilter(w, q.bbox);
+    if (q.after) w.Add("r.entry > ?", {static_cast<int64_t>(*q.after)});
+    Stmt s(db_, std::string(kReportColumns) + w.sql() + " ORDER BY r.entry" + LimitClause(q.limit));
+    if (!s.prepared()) return SqlError(db_, "preparing report query");
+    w.BindAll(s);
+    std::vector<Indexed<ReportRow>> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadReport(s));
+    if (rc != SQLITE_DONE) return SqlError(db_, "querying reports");
+    return out;
+  }
+
+  Result<std::vector<PositionRow>> QueryPositions(const PositionQuery& q) override {
+    std::lock_guard lock(mu_);
+    Where w;
+    if (q.as_of) {
+      w.Add("entry IN (SELECT idx FROM log_entries WHERE received_at <= ?)", {Millis(*q.as_of)});
+    }
+    AddTextFilter(w, "icao24 = ?", q.icao24);
+    AddTimeFilter(w, "time >= ?", q.from);
+    AddTimeFilter(w, "time < ?", q.to);
+    AddBoxFilter(w, q.bbox);
+    if (q.after) {
+      const auto entry = static_cast<int64_t>(q.after->first);
+      w.Add("(entry > ? OR (entry = ? AND ordinal > ?))",
+            {entry, entry, static_cast<int64_t>(q.after->second)});
+    }
+    const std::string& where = w.sql();
+    Stmt s(db_, "SELECT entry, ordinal, icao24, time, latitude, longitude, fields FROM positions" +
+                    where + " ORDER BY entry, ordinal" + LimitClause(q.limit));
+    if (!s.prepared()) return SqlError(db_, "preparing position query");
+    w.BindAll(s);
+    std::vector<PositionRow> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadPosition(s));
+    if (rc != SQLITE_DONE) return SqlError(db_, "querying positions");
+    return out;
+  }
+
+  Result<std::vector<Indexed<ClaimRow>>> QueryClaims(const ClaimQuery& q) override {
+    std::lock_guard lock(mu_);
+    Where w;
+    AddTimeFilter(w, "c.received_at <= ?", q.as_of);
+    AddTextFilter(w, "c.party = ?", q.party);
+    AddTextFilter(w, "c.incident = ?", q.incident);
+    if (q.after) w.Add("c.entry > ?", {static_cast<int64_t>(*q.after)});
+    Stmt s(db_,
+           "SELECT c.entry, c.party, c.incident, c.stance, c.received_at, e.data FROM claims c "
+           "JOIN log_entries e ON e.idx = c.entry" +
+               w.sql() + " ORDER BY c.entry" + LimitClause(q.limit));
+    if (!s.prepared()) return SqlError(db_, "preparing claim query");
+    w.BindAll(s);
+    std::vector<Indexed<ClaimRow>> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({ReadClaim(s), s.Text(5)});
+    }
+    if (rc != SQLITE_DONE) return SqlError(db_, "querying claims");
+    return out;
+  }
+
+  Result<std::optional<Indexed<ScenarioRow>>> LatestScenario(
+      std::optional<UtcTime> as_of) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "SELECT v.entry, v.scenario_id, v.version, v.digest, v.received_at, e.data "
+           "FROM scenario_versions v JOIN log_entries e ON e.idx = v.entry "
+           "WHERE v.received_at <= ? ORDER BY v.entry DESC LIMIT 1");
+    s.Bind(1, as_of ? Millis(*as_of) : std::numeric_limits<int64_t>::max());
+    const int rc = s.Step();
+    if (rc == SQLITE_ROW) {
+      return std::optional<Indexed<ScenarioRow>>(Indexed<ScenarioRow>{ReadScenario(s), s.Text(5)});
+    }
+    if (rc == SQLITE_DONE) return std::optional<Indexed<ScenarioRow>>();
+    return SqlError(db_, "reading scenario");
+  }
+
+  Result<std::vector<ScenarioRow>> ScenarioVersions() override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "SELECT entry, scenario_id, version, digest, received_at FROM scenario_versions "
+           "ORDER BY entry");
+    std::vector<ScenarioRow> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadScenario(s));
+    if (rc != SQLITE_DONE) return SqlError(db_, "listing scenario versions");
+    return out;
+  }
+
+  Result<std::vector<PublicationRow>> Publications(std::optional<UtcTime> as_of) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "SELECT entry, incident, received_at FROM publications WHERE received_at <= ? "
+           "ORDER BY entry");
+    s.Bind(1, as_of ? Millis(*as_of) : std::numeric_limits<int64_t>::max());
+    std::vector<PublicationRow> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back(
+          PublicationRow{static_cast<uint64_t>(s.Int(0)), s.Text(1), FromMillis(s.Int(2))});
+    }
+    if (rc != SQLITE_DONE) return SqlError(db_, "listing publications");
+    return out;
+  }
+
+ private:
+  static constexpr const char* kTokenColumns =
+      "SELECT id, secret_hash, role, party, created_at, revoked_at FROM tokens";
+  static constexpr const char* kEntryColumns =
+      "SELECT idx, kind, received_at, submitter, party, data, leaf_hash, receipt FROM log_entries";
+  static constexpr const char* kFindToken =
+      "SELECT id, secret_hash, role, party, created_at, revoked_at FROM tokens "
+      "WHERE secret_hash = ?";
+  static constexpr const char* kLatestReport =
+      "SELECT r.entry, r.event_id, r.revision, r.received_at, r.party, r.event_type, r.source, "
+      "r.time_begin, r.time_end, r.latitude, r.longitude, e.data FROM reports r "
+      "JOIN log_entries e ON e.idx = r.entry WHERE r.event_id = ? ORDER BY r.revision DESC "
+      "LIMIT 1";
+  static constexpr const char* kReportColumns =
+      "SELECT r.entry, r.event_id, r.revision, r.received_at, r.party, r.event_type, r.source, "
+      "r.time_begin, r.time_end, r.latitude, r.longitude, e.data FROM reports r "
+      "JOIN log_entries e ON e.idx = r.entry";
+
+  static TokenRecord ReadToken(const Stmt& s) {
+    TokenRecord t;
+    t.id = s.Text(0);
+    t.secret_hash = s.HashAt(1);
+    t.role = s.Text(2);
+    t.party = s.Text(3);
+    t.created_at = FromMillis(s.Int(4));
+    if (!s.IsNull(5)) t.revoked_at = FromMillis(s.Int(5));
+    return t;
+  }
+  static LogEntry ReadEntry(const Stmt& s) {
+    return LogEntry{static_cast<uint64_t>(s.Int(0)),
+                    s.Text(1),
+                    FromMillis(s.Int(2)),
+                    s.Text(3),
+                    s.Text(4),
+                    s.Text(5),
+                    s.HashAt(6),
+                    s.Blob(7)};
+  }
+  static TreeHead ReadHead(const Stmt& s) {
+    return TreeHead{static_cast<uint64_t>(s.Int(0)), s.HashAt(1), FromMillis(s.Int(2)), s.Blob(3)};
+  }
+  static ReportRow ReadReportRow(const Stmt& s) {
+    ReportRow r;
+    r.entry = static_cast<uint64_t>(s.Int(0));
+    r.event_id = s.Text(1);
+    r.revision = static_cast<int>(s.Int(2));
+    r.received_at = FromMillis(s.Int(3));
+    r.party = s.Text(4);
+    r.event_type = s.Text(5);
+    r.source = s.Text(6);
+    r.time_begin = FromMillis(s.Int(7));
+    r.time_end = FromMillis(s.Int(8));
+    r.latitude = s.Real(9);
+    r.longitude = s.Real(10);
+    return r;
+  }
+  static Indexed<ReportRow> ReadReport(const Stmt& s) { return {ReadReportRow(s), s.Text(11)}; }
+  static PositionRow ReadPosition(const Stmt& s) {
+    return PositionRow{static_cast<uint64_t>(s.Int(0)),
+                       static_cast<int>(s.Int(1)),
+                       s.Text(2),
+                       FromMillis(s.Int(3)),
+                       s.Real(4),
+                       s.Real(5),
+                       s.Text(6)};
+  }
+  static ClaimRow ReadClaim(const Stmt& s) {
+    return ClaimRow{static_cast<uint64_t>(s.Int(0)), s.Text(1), s.Text(2), s.Text(3),
+                    FromMillis(s.Int(4))};
+  }
+  static ScenarioRow ReadScenario(const Stmt& s) {
+    return ScenarioRow{static_cast<uint64_t>(s.Int(0)), s.Text(1), static_cast<int>(s.Int(2)),
+                       s.Text(3), FromMillis(s.Int(4))};
+  }
+
+  Status Exec(const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+      Error e = MakeError(ErrorCode::kIo,
+                          fmt::format("store: {}: {}", sql, message ? message : "unknown error"));
+      sqlite3_free(message);
+      return e;
+    }
+    return Status::Ok();
+  }
+
+  Result<int> CurrentVersion() {
+    Stmt s(db_, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    if (!s.prepared() || s.Step() != SQLITE_ROW) return SqlError(db_, "reading schema version");
+    return static_cast<int>(s.Int(0));
+  }
+
+  Status Migrate() {
+    if (Status st = Exec("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER PRIMARY KEY, "
+                         "description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+        !st.ok()) {
+      return st;
+    }
+    auto current = CurrentVersion();
+    if (!current.ok()) return current.error();
+    if (*current > LatestSchemaVersion()) {
+      return MakeError(ErrorCode::kConflict,
+                       fmt::format("store: the database is at schema version {}, newer than this "
+                                   "truce knows ({}); upgrade truce",
+                                   *current, LatestSchemaVersion()));
+    }
+    for (const Migration& m : kMigrations) {
+      if (m.version <= *current) continue;
+      if (Status st = Exec("BEGIN IMMEDIATE"); !st.ok()) return st;
+      Status st = Exec(m.sql);
+      if (st.ok() && m.version == 1) st = CreateAppendOnlyTriggers();
+      if (st.ok()) {
+        Stmt s(db_, "INSERT INTO schema_version(version, description, applied_at) VALUES(?,?,?)");
+        s.Bind(1, static_cast<int64_t>(m.version)).Bind(2, m.description).Bind(3, Millis(Now()));
+        if (s.Step() != SQLITE_DONE) st = SqlError(db_, "recording migration");
+      }
+      if (!st.ok()) {
+        (void)Exec("ROLLBACK");
+        return Error{
+            st.error().code,
+            fmt::format("migration to schema version {} failed: {}", m.version, st.error().message),
+            {}};
+      }
+      if (Status c = Exec("COMMIT"); !c.ok()) return c;
+    }
+    return Status::Ok();
+  }
+
+  Status CreateAppendOnlyTriggers() {
+    for (const char* table : kAppendOnlyTables) {
+      for (const char* op : {"UPDATE", "DELETE"}) {
+        const std::string sql = fmt::format(
+            "CREATE TRIGGER {0}_no_{1} BEFORE {1} ON {0} BEGIN SELECT RAISE(ABORT, "
+            "'truce: {0} is append-only'); END",
+            table, op);
+        if (Status st = Exec(sql.c_str()); !st.ok()) return st;
+      }
+    }
+    return Status::Ok();
+  }
+
+  Result<uint64_t> CountLocked() {
+    // Indices are contiguous from 0, so the count is one past the largest.
+    Stmt s = Cached("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries");
+    if (s.Step() != SQLITE_ROW) return SqlError(db_, "counting log entries");
+    return static_cast<uint64_t>(s.Int(0));
+  }
+
+  Status InsertHead(const TreeHead& head) {
+    Stmt s = Cached("INSERT INTO tree_heads(size, root, timestamp, signature) VALUES(?, ?, ?, ?)");
+    s.Bind(1, static_cast<int64_t>(head.size)).BindBlob(2, head.root);
+    s.Bind(3, Millis(head.timestamp)).BindBlob(4, head.signature);
+    if (s.Step() != SQLITE_DONE) return SqlError(db_, "storing tree head");
+    return Status::Ok();
+  }
+
+  Status AppendLocked(std::span<const LogEntry> entries, std::span<const EntryIndex> index,
+                      const TreeHead& head) {
+    auto count = CountLocked();
+    if (!count.ok()) return count.error();
+    Stmt entry = Cached(
+        "INSERT INTO log_entries(idx, kind, received_at, submitter, party, data, "
+        "leaf_hash, receipt) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+    Stmt report = Cached(
+        "INSERT INTO reports(entry, event_id, revision, received_at, party, event_type, "
+        "source, time_begin, time_end, latitude, longitude) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Stmt position = Cached(
+        "INSERT INTO positions(entry, ordinal, icao24, time, latitude, longitude, "
+        "fields) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    Stmt claim = Cached(
+        "INSERT INTO claims(entry, party, incident, stance, received_at) "
+        "VALUES(?, ?, ?, ?, ?)");
+    Stmt scenario = Cached(
+        "INSERT INTO scenario_versions(entry, scenario_id, version, digest, received_at) "
+        "VALUES(?, ?, ?, ?, ?)");
+    Stmt publication =
+        Cached("INSERT INTO publications(entry, incident, received_at) VALUES(?, ?, ?)");
+    auto run = [&](Stmt& s, const char* what) -> Status {
+      const int rc = s.Step();
+      if (rc != SQLITE_DONE) return SqlError(db_, what);
+      s.Reset();
+      return Status::Ok();
+    };
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const LogEntry& e = entries[i];
+      if (e.index != *count + i) {
+        return MakeError(
+            ErrorCode::kConflict,
+            fmt::format("store: log entry {} would not follow entry {}", e.index, *count + i - 1));
+      }
+      {
+        Stmt& s = entry;
+        s.Bind(1, static_cast<int64_t>(e.index)).Bind(2, e.kind).Bind(3, Millis(e.received_at));
+        s.Bind(4, e.submitter).Bind(5, e.party).Bind(6, e.data).BindBlob(7, e.leaf_hash);
+        s.BindBlob(8, e.receipt);
+        if (Status st = run(s, "appending log entry"); !st.ok()) return st;
+      }
+      for (const ReportRow& r : index[i].reports) {
+        report.Bind(1, static_cast<int64_t>(r.entry)).Bind(2, r.event_id);
+        report.Bind(3, static_cast<int64_t>(r.revision)).Bind(4, Millis(r.received_at));
+        report.Bind(5, r.party).Bind(6, r.event_type).Bind(7, r.source);
+        report.Bind(8, Millis(r.time_begin)).Bind(9, Millis(r.time_end));
+        report.Bind(10, r.latitude).Bind(11, r.longitude);
+        if (Status st = run(report, "indexing report"); !st.ok()) return st;
+      }
+      for (const PositionRow& p : index[i].positions) {
+        position.Bind(1, static_cast<int64_t>(p.entry)).Bind(2, static_cast<int64_t>(p.ordinal));
+        position.Bind(3, p.icao24).Bind(4, Millis(p.time)).Bind(5, p.latitude);
+        position.Bind(6, p.longitude).Bind(7, p.fields);
+        if (Status st = run(position, "indexing position"); !st.ok()) return st;
+      }
+      for (const ClaimRow& c : index[i].claims) {
+        claim.Bind(1, static_cast<int64_t>(c.entry)).Bind(2, c.party).Bind(3, c.incident);
+        claim.Bind(4, c.stance).Bind(5, Millis(c.received_at));
+        if (Status st = run(claim, "indexing claim"); !st.ok()) return st;
+      }
+      for (const ScenarioRow& v : index[i].scenarios) {
+        scenario.Bind(1, static_cast<int64_t>(v.entry)).Bind(2, v.scenario_id);
+        scenario.Bind(3, static_cast<int64_t>(v.version)).Bind(4, v.digest);
+        scenario.Bind(5, Millis(v.received_at));
+        if (Status st = run(scenario, "indexing scenario version"); !st.ok()) return st;
+      }
+      for (const PublicationRow& p : index[i].publications) {
+        publication.Bind(1, static_cast<int64_t>(p.entry)).Bind(2, p.incident);
+        publication.Bind(3, Millis(p.received_at));
+        if (Status st = run(publication, "indexing publication"); !st.ok()) return st;
+      }
+    }
+    return InsertHead(head);
+  }
+
+  Result<EntryIndex> RowsOf(uint64_t entry) {
+    EntryIndex rows;
+    const auto e = static_cast<int64_t>(entry);
+    {
+      Stmt s(db_, std::string(kReportColumns) + " WHERE r.entry = ?");
+      s.Bind(1, e);
+      int rc;
+      while ((rc = s.Step()) == SQLITE_ROW) rows.reports.push_back(ReadReportRow(s));
+      if (rc != SQLITE_DONE) return SqlError(db_, "reading report rows");
+    }
+    {
+      Stmt s(db_,
+             "SELECT entry, ordinal, icao24, time, latitude, longitude, fields FROM positions "
+             "WHERE entry = ? ORDER BY ordinal");
+      s.Bind(1, e);
+      int rc;
+      while ((rc = s.Step()) == SQLITE_ROW) rows.positions.push_back(ReadPosition(s));
+      if (rc != SQLITE_DONE) return SqlError(db_, "reading position rows");
+    }
+    {
+      Stmt s(db_, "SELECT entry, party, incident, stance, received_at FROM claims WHERE entry = ?");
+      s.Bind(1, e);
+      int rc;
+      while ((rc = s.Step()) == SQLITE_ROW) rows.claims.push_back(ReadClaim(s));
+      if (rc != SQLITE_DONE) return SqlError(db_, "reading claim rows");
+    }
+    {
+      Stmt s(db_,
+             "SELECT entry, scenario_id, version, digest, received_at FROM scenario_versions "
+             "WHERE entry = ?");
+      s.Bind(1, e);
+      int rc;
+      while ((rc = s.Step()) == SQLITE_ROW) rows.scenarios.push_back(ReadScenario(s));
+      if (rc != SQLITE_DONE) return SqlError(db_, "reading scenario rows");
+    }
+    {
+      Stmt s(db_, "SELECT entry, incident, received_at FROM publications WHERE entry = ?");
+      s.Bind(1, e);
+      int rc;
+      while ((rc = s.Step()) == SQLITE_ROW) {
+        rows.publications.push_back(
+            PublicationRow{static_cast<uint64_t>(s.Int(0)), s.Text(1), FromMillis(s.Int(2))});
+      }
+      if (rc != SQLITE_DONE) return SqlError(db_, "reading publication rows");
+    }
+    return rows;
+  }
+
+  // A prepared statement kept for the store's lifetime: the hot paths (token lookup, revision
+  // lookup, appends) would otherwise parse their SQL on every call. REQUIRES: mu_ held.
+  Stmt Cached(const char* sql) {
+    auto [it, fresh] = cache_.try_emplace(sql, nullptr);
+    if (fresh && sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &it->second,
+                                    nullptr) != SQLITE_OK) {
+      sqlite3_finalize(it->second);
+      cache_.erase(it);
+      return Stmt(db_, static_cast<sqlite3_stmt*>(nullptr));
+    }
+    return Stmt(db_, it->second);
+  }
+
+  std::mutex mu_;
+  sqlite3* db_;
+  std::map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace
+
+int LatestSchemaVersion() noexcept { return kMigrations[std::size(kMigrations) - 1].version; }
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Error e = MakeError(ErrorCode::kIo, fmt::format("{}: cannot open the database: {}", path,
+                                                    db ? sqlite3_errmsg(db) : "out of memory"));
+    sqlite3_close_v2(db);
+    return e;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  auto store = std::make_unique<SqliteStore>(db);
+  if (Status st = store->Initialise(); !st.ok()) {
+    return Error{st.error().code, fmt::format("{}: {}", path, st.error().message), {}};
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace truce::store

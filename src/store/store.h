@@ -1,0 +1,212 @@
+// The storage port: everything the server keeps, behind an interface so that the embedded
+// SQLite store (sqlite_store.h) can later be swapped for PostgreSQL. No SQL leaves this module.
+//
+// What is kept:
+//  - the transparency log: every accepted submission as one LogEntry (append-only), with its
+//    leaf hash and the signed receipt given to the submitter, plus every signed tree head;
+//  - query tables derived from the entries (reports, positions, claims, scenario versions,
+//    publications), written in the same transaction as the entry they index, so that they can
+//    always be checked against (and rebuilt from) the log;
+//  - tokens (hashed) and a few metadata values (the log's public key).
+// Submitted material is never updated or deleted: the SQLite store refuses it with triggers.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "truce/geo.h"
+#include "truce/merkle_log.h"
+#include "truce/result.h"
+#include "truce/time.h"
+
+namespace truce::store {
+
+// One accepted submission. `data` holds the canonical bytes whose LeafHash is the log leaf.
+struct LogEntry {
+  uint64_t index = 0;
+  std::string kind;  // "report", "positions", "claim", "scenario", "publication"
+  UtcTime received_at{};
+  std::string submitter;  // id of the token that submitted it
+  std::string party;      // the party a party token is bound to, else ""
+  std::string data;
+  Hash leaf_hash{};
+  std::string receipt;  // Ed25519 signature over the receipt message (docs/server.md)
+  friend bool operator==(const LogEntry&, const LogEntry&) = default;
+};
+
+// One revision of one report, as indexed for queries.
+struct ReportRow {
+  uint64_t entry = 0;
+  std::string event_id;
+  int revision = 1;
+  UtcTime received_at{};
+  std::string party;  // the submitting party, "" unless submitted with a party token
+  std::string event_type;
+  std::string source;
+  UtcTime time_begin{}, time_end{};  // when it happened, as an interval
+  double latitude = 0, longitude = 0;
+  friend bool operator==(const ReportRow&, const ReportRow&) = default;
+};
+
+// One aircraft position of a positions batch.
+struct PositionRow {
+  uint64_t entry = 0;
+  int ordinal = 0;  // place in its batch
+  std::string icao24;
+  UtcTime time{};
+  double latitude = 0, longitude = 0;
+  std::string fields;  // the position as canonical JSON
+  friend bool operator==(const PositionRow&, const PositionRow&) = default;
+};
+
+// A party's claim or denial.
+struct ClaimRow {
+  uint64_t entry = 0;
+  std::string party;
+  std::string incident;  // "" when the claim is about no one incident
+  std::string stance;    // "assert" or "deny"
+  UtcTime received_at{};
+  friend bool operator==(const ClaimRow&, const ClaimRow&) = default;
+};
+
+// A version of the scenario in force, as loaded by the server.
+struct ScenarioRow {
+  uint64_t entry = 0;
+  std::string scenario_id;
+  int version = 1;
+  std::string digest;  // hex SHA-256 of the canonical scenario document
+  UtcTime received_at{};
+  friend bool operator==(const ScenarioRow&, const ScenarioRow&) = default;
+};
+
+// The decision to publish an incident to the public role.
+struct PublicationRow {
+  uint64_t entry = 0;
+  std::string incident;
+  UtcTime received_at{};
+  friend bool operator==(const PublicationRow&, const PublicationRow&) = default;
+};
+
+// The query rows one log entry adds.
+struct EntryIndex {
+  std::vector<ReportRow> reports;
+  std::vector<PositionRow> positions;
+  std::vector<ClaimRow> claims;
+  std::vector<ScenarioRow> scenarios;
+  std::vector<PublicationRow> publications;
+  friend bool operator==(const EntryIndex&, const EntryIndex&) = default;
+};
+
+// A signed statement of the log's size and root at a moment.
+struct TreeHead {
+  uint64_t size = 0;
+  Hash root{};
+  UtcTime timestamp{};
+  std::string signature;  // Ed25519, 64 bytes
+  friend bool operator==(const TreeHead&, const TreeHead&) = default;
+};
+
+struct TokenRecord {
+  std::string id;      // public identifier, shown in logs and entries
+  Hash secret_hash{};  // SHA-256 of the bearer secret; the secret itself is never stored
+  std::string role;
+  std::string party;  // for role "party"
+  UtcTime created_at{};
+  std::optional<UtcTime> revoked_at;
+};
+
+// Filters shared by the list queries. Results come in log order (entry index ascending);
+// `after` is the cursor: only rows of entries with a greater index.
+struct ReportQuery {
+  std::optional<UtcTime> as_of;  // only what had been received at that time
+  bool all_revisions = false;    // else only the latest revision (as of `as_of`) of each event
+  std::string event_id, party, event_type;
+  std::optional<UtcTime> from, to;  // the event's interval overlaps [from, to)
+  std::optional<LatLngRect> bbox;   // the reported centre lies in the box
+  std::optional<uint64_t> after;
+  size_t limit = 0;  // 0: no limit
+};
+
+struct PositionQuery {
+  std::optional<UtcTime> as_of;
+  std::string icao24;
+  std::optional<UtcTime> from, to;  // position time in [from, to)
+  std::optional<LatLngRect> bbox;
+  // Cursor: positions after (entry, ordinal).
+  std::optional<std::pair<uint64_t, int>> after;
+  size_t limit = 0;
+};
+
+struct ClaimQuery {
+  std::optional<UtcTime> as_of;
+  std::string party, incident;
+  std::optional<uint64_t> after;
+  size_t limit = 0;
+};
+
+// A row with the data of the log entry it indexes.
+template <typename Row>
+struct Indexed {
+  Row row;
+  std::string data;
+};
+
+// The port. Implementations are thread-safe: every method may be called from any thread.
+// Every write is durable when it returns OK.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // The schema version the store is at (after migrations).
+  virtual Result<int> SchemaVersion() = 0;
+
+  // Metadata: values are set once and never changed.
+  virtual Result<std::optional<std::string>> GetMeta(std::string_view key) = 0;
+  // kConflict if `key` already holds a different value; OK if it holds the same.
+  virtual Status SetMetaOnce(std::string_view key, std::string_view value) = 0;
+
+  virtual Status AddToken(const TokenRecord& token) = 0;
+  virtual Result<std::optional<TokenRecord>> FindToken(const Hash& secret_hash) = 0;
+  virtual Result<std::vector<TokenRecord>> ListTokens() = 0;
+  // Marks a token revoked at `when`; kNotFound for an unknown id.
+  virtual Status RevokeToken(std::string_view id, UtcTime when) = 0;
+
+  // Appends log entries, their query rows and the tree head that covers them, in one durable
+  // transaction: all or nothing. REQUIRES: entries[i].index == EntryCount() + i, and
+  // index.size() == entries.size().
+  virtual Status Append(std::span<const LogEntry> entries, std::span<const EntryIndex> index,
+                        const TreeHead& head) = 0;
+  // Records the head of the empty log (the first start). kConflict if the log is not empty.
+  virtual Status AddEmptyHead(const TreeHead& head) = 0;
+
+  virtual Result<uint64_t> EntryCount() = 0;
+  // Entries in index order, starting at `from`, stopping when `each` returns false. The
+  // indexed rows stored for each entry are passed along (for verification).
+  virtual Status ScanEntries(
+      uint64_t from, const std::function<bool(const LogEntry&, const EntryIndex&)>& each) = 0;
+  virtual Result<std::optional<LogEntry>> GetEntry(uint64_t index) = 0;
+  // The first query row (of any table) whose entry does not exist, if any.
+  virtual Result<std::optional<uint64_t>> FirstOrphanRow() = 0;
+
+  virtual Result<std::vector<TreeHead>> TreeHeads() = 0;
+  virtual Result<std::optional<TreeHead>> LatestTreeHead() = 0;
+
+  // The latest revision of `event_id` (as of now), if any.
+  virtual Result<std::optional<Indexed<ReportRow>>> LatestReport(std::string_view event_id) = 0;
+  virtual Result<std::vector<Indexed<ReportRow>>> QueryReports(const ReportQuery& q) = 0;
+  virtual Result<std::vector<PositionRow>> QueryPositions(const PositionQuery& q) = 0;
+  virtual Result<std::vector<Indexed<ClaimRow>>> QueryClaims(const ClaimQuery& q) = 0;
+  // The latest scenario version received at or before `as_of` (now when absent).
+  virtual Result<std::optional<Indexed<ScenarioRow>>> LatestScenario(
+      std::optional<UtcTime> as_of) = 0;
+  virtual Result<std::vector<ScenarioRow>> ScenarioVersions() = 0;
+  virtual Result<std::vector<PublicationRow>> Publications(std::optional<UtcTime> as_of) = 0;
+};
+
+}  // namespace truce::store

@@ -1,0 +1,127 @@
+// End-to-end: `truce bench zones`, run as the real binary (the pattern of cli_test.cc).
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+namespace truce {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class CliBenchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("truce_cli_bench_test_" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs truce with `args` in directory `cwd`.
+  CliRun Truce(const std::string& args, const fs::path& cwd = fs::current_path()) {
+    const std::string cmd = "cd '" + cwd.string() + "' && " + std::string(TRUCE_BINARY_DIR) +
+                            "/src/cli/truce " + args + " >" + (dir_ / "out").string() + " 2>" +
+                            (dir_ / "err").string() + " </dev/null";
+    const int status = std::system(cmd.c_str());
+    return CliRun{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(dir_ / "out"),
+                  Slurp(dir_ / "err")};
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return (dir_ / name).string();
+  }
+  // A zone with a hole, a second version of it, and a neighbour sharing an edge.
+  std::string ZonesFile() {
+    return Write("zones.geojson", R"({"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"zone":"ghouta","version":1,"valid_from":"2017-05-06","valid_to":"2017-07-22"},
+       "geometry":{"type":"Polygon","coordinates":[[[36.3,33.5],[36.6,33.5],[36.6,33.7],[36.3,33.7],[36.3,33.5]],
+                                                   [[36.4,33.55],[36.4,33.6],[36.5,33.6],[36.5,33.55],[36.4,33.55]]]}},
+      {"type":"Feature","properties":{"zone":"ghouta","version":2,"valid_from":"2017-07-22"},
+       "geometry":{"type":"Polygon","coordinates":[[[36.3,33.5],[36.45,33.5],[36.45,33.7],[36.3,33.7],[36.3,33.5]]]}},
+      {"type":"Feature","properties":{"zone":"east","valid_from":"2017-05-06"},
+       "geometry":{"type":"Polygon","coordinates":[[[36.6,33.5],[36.9,33.5],[36.9,33.7],[36.6,33.7],[36.6,33.5]]]}}]})");
+  }
+  fs::path dir_;
+};
+
+// The value of the machine-readable line `key=VALUE`, which must be one of the last three.
+double Figure(const std::string& out, const std::string& key) {
+  std::smatch m;
+  const std::regex re("(^|\n)" + key + "=([0-9.]+)\n");
+  if (!std::regex_search(out, m, re)) return -1;
+  return std::stod(m[2]);
+}
+
+TEST_F(CliBenchTest, ZonesFileEndsWithThreeMachineReadableLines) {
+  const CliRun r = Truce("bench zones " + ZonesFile() + " --points 20000 --seed 7");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(r.out.find("3 versions"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("identical on all 20000 points"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("truce ZoneIndex"), std::string::npos);
+  EXPECT_NE(r.out.find("GEOS prepared geometry + STRtree"), std::string::npos);
+  // Exactly three machine-readable lines, last, in this order.
+  const std::regex tail(
+      "\ntruce_lookups_per_s=[0-9]+\ngeos_lookups_per_s=[0-9]+\nratio_vs_geos=[0-9]+\\.[0-9]+\n$");
+  EXPECT_TRUE(std::regex_search(r.out, tail)) << r.out;
+  const double truce = Figure(r.out, "truce_lookups_per_s"),
+               geos = Figure(r.out, "geos_lookups_per_s");
+  const double ratio = Figure(r.out, "ratio_vs_geos");
+  EXPECT_GT(truce, 0);
+  EXPECT_GT(geos, 0);
+  EXPECT_NEAR(ratio, truce / geos, 0.01 * ratio + 0.01);
+}
+
+TEST_F(CliBenchTest, DefaultsToTheShippedScenarioInTheWorkingDirectory) {
+  ASSERT_TRUE(fs::exists(fs::path(TRUCE_SOURCE_DIR) / "scenarios/astana-2017"));
+  const CliRun r = Truce("bench zones --points 5000", TRUCE_SOURCE_DIR);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("zones: scenarios/astana-2017:"), std::string::npos) << r.out;
+  EXPECT_GT(Figure(r.out, "ratio_vs_geos"), 0);
+}
+
+TEST_F(CliBenchTest, BadInputExits1WithNothingOnStdout) {
+  CliRun r = Truce("bench zones " + (dir_ / "missing.geojson").string() + " --points 100");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("error: "), std::string::npos);
+  EXPECT_NE(r.err.find("missing.geojson"), std::string::npos) << r.err;
+
+  r = Truce("bench zones " + Write("bad.geojson", R"({"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"zone":"z","valid_from":"2017-05-06"},
+       "geometry":{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}]})") +
+            " --points 100");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("bad.geojson"), std::string::npos) << r.err;  // the bow tie is named
+}
+
+TEST_F(CliBenchTest, UsageErrorsExit2) {
+  EXPECT_EQ(Truce("bench").exit_code, 2);
+  EXPECT_EQ(Truce("bench zones " + ZonesFile() + " --points 0").exit_code, 2);
+  EXPECT_EQ(Truce("bench zones " + ZonesFile() + " --points many").exit_code, 2);
+  const CliRun r = Truce("bench zones --help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("--points"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace truce

@@ -1,0 +1,175 @@
+// Test plumbing for the server: a real server (store, ledger, API, HTTP on 127.0.0.1 port 0)
+// over a real SQLite file in a temporary directory, run in-process on its own thread, plus
+// request helpers and report fixtures. Restart() tears everything down and opens the same
+// files again, as a restarted process would.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "server/api.h"
+#include "server/auth.h"
+#include "server/http.h"
+#include "server/ledger.h"
+#include "server/scenario_bundle.h"
+#include "store/sqlite_store.h"
+
+namespace truce::testing {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+inline std::string TruceBinary() { return std::string(TRUCE_BINARY_DIR) + "/src/cli/truce"; }
+inline std::string ShippedScenario() {
+  return std::string(TRUCE_SOURCE_DIR) + "/scenarios/astana-2017";
+}
+
+struct Reply {
+  int status = 0;
+  json body;
+  std::string text;
+};
+
+// An ACLED-style report as the API takes it. Eastern Ghouta (zone 3) lies around 33.55, 36.42.
+inline json ReportJson(const std::string& id, const std::string& date = "2017-06-01",
+                       double lat = 33.55, double lon = 36.42) {
+  return {{"event_id_cnty", id},
+          {"event_date", date},
+          {"time_precision", 1},
+          {"event_type", "Explosions/Remote violence"},
+          {"sub_event_type", "Shelling/artillery/missile attack"},
+          {"actor1", "Military Forces of Syria"},
+          {"latitude", lat},
+          {"longitude", lon},
+          {"geo_precision", 1},
+          {"source", "SOHR"},
+          {"fatalities", 1}};
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ =
+        fs::temp_directory_path() / ("truce_server_test_" + std::to_string(std::random_device{}()) +
+                                     "_" + std::to_string(std::random_device{}()));
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// An in-process server over `db`. The clock is controlled by the test (milliseconds).
+class ServerHarness {
+ public:
+  explicit ServerHarness(std::string db, server::ApiLimits limits = {}, std::string web = "")
+      : db_(std::move(db)), limits_(limits), web_(std::move(web)) {
+    Start();
+  }
+  ~ServerHarness() { Stop(); }
+
+  void Start() {
+    auto store = store::OpenSqliteStore(db_);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    store_ = std::move(store).value();
+    auto key = server::SigningKey::LoadOrCreate(server::KeyFileFor(db_));
+    ASSERT_TRUE(key.ok()) << key.error().message;
+    auto ledger = server::Ledger::Open(*store_, std::move(key).value(), Clock());
+    ASSERT_TRUE(ledger.ok()) << ledger.error().message;
+    ledger_ = std::move(ledger).value();
+    api_ = std::make_unique<server::Api>(*store_, *ledger_, metrics_, limits_, Clock());
+    server::ServerOptions options;
+    options.port = 0;
+    options.threads = 4;
+    options.web_root = web_;
+    http_ = std::make_unique<server::HttpServer>(*api_, options);
+    auto port = http_->Bind();
+    ASSERT_TRUE(port.ok()) << port.error().message;
+    base_ = "http://127.0.0.1:" + std::to_string(*port);
+    thread_ = std::thread([this] { http_->Run(); });
+  }
+
+  void Stop() {
+    if (http_) http_->Stop();
+    if (thread_.joinable()) thread_.join();
+    http_.reset();
+    api_.reset();
+    ledger_.reset();
+    store_.reset();
+  }
+
+  void Restart() {
+    Stop();
+    Start();
+  }
+
+  server::Clock Clock() {
+    return [this] { return UtcTime(std::chrono::milliseconds(now_ms_.load())); };
+  }
+  void SetNow(const char* t) { now_ms_ = ParseUtcTime(t)->time_since_epoch().count(); }
+
+  void LoadShippedScenario() {
+    auto bundle = server::ReadScenarioBundle(ShippedScenario());
+    ASSERT_TRUE(bundle.ok()) << bundle.error().message;
+    auto version = api_->AdoptScenario(*bundle, "test");
+    ASSERT_TRUE(version.ok()) << version.error().message;
+  }
+
+  std::string Token(server::Role role, const std::string& party = "") {
+    auto t = server::CreateToken(*store_, role, party, UtcTime{});
+    EXPECT_TRUE(t.ok()) << t.error().message;
+    return t.ok() ? t->secret : "";
+  }
+
+  Reply Call(const std::string& method, const std::string& path, const std::string& token = "",
+             const std::string& body = "", const std::string& type = "application/json") {
+    auto r = server::HttpRequest(method, base_, path, token, body, type);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    Reply out;
+    if (!r.ok()) return out;
+    out.status = r->status;
+    out.text = r->body;
+    out.body = json::parse(r->body, nullptr, false);
+    return out;
+  }
+  Reply Get(const std::string& path, const std::string& token = "") {
+    return Call("GET", path, token);
+  }
+  Reply Post(const std::string& path, const json& body, const std::string& token) {
+    return Call("POST", path, token, body.dump());
+  }
+
+  const std::string& base_url() const { return base_; }
+  const std::string& db() const { return db_; }
+  store::Store& store() { return *store_; }
+  server::Ledger& ledger() { return *ledger_; }
+
+ private:
+  std::string db_;
+  server::ApiLimits limits_;
+  std::string web_;
+  std::atomic<int64_t> now_ms_{ParseUtcTime("2024-01-01T00:00:00Z")->time_since_epoch().count()};
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<server::Ledger> ledger_;
+  server::Metrics metrics_;
+  std::unique_ptr<server::Api> api_;
+  std::unique_ptr<server::HttpServer> http_;
+  std::thread thread_;
+  std::string base_;
+};
+
+}  // namespace truce::testing

@@ -1,0 +1,348 @@
+// The server as a process: `truce serve` started as a child and killed with SIGKILL loses
+// nothing it acknowledged; `truce verify --db` names the first altered or removed entry of a
+// tampered database; `truce verify --server URL --head FILE` checks a live server against a
+// kept head and catches a server that rewrote its history.
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <sstream>
+
+#include "server_harness.h"
+
+namespace truce::testing {
+namespace {
+
+struct CmdRun {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs the truce binary with `args` (already shell-quoted where needed).
+CmdRun Truce(const TempDir& dir, const std::string& args) {
+  const fs::path out = dir.path() / "cmd.out", err = dir.path() / "cmd.err";
+  const std::string cmd =
+      TruceBinary() + " " + args + " >" + out.string() + " 2>" + err.string() + " </dev/null";
+  const int status = std::system(cmd.c_str());
+  return CmdRun{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
+}
+
+// `truce serve` as a child process, reading the bound port from its stdout.
+class ServeProcess {
+ public:
+  ServeProcess(const std::string& db, const std::string& scenario = "") {
+    int out[2];
+    if (pipe(out) != 0) return;
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      close(out[0]);
+      close(out[1]);
+      std::vector<std::string> args = {TruceBinary(), "serve",      "--db", db,
+                                       "--listen",    "127.0.0.1:0"};
+      if (!scenario.empty()) {
+        args.push_back("--scenario");
+        args.push_back(scenario);
+      }
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    // Read until the "listening on" line (or EOF if the child failed).
+    std::string text;
+    char buf[256];
+    ssize_t n;
+    while (text.find("listening on http://") == std::string::npos ||
+           text.find('\n', text.find("listening on http://")) == std::string::npos) {
+      n = read(out[0], buf, sizeof buf);
+      if (n <= 0) break;
+      text.append(buf, static_cast<size_t>(n));
+    }
+    close(out[0]);
+    const size_t at = text.find("listening on http://");
+    if (at != std::string::npos) {
+      base_ = text.substr(at + 13, text.find('\n', at) - at - 13);
+    }
+  }
+  ~ServeProcess() { Kill(SIGKILL); }
+
+  void Kill(int signal) {
+    if (pid_ <= 0) return;
+    kill(pid_, signal);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  const std::string& base_url() const { return base_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::string base_;
+};
+
+std::string MakeToken(const std::string& db, server::Role role) {
+  auto store = store::OpenSqliteStore(db);
+  EXPECT_TRUE(store.ok());
+  auto t = server::CreateToken(**store, role, "", UtcTime{});
+  EXPECT_TRUE(t.ok());
+  return t->secret;
+}
+
+TEST(ServerProcessTest, TokenCreatePrintsTheTokenLastAndItWorks) {
+  TempDir dir;
+  const std::string db = (dir.path() / "t.db").string();
+  CmdRun r = Truce(dir, "token create --db " + db + " --role monitor");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string last = r.out.substr(0, r.out.size() - 1);
+  last = last.substr(last.rfind('\n') + 1);
+  EXPECT_EQ(last.rfind("truce_", 0), 0u) << r.out;
+  EXPECT_EQ(Truce(dir, "token create --db " + db + " --role party").exit_code, 1);
+  EXPECT_EQ(Truce(dir, "token create --db " + db + " --role overlord").exit_code, 1);
+  EXPECT_EQ(Truce(dir, "token create --db " + db + " --role admin --party x").exit_code, 1);
+  ServeProcess serve(db, ShippedScenario());
+  ASSERT_FALSE(serve.base_url().empty());
+  auto reply = server::HttpRequest("POST", serve.base_url(), "/api/v1/reports", last,
+                                   ReportJson("CLI-1").dump());
+  ASSERT_TRUE(reply.ok());
+  EXPECT_EQ(reply->status, 201) << reply->body;
+  // A party token for a party the stored scenario does not know is refused.
+  r = Truce(dir, "token create --db " + db + " --role party --party nobody");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not a party"), std::string::npos) << r.err;
+  r = Truce(dir, "token create --db " + db + " --role party --party syrian-government");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(ServerProcessTest, SigkillLosesNothingAcknowledged) {
+  TempDir dir;
+  const std::string db = (dir.path() / "kill.db").string();
+  const std::string token = MakeToken(db, server::Role::kMonitor);
+  std::set<std::string> acknowledged;
+  {
+    ServeProcess serve(db, ShippedScenario());
+    ASSERT_FALSE(serve.base_url().empty());
+    std::mutex mu;
+    std::atomic<bool> stop = false;
+    // Two clients submit singles and batches as fast as they can; the server is killed while
+    // they do. Everything it answered 2xx for must be there after the restart.
+    auto client = [&](int who) {
+      for (int i = 0; !stop; ++i) {
+        json body = json::array();
+        const int n = i % 3 == 0 ? 20 : 1;
+        for (int k = 0; k < n; ++k) body.push_back(ReportJson(fmt::format("K{}-{}-{}", who, i, k)));
+        auto r =
+            server::HttpRequest("POST", serve.base_url(), "/api/v1/reports", token, body.dump());
+        if (!r.ok()) return;  // the server is gone
+        if (r->status == 201) {
+          std::lock_guard lock(mu);
+          for (const json& item : body) acknowledged.insert(item["event_id_cnty"]);
+        }
+      }
+    };
+    std::thread a(client, 1), b(client, 2);
+    // Not a timing assertion: the deadline only keeps a broken server from hanging the test.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::lock_guard lock(mu);
+      if (acknowledged.size() >= 150) break;
+    }
+    serve.Kill(SIGKILL);
+    stop = true;
+    a.join();
+    b.join();
+  }
+  ASSERT_GE(acknowledged.size(), 150u);
+  ServeProcess again(db);
+  ASSERT_FALSE(again.base_url().empty()) << "the server did not restart";
+  std::set<std::string> stored;
+  std::string cursor;
+  do {
+    auto r = server::HttpRequest(
+        "GET", again.base_url(),
+        "/api/v1/reports?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor), token);
+    ASSERT_TRUE(r.ok());
+    const json page = json::parse(r->body);
+    for (const json& item : page["items"]) stored.insert(item["event_id"]);
+    cursor = page["next"].is_null() ? "" : page["next"].get<std::string>();
+  } while (!cursor.empty());
+  for (const std::string& id : acknowledged) EXPECT_TRUE(stored.contains(id)) << id;
+  again.Kill(SIGTERM);
+  const CmdRun v = Truce(dir, "verify --db " + db);
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.out.find("ok: "), std::string::npos);
+}
+
+// --- Tampering --------------------------------------------------------------------------------
+
+// Runs SQL on the database as an attacker would, with the append-only triggers dropped.
+void Tamper(const std::string& db, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+  std::string drop;
+  for (const char* table : {"log_entries", "tree_heads", "reports", "positions", "claims",
+                            "scenario_versions", "publications", "meta"}) {
+    for (const char* op : {"update", "delete"}) {
+      drop += fmt::format("DROP TRIGGER IF EXISTS {}_no_{};", table, op);
+    }
+  }
+  char* message = nullptr;
+  ASSERT_EQ(sqlite3_exec(handle, (drop + sql).c_str(), nullptr, nullptr, &message), SQLITE_OK)
+      << (message ? message : "");
+  sqlite3_close(handle);
+}
+
+struct TamperCase {
+  const char* name;
+  std::function<std::string(const std::string& data_of_entry_3)> sql;
+  const char* expected;  // in stderr; "" means verify passes
+};
+
+TEST(ServerProcessTest, TamperedDatabaseFailsVerifyNamingTheFirstEntry) {
+  const std::vector<TamperCase> cases = {
+      {"untouched", [](const std::string&) { return std::string(); }, ""},
+      {"data edited",
+       [](const std::string& data) {
+         std::string edited = data;
+         edited.replace(edited.find("33.55"), 5, "33.60");
+         return fmt::format("UPDATE log_entries SET data = '{}' WHERE idx = 3;", edited);
+       },
+       "entry 3 (report T-2 revision 1) was altered"},
+      {"data and leaf hash edited",
+       [](const std::string& data) {
+         std::string edited = data;
+         edited.replace(edited.find("33.55"), 5, "33.60");
+         return fmt::format("UPDATE log_entries SET data = '{}', leaf_hash = X'{}' WHERE idx = 3;",
+                            edited, HashToHex(LeafHash(edited)));
+       },
+       "entry 3 (report T-2 revision 1) was altered: its receipt"},
+      {"query row edited",
+       [](const std::string&) {
+         return std::string("UPDATE reports SET latitude = 10 WHERE entry = 3;");
+       },
+       "entry 3 (report T-2 revision 1): its query rows"},
+      {"received_at column edited",
+       [](const std::string&) {
+         return std::string("UPDATE log_entries SET received_at = 0 WHERE idx = 3;");
+       },
+       "entry 3 (report T-2 revision 1) was altered"},
+      {"middle entry removed",
+       [](const std::string&) {
+         return std::string(
+             "DELETE FROM log_entries WHERE idx = 3; DELETE FROM reports WHERE "
+             "entry = 3;");
+       },
+       "entry 3 was removed"},
+      {"last entries and their heads' rows removed",
+       [](const std::string&) {
+         return std::string(
+             "DELETE FROM reports WHERE entry >= 5; DELETE FROM log_entries "
+             "WHERE idx >= 5;");
+       },
+       "entry 5 was removed"},
+      {"head re-signed by another key",
+       [](const std::string&) {
+         return std::string("UPDATE tree_heads SET signature = zeroblob(64) WHERE size = 3;");
+       },
+       "tree head of size 3 was altered"},
+      {"public key replaced",
+       [](const std::string&) {
+         return std::string("UPDATE meta SET value = '" + std::string(64, 'a') +
+                            "' WHERE key = 'log_public_key';");
+       },
+       "key was replaced"},
+  };
+  for (const TamperCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    TempDir dir;
+    const std::string db = (dir.path() / "t.db").string();
+    std::string data3;
+    {
+      ServerHarness server(db);
+      server.LoadShippedScenario();  // entry 0
+      const std::string token = server.Token(server::Role::kMonitor);
+      for (int i = 0; i < 6; ++i) {  // entries 1..6
+        ASSERT_EQ(server.Post("/api/v1/reports", ReportJson(fmt::format("T-{}", i)), token).status,
+                  201);
+      }
+      data3 = (*server.store().GetEntry(3))->data;
+    }
+    Tamper(db, c.sql(data3));
+    const CmdRun v = Truce(dir, "verify --db " + db);
+    if (std::string(c.expected).empty()) {
+      EXPECT_EQ(v.exit_code, 0) << v.err;
+      EXPECT_NE(v.out.find("ok: 7 entries"), std::string::npos) << v.out;
+    } else {
+      EXPECT_EQ(v.exit_code, 1) << v.out;
+      EXPECT_NE(v.err.find(c.expected), std::string::npos) << v.err;
+      EXPECT_TRUE(v.out.empty()) << v.out;
+    }
+  }
+}
+
+TEST(ServerProcessTest, VerifyServerAgainstAKeptHead) {
+  TempDir dir;
+  const std::string db = (dir.path() / "live.db").string();
+  const std::string head = (dir.path() / "head.json").string();
+  ServerHarness server(db);
+  server.LoadShippedScenario();
+  const std::string token = server.Token(server::Role::kMonitor);
+  const std::string url = server.base_url();
+  // No kept head yet: refused unless asked to start keeping one.
+  EXPECT_EQ(Truce(dir, "verify --server " + url + " --head " + head).exit_code, 1);
+  CmdRun r = Truce(dir, "verify --server " + url + " --head " + head + " --update");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(
+      server.Post("/api/v1/reports", json::array({ReportJson("V-1"), ReportJson("V-2")}), token)
+          .status,
+      201);
+  r = Truce(dir, "verify --server " + url + " --head " + head);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("grew from 1 to 3 entries"), std::string::npos) << r.out;
+
+  // A kept head whose root was altered no longer carries a valid signature.
+  json kept = json::parse(Slurp(head));
+  json forged = kept;
+  forged["root_hash"] = HashToHex(Sha256("forged"));
+  const std::string forged_path = (dir.path() / "forged.json").string();
+  std::ofstream(forged_path) << forged.dump();
+  r = Truce(dir, "verify --server " + url + " --head " + forged_path);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("signature"), std::string::npos) << r.err;
+
+  // A server that rewrote its history (same key, different first entries) is caught.
+  const std::string other_db = (dir.path() / "rewritten.db").string();
+  fs::copy_file(server::KeyFileFor(db), server::KeyFileFor(other_db));
+  ServerHarness rewritten(other_db);
+  const std::string other_token = rewritten.Token(server::Role::kMonitor);
+  for (const char* id : {"W-1", "W-2", "W-3"}) {
+    ASSERT_EQ(rewritten.Post("/api/v1/reports", ReportJson(id), other_token).status, 201);
+  }
+  r = Truce(dir, "verify --server " + rewritten.base_url() + " --head " + head);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("does not extend the kept head"), std::string::npos) << r.err;
+  // Naming neither target, or a server without a head, is a usage error.
+  EXPECT_EQ(Truce(dir, "verify").exit_code, 2);
+  EXPECT_EQ(Truce(dir, "verify --server " + url).exit_code, 2);
+  EXPECT_EQ(Truce(dir, "verify --db " + (dir.path() / "absent.db").string()).exit_code, 1);
+  // An unreachable server is an error too, not a pass.
+  r = Truce(dir, "verify --server http://127.0.0.1:1 --head " + head);
+  EXPECT_EQ(r.exit_code, 1);
+}
+
+}  // namespace
+}  // namespace truce::testing
