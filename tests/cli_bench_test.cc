@@ -1,6 +1,4 @@
 // End-to-end: `truce bench zones`, run as the real binary (the pattern of cli_test.cc).
-#include <sys/wait.h>
-
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -9,45 +7,16 @@
 
 #include <gtest/gtest.h>
 
+#include "cli_harness.h"
+
 namespace truce {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::CliRun;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class CliBenchTest : public ::testing::Test {
+class CliBenchTest : public testing::CliHarness {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("truce_cli_bench_test_" + std::to_string(std::random_device{}()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // Runs truce with `args` in directory `cwd`.
-  CliRun Truce(const std::string& args, const fs::path& cwd = fs::current_path()) {
-    const std::string cmd = "cd '" + cwd.string() + "' && " + std::string(TRUCE_BINARY_DIR) +
-                            "/src/cli/truce " + args + " >" + (dir_ / "out").string() + " 2>" +
-                            (dir_ / "err").string() + " </dev/null";
-    const int status = std::system(cmd.c_str());
-    return CliRun{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(dir_ / "out"),
-                  Slurp(dir_ / "err")};
-  }
-  std::string Write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-    return (dir_ / name).string();
-  }
   // A zone with a hole, a second version of it, and a neighbour sharing an edge.
   std::string ZonesFile() {
     return Write("zones.geojson", R"({"type":"FeatureCollection","features":[
@@ -59,7 +28,6 @@ class CliBenchTest : public ::testing::Test {
       {"type":"Feature","properties":{"zone":"east","valid_from":"2017-05-06"},
        "geometry":{"type":"Polygon","coordinates":[[[36.6,33.5],[36.9,33.5],[36.9,33.7],[36.6,33.7],[36.6,33.5]]]}}]})");
   }
-  fs::path dir_;
 };
 
 // The value of the machine-readable line `key=VALUE`, which must be one of the last three.
@@ -92,7 +60,7 @@ TEST_F(CliBenchTest, ZonesFileEndsWithThreeMachineReadableLines) {
 
 TEST_F(CliBenchTest, DefaultsToTheShippedScenarioInTheWorkingDirectory) {
   ASSERT_TRUE(fs::exists(fs::path(TRUCE_SOURCE_DIR) / "scenarios/astana-2017"));
-  const CliRun r = Truce("bench zones --points 5000", TRUCE_SOURCE_DIR);
+  const CliRun r = Truce("bench zones --points 5000", "/dev/null", TRUCE_SOURCE_DIR);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("zones: scenarios/astana-2017:"), std::string::npos) << r.out;
   EXPECT_GT(Figure(r.out, "ratio_vs_geos"), 0);

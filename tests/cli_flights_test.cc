@@ -1,7 +1,5 @@
 // End-to-end: `truce flights`, the real binary, its output formats, errors and exit codes, and
 // --follow fed through stdin.
-#include <sys/wait.h>
-
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -10,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_harness.h"
 #include "flight_test_zones.h"
 
 namespace truce {
@@ -17,52 +16,16 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::vector<json> Lines(const std::string& text) {
-  std::vector<json> out;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) out.push_back(json::parse(line));
-  return out;
-}
+using testing::CliRun;
+using testing::Slurp;
+constexpr auto Lines = testing::JsonLines;
 
 bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-class CliFlightsTest : public ::testing::Test {
+class CliFlightsTest : public testing::CliHarness {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("truce_cli_flights_test_" + std::to_string(std::random_device{}()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  CliRun Truce(const std::string& args, const std::string& stdin_file = "/dev/null") {
-    const std::string cmd = std::string(TRUCE_BINARY_DIR) + "/src/cli/truce " + args + " >" +
-                            (dir_ / "out").string() + " 2>" + (dir_ / "err").string() + " <" +
-                            stdin_file;
-    const int status = std::system(cmd.c_str());
-    return CliRun{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(dir_ / "out"),
-                  Slurp(dir_ / "err")};
-  }
-  std::string Write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-    return (dir_ / name).string();
-  }
   // A no-fly square over Eastern Ghouta (36.3-36.6 E, 33.5-33.7 N) and a ceasefire-only
   // neighbour.
   std::string Zones() {
@@ -89,7 +52,6 @@ class CliFlightsTest : public ::testing::Test {
     }
     return records;
   }
-  fs::path dir_;
 };
 
 TEST_F(CliFlightsTest, HelpNamesTheOptions) {

@@ -1,6 +1,4 @@
 // End-to-end: the real `truce` binary, its exact command forms, outputs and exit codes.
-#include <sys/wait.h>
-
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -9,44 +7,18 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "cli_harness.h"
+
 namespace truce {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using testing::CliRun;
+using testing::Slurp;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class CliTest : public ::testing::Test {
+class CliTest : public testing::CliHarness {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("truce_cli_test_" + std::to_string(std::random_device{}()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  CliRun Truce(const std::string& args) {
-    const std::string cmd = std::string(TRUCE_BINARY_DIR) + "/src/cli/truce " + args + " >" +
-                            (dir_ / "out").string() + " 2>" + (dir_ / "err").string() +
-                            " </dev/null";
-    const int status = std::system(cmd.c_str());
-    return CliRun{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(dir_ / "out"),
-                  Slurp(dir_ / "err")};
-  }
-  std::string Write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name) << text;
-    return (dir_ / name).string();
-  }
   // Two versions of one zone (the second smaller) and a neighbour sharing an edge.
   std::string ZonesFile() {
     return Write("zones.geojson", R"({"type":"FeatureCollection","features":[
@@ -57,7 +29,6 @@ class CliTest : public ::testing::Test {
       {"type":"Feature","properties":{"zone":"east","valid_from":"2017-05-06T06:00:00Z"},
        "geometry":{"type":"MultiPolygon","coordinates":[[[[36.6,33.5],[36.9,33.5],[36.9,33.7],[36.6,33.7],[36.6,33.5]]]]}}]})");
   }
-  fs::path dir_;
 };
 
 TEST_F(CliTest, VersionAndHelp) {

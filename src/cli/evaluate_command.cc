@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "formats/csv.h"
 #include "formats/scenario_reader.h"
 #include "report_input.h"
 #include "truce/verdict.h"
@@ -20,13 +21,6 @@ struct EvaluateOptions {
 };
 
 double Round4(double x) { return std::round(x * 1e4) / 1e4; }
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 nlohmann::json ViolationJson(const Violation& v, int revision) {
   return {{"report", v.report->event_id()},
@@ -70,10 +64,11 @@ int Run(const EvaluateOptions& o) {
     if (o.format == "jsonl") {
       out += ViolationJson(v, rev).dump() + "\n";
     } else if (o.format == "csv") {
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", CsvField(v.report->event_id()),
-                         CsvField(v.version->zone()), v.version->version(), RuleKindName(v.rule),
-                         VerdictName(v.verdict), Round4(v.fraction), CsvField(v.clause),
-                         CsvField(v.party), rev, FormatUtcDate(v.report->spec().event_date));
+      out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", formats::CsvField(v.report->event_id()),
+                         formats::CsvField(v.version->zone()), v.version->version(),
+                         RuleKindName(v.rule), VerdictName(v.verdict), Round4(v.fraction),
+                         formats::CsvField(v.clause), formats::CsvField(v.party), rev,
+                         FormatUtcDate(v.report->spec().event_date));
     } else {
       features.push_back(
           {{"type", "Feature"},

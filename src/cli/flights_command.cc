@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "formats/csv.h"
 #include "formats/positions.h"
 #include "formats/scenario_reader.h"
 #include "formats/text_file.h"
@@ -38,13 +39,6 @@ struct FlightsOptions {
 double Round(double x, double scale) { return std::round(x * scale) / scale; }
 
 int64_t UnixMs(UtcTime t) { return t.time_since_epoch().count(); }
-
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 json Altitude(const std::optional<Meters>& m) {
   return m ? json(Round(m->value, 10)) : json(nullptr);
@@ -110,9 +104,9 @@ std::string CsvRow(const FlightViolation& v) {
   const json j = ViolationJson(v);
   auto num = [&](const char* key) { return j[key].is_null() ? std::string() : j[key].dump(); };
   return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", v.icao24,
-                     CsvField(v.callsign), CsvField(v.zone->zone()), v.zone->version(), "no_fly",
-                     FormatUtcTime(v.entry.time), num("entry_lat"), num("entry_lon"),
-                     FormatUtcTime(v.exit.time), num("exit_lat"), num("exit_lon"),
+                     formats::CsvField(v.callsign), formats::CsvField(v.zone->zone()),
+                     v.zone->version(), "no_fly", FormatUtcTime(v.entry.time), num("entry_lat"),
+                     num("entry_lon"), FormatUtcTime(v.exit.time), num("exit_lat"), num("exit_lon"),
                      num("duration_s"), VerdictName(v.verdict), v.lost_inside ? "true" : "false",
                      CrossingKindName(v.entry.kind), CrossingKindName(v.exit.kind), num("inside_s"),
                      v.incursions, v.positions_inside, num("min_alt_m"), num("max_alt_m"));

@@ -7,6 +7,7 @@
 
 #include "command.h"
 #include "formats/scenario_reader.h"
+#include "formats/summary_json.h"
 #include "report_input.h"
 #include "truce/summary.h"
 
@@ -21,16 +22,6 @@ struct SummaryOptions {
   std::string format = "table";
   std::string skip_invalid;
 };
-
-nlohmann::json CountJson(const CountChange& c) {
-  return {{"count", c.current}, {"previous", c.previous}, {"change", c.change()}};
-}
-
-nlohmann::json BreakdownJson(const std::map<std::string, CountChange>& m) {
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& [k, c] : m) out[k] = CountJson(c);
-  return out;
-}
 
 std::string Signed(int n) { return n > 0 ? fmt::format("+{}", n) : fmt::format("{}", n); }
 
@@ -102,24 +93,7 @@ int Run(const SummaryOptions& o) {
     PrintTable(s);
     return kExitOk;
   }
-  nlohmann::json j = {{"period",
-                       {{"from", FormatUtcDate(s.period.begin())},
-                        {"to", FormatUtcDate(s.period.end() - std::chrono::days(1))}}},
-                      {"previous",
-                       {{"from", FormatUtcDate(s.previous.begin())},
-                        {"to", FormatUtcDate(s.previous.end() - std::chrono::days(1))}}},
-                      {"reports", CountJson(s.reports)},
-                      {"zones", nlohmann::json::array()}};
-  for (const ZoneSummary& z : s.zones) {
-    j["zones"].push_back({{"zone", z.zone},
-                          {"reports", CountJson(z.reports)},
-                          {"inside", CountJson(z.inside)},
-                          {"by_rule", BreakdownJson(z.by_rule)},
-                          {"by_event_type", BreakdownJson(z.by_event_type)},
-                          {"by_actor", BreakdownJson(z.by_actor)},
-                          {"daily", z.daily}});
-  }
-  fmt::print("{}\n", j.dump(2));
+  fmt::print("{}\n", formats::SummaryToJson(s).dump(2));
   return kExitOk;
 }
 

@@ -11,6 +11,22 @@ std::optional<size_t> CsvTable::Column(std::string_view name) const {
   return std::nullopt;
 }
 
+std::string CsvField(std::string_view field) {
+  if (field.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(field);
+  std::string out = "\"";
+  for (char c : field) out += (c == '"') ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string CsvJoin(const std::vector<std::string>& fields) {
+  std::string out;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i) out += ',';
+    out += CsvField(fields[i]);
+  }
+  return out;
+}
+
 Result<CsvTable> ParseCsv(std::string_view text, std::string_view file) {
   // A UTF-8 byte order mark is not part of the first column's name.
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);

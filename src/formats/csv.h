@@ -24,6 +24,13 @@ struct CsvTable {
   std::optional<size_t> Column(std::string_view name) const;
 };
 
+// `field` as one RFC 4180 field: quoted, with quotes doubled, when it holds a comma, a quote
+// or a line break; as it is otherwise.
+std::string CsvField(std::string_view field);
+
+// The fields as one CSV row (no line end).
+std::string CsvJoin(const std::vector<std::string>& fields);
+
 // Parses `text`. Errors (kInvalidInput) name `file` and the line: an unterminated quote, a
 // stray quote inside an unquoted field, a row whose field count differs from the header.
 [[nodiscard]] Result<CsvTable> ParseCsv(std::string_view text, std::string_view file);

@@ -7,6 +7,7 @@
 
 #include "csv.h"
 #include "points_csv.h"
+#include "text_file.h"
 
 namespace truce::formats {
 namespace {
@@ -110,41 +111,6 @@ bool Present(const json& record, const char* key) {
   const auto it = record.find(key);
   return it != record.end() && !it->is_null() &&
          !(it->is_string() && it->get_ref<const std::string&>().empty());
-}
-
-std::string CsvJoin(const std::vector<std::string>& fields) {
-  std::string out;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i) out += ',';
-    const std::string& f = fields[i];
-    if (f.find_first_of(",\"\n\r") == std::string::npos) {
-      out += f;
-      continue;
-    }
-    out += '"';
-    for (char c : f) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    out += '"';
-  }
-  return out;
-}
-
-Error SyntaxError(const json::parse_error& e, std::string_view text, const std::string& file) {
-  // e.byte is 1-based and points just past the offending character.
-  const size_t at = e.byte == 0 ? 0 : std::min<size_t>(e.byte - 1, text.size());
-  size_t line = 1, column = 1;
-  for (size_t i = 0; i < at; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  std::string what = e.what();
-  if (const size_t colon = what.find(": "); colon != std::string::npos)
-    what = what.substr(colon + 2);
-  return MakeError(ErrorCode::kInvalidInput,
-                   fmt::format("{}:{}:{}: invalid JSON: {}", file, line, column, what));
 }
 
 void Take(const json& record, const std::string& origin, PositionBatch& batch) {
@@ -349,7 +315,7 @@ Result<PositionBatch> ParseTrafficJson(std::string_view text, const std::string&
     json rest = json::parse(text.begin(), text.end(), take);
     (void)rest;
   } catch (const json::parse_error& e) {
-    return SyntaxError(e, text, file);
+    return JsonSyntaxError(e, text, file);
   }
   if (!top_is_array) {
     return MakeError(ErrorCode::kInvalidInput,

@@ -57,28 +57,33 @@ Result<std::string> ReadTextFile(const std::string& path) {
   return std::move(content).str();
 }
 
+Error JsonSyntaxError(const nlohmann::json::parse_error& e, std::string_view text,
+                      std::string_view file) {
+  // e.byte is 1-based and points just past the offending character.
+  const size_t at = e.byte == 0 ? 0 : std::min<size_t>(e.byte - 1, text.size());
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < at; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  std::string what = e.what();
+  // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 2: ".
+  if (const size_t colon = what.find(": "); colon != std::string::npos) {
+    what = what.substr(colon + 2);
+  }
+  return MakeError(ErrorCode::kInvalidInput,
+                   fmt::format("{}:{}:{}: invalid JSON: {}", file, line, column, what));
+}
+
 Result<nlohmann::json> ParseJson(std::string_view text, std::string_view file) {
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    // e.byte is 1-based and points just past the offending character.
-    const size_t at = e.byte == 0 ? 0 : std::min<size_t>(e.byte - 1, text.size());
-    size_t line = 1, column = 1;
-    for (size_t i = 0; i < at; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    std::string what = e.what();
-    // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 2: ".
-    if (const size_t colon = what.find(": "); colon != std::string::npos) {
-      what = what.substr(colon + 2);
-    }
-    return MakeError(ErrorCode::kInvalidInput,
-                     fmt::format("{}:{}:{}: invalid JSON: {}", file, line, column, what));
+    return JsonSyntaxError(e, text, file);
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include "formats/geojson.h"
 #include "formats/reports.h"
+#include "formats/summary_json.h"
 #include "formats/text_file.h"
 #include "server/auth.h"
 #include "server/intake.h"
@@ -317,35 +318,6 @@ json ViolationJson(const Violation& v, const store::ReportRow& row) {
           {"latitude", v.report->location().lat()},
           {"longitude", v.report->location().lng()},
           {"radius_m", v.report->radius().value}};
-}
-
-json CountJson(const CountChange& c) {
-  return {{"current", c.current}, {"previous", c.previous}, {"change", c.change()}};
-}
-
-json CountsJson(const std::map<std::string, CountChange>& m) {
-  json out = json::object();
-  for (const auto& [k, v] : m) out[k] = CountJson(v);
-  return out;
-}
-
-json SummaryJson(const PeriodSummary& s) {
-  json zones = json::array();
-  for (const ZoneSummary& z : s.zones) {
-    zones.push_back({{"zone", z.zone},
-                     {"reports", CountJson(z.reports)},
-                     {"inside", CountJson(z.inside)},
-                     {"by_rule", CountsJson(z.by_rule)},
-                     {"by_event_type", CountsJson(z.by_event_type)},
-                     {"by_actor", CountsJson(z.by_actor)},
-                     {"daily", z.daily}});
-  }
-  return {{"period",
-           {{"from", FormatUtcTime(s.period.begin())}, {"to", FormatUtcTime(s.period.end())}}},
-          {"previous",
-           {{"from", FormatUtcTime(s.previous.begin())}, {"to", FormatUtcTime(s.previous.end())}}},
-          {"reports", CountJson(s.reports)},
-          {"zones", std::move(zones)}};
 }
 
 }  // namespace
@@ -1257,7 +1229,8 @@ struct Api::Impl {
     if (!only.empty() && zones.empty()) {
       return Render(Fail(404, "not_found", fmt::format("no zone '{}'", only)));
     }
-    return JsonResponse(SummaryJson(SummarizeViolations((*snap)->violations, zones, *period)));
+    return JsonResponse(
+        formats::SummaryToJson(SummarizeViolations((*snap)->violations, zones, *period)));
   }
 
   // --- Transparency log ----------------------------------------------------------------------

@@ -104,7 +104,7 @@ async function drawViolations(day) {
 }
 
 function changeHtml(c) {
-  const n = c.change ?? (c.current - c.previous);
+  const n = c.change;
   if (!n) return `<span class="muted">±0</span>`;
   return n > 0 ? `<span class="up">+${n}</span>` : `<span class="down">${n}</span>`;
 }
@@ -117,11 +117,11 @@ async function drawSummary(day) {
   const rows = (s.zones ?? []).map((z) => {
     const c = z.reports;
     return `<tr><td><span class="swatch" style="background:${zoneColour(z.zone)}"></span>${escapeHtml(z.zone)}</td>
-      <td class="n">${c.current ?? c.count}</td><td class="n">${changeHtml(c)}</td></tr>`;
+      <td class="n">${c.count}</td><td class="n">${changeHtml(c)}</td></tr>`;
   }).join("");
-  const total = s.reports ?? { current: 0, previous: 0 };
+  const total = s.reports ?? { count: 0, previous: 0, change: 0 };
   $("summary").innerHTML = `<table><tr><th>zone</th><th>reports</th><th>vs prev.</th></tr>${rows}
-    <tr><th>all</th><th class="n">${total.current ?? total.count}</th><th class="n">${changeHtml(total)}</th></tr></table>`;
+    <tr><th>all</th><th class="n">${total.count}</th><th class="n">${changeHtml(total)}</th></tr></table>`;
   $("summary").classList.remove("muted");
 }
 
