@@ -649,20 +649,33 @@ struct Api::Impl {
     return JsonResponse(formats::ZoneVersionsToGeoJson(versions), 200, "application/geo+json");
   }
 
-  // --- Reports -------------------------------------------------------------------------------
-
-  ApiResponse PostReports(const Call& c) {
+  // The body of a POST that takes one object or an array of them: the items, whether it was an
+  // array, or the refusal (bad JSON, an empty batch, more than `limit` items).
+  std::optional<ApiResponse> ParseItems(const Call& c, std::string_view kind, size_t limit,
+                                        bool& batch, std::vector<json>& items) {
     json body;
     ApiError err;
     if (!ParseBody(c, body, err)) return Render(err);
-    const bool batch = body.is_array();
-    std::vector<json> items = batch ? body.get<std::vector<json>>() : std::vector<json>{body};
-    if (items.empty()) return Render(Fail(400, "invalid_input", "an empty batch of reports"));
-    if (items.size() > limits.max_reports_per_batch) {
-      return Render(Fail(413, "payload_too_large",
-                         fmt::format("{} reports in one batch; the limit is {}", items.size(),
-                                     limits.max_reports_per_batch)));
+    batch = body.is_array();
+    items = batch ? body.get<std::vector<json>>() : std::vector<json>{body};
+    if (items.empty()) {
+      return Render(Fail(400, "invalid_input", fmt::format("an empty batch of {}", kind)));
     }
+    if (items.size() > limit) {
+      return Render(
+          Fail(413, "payload_too_large",
+               fmt::format("{} {} in one batch; the limit is {}", items.size(), kind, limit)));
+    }
+    return std::nullopt;
+  }
+
+  // --- Reports -------------------------------------------------------------------------------
+
+  ApiResponse PostReports(const Call& c) {
+    bool batch = false;
+    std::vector<json> items;
+    if (auto refused = ParseItems(c, "reports", limits.max_reports_per_batch, batch, items))
+      return *refused;
     const bool as_party = IsRole(c, Role::kParty);
     std::vector<Problem> problems;
     std::vector<Report> reports;
@@ -913,17 +926,10 @@ struct Api::Impl {
   // --- Claims --------------------------------------------------------------------------------
 
   ApiResponse PostClaims(const Call& c) {
-    json body;
-    ApiError err;
-    if (!ParseBody(c, body, err)) return Render(err);
-    const bool batch = body.is_array();
-    std::vector<json> items = batch ? body.get<std::vector<json>>() : std::vector<json>{body};
-    if (items.empty()) return Render(Fail(400, "invalid_input", "an empty batch of claims"));
-    if (items.size() > limits.max_claims_per_batch) {
-      return Render(Fail(413, "payload_too_large",
-                         fmt::format("{} claims in one batch; the limit is {}", items.size(),
-                                     limits.max_claims_per_batch)));
-    }
+    bool batch = false;
+    std::vector<json> items;
+    if (auto refused = ParseItems(c, "claims", limits.max_claims_per_batch, batch, items))
+      return *refused;
     const bool as_party = IsRole(c, Role::kParty);
     auto scenario = ScenarioAt(std::nullopt, nullptr);
     if (!scenario.ok()) return Render(FromError(scenario.error()));
