@@ -37,6 +37,10 @@ struct Error {
   return Error{code, std::move(message), {}};
 }
 
+// The error of a validation that found `problems` (non-empty): kInvalidInput, the message
+// "WHAT: N problem(s)", every problem listed.
+[[nodiscard]] Error MakeProblemsError(std::string_view what, std::vector<std::string> problems);
+
 // Result<T>: a T, or an Error. Thread-compatible like the T it holds.
 template <typename T>
 class [[nodiscard]] Result {

@@ -2,6 +2,13 @@
 
 namespace truce {
 
+Error MakeProblemsError(std::string_view what, std::vector<std::string> problems) {
+  std::string message(what);
+  message +=
+      ": " + std::to_string(problems.size()) + (problems.size() == 1 ? " problem" : " problems");
+  return Error{ErrorCode::kInvalidInput, std::move(message), std::move(problems)};
+}
+
 std::string_view ErrorCodeName(ErrorCode code) noexcept {
   switch (code) {
     case ErrorCode::kInvalidArgument:

@@ -233,11 +233,7 @@ Result<Scenario> Scenario::Create(ScenarioSpec spec) {
     }
   }
   if (!problems.empty()) {
-    Error e = MakeError(
-        ErrorCode::kInvalidInput,
-        fmt::format("{}: {} problem{}", where, problems.size(), problems.size() == 1 ? "" : "s"));
-    e.problems = std::move(problems);
-    return e;
+    return MakeProblemsError(where, std::move(problems));
   }
   return Scenario(std::move(spec));
 }

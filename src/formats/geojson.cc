@@ -295,11 +295,7 @@ Result<std::vector<ZoneVersion>> ReadZoneVersions(const json& doc, const std::st
     versions.push_back(std::move(version).value());
   }
   if (!problems.empty()) {
-    Error e = MakeError(
-        ErrorCode::kInvalidInput,
-        fmt::format("{}: {} problem{}", file, problems.size(), problems.size() == 1 ? "" : "s"));
-    e.problems = std::move(problems);
-    return e;
+    return MakeProblemsError(file, std::move(problems));
   }
   return versions;
 }

@@ -70,11 +70,7 @@ Result<std::vector<LocatePoint>> ParsePointsCsv(std::string_view text, std::stri
     }
   }
   if (!problems.empty()) {
-    Error e = MakeError(
-        ErrorCode::kInvalidInput,
-        fmt::format("{}: {} problem{}", file, problems.size(), problems.size() == 1 ? "" : "s"));
-    e.problems = std::move(problems);
-    return e;
+    return MakeProblemsError(file, std::move(problems));
   }
   return points;
 }

@@ -113,6 +113,7 @@ bool Present(const json& record, const char* key) {
          !(it->is_string() && it->get_ref<const std::string&>().empty());
 }
 
+// Adds one record to the batch: a position, a record without one, or a reject.
 void Take(const json& record, const std::string& origin, PositionBatch& batch) {
   ++batch.records;
   std::vector<std::string> reasons;
@@ -276,17 +277,10 @@ Result<PositionBatch> ParseOpenSkyCsv(std::string_view text, const std::string& 
         record[name] = field;  // reported as "expected a number" with the text given
       }
     }
-    const std::string origin = fmt::format("{}:{}", file, row.line);
-    ++batch.records;
-    std::vector<std::string> reasons;
-    std::optional<Position> p = PositionFromJson(record, origin, reasons);
-    if (p) {
-      batch.positions.push_back(std::move(*p));
-    } else if (reasons.empty()) {
-      ++batch.without_position;
-    } else {
-      batch.rejected.push_back(RejectedPosition{origin, std::move(reasons), CsvJoin(row.fields)});
-    }
+    const size_t rejected = batch.rejected.size();
+    Take(record, fmt::format("{}:{}", file, row.line), batch);
+    // A CSV row is rejected as the line given, not as the record it was read into.
+    if (batch.rejected.size() > rejected) batch.rejected.back().raw = CsvJoin(row.fields);
   }
   return batch;
 }
@@ -402,11 +396,7 @@ Result<std::vector<Exemption>> ParseExemptionsCsv(std::string_view text, const s
     }
   }
   if (!problems.empty()) {
-    Error e = MakeError(
-        ErrorCode::kInvalidInput,
-        fmt::format("{}: {} problem{}", file, problems.size(), problems.size() == 1 ? "" : "s"));
-    e.problems = std::move(problems);
-    return e;
+    return MakeProblemsError(file, std::move(problems));
   }
   return out;
 }

@@ -87,11 +87,7 @@ Result<Scenario> Finish(ScenarioSpec spec, std::vector<std::string> problems) {
     for (const std::string& p : scenario.error().problems) problems.push_back(p);
   }
   if (!problems.empty()) {
-    Error e = MakeError(ErrorCode::kInvalidInput,
-                        fmt::format("invalid scenario: {} problem{}", problems.size(),
-                                    problems.size() == 1 ? "" : "s"));
-    e.problems = std::move(problems);
-    return e;
+    return MakeProblemsError("invalid scenario", std::move(problems));
   }
   return scenario;
 }

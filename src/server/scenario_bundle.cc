@@ -23,11 +23,7 @@ Result<json> ReadJsonFile(const std::string& path) {
 }
 
 Error Invalid(std::vector<std::string> problems) {
-  Error e = MakeError(ErrorCode::kInvalidInput,
-                      fmt::format("invalid scenario: {} problem{}", problems.size(),
-                                  problems.size() == 1 ? "" : "s"));
-  e.problems = std::move(problems);
-  return e;
+  return MakeProblemsError("invalid scenario", std::move(problems));
 }
 
 }  // namespace
