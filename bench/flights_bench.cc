@@ -26,6 +26,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench_support.h"
+
 #include "flight_oracle.h"
 #include "flight_test_zones.h"
 #include "formats/geojson.h"
@@ -120,33 +122,8 @@ struct Scenario {
   std::unique_ptr<testing::GeosOracle> oracle;
 };
 
-class SummaryReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const Run& r : runs) {
-      if (r.error_occurred || r.run_type != Run::RT_Iteration) continue;
-      auto n = r.counters.find("positions");
-      if (n == r.counters.end() || r.cpu_accumulated_time <= 0) continue;
-      rates[r.benchmark_name()] =
-          n->second.value * static_cast<double>(r.iterations) / r.cpu_accumulated_time;
-    }
-  }
-  std::map<std::string, double> rates;
-};
-
 int Main(int argc, char** argv) {
-  bool smoke = false;
-  std::vector<char*> args;
-  for (int i = 0; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--smoke") == 0) {
-      smoke = true;
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  int bench_argc = static_cast<int>(args.size());
-  benchmark::Initialize(&bench_argc, args.data());
+  const bool smoke = InitializeWithSmokeFlag(argc, argv);
   for (const char* needed : {kSwiss, kAdm3}) {
     if (!fs::exists(DataPath(needed))) {
       std::printf("flights_bench: skipped, corpus file %s not found (set TRUCE_SHARED_DATA)\n",
@@ -228,7 +205,7 @@ int Main(int argc, char** argv) {
     });
   }
 
-  SummaryReporter reporter;
+  RateReporter reporter("positions");
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
 

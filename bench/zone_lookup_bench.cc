@@ -33,10 +33,12 @@
 #include <vector>
 
 #include <benchmark/benchmark.h>
+
 #include <s2/mutable_s2shape_index.h>
 #include <s2/s2contains_point_query.h>
 #include <s2/s2latlng.h>
 #include <s2/s2lax_polygon_shape.h>
+#include "bench_support.h"
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
@@ -364,36 +366,8 @@ struct EngineResult {
 
 size_t HeapInUse() { return mallinfo2().uordblks; }
 
-// Collects lookups per second (CPU time, one thread) per benchmark, for the summary.
-class SummaryReporter : public benchmark::ConsoleReporter {
- public:
-  // Colours only on a terminal, so that logs stay readable.
-  SummaryReporter() : ConsoleReporter(isatty(fileno(stdout)) ? OO_Defaults : OO_Tabular) {}
-  void ReportRuns(const std::vector<Run>& runs) override {
-    ConsoleReporter::ReportRuns(runs);
-    for (const Run& r : runs) {
-      if (r.error_occurred || r.run_type != Run::RT_Iteration) continue;
-      auto points = r.counters.find("points");
-      if (points == r.counters.end() || r.cpu_accumulated_time <= 0) continue;
-      rates[r.benchmark_name()] =
-          points->second.value * static_cast<double>(r.iterations) / r.cpu_accumulated_time;
-    }
-  }
-  std::map<std::string, double> rates;
-};
-
 int Main(int argc, char** argv) {
-  bool smoke = false;
-  std::vector<char*> args;
-  for (int i = 0; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--smoke") == 0) {
-      smoke = true;
-    } else {
-      args.push_back(argv[i]);
-    }
-  }
-  int bench_argc = static_cast<int>(args.size());
-  benchmark::Initialize(&bench_argc, args.data());
+  const bool smoke = InitializeWithSmokeFlag(argc, argv);
   for (const char* needed :
        {kAdm3, "flights/traffic_collections_switzerland.json.gz",
         "flights/traffic_collections_savan.json.gz", "gazetteer/geonames_cities_SY.json",
@@ -473,7 +447,7 @@ int Main(int argc, char** argv) {
         ->Unit(benchmark::kMillisecond);
   }
 
-  SummaryReporter reporter;
+  RateReporter reporter("points");
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
 

@@ -181,14 +181,20 @@ Result<Loaded> LoadPositions(const FlightsOptions& o) {
   return out;
 }
 
-void PrintSummary(size_t records, size_t rejected, size_t without_position, size_t duplicates,
-                  size_t aircraft, size_t tracks, const std::vector<FlightViolation>& violations,
-                  size_t zones) {
+// How many violations are `inside`, and how many end with the aircraft lost inside.
+std::pair<size_t, size_t> CountInsideAndLost(const std::vector<FlightViolation>& violations) {
   size_t inside = 0, lost = 0;
   for (const FlightViolation& v : violations) {
     inside += v.verdict == Verdict::kInside;
     lost += v.lost_inside;
   }
+  return {inside, lost};
+}
+
+void PrintSummary(size_t records, size_t rejected, size_t without_position, size_t duplicates,
+                  size_t aircraft, size_t tracks, const std::vector<FlightViolation>& violations,
+                  size_t zones) {
+  const auto [inside, lost] = CountInsideAndLost(violations);
   fmt::print(stderr,
              "flights: {} record{} ({} rejected, {} without a position, {} duplicate{} dropped), "
              "{} aircraft, {} track{}; {} violation{} ({} inside, {} possible, {} lost inside) "
@@ -305,11 +311,7 @@ int RunFollow(const FlightsOptions& o, const FlightMonitor& monitor) {
   live.Finish(alerts);
   emit();
   const LiveStats& s = live.stats();
-  size_t inside = 0, lost = 0;
-  for (const FlightViolation& v : done) {
-    inside += v.verdict == Verdict::kInside;
-    lost += v.lost_inside;
-  }
+  const auto [inside, lost] = CountInsideAndLost(done);
   fmt::print(stderr,
              "flights --follow: {} record{} ({} rejected, {} without a position), {} processed, "
              "{} duplicate{} and {} too late for the {} s reorder window dropped, {} track{}; "
