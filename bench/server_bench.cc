@@ -18,12 +18,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "app/app.h"
+#include "app/tokens.h"
 #include "formats/reports.h"
 #include "formats/text_file.h"
 #include "server/api.h"
-#include "server/auth.h"
 #include "server/http.h"
-#include "server/ledger.h"
 #include "store/sqlite_store.h"
 
 namespace truce {
@@ -64,8 +64,9 @@ fs::path TempDir() {
 struct Server {
   fs::path dir = TempDir();
   std::unique_ptr<store::Store> store;
-  std::unique_ptr<server::Ledger> ledger;
-  server::Metrics metrics;
+  std::unique_ptr<app::Ledger> ledger;
+  app::Metrics metrics;
+  std::unique_ptr<app::App> application;
   std::unique_ptr<server::Api> api;
   std::unique_ptr<server::HttpServer> http;
   std::thread thread;
@@ -73,20 +74,22 @@ struct Server {
 
   Server() {
     store = std::move(store::OpenSqliteStore((dir / "bench.db").string())).value();
-    ledger = std::move(server::Ledger::Open(*store, server::SigningKey::Generate())).value();
-    api = std::make_unique<server::Api>(*store, *ledger, metrics);
+    ledger = std::move(app::Ledger::Open(*store, app::SigningKey::Generate())).value();
+    application = std::move(app::App::Open(*store, *ledger, metrics)).value();
+    api = std::make_unique<server::Api>(*application);
     server::ServerOptions options;
     options.port = 0;
     http = std::make_unique<server::HttpServer>(*api, options);
     base = fmt::format("http://127.0.0.1:{}", *http->Bind());
     thread = std::thread([this] { http->Run(); });
-    token = server::CreateToken(*store, server::Role::kMonitor, "", server::SystemNow())->secret;
+    token = app::CreateToken(*store, app::Role::kMonitor, "", app::SystemNow())->secret;
   }
   ~Server() {
     http->Stop();
     thread.join();
     http.reset();
     api.reset();
+    application.reset();
     ledger.reset();
     store.reset();
     fs::remove_all(dir);

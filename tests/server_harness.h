@@ -16,11 +16,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "app/app.h"
+#include "app/ledger.h"
+#include "app/scenario_bundle.h"
+#include "app/tokens.h"
 #include "server/api.h"
-#include "server/auth.h"
 #include "server/http.h"
-#include "server/ledger.h"
-#include "server/scenario_bundle.h"
 #include "store/sqlite_store.h"
 
 namespace truce::testing {
@@ -73,10 +74,16 @@ class TempDir {
   fs::path path_;
 };
 
+// The limits a harness server runs with: the HTTP layer's and the application's.
+struct HarnessLimits {
+  size_t max_body_bytes = 32 << 20;
+  app::AppLimits app;
+};
+
 // An in-process server over `db`. The clock is controlled by the test (milliseconds).
 class ServerHarness {
  public:
-  explicit ServerHarness(std::string db, server::ApiLimits limits = {}, std::string web = "")
+  explicit ServerHarness(std::string db, HarnessLimits limits = {}, std::string web = "")
       : db_(std::move(db)), limits_(limits), web_(std::move(web)) {
     Start();
   }
@@ -86,12 +93,17 @@ class ServerHarness {
     auto store = store::OpenSqliteStore(db_);
     ASSERT_TRUE(store.ok()) << store.error().message;
     store_ = std::move(store).value();
-    auto key = server::SigningKey::LoadOrCreate(server::KeyFileFor(db_));
+    auto key = app::SigningKey::LoadOrCreate(app::KeyFileFor(db_));
     ASSERT_TRUE(key.ok()) << key.error().message;
-    auto ledger = server::Ledger::Open(*store_, std::move(key).value(), Clock());
+    auto ledger = app::Ledger::Open(*store_, std::move(key).value(), Clock());
     ASSERT_TRUE(ledger.ok()) << ledger.error().message;
     ledger_ = std::move(ledger).value();
-    api_ = std::make_unique<server::Api>(*store_, *ledger_, metrics_, limits_, Clock());
+    auto application = app::App::Open(*store_, *ledger_, metrics_, limits_.app, Clock());
+    ASSERT_TRUE(application.ok()) << application.error().message;
+    app_ = std::move(application).value();
+    server::ApiLimits api_limits;
+    api_limits.max_body_bytes = limits_.max_body_bytes;
+    api_ = std::make_unique<server::Api>(*app_, api_limits);
     server::ServerOptions options;
     options.port = 0;
     options.threads = 4;
@@ -108,6 +120,7 @@ class ServerHarness {
     if (thread_.joinable()) thread_.join();
     http_.reset();
     api_.reset();
+    app_.reset();
     ledger_.reset();
     store_.reset();
   }
@@ -117,20 +130,20 @@ class ServerHarness {
     Start();
   }
 
-  server::Clock Clock() {
+  app::Clock Clock() {
     return [this] { return UtcTime(std::chrono::milliseconds(now_ms_.load())); };
   }
   void SetNow(const char* t) { now_ms_ = ParseUtcTime(t)->time_since_epoch().count(); }
 
   void LoadShippedScenario() {
-    auto bundle = server::ReadScenarioBundle(ShippedScenario());
+    auto bundle = app::ReadScenarioBundle(ShippedScenario());
     ASSERT_TRUE(bundle.ok()) << bundle.error().message;
-    auto version = api_->AdoptScenario(*bundle, "test");
-    ASSERT_TRUE(version.ok()) << version.error().message;
+    auto adopted = app_->AdoptScenario(std::move(bundle).value(), "test");
+    ASSERT_TRUE(adopted.ok()) << adopted.error().message;
   }
 
-  std::string Token(server::Role role, const std::string& party = "") {
-    auto t = server::CreateToken(*store_, role, party, UtcTime{});
+  std::string Token(app::Role role, const std::string& party = "") {
+    auto t = app::CreateToken(*store_, role, party, UtcTime{});
     EXPECT_TRUE(t.ok()) << t.error().message;
     return t.ok() ? t->secret : "";
   }
@@ -156,16 +169,18 @@ class ServerHarness {
   const std::string& base_url() const { return base_; }
   const std::string& db() const { return db_; }
   store::Store& store() { return *store_; }
-  server::Ledger& ledger() { return *ledger_; }
+  app::Ledger& ledger() { return *ledger_; }
+  app::App& application() { return *app_; }
 
  private:
   std::string db_;
-  server::ApiLimits limits_;
+  HarnessLimits limits_;
   std::string web_;
   std::atomic<int64_t> now_ms_{ParseUtcTime("2024-01-01T00:00:00Z")->time_since_epoch().count()};
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<server::Ledger> ledger_;
-  server::Metrics metrics_;
+  std::unique_ptr<app::Ledger> ledger_;
+  app::Metrics metrics_;
+  std::unique_ptr<app::App> app_;
   std::unique_ptr<server::Api> api_;
   std::unique_ptr<server::HttpServer> http_;
   std::thread thread_;

@@ -94,10 +94,10 @@ class ServeProcess {
   std::string base_;
 };
 
-std::string MakeToken(const std::string& db, server::Role role) {
+std::string MakeToken(const std::string& db, app::Role role) {
   auto store = store::OpenSqliteStore(db);
   EXPECT_TRUE(store.ok());
-  auto t = server::CreateToken(**store, role, "", UtcTime{});
+  auto t = app::CreateToken(**store, role, "", UtcTime{});
   EXPECT_TRUE(t.ok());
   return t->secret;
 }
@@ -130,7 +130,7 @@ TEST(ServerProcessTest, TokenCreatePrintsTheTokenLastAndItWorks) {
 TEST(ServerProcessTest, SigkillLosesNothingAcknowledged) {
   TempDir dir;
   const std::string db = (dir.path() / "kill.db").string();
-  const std::string token = MakeToken(db, server::Role::kMonitor);
+  const std::string token = MakeToken(db, app::Role::kMonitor);
   std::set<std::string> acknowledged;
   {
     ServeProcess serve(db, ShippedScenario());
@@ -274,7 +274,7 @@ TEST(ServerProcessTest, TamperedDatabaseFailsVerifyNamingTheFirstEntry) {
     {
       ServerHarness server(db);
       server.LoadShippedScenario();  // entry 0
-      const std::string token = server.Token(server::Role::kMonitor);
+      const std::string token = server.Token(app::Role::kMonitor);
       for (int i = 0; i < 6; ++i) {  // entries 1..6
         ASSERT_EQ(server.Post("/api/v1/reports", ReportJson(fmt::format("T-{}", i)), token).status,
                   201);
@@ -300,7 +300,7 @@ TEST(ServerProcessTest, VerifyServerAgainstAKeptHead) {
   const std::string head = (dir.path() / "head.json").string();
   ServerHarness server(db);
   server.LoadShippedScenario();
-  const std::string token = server.Token(server::Role::kMonitor);
+  const std::string token = server.Token(app::Role::kMonitor);
   const std::string url = server.base_url();
   // No kept head yet: refused unless asked to start keeping one.
   EXPECT_EQ(Truce(dir, "verify --server " + url + " --head " + head).exit_code, 1);
@@ -326,9 +326,9 @@ TEST(ServerProcessTest, VerifyServerAgainstAKeptHead) {
 
   // A server that rewrote its history (same key, different first entries) is caught.
   const std::string other_db = (dir.path() / "rewritten.db").string();
-  fs::copy_file(server::KeyFileFor(db), server::KeyFileFor(other_db));
+  fs::copy_file(app::KeyFileFor(db), app::KeyFileFor(other_db));
   ServerHarness rewritten(other_db);
-  const std::string other_token = rewritten.Token(server::Role::kMonitor);
+  const std::string other_token = rewritten.Token(app::Role::kMonitor);
   for (const char* id : {"W-1", "W-2", "W-3"}) {
     ASSERT_EQ(rewritten.Post("/api/v1/reports", ReportJson(id), other_token).status, 201);
   }

@@ -13,7 +13,7 @@
 namespace truce::testing {
 namespace {
 
-using server::Role;
+using app::Role;
 
 constexpr int kOk = 0;  // any 2xx
 
@@ -30,10 +30,10 @@ class ServerTest : public ::testing::Test {
     humanitarian_ = server_->Token(Role::kHumanitarian);
     public_ = server_->Token(Role::kPublic);
   }
-  virtual server::ApiLimits Limits() {
-    server::ApiLimits limits;
+  virtual HarnessLimits Limits() {
+    HarnessLimits limits;
     limits.max_body_bytes = 256 << 10;
-    limits.max_reports_per_batch = 200;
+    limits.app.max_reports_per_batch = 200;
     return limits;
   }
 
@@ -83,7 +83,7 @@ json ClaimBody(const std::string&) {
           {"text", "No shelling took place in this area on that day."}};
 }
 json PublishBody(const std::string&) { return {{"incident", "SEED-1"}}; }
-json ScenarioBody(const std::string&) { return *server::ReadScenarioBundle(ShippedScenario()); }
+json ScenarioBody(const std::string&) { return *app::ReadScenarioBundle(ShippedScenario()); }
 
 constexpr int A = kOk;
 const MatrixRow kMatrix[] = {
@@ -468,16 +468,15 @@ TEST_F(ServerTest, ReceiptsAndProofsVerifyAgainstSignedHeads) {
                           json::array({ReportJson("LOG-1"), ReportJson("LOG-2")}), monitor_);
   ASSERT_EQ(r.status, 201);
   const json head_doc = r.body["tree_head"];
-  auto head = server::TreeHeadFromJson(head_doc);
+  auto head = app::TreeHeadFromJson(head_doc);
   ASSERT_TRUE(head.ok()) << head.error().message;
   EXPECT_EQ(server_->Get("/api/v1/log/head").body, head_doc);
   for (const json& result : r.body["results"]) {
     const uint64_t index = result["log_index"];
     const Hash leaf = *HashFromHex(result["leaf_hash"].get<std::string>());
     // The receipt is the log's signature over (index, leaf).
-    EXPECT_TRUE(
-        server::VerifySignature(head->key, server::ReceiptMessage(index, leaf),
-                                *server::BytesFromHex(result["receipt"].get<std::string>())));
+    EXPECT_TRUE(app::VerifySignature(head->key, app::ReceiptMessage(index, leaf),
+                                     *app::BytesFromHex(result["receipt"].get<std::string>())));
     Reply proof = server_->Get(
         fmt::format("/api/v1/log/inclusion?index={}&tree_size={}", index, head->head.size));
     ASSERT_EQ(proof.status, 200) << proof.text;
@@ -578,8 +577,8 @@ TEST_F(ServerTest, SyrianArchiveBatchMatchesTheInProcessVerdicts) {
   EXPECT_EQ(r.body["unchanged"], 136);
 
   // The server's verdicts are the core's on the same reports and scenario.
-  auto bundle = server::ReadScenarioBundle(ShippedScenario());
-  auto scenario = server::ScenarioFromBundle(*bundle, "shipped");
+  auto bundle = app::ReadScenarioBundle(ShippedScenario());
+  auto scenario = app::ScenarioFromBundle(*bundle, "shipped");
   ASSERT_TRUE(scenario.ok());
   const std::vector<formats::Revision> latest = formats::LatestRevisions(parsed->reports);
   std::vector<Report> reports;

@@ -49,10 +49,10 @@ std::vector<ZoneVersion> LoadZones(const std::string& relative, size_t* invalid 
     auto v = ZoneVersion::Create(std::move(spec));
     if (!v.ok() && invalid != nullptr) {
       ++*invalid;
-      std::printf("skipped: %s\n", v.error().problems.at(0).c_str());
+      std::printf("skipped: %s\n", v.error().problems.at(0).ToString().c_str());
       continue;
     }
-    EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.error().problems.at(0));
+    EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.error().problems.at(0).ToString());
     if (v.ok()) out.push_back(std::move(v).value());
   }
   return out;

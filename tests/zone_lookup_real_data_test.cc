@@ -37,7 +37,7 @@ std::vector<ZoneVersion> LoadAdm3Zones() {
     std::vector<std::string> problems;
     EXPECT_TRUE(formats::ParseGeometry(features[i]["geometry"], spec.origin, spec.shape, problems));
     auto v = ZoneVersion::Create(std::move(spec));
-    EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.error().problems.at(0));
+    EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.error().problems.at(0).ToString());
     if (v.ok()) out.push_back(std::move(v).value());
   }
   return out;

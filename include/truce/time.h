@@ -31,6 +31,12 @@ inline constexpr UtcTime kEndOfTime = UtcTime::max();
 // "YYYY-MM-DDTHH:MM:SSZ", truncated to the second. kEndOfTime formats as "".
 std::string FormatUtcTime(UtcTime t);
 
+// "2024-05-01T12:00:00.123Z": UTC with milliseconds, the form of every time truce writes in
+// JSON (receipts, API records). kEndOfTime formats as "".
+std::string FormatTimestamp(UtcTime t);
+// Accepts FormatTimestamp's form (1 to 3 fraction digits) and ParseUtcTime's forms.
+[[nodiscard]] Result<UtcTime> ParseTimestamp(std::string_view text);
+
 // The UTC calendar day of `t` as "YYYY-MM-DD".
 std::string FormatUtcDate(UtcTime t);
 

@@ -46,6 +46,25 @@ class ActorResolver {
   std::vector<std::pair<std::string, std::string>> names_;  // lower-cased name -> party id
 };
 
+// Evaluates reports one at a time against every zone version of one scenario, with the zones'
+// shapes built once: what a server that receives reports one by one needs. Not thread-safe (it
+// holds a GEOS context): one per thread, or guarded. REQUIRES: `scenario` outlives it, and the
+// report passed to Evaluate outlives the violations returned (they point into both).
+class ReportEvaluator {
+ public:
+  explicit ReportEvaluator(const Scenario& scenario);
+  ~ReportEvaluator();
+  ReportEvaluator(const ReportEvaluator&) = delete;
+  ReportEvaluator& operator=(const ReportEvaluator&) = delete;
+
+  // The violations of `report`, ordered by zone and version, then rule.
+  std::vector<Violation> Evaluate(const Report& report) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // Evaluates `reports` against every zone version of `scenario`. The result is ordered by
 // report (input order), then zone and version, then rule. Not thread-safe per call (it uses
 // a GEOS context); concurrent calls are fine. REQUIRES: scenario and reports outlive the

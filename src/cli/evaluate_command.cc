@@ -1,11 +1,10 @@
 // truce evaluate PATH --reports FILE: which reports violate which rule of which zone version.
-#include <cmath>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "command.h"
 #include "formats/csv.h"
+#include "formats/records.h"
 #include "formats/scenario_reader.h"
 #include "report_input.h"
 #include "truce/verdict.h"
@@ -19,23 +18,6 @@ struct EvaluateOptions {
   std::string format = "jsonl";
   std::string skip_invalid;
 };
-
-double Round4(double x) { return std::round(x * 1e4) / 1e4; }
-
-nlohmann::json ViolationJson(const Violation& v, int revision) {
-  return {{"report", v.report->event_id()},
-          {"zone", v.version->zone()},
-          {"version", v.version->version()},
-          {"rule", RuleKindName(v.rule)},
-          {"verdict", VerdictName(v.verdict)},
-          {"fraction", Round4(v.fraction)},
-          {"clause", v.clause},
-          {"party", v.party},
-          {"revision", revision},
-          {"event_date", FormatUtcDate(v.report->spec().event_date)},
-          {"event_type", v.report->spec().event_type},
-          {"radius_m", v.report->radius().value}};
-}
 
 int Run(const EvaluateOptions& o) {
   auto scenario = formats::LoadScenario(o.path);
@@ -62,17 +44,17 @@ int Run(const EvaluateOptions& o) {
     inside += v.verdict == Verdict::kInside;
     const int rev = revision[static_cast<size_t>(v.report - latest.data())];
     if (o.format == "jsonl") {
-      out += ViolationJson(v, rev).dump() + "\n";
+      out += formats::ViolationToJson(v, rev).dump() + "\n";
     } else if (o.format == "csv") {
-      out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", formats::CsvField(v.report->event_id()),
-                         formats::CsvField(v.version->zone()), v.version->version(),
-                         RuleKindName(v.rule), VerdictName(v.verdict), Round4(v.fraction),
-                         formats::CsvField(v.clause), formats::CsvField(v.party), rev,
-                         FormatUtcDate(v.report->spec().event_date));
+      out += fmt::format(
+          "{},{},{},{},{},{},{},{},{},{}\n", formats::CsvField(v.report->event_id()),
+          formats::CsvField(v.version->zone()), v.version->version(), RuleKindName(v.rule),
+          VerdictName(v.verdict), formats::RoundTo4(v.fraction), formats::CsvField(v.clause),
+          formats::CsvField(v.party), rev, FormatUtcDate(v.report->spec().event_date));
     } else {
       features.push_back(
           {{"type", "Feature"},
-           {"properties", ViolationJson(v, rev)},
+           {"properties", formats::ViolationToJson(v, rev)},
            {"geometry",
             {{"type", "Point"},
              {"coordinates", {v.report->location().lng(), v.report->location().lat()}}}}});

@@ -133,7 +133,7 @@ Result<FlightMonitorOptions> MonitorOptions(const FlightsOptions& o) {
   m.boundary_tolerance = Meters{o.tolerance_m};
   if (!problems.empty()) {
     Error e = MakeError(ErrorCode::kInvalidArgument, problems.front());
-    e.problems = std::move(problems);
+    e.problems = ProblemsFromLines(std::move(problems));
     return e;
   }
   return m;
@@ -168,7 +168,7 @@ Result<Loaded> LoadPositions(const FlightsOptions& o) {
                                     "--skip-invalid FILE to process the good ones)",
                                     rejected.size(), rejected.size() == 1 ? "" : "s"));
     for (const auto& r : rejected)
-      e.problems.insert(e.problems.end(), r.reasons.begin(), r.reasons.end());
+      for (const auto& reason : r.reasons) e.problems.push_back(Problem{"", reason});
     return e;
   }
   if (!o.skip_invalid.empty()) {
@@ -294,7 +294,7 @@ int RunFollow(const FlightsOptions& o, const FlightMonitor& monitor) {
                             fmt::format("{}: bad position record (use --skip-invalid FILE to "
                                         "skip such records and go on)",
                                         origin));
-        e.problems = std::move(reasons);
+        e.problems = ProblemsFromLines(std::move(reasons));
         return ReportError(e);
       }
       const formats::RejectedPosition r{origin, std::move(reasons), std::string(text)};

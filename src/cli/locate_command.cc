@@ -44,7 +44,7 @@ Result<std::vector<formats::LocatePoint>> PointsFromArgs(const LocateOptions& o,
   }
   if (!problems.empty()) {
     Error e = MakeError(ErrorCode::kInvalidArgument, "bad points");
-    e.problems = std::move(problems);
+    e.problems = ProblemsFromLines(std::move(problems));
     return e;
   }
   return out;

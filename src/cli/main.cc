@@ -7,8 +7,9 @@ namespace truce::cli {
 
 int ReportError(const Error& error) {
   fmt::print(stderr, "error: {}\n", error.message);
-  for (const std::string& p : error.problems) {
-    if (p != error.message) fmt::print(stderr, "  {}\n", p);
+  for (const Problem& p : error.problems) {
+    const std::string line = p.ToString();
+    if (line != error.message) fmt::print(stderr, "  {}\n", line);
   }
   return kExitBadInput;
 }

@@ -22,7 +22,7 @@ Result<std::unique_ptr<ReportInput>> LoadReportInput(const std::string& file,
                     "--skip-invalid FILE to process the good ones)",
                     file, batch->rejected.size(), batch->rejected.size() == 1 ? "" : "s"));
     for (const auto& r : batch->rejected) {
-      for (const auto& reason : r.reasons) e.problems.push_back(reason);
+      for (const auto& reason : r.reasons) e.problems.push_back(Problem{"", reason});
     }
     return e;
   }

@@ -13,11 +13,11 @@
 
 #include <fmt/format.h>
 
+#include "app/app.h"
+#include "app/scenario_bundle.h"
 #include "command.h"
 #include "server/api.h"
 #include "server/http.h"
-#include "server/ledger.h"
-#include "server/scenario_bundle.h"
 #include "store/sqlite_store.h"
 
 namespace truce::cli {
@@ -65,7 +65,7 @@ int Run(const ServeOptions& o) {
   if (!listen.ok()) return ReportError(listen.error());
   std::optional<nlohmann::json> bundle;
   if (!o.scenario.empty()) {
-    auto b = server::ReadScenarioBundle(o.scenario);
+    auto b = app::ReadScenarioBundle(o.scenario);
     if (!b.ok()) return ReportError(b.error());
     bundle = std::move(b).value();
   }
@@ -73,19 +73,22 @@ int Run(const ServeOptions& o) {
   if (!lock.ok()) return ReportError(lock.error());
   auto store = store::OpenSqliteStore(o.db);
   if (!store.ok()) return ReportError(store.error());
-  auto key = server::SigningKey::LoadOrCreate(server::KeyFileFor(o.db));
+  auto key = app::SigningKey::LoadOrCreate(app::KeyFileFor(o.db));
   if (!key.ok()) return ReportError(key.error());
-  auto ledger = server::Ledger::Open(**store, std::move(key).value());
+  auto ledger = app::Ledger::Open(**store, std::move(key).value());
   if (!ledger.ok()) return ReportError(ledger.error());
-  server::Metrics metrics;
+  app::Metrics metrics;
+  auto application = app::App::Open(**store, **ledger, metrics);
+  if (!application.ok()) return ReportError(application.error());
+  app::App& truce = **application;
+  if (bundle) {
+    auto adopted = truce.AdoptScenario(std::move(*bundle), "serve --scenario");
+    if (!adopted.ok()) return ReportError(adopted.error());
+    fmt::print("scenario {} is version {} in the log\n", o.scenario, adopted->version);
+  }
   server::ApiLimits limits;
   limits.max_body_bytes = o.max_body_mb << 20;
-  server::Api api(**store, **ledger, metrics, limits);
-  if (bundle) {
-    auto version = api.AdoptScenario(*bundle, "serve --scenario");
-    if (!version.ok()) return ReportError(version.error());
-    fmt::print("scenario {} is version {} in the log\n", o.scenario, *version);
-  }
+  server::Api api(truce, limits);
 
   // Signals go to one thread that stops the server; every other thread blocks them.
   sigset_t signals;
@@ -103,7 +106,7 @@ int Run(const ServeOptions& o) {
   auto port = http.Bind();
   if (!port.ok()) return ReportError(port.error());
   fmt::print("log: {} entries, public key {}\n", (*ledger)->size(),
-             server::PublicKeyToHex((*ledger)->public_key()));
+             app::PublicKeyToHex((*ledger)->public_key()));
   fmt::print("listening on http://{}:{}\n", options.host, *port);
   std::fflush(stdout);
 
@@ -118,9 +121,13 @@ int Run(const ServeOptions& o) {
       }
     }
   });
+  // The verdicts of what the log already holds are computed while the server starts answering,
+  // so that the first query does not pay for them.
+  std::thread warm([&truce] { truce.WarmUp(); });
   http.Run();
   done = true;
   waiter.join();
+  warm.join();
   ::close(*lock);
   return kExitOk;
 }

@@ -2,10 +2,10 @@
 // token is printed once, as the last line of stdout; only its hash is stored.
 #include <fmt/format.h>
 
+#include "app/ledger.h"
+#include "app/scenario_bundle.h"
+#include "app/tokens.h"
 #include "command.h"
-#include "server/auth.h"
-#include "server/ledger.h"
-#include "server/scenario_bundle.h"
 #include "store/sqlite_store.h"
 
 namespace truce::cli {
@@ -25,7 +25,7 @@ Status CheckParty(store::Store& store, const std::string& party) {
   if (!latest->has_value()) return Status::Ok();
   const auto data = nlohmann::json::parse((*latest)->data, nullptr, false);
   if (data.is_discarded()) return Status::Ok();
-  auto scenario = server::ScenarioFromBundle(data["body"], "stored scenario");
+  auto scenario = app::ScenarioFromBundle(data["body"], "stored scenario");
   if (!scenario.ok() || !scenario->has_register() || scenario->FindParty(party)) {
     return Status::Ok();
   }
@@ -37,7 +37,7 @@ Status CheckParty(store::Store& store, const std::string& party) {
 }
 
 int Create(const TokenOptions& o) {
-  const auto role = server::ParseRole(o.role);
+  const auto role = app::ParseRole(o.role);
   if (!role) {
     return ReportError(
         MakeError(ErrorCode::kInvalidArgument,
@@ -47,10 +47,10 @@ int Create(const TokenOptions& o) {
   }
   auto store = store::OpenSqliteStore(o.db);
   if (!store.ok()) return ReportError(store.error());
-  if (*role == server::Role::kParty && !o.party.empty()) {
+  if (*role == app::Role::kParty && !o.party.empty()) {
     if (Status st = CheckParty(**store, o.party); !st.ok()) return ReportError(st.error());
   }
-  auto token = server::CreateToken(**store, *role, o.party, server::SystemNow());
+  auto token = app::CreateToken(**store, *role, o.party, app::SystemNow());
   if (!token.ok()) return ReportError(token.error());
   fmt::print("token {} role {}{} created; it is shown once, keep it secret:\n", token->record.id,
              token->record.role, o.party.empty() ? "" : " party " + o.party);
@@ -74,7 +74,7 @@ int List(const TokenOptions& o) {
 int Revoke(const TokenOptions& o) {
   auto store = store::OpenSqliteStore(o.db);
   if (!store.ok()) return ReportError(store.error());
-  if (Status st = (*store)->RevokeToken(o.id, server::SystemNow()); !st.ok()) {
+  if (Status st = (*store)->RevokeToken(o.id, app::SystemNow()); !st.ok()) {
     return ReportError(st.error());
   }
   fmt::print("token {} revoked\n", o.id);

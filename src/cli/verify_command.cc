@@ -12,10 +12,10 @@
 
 #include <fmt/format.h>
 
+#include "app/ledger.h"
 #include "command.h"
 #include "formats/text_file.h"
 #include "server/http.h"
-#include "server/ledger.h"
 #include "store/sqlite_store.h"
 
 namespace truce::cli {
@@ -38,11 +38,11 @@ int VerifyDb(const VerifyOptions& o) {
   }
   auto store = store::OpenSqliteStore(o.db);
   if (!store.ok()) return ReportError(store.error());
-  const std::string key_file = o.key.empty() ? server::KeyFileFor(o.db) : o.key;
-  auto verified = server::VerifyStore(**store, key_file);
+  const std::string key_file = o.key.empty() ? app::KeyFileFor(o.db) : o.key;
+  auto verified = app::VerifyStore(**store, key_file);
   if (!verified.ok()) return ReportError(verified.error());
   fmt::print("ok: {} entries, {} signed tree heads, root {}, public key {}\n", verified->entries,
-             verified->heads, HashToHex(verified->root), server::PublicKeyToHex(verified->key));
+             verified->heads, HashToHex(verified->root), app::PublicKeyToHex(verified->key));
   return kExitOk;
 }
 
@@ -73,7 +73,7 @@ Status WriteHead(const std::string& path, const json& head) {
 int VerifyServer(const VerifyOptions& o) {
   auto current_doc = GetJson(o, "/api/v1/log/head");
   if (!current_doc.ok()) return ReportError(current_doc.error());
-  auto current = server::TreeHeadFromJson(*current_doc);
+  auto current = app::TreeHeadFromJson(*current_doc);
   if (!current.ok()) return ReportError(current.error());
   if (!std::filesystem::exists(o.head)) {
     if (!o.update) {
@@ -91,7 +91,7 @@ int VerifyServer(const VerifyOptions& o) {
   if (!kept_text.ok()) return ReportError(kept_text.error());
   auto kept_doc = formats::ParseJson(*kept_text, o.head);
   if (!kept_doc.ok()) return ReportError(kept_doc.error());
-  auto kept = server::TreeHeadFromJson(*kept_doc);
+  auto kept = app::TreeHeadFromJson(*kept_doc);
   if (!kept.ok()) {
     return ReportError(Error{kept.error().code, o.head + ": " + kept.error().message, {}});
   }
@@ -108,7 +108,7 @@ int VerifyServer(const VerifyOptions& o) {
       proof.push_back(*hash);
     }
   }
-  if (Status st = server::VerifyHeadsConsistent(*kept, *current, proof); !st.ok()) {
+  if (Status st = app::VerifyHeadsConsistent(*kept, *current, proof); !st.ok()) {
     return ReportError(st.error());
   }
   fmt::print("ok: the log grew from {} to {} entries by appending only; root {}\n", kept->head.size,

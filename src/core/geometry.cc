@@ -172,7 +172,7 @@ Status ValidateMultiPolygon(const MultiPolygon& shape, const std::string& where)
   }
   if (problems.empty()) return Status::Ok();
   Error e = MakeError(ErrorCode::kInvalidInput, fmt::format("{}: invalid geometry", where));
-  e.problems = std::move(problems);
+  e.problems = ProblemsFromLines(std::move(problems));
   return e;
 }
 

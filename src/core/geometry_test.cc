@@ -9,8 +9,8 @@ namespace {
 
 bool AnyProblemContains(const Status& s, const std::string& needle) {
   if (s.ok()) return false;
-  for (const std::string& p : s.error().problems) {
-    if (p.find(needle) != std::string::npos) return true;
+  for (const Problem& p : s.error().problems) {
+    if (p.ToString().find(needle) != std::string::npos) return true;
   }
   return false;
 }
@@ -66,7 +66,7 @@ TEST(Geometry, SelfIntersectionIsLocatedInLatLon) {
   const Status s = ValidateMultiPolygon(bow, "f");
   ASSERT_FALSE(s.ok());
   EXPECT_TRUE(AnyProblemContains(s, "Self-intersection near 5.000000,5.000000"))
-      << s.error().problems[0];
+      << s.error().problems[0].ToString();
 }
 
 TEST(Geometry, HoleOutsideShellAndOverlappingPolygons) {

@@ -119,7 +119,7 @@ Result<Report> Report::Create(ReportSpec spec) {
   }
   if (!problems.empty()) {
     Error e = MakeError(ErrorCode::kInvalidInput, fmt::format("{}: invalid report", at));
-    e.problems = std::move(problems);
+    e.problems = ProblemsFromLines(std::move(problems));
     return e;
   }
   const Meters radius =

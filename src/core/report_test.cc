@@ -62,8 +62,9 @@ TEST(Report, CreateListsEveryProblem) {
   auto r = Report::Create(s);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().problems.size(), 8u);
-  EXPECT_EQ(r.error().problems[0], "r.csv:2: event_id_cnty: required, non-empty");
-  EXPECT_NE(r.error().problems[5].find("event_type: unknown 'Skirmish'"), std::string::npos);
+  EXPECT_EQ(r.error().problems[0].ToString(), "r.csv:2: event_id_cnty: required, non-empty");
+  EXPECT_NE(r.error().problems[5].ToString().find("event_type: unknown 'Skirmish'"),
+            std::string::npos);
 }
 
 TEST(RulesBrokenBy, HostilitiesOnly) {

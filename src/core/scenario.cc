@@ -88,11 +88,11 @@ Result<ZoneVersion> ZoneVersion::Create(ZoneVersionSpec spec) {
                        "no_fly rule");
   }
   if (Status geometry = ValidateMultiPolygon(spec.shape, where); !geometry.ok()) {
-    for (const std::string& p : geometry.error().problems) problems.push_back(p);
+    for (const Problem& p : geometry.error().problems) problems.push_back(p.ToString());
   }
   if (!problems.empty()) {
     Error e = MakeError(ErrorCode::kInvalidInput, where + ": invalid zone version");
-    e.problems = std::move(problems);
+    e.problems = ProblemsFromLines(std::move(problems));
     return e;
   }
   spec.shape = NormalizeOrientation(std::move(spec.shape));

@@ -22,8 +22,8 @@ ZoneVersionSpec Spec(std::string zone, int version, const char* from, const char
 }
 
 bool AnyProblemContains(const Error& e, const std::string& needle) {
-  for (const std::string& p : e.problems) {
-    if (p.find(needle) != std::string::npos) return true;
+  for (const Problem& p : e.problems) {
+    if (p.ToString().find(needle) != std::string::npos) return true;
   }
   return false;
 }

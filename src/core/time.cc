@@ -1,5 +1,6 @@
 #include "truce/time.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -84,6 +85,35 @@ Result<TimeInterval> TimeInterval::Create(UtcTime begin, UtcTime end) {
                                  FormatUtcTime(begin), FormatUtcTime(end)));
   }
   return TimeInterval(begin, end);
+}
+
+std::string FormatTimestamp(UtcTime t) {
+  const std::string seconds = FormatUtcTime(t);
+  if (seconds.empty()) return seconds;
+  const auto ms = (t.time_since_epoch().count() % 1000 + 1000) % 1000;
+  return fmt::format("{}.{:03d}Z", seconds.substr(0, seconds.size() - 1), ms);
+}
+
+Result<UtcTime> ParseTimestamp(std::string_view text) {
+  const size_t dot = text.find('.');
+  if (dot == std::string_view::npos) return ParseUtcTime(text);
+  // "YYYY-MM-DDTHH:MM:SS.fffZ": up to millisecond precision.
+  const std::string_view fraction = text.substr(dot + 1);
+  auto whole = ParseUtcTime(std::string(text.substr(0, dot)) + "Z");
+  const bool digits = fraction.size() >= 2 && fraction.size() <= 4 && fraction.back() == 'Z' &&
+                      std::all_of(fraction.begin(), fraction.end() - 1,
+                                  [](char c) { return c >= '0' && c <= '9'; });
+  if (!whole.ok() || !digits) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("bad time '{}': expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or "
+                                 "YYYY-MM-DDTHH:MM:SS.sssZ",
+                                 text));
+  }
+  int ms = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    ms = ms * 10 + (i + 1 < fraction.size() ? fraction[i] - '0' : 0);
+  }
+  return *whole + std::chrono::milliseconds(ms);
 }
 
 }  // namespace truce

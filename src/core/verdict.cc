@@ -128,62 +128,81 @@ DiscCoverage CoverDisc(const MultiPolygon& shape, LatLng centre, Meters radius) 
   return ZoneShapes(ctx, versions).Cover(0, centre, radius);
 }
 
-std::vector<Violation> EvaluateReports(const Scenario& scenario, std::span<const Report> reports) {
+struct ReportEvaluator::Impl {
+  explicit Impl(const Scenario& s) : scenario(s), shapes(ctx, s.zone_versions()), resolver(s) {}
+  const Scenario& scenario;
   detail::GeosContext ctx;
+  const ZoneShapes shapes;
+  const ActorResolver resolver;
+};
+
+ReportEvaluator::ReportEvaluator(const Scenario& scenario)
+    : impl_(std::make_unique<Impl>(scenario)) {}
+
+ReportEvaluator::~ReportEvaluator() = default;
+
+std::vector<Violation> ReportEvaluator::Evaluate(const Report& report) const {
+  const Scenario& scenario = impl_->scenario;
   const auto& versions = scenario.zone_versions();
-  const ZoneShapes shapes(ctx, versions);
-  const ActorResolver resolver(scenario);
+  std::vector<Violation> out;
+  const std::vector<RuleKind> kinds =
+      RulesBrokenBy(report.spec().event_type, report.spec().sub_event_type);
+  if (kinds.empty()) return out;
+  // The perpetrator is unknown (ACLED's actor order is not directional): every actor that is
+  // not a victim is a candidate.
+  std::vector<std::string> parties;
+  bool unresolved = false;
+  for (const std::string* actor : {&report.spec().actor1, &report.spec().actor2}) {
+    if (actor->empty() || IsCivilianActor(*actor)) continue;
+    const std::string party = impl_->resolver.Resolve(*actor);
+    if (party.empty()) {
+      unresolved = true;
+    } else {
+      parties.push_back(party);
+    }
+  }
+  if (parties.empty()) unresolved = true;
+  // Bounding box of the disc, generously: one degree of latitude is >= 110.5 km.
+  const double dlat = report.radius().value / 110'000.0 + 1e-9;
+  const double dlng =
+      dlat / std::max(0.01, std::cos(report.location().lat() * std::numbers::pi / 180));
+  for (size_t i = 0; i < versions.size(); ++i) {
+    const ZoneVersion& v = versions[i];
+    if (!v.validity().Overlaps(report.when())) continue;
+    const LatLngRect& b = v.bounds();
+    if (report.location().lat() + dlat < b.lat_lo || report.location().lat() - dlat > b.lat_hi ||
+        report.location().lng() + dlng < b.lng_lo || report.location().lng() - dlng > b.lng_hi) {
+      continue;
+    }
+    std::optional<DiscCoverage> coverage;
+    for (const Rule& rule : v.rules()) {
+      if (std::find(kinds.begin(), kinds.end(), rule.kind) == kinds.end()) continue;
+      std::string bound_party;
+      for (const std::string& p : parties) {
+        if (scenario.Binds(rule, p)) {
+          bound_party = p;
+          break;
+        }
+      }
+      // Known actors all outside the rule, and no unknown one: not a violation of it.
+      if (bound_party.empty() && !unresolved) continue;
+      if (!coverage) coverage = impl_->shapes.Cover(i, report.location(), report.radius());
+      if (!coverage->meets) continue;
+      const bool inside = coverage->wholly_inside && v.validity().Contains(report.when());
+      out.push_back(Violation{&report, &v, rule.kind,
+                              inside ? Verdict::kInside : Verdict::kPossible, coverage->fraction,
+                              rule.Citation(), bound_party});
+    }
+  }
+  return out;
+}
+
+std::vector<Violation> EvaluateReports(const Scenario& scenario, std::span<const Report> reports) {
+  const ReportEvaluator evaluator(scenario);
   std::vector<Violation> out;
   for (const Report& report : reports) {
-    const std::vector<RuleKind> kinds =
-        RulesBrokenBy(report.spec().event_type, report.spec().sub_event_type);
-    if (kinds.empty()) continue;
-    // The perpetrator is unknown (ACLED's actor order is not directional): every actor that
-    // is not a victim is a candidate.
-    std::vector<std::string> parties;
-    bool unresolved = false;
-    for (const std::string* actor : {&report.spec().actor1, &report.spec().actor2}) {
-      if (actor->empty() || IsCivilianActor(*actor)) continue;
-      const std::string party = resolver.Resolve(*actor);
-      if (party.empty()) {
-        unresolved = true;
-      } else {
-        parties.push_back(party);
-      }
-    }
-    if (parties.empty()) unresolved = true;
-    // Bounding box of the disc, generously: one degree of latitude is >= 110.5 km.
-    const double dlat = report.radius().value / 110'000.0 + 1e-9;
-    const double dlng =
-        dlat / std::max(0.01, std::cos(report.location().lat() * std::numbers::pi / 180));
-    for (size_t i = 0; i < versions.size(); ++i) {
-      const ZoneVersion& v = versions[i];
-      if (!v.validity().Overlaps(report.when())) continue;
-      const LatLngRect& b = v.bounds();
-      if (report.location().lat() + dlat < b.lat_lo || report.location().lat() - dlat > b.lat_hi ||
-          report.location().lng() + dlng < b.lng_lo || report.location().lng() - dlng > b.lng_hi) {
-        continue;
-      }
-      std::optional<DiscCoverage> coverage;
-      for (const Rule& rule : v.rules()) {
-        if (std::find(kinds.begin(), kinds.end(), rule.kind) == kinds.end()) continue;
-        std::string bound_party;
-        for (const std::string& p : parties) {
-          if (scenario.Binds(rule, p)) {
-            bound_party = p;
-            break;
-          }
-        }
-        // Known actors all outside the rule, and no unknown one: not a violation of it.
-        if (bound_party.empty() && !unresolved) continue;
-        if (!coverage) coverage = shapes.Cover(i, report.location(), report.radius());
-        if (!coverage->meets) continue;
-        const bool inside = coverage->wholly_inside && v.validity().Contains(report.when());
-        out.push_back(Violation{&report, &v, rule.kind,
-                                inside ? Verdict::kInside : Verdict::kPossible, coverage->fraction,
-                                rule.Citation(), bound_party});
-      }
-    }
+    std::vector<Violation> v = evaluator.Evaluate(report);
+    out.insert(out.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
   }
   return out;
 }

@@ -282,14 +282,14 @@ Result<std::vector<ZoneVersion>> ReadZoneVersions(const json& doc, const std::st
       // The fields are already wrong; still report what is wrong with the geometry.
       if (shape_ok) {
         if (Status s = ValidateMultiPolygon(spec.shape, where); !s.ok()) {
-          for (const std::string& p : s.error().problems) problems.push_back(p);
+          for (const Problem& p : s.error().problems) problems.push_back(p.ToString());
         }
       }
       continue;
     }
     auto version = ZoneVersion::Create(std::move(spec));
     if (!version.ok()) {
-      for (const std::string& p : version.error().problems) problems.push_back(p);
+      for (const Problem& p : version.error().problems) problems.push_back(p.ToString());
       continue;
     }
     versions.push_back(std::move(version).value());

@@ -30,7 +30,7 @@ json Collection(std::vector<json> features) {
 }
 bool Has(const Error& e, const std::string& needle) {
   for (const auto& p : e.problems) {
-    if (p.find(needle) != std::string::npos) return true;
+    if (p.ToString().find(needle) != std::string::npos) return true;
   }
   return false;
 }

@@ -23,17 +23,20 @@ TEST(ParsePointsCsv, ListsEveryBadRow) {
   ASSERT_FALSE(p.ok());
   const auto& problems = p.error().problems;
   ASSERT_EQ(problems.size(), 4u);
-  EXPECT_EQ(problems[0], "p.csv:2: column lat: expected a latitude in [-90, 90], got '91'");
-  EXPECT_EQ(problems[1], "p.csv:3: column lon: expected a longitude in [-180, 180], got 'abc'");
-  EXPECT_NE(problems[2].find("p.csv:4: column time: bad time 'June'"), std::string::npos);
-  EXPECT_EQ(problems[3], "p.csv:5: column time: empty and no --at given");
+  EXPECT_EQ(problems[0].ToString(),
+            "p.csv:2: column lat: expected a latitude in [-90, 90], got '91'");
+  EXPECT_EQ(problems[1].ToString(),
+            "p.csv:3: column lon: expected a longitude in [-180, 180], got 'abc'");
+  EXPECT_NE(problems[2].ToString().find("p.csv:4: column time: bad time 'June'"),
+            std::string::npos);
+  EXPECT_EQ(problems[3].ToString(), "p.csv:5: column time: empty and no --at given");
 }
 
 TEST(ParsePointsCsv, MissingColumns) {
   auto p = ParsePointsCsv("id,latitude,lon\n1,2,3\n", "p.csv", std::nullopt);
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.error().problems.size(), 2u);
-  EXPECT_NE(p.error().problems[0].find("missing column 'lat'"), std::string::npos);
+  EXPECT_NE(p.error().problems[0].ToString().find("missing column 'lat'"), std::string::npos);
 }
 
 TEST(ParseNumber, StrictWholeField) {

@@ -180,7 +180,8 @@ TEST(ExemptionsTest, ParsesRowsAndListsEveryProblem) {
       "4b1805,,yesterday,2018-08-01\n",
       "ex.csv");
   ASSERT_FALSE(bad.ok());
-  const auto& p = bad.error().problems;
+  std::vector<std::string> p;
+  for (const Problem& problem : bad.error().problems) p.push_back(problem.ToString());
   EXPECT_EQ(p.size(), 4u);
   EXPECT_TRUE(HasProblem(p, "ex.csv:2: column icao24: expected 6 hex digits, got '4b18'"));
   EXPECT_TRUE(HasProblem(p, "ex.csv:3: columns icao24, callsign: expected at least one"));

@@ -135,10 +135,10 @@ Result<Report> Finish(ReportSpec spec, std::vector<std::string> problems) {
   auto report = Report::Create(std::move(spec));
   if (report.ok() && problems.empty()) return report;
   if (!report.ok()) {
-    for (const std::string& p : report.error().problems) problems.push_back(p);
+    for (const Problem& p : report.error().problems) problems.push_back(p.ToString());
   }
   Error e = MakeError(ErrorCode::kInvalidInput, problems.front());
-  e.problems = std::move(problems);
+  e.problems = ProblemsFromLines(std::move(problems));
   return e;
 }
 
@@ -222,7 +222,9 @@ Result<ReportBatch> ParseCsvReports(std::string_view text, const std::string& fi
       for (size_t i = 0; i < row.fields.size(); ++i) {
         raw += (i ? "," : "") + row.fields[i];
       }
-      batch.rejected.push_back(RejectedReport{origin, report.error().problems, raw});
+      std::vector<std::string> reasons;
+      for (const Problem& p : report.error().problems) reasons.push_back(p.ToString());
+      batch.rejected.push_back(RejectedReport{origin, std::move(reasons), raw});
     }
   }
   return batch;
@@ -260,7 +262,7 @@ Result<ReportBatch> ParseGeoJsonReports(std::string_view text, const std::string
       continue;
     }
     if (!report.ok()) {
-      for (const auto& p : report.error().problems) problems.push_back(p);
+      for (const auto& p : report.error().problems) problems.push_back(p.ToString());
     }
     batch.rejected.push_back(RejectedReport{origin, std::move(problems), f.dump()});
   }
@@ -320,7 +322,7 @@ Result<Report> ReportFromJson(const json& object, const std::string& origin) {
   }
   if (!problems.empty()) {
     Error e = MakeError(ErrorCode::kInvalidInput, problems.front());
-    e.problems = std::move(problems);
+    e.problems = ProblemsFromLines(std::move(problems));
     return e;
   }
   std::vector<std::string> field_problems;

@@ -100,7 +100,8 @@ TEST(ReportFromJson, NamesBadFields) {
                                          {"geo_precision", 1}},
                           "body[3]");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().problems[0], "body[3]: latitude: expected a string or number, got array");
+  EXPECT_EQ(r.error().problems[0].ToString(),
+            "body[3]: latitude: expected a string or number, got array");
   EXPECT_FALSE(ReportFromJson(nlohmann::json::array(), "body").ok());
 }
 

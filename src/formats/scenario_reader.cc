@@ -84,7 +84,7 @@ void EachObject(const json& doc, const char* key, const std::string& file,
 Result<Scenario> Finish(ScenarioSpec spec, std::vector<std::string> problems) {
   auto scenario = Scenario::Create(std::move(spec));
   if (!scenario.ok()) {
-    for (const std::string& p : scenario.error().problems) problems.push_back(p);
+    for (const Problem& p : scenario.error().problems) problems.push_back(p.ToString());
   }
   if (!problems.empty()) {
     return MakeProblemsError("invalid scenario", std::move(problems));
@@ -109,7 +109,7 @@ void ReadZonesFile(const std::string& path, ScenarioSpec& spec,
   auto versions = ReadZoneVersions(*doc, path);
   if (!versions.ok()) {
     if (versions.error().problems.empty()) problems.push_back(versions.error().message);
-    for (const std::string& p : versions.error().problems) problems.push_back(p);
+    for (const Problem& p : versions.error().problems) problems.push_back(p.ToString());
     return;
   }
   for (ZoneVersion& v : *versions) spec.zone_versions.push_back(std::move(v));
@@ -182,7 +182,7 @@ Result<Scenario> LoadScenario(const std::string& path) {
   auto doc = ParseJson(*text, scenario_file.string());
   if (!doc.ok()) {
     Error e = std::move(doc).error();
-    e.problems.push_back(e.message);
+    e.problems.push_back(Problem{"", e.message});
     return e;
   }
   ScenarioSpec spec;
@@ -193,7 +193,7 @@ Result<Scenario> LoadScenario(const std::string& path) {
     auto versions = ReadZoneVersions(*doc, spec.origin);
     if (!versions.ok()) {
       Error e = std::move(versions).error();
-      if (e.problems.empty()) e.problems.push_back(e.message);
+      if (e.problems.empty()) e.problems.push_back(Problem{"", e.message});
       return e;
     }
     spec.zone_versions = std::move(versions).value();

@@ -25,7 +25,7 @@ class ScenarioReaderTest : public ::testing::Test {
   }
   bool Has(const Error& e, const std::string& needle) {
     for (const auto& p : e.problems) {
-      if (p.find(needle) != std::string::npos) return true;
+      if (p.ToString().find(needle) != std::string::npos) return true;
     }
     return false;
   }
@@ -59,7 +59,7 @@ TEST_F(ScenarioReaderTest, LoadsDirectoryWithRegister) {
                              "," + Zone("z", 2, "2017-07-22", "", R"(["humanitarian_access"])") +
                              "]}");
   auto s = LoadScenario(dir_.string());
-  ASSERT_TRUE(s.ok()) << s.error().message << (s.ok() ? "" : s.error().problems[0]);
+  ASSERT_TRUE(s.ok()) << s.error().message << (s.ok() ? "" : s.error().problems[0].ToString());
   EXPECT_EQ(s->id(), "t");
   EXPECT_EQ(s->parties().size(), 3u);
   EXPECT_EQ(s->zone_versions().size(), 2u);
@@ -94,7 +94,8 @@ TEST_F(ScenarioReaderTest, JsonSyntaxErrorNamesFileLineAndColumn) {
   Write("zones.geojson", "{\"type\":\"FeatureCollection\",\n\"features\":[\n  {\"type\": }\n]}");
   auto s = LoadScenario(dir_.string());
   ASSERT_FALSE(s.ok());
-  EXPECT_TRUE(Has(s.error(), "zones.geojson:3:12: invalid JSON")) << s.error().problems[0];
+  EXPECT_TRUE(Has(s.error(), "zones.geojson:3:12: invalid JSON"))
+      << s.error().problems[0].ToString();
 }
 
 TEST_F(ScenarioReaderTest, MissingPiecesAreNamed) {

@@ -1,23 +1,18 @@
 // The HTTP API as plain request -> response functions, independent of the HTTP library (the
-// glue in http.cc is the only code that sees cpp-httplib). Routes, the role each needs, and
-// the JSON shapes are documented in docs/openapi.yaml and docs/server.md.
+// glue in http.cc is the only code that sees it). Routes, the role each needs, and the JSON
+// shapes are documented in docs/openapi.yaml and docs/server.md.
 //
 // Errors are JSON: {"error": {"code": "invalid_input", "message": "...",
 //                             "problems": [{"path": "/2/latitude", "message": "..."}]}}
-// with a stable `code` per HTTP status (docs/server.md lists them).
+// with a stable `code` per HTTP status (the one table in truce/result.h).
 #pragma once
 
 #include <map>
-#include <memory>
 #include <string>
-#include <string_view>
+#include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "server/ledger.h"
-#include "server/metrics.h"
-#include "store/store.h"
+#include "app/app.h"
 
 namespace truce::server {
 
@@ -40,36 +35,29 @@ struct ApiResponse {
 
 struct ApiLimits {
   size_t max_body_bytes = 32 << 20;  // enforced by the HTTP layer before parsing
-  size_t max_reports_per_batch = 10000;
-  size_t max_positions_per_batch = 100000;
-  size_t max_claims_per_batch = 1000;
-  size_t default_page = 100;
-  size_t max_page = 1000;
 };
 
-// The JSON error response for `status` with a stable `code`.
-ApiResponse ErrorResponse(int status, std::string_view code, std::string message);
+// The JSON error response for an error (status and code from the one table).
+ApiResponse ErrorResponse(const Error& e);
 
-// Serves the API over a store and its ledger. Thread-safe: Handle may run on many threads.
+// Routes requests to the resources (one file each, over routing.h) and through app::App.
+// Thread-safe: Handle may run on many threads.
 class Api {
  public:
-  Api(store::Store& store, Ledger& ledger, Metrics& metrics, ApiLimits limits = {},
-      Clock clock = SystemNow);
-  ~Api();
+  explicit Api(app::App& app, ApiLimits limits = {});
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
   ApiResponse Handle(const ApiRequest& request);
 
-  // Makes `bundle` (scenario_bundle.h) the scenario in force: appended as a new scenario
-  // version unless it equals the latest one. Returns the version number in force.
-  [[nodiscard]] Result<int> AdoptScenario(const nlohmann::json& bundle, std::string_view submitter);
-
-  const ApiLimits& limits() const noexcept;
+  const ApiLimits& limits() const noexcept { return limits_; }
+  app::App& app() noexcept { return app_; }
 
  private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  ApiResponse Dispatch(const ApiRequest& request, std::string& route_name);
+
+  app::App& app_;
+  const ApiLimits limits_;
 };
 
 }  // namespace truce::server

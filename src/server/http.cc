@@ -7,27 +7,6 @@
 #include <fmt/format.h>
 
 namespace truce::server {
-namespace {
-
-// Errors httplib produces itself (before any handler ran) as the API's JSON errors.
-std::string CodeForStatus(int status) {
-  switch (status) {
-    case 400:
-      return "bad_request";
-    case 404:
-      return "not_found";
-    case 413:
-      return "payload_too_large";
-    case 414:
-      return "uri_too_long";
-    case 416:
-      return "range_not_satisfiable";
-    default:
-      return status >= 500 ? "internal" : "bad_request";
-  }
-}
-
-}  // namespace
 
 struct HttpServer::Impl {
   Impl(Api& a, ServerOptions o) : api(a), options(std::move(o)) {}
@@ -74,7 +53,7 @@ HttpServer::HttpServer(Api& api, ServerOptions options)
             res.status == 413
                 ? fmt::format("the request body is larger than the limit of {} bytes", limit)
                 : fmt::format("HTTP {}", res.status);
-        ApiResponse e = ErrorResponse(res.status, CodeForStatus(res.status), message);
+        ApiResponse e = ErrorResponse(MakeError(ErrorCodeForHttpStatus(res.status), message));
         res.set_content(e.body, e.content_type.c_str());
         return httplib::Server::HandlerResponse::Handled;
       }));
@@ -87,7 +66,7 @@ HttpServer::HttpServer(Api& api, ServerOptions options)
           what = e.what();
         } catch (...) {
         }
-        ApiResponse e = ErrorResponse(500, "internal", "internal error: " + what);
+        ApiResponse e = ErrorResponse(MakeError(ErrorCode::kInternal, "internal error: " + what));
         res.status = 500;
         res.set_content(e.body, e.content_type.c_str());
       });

@@ -1,4 +1,4 @@
-#include "server/signing.h"
+#include "app/signing.h"
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-namespace truce::server {
+namespace truce::app {
 namespace {
 
 constexpr std::string_view kKeyFileHeader = "truce-ed25519-seed-v1";
@@ -177,4 +177,4 @@ std::string SigningKey::Sign(std::string_view message) const {
   return signature;
 }
 
-}  // namespace truce::server
+}  // namespace truce::app

@@ -1,4 +1,4 @@
-#include "server/scenario_bundle.h"
+#include "app/scenario_bundle.h"
 
 #include <filesystem>
 
@@ -8,7 +8,7 @@
 #include "formats/scenario_reader.h"
 #include "formats/text_file.h"
 
-namespace truce::server {
+namespace truce::app {
 namespace {
 
 using nlohmann::json;
@@ -80,7 +80,7 @@ Result<Scenario> ScenarioFromBundle(const json& bundle, const std::string& origi
     auto versions = formats::ReadZoneVersions(*it, name);
     if (!versions.ok()) {
       if (versions.error().problems.empty()) problems.push_back(versions.error().message);
-      for (const std::string& p : versions.error().problems) problems.push_back(p);
+      for (const Problem& p : versions.error().problems) problems.push_back(p.ToString());
       continue;
     }
     for (ZoneVersion& v : *versions) spec.zone_versions.push_back(std::move(v));
@@ -89,9 +89,10 @@ Result<Scenario> ScenarioFromBundle(const json& bundle, const std::string& origi
   auto scenario = Scenario::Create(std::move(spec));
   if (!scenario.ok()) {
     Error e = std::move(scenario).error();
-    return Invalid(e.problems.empty() ? std::vector<std::string>{e.message} : e.problems);
+    if (e.problems.empty()) return Invalid({e.message});
+    return MakeProblemsError("invalid scenario", std::move(e.problems));
   }
   return scenario;
 }
 
-}  // namespace truce::server
+}  // namespace truce::app

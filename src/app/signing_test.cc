@@ -1,4 +1,4 @@
-#include "server/signing.h"
+#include "app/signing.h"
 
 #include <sys/stat.h>
 
@@ -8,9 +8,9 @@
 
 #include <gtest/gtest.h>
 
-#include "server/ledger.h"
+#include "app/ledger.h"
 
-namespace truce::server {
+namespace truce::app {
 namespace {
 
 namespace fs = std::filesystem;
@@ -87,7 +87,7 @@ TEST(LedgerFormatTest, TimestampsAndHeads) {
 }
 
 TEST(LedgerFormatTest, DeriveIndexChecksTheEntryAgainstItsColumns) {
-  Submission s{"publication", "tok_1", "", {{"incident", "SYR-1"}}, 0};
+  Submission s{SubmissionKind::kPublication, "tok_1", "", {{"incident", "SYR-1"}}, 0};
   const UtcTime at = *ParseTimestamp("2024-05-01T12:00:00.123Z");
   store::LogEntry e{7, "publication", at, "tok_1", "", EntryData(s, at), {}, {}};
   auto rows = DeriveIndex(e);
@@ -106,5 +106,17 @@ TEST(LedgerFormatTest, DeriveIndexChecksTheEntryAgainstItsColumns) {
   EXPECT_FALSE(DeriveIndex(garbage).ok());
 }
 
+TEST(SubmissionKindTest, EveryKindIsRegisteredUnderItsName) {
+  for (SubmissionKind kind :
+       {SubmissionKind::kReport, SubmissionKind::kPositions, SubmissionKind::kClaim,
+        SubmissionKind::kScenario, SubmissionKind::kPublication}) {
+    const KindSpec& spec = Spec(kind);
+    EXPECT_EQ(spec.kind, kind);
+    ASSERT_NE(FindKind(spec.name), nullptr) << spec.name;
+    EXPECT_EQ(FindKind(spec.name)->kind, kind);
+  }
+  EXPECT_EQ(FindKind("pamphlet"), nullptr);
+}
+
 }  // namespace
-}  // namespace truce::server
+}  // namespace truce::app

@@ -1,8 +1,8 @@
-#include "server/metrics.h"
+#include "app/metrics.h"
 
 #include <fmt/format.h>
 
-namespace truce::server {
+namespace truce::app {
 
 void Metrics::CountRequest(std::string_view method, std::string_view route, int status,
                            double seconds) {
@@ -47,4 +47,4 @@ std::string Metrics::Render(const std::map<std::string, double>& gauges) const {
   return out;
 }
 
-}  // namespace truce::server
+}  // namespace truce::app

@@ -1,11 +1,14 @@
-// Validation of what clients submit, each problem with the JSON path of the bad field
-// ("/3/latitude"), so that a client can point at it. Reports go through the formats module's
+// Validation of what clients submit, each problem (truce::Problem) located by the JSON Pointer
+// (RFC 6901) of the bad field ("/3/latitude"; "" for the whole body), so that a client can
+// point at it. Reports go through the formats module's
 // ReportFromJson (the CSV column names as keys); positions and claims are checked here.
 // Pure functions; thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -13,12 +16,18 @@
 #include "truce/report.h"
 #include "truce/result.h"
 
-namespace truce::server {
+namespace truce::app {
 
-struct Problem {
-  std::string path;  // JSON Pointer (RFC 6901) into the request body; "" for the whole body
-  std::string message;
-};
+// The error of a submission refused for `problems` (kInvalidInput): "N problems in the WHAT;
+// nothing was stored", every problem listed with its path.
+Error RejectedSubmission(std::string_view what, std::vector<Problem> problems);
+
+// A decimal count of at most 18 digits (so that it fits), or nullopt.
+std::optional<uint64_t> ParseCount(std::string_view text);
+
+// The log entry index a page cursor names: kInvalidArgument (problem "?cursor") for anything
+// this server did not give.
+[[nodiscard]] Result<uint64_t> ParseEntryCursor(std::string_view cursor);
 
 // Appends "/name" to a JSON Pointer, escaping '~' and '/'.
 std::string JsonPointer(const std::string& parent, const std::string& name);
@@ -43,4 +52,4 @@ std::optional<nlohmann::json> NormalizePosition(const nlohmann::json& in, const 
 std::optional<nlohmann::json> NormalizeClaim(const nlohmann::json& in, const std::string& path,
                                              std::vector<Problem>& problems);
 
-}  // namespace truce::server
+}  // namespace truce::app

@@ -1,4 +1,4 @@
-#include "server/ledger.h"
+#include "app/ledger.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -6,10 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "formats/reports.h"
-#include "server/intake.h"
-
-namespace truce::server {
+namespace truce::app {
 namespace {
 
 using nlohmann::json;
@@ -29,54 +26,7 @@ std::optional<json> ParseData(std::string_view data) {
   return j;
 }
 
-std::string StringField(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-int IntField(const json& j, const char* key) {
-  const auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<int>() : 0;
-}
-
-std::string ProblemsText(const std::vector<Problem>& problems) {
-  std::string out;
-  for (const Problem& p : problems) {
-    out += fmt::format("{}{}: {}", out.empty() ? "" : "; ", p.path, p.message);
-  }
-  return out;
-}
-
 }  // namespace
-
-std::string FormatTimestamp(UtcTime t) {
-  const std::string seconds = FormatUtcTime(t);
-  if (seconds.empty()) return seconds;
-  const auto ms = (t.time_since_epoch().count() % 1000 + 1000) % 1000;
-  return fmt::format("{}.{:03d}Z", seconds.substr(0, seconds.size() - 1), ms);
-}
-
-Result<UtcTime> ParseTimestamp(std::string_view text) {
-  const size_t dot = text.find('.');
-  if (dot == std::string_view::npos) return ParseUtcTime(text);
-  // "YYYY-MM-DDTHH:MM:SS.fffZ": up to millisecond precision.
-  const std::string_view fraction = text.substr(dot + 1);
-  auto whole = ParseUtcTime(std::string(text.substr(0, dot)) + "Z");
-  const bool digits = fraction.size() >= 2 && fraction.size() <= 4 && fraction.back() == 'Z' &&
-                      std::all_of(fraction.begin(), fraction.end() - 1,
-                                  [](char c) { return c >= '0' && c <= '9'; });
-  if (!whole.ok() || !digits) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("bad time '{}': expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or "
-                                 "YYYY-MM-DDTHH:MM:SS.sssZ",
-                                 text));
-  }
-  int ms = 0;
-  for (size_t i = 0; i < 3; ++i) {
-    ms = ms * 10 + (i + 1 < fraction.size() ? fraction[i] - '0' : 0);
-  }
-  return *whole + std::chrono::milliseconds(ms);
-}
 
 std::string ReceiptMessage(uint64_t index, const Hash& leaf_hash) {
   return fmt::format("truce-receipt-v1\n{}\n{}\n", index, HashToHex(leaf_hash));
@@ -131,109 +81,37 @@ Result<SignedHead> TreeHeadFromJson(const json& doc) {
 }
 
 std::string EntryData(const Submission& s, UtcTime received_at) {
+  const KindSpec& kind = Spec(s.kind);
   json j = {{"body", s.body},
-            {"kind", s.kind},
+            {"kind", kind.name},
             {"party", s.party},
             {"received_at", FormatTimestamp(received_at)},
             {"submitter", s.submitter}};
-  if (s.kind == "report") j["revision"] = s.revision;
-  if (s.kind == "scenario") j["version"] = s.revision;
+  if (!kind.revision_key.empty()) j[std::string(kind.revision_key)] = s.revision;
   return Dump(j);
 }
 
 std::string DescribeEntry(const store::LogEntry& entry) {
+  const KindSpec* kind = FindKind(entry.kind);
   const auto data = ParseData(entry.data);
-  if (!data) return entry.kind;
-  const json body = data->value("body", json());
-  if (entry.kind == "report" && body.is_object()) {
-    return fmt::format("report {} revision {}", StringField(body, "event_id_cnty"),
-                       IntField(*data, "revision"));
-  }
-  if (entry.kind == "positions" && body.is_array()) {
-    return fmt::format("positions batch of {}", body.size());
-  }
-  if (entry.kind == "claim" && body.is_object()) {
-    return fmt::format("claim by {}", StringField(body, "party"));
-  }
-  if (entry.kind == "scenario") {
-    return fmt::format("scenario version {}", IntField(*data, "version"));
-  }
-  if (entry.kind == "publication" && body.is_object()) {
-    return fmt::format("publication of incident {}", StringField(body, "incident"));
-  }
-  return entry.kind;
+  if (!kind || !data) return entry.kind;
+  return kind->describe(*data);
 }
 
 Result<store::EntryIndex> DeriveIndex(const store::LogEntry& entry) {
   const std::string at = fmt::format("entry {}", entry.index);
   const auto data = ParseData(entry.data);
   if (!data) return Altered(at + ": its data is not a JSON object");
-  if (StringField(*data, "kind") != entry.kind || StringField(*data, "party") != entry.party ||
-      StringField(*data, "submitter") != entry.submitter ||
-      StringField(*data, "received_at") != FormatTimestamp(entry.received_at)) {
+  if (detail::StringField(*data, "kind") != entry.kind ||
+      detail::StringField(*data, "party") != entry.party ||
+      detail::StringField(*data, "submitter") != entry.submitter ||
+      detail::StringField(*data, "received_at") != FormatTimestamp(entry.received_at)) {
     return Altered(at +
                    ": its kind, party, submitter or received_at columns disagree with its data");
   }
-  const json& body = (*data)["body"];
-  store::EntryIndex rows;
-  if (entry.kind == "report") {
-    std::vector<Problem> problems;
-    auto report = ReportFromBody(body, "", problems);
-    const int revision = IntField(*data, "revision");
-    if (!report || revision < 1) {
-      return Altered(at + ": not a valid report revision: " + ProblemsText(problems));
-    }
-    store::ReportRow r;
-    r.entry = entry.index;
-    r.event_id = report->event_id();
-    r.revision = revision;
-    r.received_at = entry.received_at;
-    r.party = entry.party;
-    r.event_type = report->spec().event_type;
-    r.source = report->spec().source;
-    r.time_begin = report->when().begin();
-    r.time_end = report->when().end();
-    r.latitude = report->location().lat();
-    r.longitude = report->location().lng();
-    rows.reports.push_back(std::move(r));
-  } else if (entry.kind == "positions") {
-    if (!body.is_array()) return Altered(at + ": a positions batch is an array");
-    for (size_t i = 0; i < body.size(); ++i) {
-      std::vector<Problem> problems;
-      // The stored form keeps the client's record; normalising it again must give the same.
-      const json& record = body[i].is_object() ? body[i].value("record", json()) : json();
-      auto p = NormalizePosition(record, fmt::format("/{}/record", i), problems);
-      if (!p || *p != body[i]) {
-        return Altered(fmt::format("{}: position {} is not in normal form: {}", at, i,
-                                   ProblemsText(problems)));
-      }
-      rows.positions.push_back(
-          store::PositionRow{entry.index, static_cast<int>(i), (*p)["icao24"].get<std::string>(),
-                             *ParseTimestamp((*p)["time"].get<std::string>()),
-                             (*p)["lat"].get<double>(), (*p)["lon"].get<double>(), Dump(*p)});
-    }
-  } else if (entry.kind == "claim") {
-    std::vector<Problem> problems;
-    auto c = NormalizeClaim(body, "", problems);
-    if (!c) return Altered(at + ": not a valid claim: " + ProblemsText(problems));
-    rows.claims.push_back(store::ClaimRow{entry.index, StringField(*c, "party"),
-                                          StringField(*c, "incident"), StringField(*c, "stance"),
-                                          entry.received_at});
-  } else if (entry.kind == "scenario") {
-    const int version = IntField(*data, "version");
-    if (!body.is_object() || version < 1) return Altered(at + ": not a valid scenario version");
-    const json& scenario = body.value("scenario", json());
-    rows.scenarios.push_back(store::ScenarioRow{
-        entry.index, scenario.is_object() ? StringField(scenario, "id") : std::string(), version,
-        HashToHex(Sha256(Dump(body))), entry.received_at});
-  } else if (entry.kind == "publication") {
-    const std::string incident = body.is_object() ? StringField(body, "incident") : "";
-    if (incident.empty()) return Altered(at + ": a publication names an incident");
-    rows.publications.push_back(store::PublicationRow{entry.index, incident, entry.received_at});
-  } else {
-    return Altered(fmt::format("{}: unknown kind '{}'", at, entry.kind));
-  }
-  return rows;
+  const KindSpec* kind = FindKind(entry.kind);
+  if (!kind) return Altered(fmt::format("{}: unknown kind '{}'", at, entry.kind));
+  return kind->derive(entry, *data);
 }
 
 UtcTime SystemNow() {
@@ -295,8 +173,12 @@ store::TreeHead Ledger::SignHead(uint64_t size, const Hash& root, UtcTime at) co
   return store::TreeHead{size, root, at, key_.Sign(TreeHeadMessage(size, root, at))};
 }
 
-Result<std::vector<Receipt>> Ledger::Append(std::vector<Submission> subs) {
-  if (subs.empty()) return std::vector<Receipt>();  // nothing to commit, no new head
+Receipt ReceiptOf(const store::LogEntry& entry) {
+  return Receipt{entry.index, entry.leaf_hash, entry.receipt, entry.received_at};
+}
+
+Result<std::vector<store::LogEntry>> Ledger::Append(std::vector<Submission> subs) {
+  if (subs.empty()) return std::vector<store::LogEntry>();  // nothing to commit, no new head
   std::lock_guard append_lock(append_mu_);
   UtcTime now;
   uint64_t start;
@@ -308,11 +190,10 @@ Result<std::vector<Receipt>> Ledger::Append(std::vector<Submission> subs) {
   }
   std::vector<store::LogEntry> entries;
   std::vector<store::EntryIndex> index;
-  std::vector<Receipt> receipts;
   for (size_t i = 0; i < subs.size(); ++i) {
     store::LogEntry e;
     e.index = start + i;
-    e.kind = subs[i].kind;
+    e.kind = std::string(Spec(subs[i].kind).name);
     e.received_at = now;
     e.submitter = subs[i].submitter;
     e.party = subs[i].party;
@@ -323,7 +204,6 @@ Result<std::vector<Receipt>> Ledger::Append(std::vector<Submission> subs) {
     if (!rows.ok()) {
       return MakeError(ErrorCode::kInternal, "submission does not index: " + rows.error().message);
     }
-    receipts.push_back(Receipt{e.index, e.leaf_hash, e.receipt, now});
     entries.push_back(std::move(e));
     index.push_back(std::move(rows).value());
   }
@@ -343,7 +223,7 @@ Result<std::vector<Receipt>> Ledger::Append(std::vector<Submission> subs) {
   std::unique_lock lock(mu_);
   head_ = head;
   last_received_ = now;
-  return receipts;
+  return entries;
 }
 
 store::TreeHead Ledger::Head() const {
@@ -511,4 +391,4 @@ Status VerifyHeadsConsistent(const SignedHead& kept, const SignedHead& current,
   return Status::Ok();
 }
 
-}  // namespace truce::server
+}  // namespace truce::app

@@ -12,7 +12,7 @@
 #include "truce/result.h"
 #include "truce/scenario.h"
 
-namespace truce::server {
+namespace truce::app {
 
 // Reads the scenario at `path` (a scenario directory, a scenario.json, or a bare zones GeoJSON
 // file, as formats::LoadScenario accepts) into a bundle, and checks that the bundle builds a
@@ -23,4 +23,4 @@ namespace truce::server {
 [[nodiscard]] Result<Scenario> ScenarioFromBundle(const nlohmann::json& bundle,
                                                   const std::string& origin);
 
-}  // namespace truce::server
+}  // namespace truce::app

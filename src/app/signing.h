@@ -11,7 +11,7 @@
 
 #include "truce/result.h"
 
-namespace truce::server {
+namespace truce::app {
 
 using PublicKey = std::array<uint8_t, 32>;
 
@@ -50,4 +50,4 @@ class SigningKey {
   PublicKey public_key_{};
 };
 
-}  // namespace truce::server
+}  // namespace truce::app

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <utility>
 
-namespace truce::server {
+namespace truce::app {
 
 class Metrics {
  public:
@@ -26,4 +26,4 @@ class Metrics {
   std::map<std::string, uint64_t> counters_;
 };
 
-}  // namespace truce::server
+}  // namespace truce::app

@@ -1,15 +1,15 @@
-#include "server/intake.h"
+#include "app/intake.h"
 
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "app/ledger.h"
 #include "formats/positions.h"
 #include "formats/reports.h"
-#include "server/ledger.h"
 #include "truce/flight.h"
 
-namespace truce::server {
+namespace truce::app {
 namespace {
 
 using nlohmann::json;
@@ -29,6 +29,32 @@ std::pair<std::string, std::string> SplitProblem(const std::string& problem,
 }
 
 }  // namespace
+
+Error RejectedSubmission(std::string_view what, std::vector<Problem> problems) {
+  const size_t n = problems.size();
+  Error e = MakeError(
+      ErrorCode::kInvalidInput,
+      fmt::format("{} problem{} in the {}; nothing was stored", n, n == 1 ? "" : "s", what));
+  e.problems = std::move(problems);
+  return e;
+}
+
+std::optional<uint64_t> ParseCount(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  uint64_t v = 0;
+  for (char ch : text) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(ch - '0');
+  }
+  return v;
+}
+
+Result<uint64_t> ParseEntryCursor(std::string_view cursor) {
+  if (auto v = ParseCount(cursor)) return *v;
+  Error e = MakeError(ErrorCode::kInvalidArgument, "cursor: not a cursor this server gave");
+  e.problems.push_back({"?cursor", "use the 'next' value of the previous page"});
+  return e;
+}
 
 std::string JsonPointer(const std::string& parent, const std::string& name) {
   std::string escaped;
@@ -50,8 +76,9 @@ std::optional<Report> ReportFromBody(const json& object, const std::string& path
   auto report = formats::ReportFromJson(object, origin);
   if (report.ok()) return std::move(report).value();
   const Error& e = report.error();
-  const std::vector<std::string> lines =
-      e.problems.empty() ? std::vector<std::string>{e.message} : e.problems;
+  std::vector<std::string> lines;
+  for (const Problem& p : e.problems) lines.push_back(p.ToString());
+  if (lines.empty()) lines.push_back(e.message);
   for (const std::string& line : lines) {
     auto [field, message] = SplitProblem(line, origin);
     problems.push_back(Problem{field.empty() ? path : JsonPointer(path, field), message});
@@ -135,4 +162,4 @@ std::optional<json> NormalizeClaim(const json& in, const std::string& path,
   return out;
 }
 
-}  // namespace truce::server
+}  // namespace truce::app

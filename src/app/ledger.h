@@ -21,16 +21,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "server/signing.h"
+#include "app/signing.h"
+#include "app/submission.h"
 #include "store/store.h"
 #include "truce/merkle_log.h"
 
-namespace truce::server {
-
-// "2024-05-01T12:00:00.123Z": UTC with milliseconds.
-std::string FormatTimestamp(UtcTime t);
-// Accepts FormatTimestamp's form and ParseUtcTime's forms.
-[[nodiscard]] Result<UtcTime> ParseTimestamp(std::string_view text);
+namespace truce::app {
 
 std::string ReceiptMessage(uint64_t index, const Hash& leaf_hash);
 std::string TreeHeadMessage(uint64_t size, const Hash& root, UtcTime timestamp);
@@ -45,20 +41,12 @@ struct SignedHead {
 };
 [[nodiscard]] Result<SignedHead> TreeHeadFromJson(const nlohmann::json& doc);
 
-// A submission about to become a log entry.
-struct Submission {
-  std::string kind;  // "report", "positions", "claim", "scenario", "publication"
-  std::string submitter;
-  std::string party;
-  nlohmann::json body;
-  int revision = 0;  // reports: revision number; scenarios: version number; else unused
-};
-
 // The canonical entry data of `s` received at `received_at`.
 std::string EntryData(const Submission& s, UtcTime received_at);
 
-// The query rows an entry adds, recomputed from its data alone. Fails (kInvalidInput) when the
-// data is not a well-formed entry or disagrees with the entry's own columns.
+// The query rows an entry adds, recomputed from its data alone through the kind registry
+// (submission.h). Fails (kInvalidInput) when the data is not a well-formed entry or disagrees
+// with the entry's own columns.
 [[nodiscard]] Result<store::EntryIndex> DeriveIndex(const store::LogEntry& entry);
 
 // "report SYR123 revision 2", "positions batch of 40", ... for messages.
@@ -71,6 +59,9 @@ struct Receipt {
   std::string signature;
   UtcTime received_at{};
 };
+
+// The receipt of a stored entry.
+Receipt ReceiptOf(const store::LogEntry& entry);
 
 using Clock = std::function<UtcTime()>;
 // The system clock at millisecond resolution.
@@ -86,9 +77,10 @@ class Ledger {
   [[nodiscard]] static Result<std::unique_ptr<Ledger>> Open(store::Store& store, SigningKey key,
                                                             Clock clock = SystemNow);
 
-  // Appends `subs` as consecutive entries in one durable transaction with a new signed head.
-  // All or nothing: on error the log is unchanged.
-  [[nodiscard]] Result<std::vector<Receipt>> Append(std::vector<Submission> subs);
+  // Appends `subs` as consecutive entries in one durable transaction with a new signed head,
+  // and returns the entries as stored (ReceiptOf gives what each submitter gets back). All or
+  // nothing: on error the log is unchanged.
+  [[nodiscard]] Result<std::vector<store::LogEntry>> Append(std::vector<Submission> subs);
 
   store::TreeHead Head() const;
   uint64_t size() const;
@@ -133,4 +125,4 @@ struct VerifiedLog {
 [[nodiscard]] Status VerifyHeadsConsistent(const SignedHead& kept, const SignedHead& current,
                                            const std::vector<Hash>& proof);
 
-}  // namespace truce::server
+}  // namespace truce::app

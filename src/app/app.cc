@@ -1,0 +1,108 @@
+// The application's plumbing: opening (the views rebuilt from the log), the append path shared
+// by every submission, health and metrics, and the transparency log's read operations. The
+// operations of each resource live in their own *_ops.cc file.
+#include "app/app.h"
+
+#include <fmt/format.h>
+
+#include "app/tokens.h"
+
+namespace truce::app {
+
+Result<std::unique_ptr<App>> App::Open(store::Store& store, Ledger& ledger, Metrics& metrics,
+                                       AppLimits limits, Clock clock) {
+  std::unique_ptr<App> app(new App(store, ledger, metrics, limits, std::move(clock)));
+  std::optional<Error> failure;
+  const uint64_t size = ledger.size();
+  Status scanned = store.ScanEntries(0, [&](const store::LogEntry& e, const store::EntryIndex&) {
+    if (e.index >= size) return false;  // not covered by a signed head (the ledger refused it)
+    if (Status st = app->views_.Apply(e); !st.ok()) {
+      failure = st.error();
+      return false;
+    }
+    return true;
+  });
+  if (!scanned.ok()) return scanned.error();
+  if (failure) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     failure->message + "; run `truce verify --db` to see what changed");
+  }
+  return app;
+}
+
+void App::WarmUp() { (void)SnapshotAsOf(std::nullopt); }
+
+Result<Principal> App::Authenticate(std::string_view authorization) {
+  return app::Authenticate(store_, authorization);
+}
+
+Result<Health> App::GetHealth() {
+  auto version = store_.SchemaVersion();
+  if (!version.ok()) return version.error();
+  return Health{ledger_.size(), *version};
+}
+
+Result<std::string> App::MetricsText(const Principal& who) {
+  if (Status st = Check(who, Action::kReadMetrics); !st.ok()) return st.error();
+  return metrics_.Render({{"truce_log_entries", static_cast<double>(ledger_.size())}});
+}
+
+Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> subs) {
+  auto entries = ledger_.Append(std::move(subs));
+  if (!entries.ok()) return entries;
+  // The views follow the log: the entries just committed, as committed.
+  for (const store::LogEntry& e : *entries) {
+    if (Status st = views_.Apply(e); !st.ok()) {
+      return MakeError(ErrorCode::kInternal,
+                       "a committed entry does not apply: " + st.error().message);
+    }
+  }
+  return entries;
+}
+
+// --- The transparency log --------------------------------------------------------------------
+
+Result<App::InclusionProof> App::Inclusion(const Principal& who, uint64_t index,
+                                           std::optional<uint64_t> tree_size) {
+  if (Status st = Check(who, Action::kReadLogProofs); !st.ok()) return st.error();
+  const uint64_t size = tree_size.value_or(ledger_.size());
+  if (index >= size) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("entry {} is not in a tree of {} entries", index, size));
+  }
+  auto proof = ledger_.InclusionProof(index, size);
+  if (!proof.ok()) return proof.error();
+  auto root = ledger_.Root(size);
+  if (!root.ok()) return root.error();
+  return InclusionProof{index, size, ledger_.Leaf(index), *root, std::move(proof).value()};
+}
+
+Result<std::vector<Hash>> App::Consistency(const Principal& who, uint64_t first, uint64_t second) {
+  if (Status st = Check(who, Action::kReadLogProofs); !st.ok()) return st.error();
+  if (first > second) {
+    return MakeError(ErrorCode::kInvalidArgument, "first must not exceed second");
+  }
+  return ledger_.ConsistencyProof(first, second);
+}
+
+Result<JsonPage> App::LogEntries(const Principal& who, uint64_t from, size_t limit) {
+  if (Status st = Check(who, Action::kReadLogEntries); !st.ok()) return st.error();
+  const uint64_t size = ledger_.size();
+  JsonPage page;
+  Status st = store_.ScanEntries(from, [&](const store::LogEntry& e, const store::EntryIndex&) {
+    if (e.index >= size || page.items.size() >= limit) return false;
+    page.items.push_back({{"index", e.index},
+                          {"kind", e.kind},
+                          {"received_at", FormatTimestamp(e.received_at)},
+                          {"leaf_hash", HashToHex(e.leaf_hash)},
+                          {"receipt", BytesToHex(e.receipt)},
+                          {"data", e.data}});
+    return true;
+  });
+  if (!st.ok()) return st.error();
+  const uint64_t next = from + page.items.size();
+  if (next < size) page.next = std::to_string(next);
+  return page;
+}
+
+}  // namespace truce::app

@@ -1,0 +1,244 @@
+// The application layer: every operation a user of the server can perform, as one typed call
+// (valhalla's tyr::actor_t). The HTTP routes (src/server/) and the CLI parse their input, call
+// an operation, and encode its result; they hold no rules of their own.
+//
+// Every operation takes the calling Principal, checks the permission table (policy.h) and
+// passes every report-derived record it returns through the redaction table, so an adapter
+// cannot show a caller more than the policy allows. Submissions become entries of the
+// transparency log (ledger.h) and are applied to the derived views (views.h) in the same step,
+// so queries never re-read or re-evaluate what they have seen.
+//
+// Thread-safe: operations may run concurrently from many threads; submissions are serialised.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/ledger.h"
+#include "app/metrics.h"
+#include "app/policy.h"
+#include "app/roles.h"
+#include "app/views.h"
+#include "store/store.h"
+#include "truce/geo.h"
+#include "truce/result.h"
+#include "truce/summary.h"
+#include "truce/time.h"
+
+namespace truce::app {
+
+struct AppLimits {
+  size_t max_reports_per_batch = 10000;
+  size_t max_positions_per_batch = 100000;
+  size_t max_claims_per_batch = 1000;
+  size_t default_page = 100;
+  size_t max_page = 1000;
+};
+
+// A page of a list: the items (encoded and redacted) and the cursor of the next page, "" at
+// the end.
+struct JsonPage {
+  std::vector<nlohmann::json> items;
+  std::string next;
+};
+
+// Where a page starts and how long it is. REQUIRES: 1 <= limit.
+struct PageRequest {
+  std::optional<std::string> cursor;
+  size_t limit = 100;
+};
+
+// Filters over report-derived events. `from`/`to`: the event's interval overlaps [from, to).
+struct EventFilter {
+  std::optional<UtcTime> as_of, from, to;
+  std::optional<LatLngRect> bbox;
+  std::string zone, party, type;
+};
+
+struct ViolationFilter : EventFilter {
+  std::optional<Verdict> verdict;
+  std::string rule;  // "ceasefire", "no_fly", ... ("" for all)
+};
+
+struct IncidentFilter : EventFilter {
+  std::string grade;
+  bool published_only = false;
+};
+
+struct ReportFilter {
+  std::optional<UtcTime> as_of, from, to;
+  std::optional<LatLngRect> bbox;
+  std::string event_id, type, party;
+  bool all_revisions = false;
+};
+
+struct PositionFilter {
+  std::optional<UtcTime> as_of, from, to;
+  std::optional<LatLngRect> bbox;
+  std::string icao24;
+};
+
+struct ClaimFilter {
+  std::optional<UtcTime> as_of;
+  std::string party, incident;
+};
+
+// What one submitted item became.
+struct ItemOutcome {
+  std::string id;        // event id (reports), "" otherwise
+  int revision = 0;      // reports: the revision the item is (new or existing)
+  bool created = false;  // false: identical to the stored revision, nothing appended
+  uint64_t log_index = 0;
+  std::optional<Receipt> receipt;  // for created items
+};
+
+struct SubmitOutcome {
+  std::vector<ItemOutcome> items;
+  size_t accepted = 0;
+  size_t unchanged = 0;
+  size_t positions = 0;  // positions batches: the number of positions in the entry
+  int version = 0;       // scenario versions: the version in force after the submission
+  store::TreeHead head;
+};
+
+struct Health {
+  uint64_t log_size = 0;
+  int schema_version = 0;
+};
+
+struct ScenarioDocument {
+  std::shared_ptr<const StoredScenario> stored;
+};
+
+// Zone versions of one scenario version; the pointers live as long as `scenario`.
+struct ZoneSelection {
+  std::shared_ptr<const StoredScenario> scenario;
+  std::vector<const ZoneVersion*> versions;
+};
+
+struct SummaryQuery {
+  std::optional<UtcTime> as_of;
+  TimeInterval period = TimeInterval::Instant(UtcTime{});
+  std::string zone;  // "" for every zone
+};
+
+class App {
+ public:
+  // Opens the application over a store and its ledger: rebuilds the views from the log.
+  // kInvalidInput when a stored entry cannot be read (run `truce verify --db`).
+  [[nodiscard]] static Result<std::unique_ptr<App>> Open(store::Store& store, Ledger& ledger,
+                                                         Metrics& metrics, AppLimits limits = {},
+                                                         Clock clock = SystemNow);
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  const AppLimits& limits() const noexcept { return limits_; }
+  Metrics& metrics() noexcept { return metrics_; }
+  UtcTime Now() const { return clock_(); }
+
+  // Computes the current snapshot's verdicts so that the first query does not pay for them.
+  void WarmUp();
+
+  // --- Who is calling ----------------------------------------------------------------------
+  // See tokens.h Authenticate.
+  [[nodiscard]] Result<Principal> Authenticate(std::string_view authorization);
+
+  // --- Health and metrics ------------------------------------------------------------------
+  [[nodiscard]] Result<Health> GetHealth();
+  [[nodiscard]] Result<std::string> MetricsText(const Principal& who);
+
+  // --- Scenario and zones ------------------------------------------------------------------
+  [[nodiscard]] Result<ScenarioDocument> GetScenario(const Principal& who,
+                                                     std::optional<UtcTime> as_of);
+  [[nodiscard]] Result<std::vector<std::shared_ptr<const StoredScenario>>> ScenarioVersions(
+      const Principal& who);
+  // Makes `bundle` (scenario_bundle.h) the scenario in force: appended as a new version unless
+  // it equals the latest. kInvalidInput listing every problem of a bad bundle.
+  [[nodiscard]] Result<SubmitOutcome> SubmitScenario(const Principal& who, nlohmann::json bundle);
+  // The same for the operator starting the server (`truce serve --scenario`): no principal.
+  [[nodiscard]] Result<SubmitOutcome> AdoptScenario(nlohmann::json bundle,
+                                                    std::string_view submitter);
+  // The zone versions in force at `at` (all when nullopt) of the scenario as of `as_of`.
+  // kNotFound when no scenario had been loaded.
+  [[nodiscard]] Result<ZoneSelection> Zones(const Principal& who, std::optional<UtcTime> at,
+                                            std::optional<UtcTime> as_of);
+
+  // --- Submissions -------------------------------------------------------------------------
+  // `items` are JSON objects; `batch` says whether they came as an array (problem paths are
+  // then "/3/field", else "/field"). All or nothing: kInvalidInput listing every problem, and
+  // nothing stored. A party submits only as itself (kForbidden otherwise) and revises only its
+  // own reports.
+  [[nodiscard]] Result<SubmitOutcome> SubmitReports(const Principal& who,
+                                                    std::vector<nlohmann::json> items, bool batch);
+  // `body`: an array of position records, or {"positions": [...]}.
+  [[nodiscard]] Result<SubmitOutcome> SubmitPositions(const Principal& who, nlohmann::json body);
+  [[nodiscard]] Result<SubmitOutcome> SubmitClaims(const Principal& who,
+                                                   std::vector<nlohmann::json> items, bool batch);
+  [[nodiscard]] Result<SubmitOutcome> PublishIncident(const Principal& who,
+                                                      const std::string& incident);
+
+  // --- Queries -----------------------------------------------------------------------------
+  [[nodiscard]] Result<JsonPage> ListReports(const Principal& who, const ReportFilter& filter,
+                                             const PageRequest& page);
+  [[nodiscard]] Result<JsonPage> ListPositions(const Principal& who, const PositionFilter& filter,
+                                               const PageRequest& page);
+  [[nodiscard]] Result<JsonPage> ListClaims(const Principal& who, const ClaimFilter& filter,
+                                            const PageRequest& page);
+  // Every matching record, encoded and redacted, in a stable order (paging is the caller's).
+  [[nodiscard]] Result<std::vector<nlohmann::json>> Violations(const Principal& who,
+                                                               const ViolationFilter& filter);
+  [[nodiscard]] Result<std::vector<nlohmann::json>> Incidents(const Principal& who,
+                                                              const IncidentFilter& filter);
+  // The latest revision of each report as a record with its place, for feature collections.
+  [[nodiscard]] Result<std::vector<nlohmann::json>> ReportRecords(const Principal& who,
+                                                                  const EventFilter& filter);
+  // kNotFound when no scenario has been loaded or `zone` names no zone.
+  [[nodiscard]] Result<PeriodSummary> Summary(const Principal& who, const SummaryQuery& query);
+
+  // --- The transparency log ----------------------------------------------------------------
+  store::TreeHead Head() const { return ledger_.Head(); }
+  const PublicKey& public_key() const noexcept { return ledger_.public_key(); }
+  struct InclusionProof {
+    uint64_t index = 0, tree_size = 0;
+    Hash leaf{}, root{};
+    std::vector<Hash> proof;
+  };
+  // kInvalidArgument when index >= tree_size; kNotFound when tree_size is beyond the log.
+  [[nodiscard]] Result<InclusionProof> Inclusion(const Principal& who, uint64_t index,
+                                                 std::optional<uint64_t> tree_size);
+  [[nodiscard]] Result<std::vector<Hash>> Consistency(const Principal& who, uint64_t first,
+                                                      uint64_t second);
+  // Raw entries from `from`, at most `limit`.
+  [[nodiscard]] Result<JsonPage> LogEntries(const Principal& who, uint64_t from, size_t limit);
+
+ private:
+  App(store::Store& store, Ledger& ledger, Metrics& metrics, AppLimits limits, Clock clock)
+      : store_(store),
+        ledger_(ledger),
+        metrics_(metrics),
+        limits_(limits),
+        clock_(std::move(clock)) {}
+
+  // Appends `subs` and applies the new entries to the views. REQUIRES: submit_mu_ held.
+  [[nodiscard]] Result<std::vector<store::LogEntry>> AppendLocked(std::vector<Submission> subs);
+  [[nodiscard]] Result<SubmitOutcome> AdoptLocked(nlohmann::json bundle,
+                                                  std::string_view submitter);
+  [[nodiscard]] Result<std::shared_ptr<const Snapshot>> SnapshotAsOf(std::optional<UtcTime> as_of);
+
+  store::Store& store_;
+  Ledger& ledger_;
+  Metrics& metrics_;
+  const AppLimits limits_;
+  const Clock clock_;
+  Views views_;
+  std::mutex submit_mu_;  // one submission at a time: revision numbering, then the append
+};
+
+}  // namespace truce::app

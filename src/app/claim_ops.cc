@@ -1,0 +1,101 @@
+// Operations on claims: a party's statements about incidents and other parties.
+#include <fmt/format.h>
+
+#include "app/app.h"
+#include "app/intake.h"
+#include "formats/text_file.h"
+
+namespace truce::app {
+
+using nlohmann::json;
+
+Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> items, bool batch) {
+  if (Status st = Check(who, Action::kSubmitClaims); !st.ok()) return st.error();
+  if (items.empty()) return MakeError(ErrorCode::kInvalidInput, "an empty batch of claims");
+  if (items.size() > limits_.max_claims_per_batch) {
+    return MakeError(ErrorCode::kTooLarge, fmt::format("{} claims in one batch; the limit is {}",
+                                                       items.size(), limits_.max_claims_per_batch));
+  }
+  const bool as_party = who.Is(Role::kParty);
+  const auto stored = views_.ScenarioAt(views_.size());
+  std::vector<Problem> problems;
+  std::vector<Submission> subs;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const std::string path = batch ? fmt::format("/{}", i) : "";
+    json& item = items[i];
+    if (as_party && item.is_object()) {
+      const auto party = item.find("party");
+      if (party != item.end() && !party->is_null() && *party != who.party) {
+        Error e = MakeError(ErrorCode::kForbidden,
+                            fmt::format("a party token claims only as party '{}'", who.party));
+        e.problems.push_back(
+            {JsonPointer(path, "party"), fmt::format("must be '{}' or absent", who.party)});
+        return e;
+      }
+      item["party"] = who.party;
+    }
+    auto claim = NormalizeClaim(item, path, problems);
+    if (!claim) continue;
+    // Claims are a party's word: the party (and the party it is about) must exist.
+    if (stored && stored->scenario->has_register()) {
+      for (const char* key : {"party", "about"}) {
+        const std::string id = claim->value(key, std::string());
+        if (!id.empty() && !stored->scenario->FindParty(id)) {
+          problems.push_back(
+              {JsonPointer(path, key), fmt::format("'{}' is not a party of the scenario", id)});
+        }
+      }
+    }
+    subs.push_back(Submission{SubmissionKind::kClaim, who.token_id, as_party ? who.party : "",
+                              std::move(*claim), 0});
+  }
+  if (!problems.empty()) {
+    metrics_.Add("truce_submissions_rejected_total");
+    return RejectedSubmission("claims", std::move(problems));
+  }
+  std::lock_guard lock(submit_mu_);
+  auto entries = AppendLocked(std::move(subs));
+  if (!entries.ok()) return entries.error();
+  SubmitOutcome out;
+  for (const store::LogEntry& e : *entries) {
+    out.items.push_back(ItemOutcome{"", 0, true, e.index, ReceiptOf(e)});
+  }
+  out.accepted = out.items.size();
+  metrics_.Add("truce_claims_accepted_total", out.accepted);
+  out.head = ledger_.Head();
+  return out;
+}
+
+Result<JsonPage> App::ListClaims(const Principal& who, const ClaimFilter& f,
+                                 const PageRequest& page) {
+  if (Status st = Check(who, Action::kReadClaims); !st.ok()) return st.error();
+  store::ClaimQuery q;
+  q.as_of = f.as_of;
+  q.party = f.party;
+  q.incident = f.incident;
+  if (page.cursor) {
+    auto after = ParseEntryCursor(*page.cursor);
+    if (!after.ok()) return after.error();
+    q.after = *after;
+  }
+  q.limit = page.limit + 1;
+  auto rows = store_.QueryClaims(q);
+  if (!rows.ok()) return rows.error();
+  const bool more = rows->size() == q.limit;
+  if (more) rows->pop_back();
+  JsonPage out;
+  for (const auto& r : *rows) {
+    const Provenance provenance{r.row.party, false};
+    if (!Sees(who, RecordKind::kClaim, provenance)) continue;
+    auto data = formats::ParseJson(r.data, "stored claim");
+    json item = {{"log_index", r.row.entry},
+                 {"received_at", FormatTimestamp(r.row.received_at)},
+                 {"claim", data.ok() ? data->value("body", json()) : json()}};
+    Redact(who, RecordKind::kClaim, provenance, item);
+    out.items.push_back(std::move(item));
+  }
+  if (more && !rows->empty()) out.next = std::to_string(rows->back().row.entry);
+  return out;
+}
+
+}  // namespace truce::app

@@ -1,0 +1,136 @@
+// The application's derived state: what the log holds, parsed once and kept in memory, and the
+// verdicts derived from it, computed once per (report revision, scenario version) and reused by
+// every later query (docs/architecture.md "Derived views").
+//
+// Views are rebuilt from the log when the application opens and advanced by Apply() with each
+// appended entry, so a write never makes the next query re-read or re-evaluate what it had
+// already seen. "As of T" is a prefix of the log (received_at never goes backwards), so every
+// as-of view is the same state cut at a log size. Thread-safe: Apply() may run while queries
+// read.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "store/store.h"
+#include "truce/report.h"
+#include "truce/scenario.h"
+#include "truce/time.h"
+#include "truce/verdict.h"
+
+namespace truce::app {
+
+inline constexpr uint64_t kNeverSuperseded = UINT64_MAX;
+
+// One revision of one report as the log holds it.
+struct StoredReport {
+  uint64_t entry = 0;
+  UtcTime received_at{};
+  int revision = 1;
+  std::string party;  // the submitting party ("" unless a party token submitted it)
+  Report report;
+  uint64_t superseded_at = kNeverSuperseded;  // entry of the next revision of the event
+};
+
+// One scenario version as the log holds it.
+struct StoredScenario {
+  uint64_t entry = 0;
+  UtcTime received_at{};
+  int version = 1;
+  std::string scenario_id;
+  std::string digest;
+  nlohmann::json bundle;
+  std::shared_ptr<const Scenario> scenario;
+};
+
+struct StoredClaim {
+  uint64_t entry = 0;
+  UtcTime received_at{};
+  std::string party, incident, stance;
+};
+
+struct StoredPublication {
+  uint64_t entry = 0;
+  std::string incident;
+};
+
+// Everything known at one log size: the current revision of each report, the scenario in force
+// and the verdicts of those reports under it. Immutable; shared between queries.
+struct Snapshot {
+  uint64_t log_size = 0;
+  std::shared_ptr<const StoredScenario> scenario;  // null when none had been loaded
+  std::vector<const StoredReport*> reports;        // the current revision of each event
+  std::vector<Violation> violations;               // ordered by report, as in `reports`
+  std::set<std::string> published;
+  std::map<std::string, std::pair<int, int>> claims;  // incident -> (asserts, denials)
+
+  // The stored revision a violation of this snapshot is about.
+  const StoredReport& RevisionOf(const Violation& v) const;
+
+ private:
+  friend class Views;
+  std::unordered_map<const Report*, const StoredReport*> by_report_;
+};
+
+class Views {
+ public:
+  Views() = default;
+  Views(const Views&) = delete;
+  Views& operator=(const Views&) = delete;
+
+  // Applies the next log entry. REQUIRES: entries come in index order, each once.
+  // kInvalidInput when the entry's data is not a well-formed submission of its kind.
+  [[nodiscard]] Status Apply(const store::LogEntry& entry);
+
+  // Entries applied so far.
+  uint64_t size() const;
+  // The log size as of `as_of`: the entries received at or before it (all when nullopt).
+  uint64_t SizeAsOf(std::optional<UtcTime> as_of) const;
+
+  // The scenario version in force at log size `size`, null when none.
+  std::shared_ptr<const StoredScenario> ScenarioAt(uint64_t size) const;
+  std::vector<std::shared_ptr<const StoredScenario>> Scenarios() const;
+  // The latest revision of `event_id` (at the current size), if any.
+  std::optional<StoredReport> LatestRevision(const std::string& event_id) const;
+  bool IsPublished(const std::string& incident, uint64_t* entry = nullptr) const;
+
+  // The snapshot at log size `size` (<= size()). Verdicts not yet computed for the scenario in
+  // force are computed now, once; concurrent callers wait for the same computation rather than
+  // repeat it.
+  [[nodiscard]] Result<std::shared_ptr<const Snapshot>> SnapshotAt(uint64_t size);
+
+ private:
+  // The verdicts of report revisions under one scenario version, filled in lazily.
+  struct Evaluation {
+    std::mutex mu;
+    std::unique_ptr<ReportEvaluator> evaluator;
+    std::vector<std::optional<std::vector<Violation>>> by_revision;  // indexed like revisions_
+  };
+  Evaluation& EvaluationFor(const StoredScenario& scenario);
+
+  mutable std::shared_mutex mu_;  // guards everything below but evaluations_' contents
+  std::vector<std::unique_ptr<StoredReport>> revisions_;  // log order; addresses are stable
+  std::unordered_map<std::string, size_t> latest_;        // event id -> index in revisions_
+  std::vector<std::shared_ptr<const StoredScenario>> scenarios_;
+  std::vector<StoredClaim> claims_;
+  std::vector<StoredPublication> publications_;
+  std::vector<UtcTime> received_at_;  // per entry
+
+  std::mutex evaluations_mu_;
+  std::map<uint64_t, std::unique_ptr<Evaluation>> evaluations_;  // by scenario entry
+
+  std::mutex cache_mu_;
+  std::shared_ptr<const Snapshot> latest_snapshot_;
+};
+
+}  // namespace truce::app

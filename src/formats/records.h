@@ -1,0 +1,21 @@
+// One JSON encoder per record truce outputs, shared by the CLI (jsonl, GeoJSON properties) and
+// the HTTP API, so that both carry the same keys and values for the same record
+// (docs/formats.md "Output records"). Pure functions; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "truce/verdict.h"
+
+namespace truce::formats {
+
+// A rule of a zone version broken by a report:
+//   {"report", "revision", "zone", "version", "rule", "verdict", "fraction" (4 decimals),
+//    "clause", "party", "event_date", "event_type", "time_begin", "time_end", "latitude",
+//    "longitude", "radius_m"}
+nlohmann::json ViolationToJson(const Violation& v, int revision);
+
+// `x` rounded to 4 decimals: shares and fractions are printed no finer than they are known.
+double RoundTo4(double x) noexcept;
+
+}  // namespace truce::formats

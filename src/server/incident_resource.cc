@@ -1,0 +1,95 @@
+// /api/v1/violations, /api/v1/incidents (and publishing one), /api/v1/summary: what the
+// reports add up to, derived, never stored.
+#include <fmt/format.h>
+
+#include "formats/summary_json.h"
+#include "server/routing.h"
+
+namespace truce::server {
+namespace {
+
+using nlohmann::json;
+
+ApiResponse GetViolations(const Call& c) {
+  QueryReader q(c);
+  app::ViolationFilter f;
+  static_cast<app::EventFilter&>(f) = q.Events();
+  const std::string verdict = q.OneOf("verdict", {"inside", "possible"});
+  if (!verdict.empty()) f.verdict = verdict == "inside" ? Verdict::kInside : Verdict::kPossible;
+  f.rule = q.Text("rule");
+  const app::PageRequest page = q.Page();
+  if (!q.ok()) return ErrorResponse(q.error());
+  auto all = c.app.Violations(c.who, f);
+  if (!all.ok()) return ErrorResponse(all.error());
+  auto window = Window(std::move(all).value(), page);
+  if (!window.ok()) return ErrorResponse(window.error());
+  return JsonResponse(PageJson(std::move(window->items), window->next));
+}
+
+ApiResponse GetIncidents(const Call& c) {
+  QueryReader q(c);
+  app::IncidentFilter f;
+  static_cast<app::EventFilter&>(f) = q.Events();
+  f.grade = q.Text("grade");
+  f.published_only = q.OneOf("published", {"true", "false"}) == "true";
+  const app::PageRequest page = q.Page();
+  if (!q.ok()) return ErrorResponse(q.error());
+  auto all = c.app.Incidents(c.who, f);
+  if (!all.ok()) return ErrorResponse(all.error());
+  auto window = Window(std::move(all).value(), page);
+  if (!window.ok()) return ErrorResponse(window.error());
+  return JsonResponse(PageJson(std::move(window->items), window->next));
+}
+
+ApiResponse PostPublish(const Call& c) {
+  auto body = JsonBody(c);
+  if (!body.ok()) return ErrorResponse(body.error());
+  const std::string incident = body->is_object() && body->value("incident", json()).is_string()
+                                   ? (*body)["incident"].get<std::string>()
+                                   : "";
+  auto out = c.app.PublishIncident(c.who, incident);
+  if (!out.ok()) return ErrorResponse(out.error());
+  const app::ItemOutcome& item = out->items.front();
+  if (!item.created) return JsonResponse({{"status", "unchanged"}, {"log_index", item.log_index}});
+  json r = ReceiptJson(*item.receipt);
+  r["status"] = "created";
+  return JsonResponse(r, 201);
+}
+
+ApiResponse GetSummary(const Call& c) {
+  QueryReader q(c);
+  app::SummaryQuery query;
+  query.as_of = q.Time("as_of");
+  auto from = q.Time("from");
+  auto to = q.Time("to");
+  query.zone = q.Text("zone");
+  if (!q.ok()) return ErrorResponse(q.error());
+  using std::chrono::days;
+  if (!to) to = std::chrono::floor<days>(query.as_of.value_or(c.app.Now())) + days(1);
+  if (!from) from = *to - days(1);
+  const auto whole_day = [](UtcTime t) { return std::chrono::floor<days>(t) == t; };
+  auto period = TimeInterval::Create(*from, *to);
+  if (!period.ok() || !whole_day(*from) || !whole_day(*to)) {
+    Error e = MakeError(ErrorCode::kInvalidArgument,
+                        "from and to must be dates (YYYY-MM-DD) with from before to");
+    e.problems.push_back({"?from", "a date before to"});
+    return ErrorResponse(e);
+  }
+  query.period = *period;
+  auto summary = c.app.Summary(c.who, query);
+  if (!summary.ok()) return ErrorResponse(summary.error());
+  return JsonResponse(formats::SummaryToJson(*summary));
+}
+
+constexpr Route kRoutes[] = {
+    {"GET", "/api/v1/violations", app::Action::kReadViolations, &GetViolations},
+    {"GET", "/api/v1/incidents", app::Action::kReadIncidents, &GetIncidents},
+    {"POST", "/api/v1/incidents/publish", app::Action::kPublishIncident, &PostPublish},
+    {"GET", "/api/v1/summary", app::Action::kReadSummary, &GetSummary},
+};
+
+}  // namespace
+
+std::span<const Route> IncidentRoutes() { return kRoutes; }
+
+}  // namespace truce::server

@@ -1,0 +1,233 @@
+#include "server/routing.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "app/intake.h"
+#include "formats/text_file.h"
+
+namespace truce::server {
+
+using nlohmann::json;
+
+std::optional<std::string> Call::Param(std::string_view name) const {
+  const auto it = req.query.find(std::string(name));
+  if (it == req.query.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
+
+// --- Query parameters --------------------------------------------------------------------------
+
+void QueryReader::Fail(std::string_view name, std::string message, std::string expected) {
+  if (error_) return;
+  Error e =
+      MakeError(ErrorCode::kInvalidArgument, fmt::format("query parameter {}: {}", name, message));
+  e.problems.push_back({"?" + std::string(name), std::move(expected)});
+  error_ = std::move(e);
+}
+
+std::optional<UtcTime> QueryReader::Time(std::string_view name) {
+  const auto text = call_.Param(name);
+  if (!text) return std::nullopt;
+  auto t = ParseTimestamp(*text);
+  if (!t.ok()) {
+    Fail(name, t.error().message, t.error().message);
+    return std::nullopt;
+  }
+  return *t;
+}
+
+std::optional<LatLngRect> QueryReader::Bbox() {
+  const auto text = call_.Param("bbox");
+  if (!text) return std::nullopt;
+  std::vector<double> v;
+  size_t start = 0;
+  bool ok = true;
+  while (ok) {
+    const size_t comma = text->find(',', start);
+    const std::string part =
+        text->substr(start, comma == std::string::npos ? comma : comma - start);
+    char* end = nullptr;
+    const double d = std::strtod(part.c_str(), &end);
+    ok = !part.empty() && end == part.c_str() + part.size() && std::isfinite(d);
+    v.push_back(d);
+    if (comma == std::string::npos || v.size() > 4) break;
+    start = comma + 1;
+  }
+  if (!ok || v.size() != 4 || v[0] > v[2] || v[1] > v[3] || std::fabs(v[1]) > 90 ||
+      std::fabs(v[3]) > 90 || std::fabs(v[0]) > 180 || std::fabs(v[2]) > 180) {
+    Fail("bbox",
+         fmt::format("expected minLon,minLat,maxLon,maxLat, got '{}'", text->substr(0, 200)),
+         "expected minLon,minLat,maxLon,maxLat in degrees");
+    return std::nullopt;
+  }
+  return LatLngRect{v[1], v[3], v[0], v[2]};
+}
+
+std::optional<uint64_t> QueryReader::Count(std::string_view name, bool required) {
+  const auto text = call_.Param(name);
+  if (!text) {
+    if (required) Fail(name, "is required", "required: a whole number >= 0");
+    return std::nullopt;
+  }
+  const auto v = app::ParseCount(*text);
+  if (!v) {
+    Fail(name, fmt::format("expected a whole number >= 0, got '{}'", text->substr(0, 40)),
+         "expected a whole number >= 0");
+  }
+  return v;
+}
+
+std::string QueryReader::OneOf(std::string_view name,
+                               std::initializer_list<std::string_view> allowed) {
+  const std::string value = Text(name);
+  if (value.empty()) return value;
+  for (std::string_view a : allowed) {
+    if (a == value) return value;
+  }
+  std::string list;
+  for (std::string_view a : allowed) list += fmt::format("{}{}", list.empty() ? "" : " or ", a);
+  Fail(name, "expected " + list, "expected " + list);
+  return "";
+}
+
+app::PageRequest QueryReader::Page() {
+  const app::AppLimits& limits = call_.app.limits();
+  app::PageRequest page;
+  page.limit = limits.default_page;
+  if (auto v = Count("limit")) {
+    if (*v < 1 || *v > limits.max_page) {
+      Fail("limit", fmt::format("expected 1 to {}, got {}", limits.max_page, *v),
+           fmt::format("expected 1 to {}", limits.max_page));
+    } else {
+      page.limit = static_cast<size_t>(*v);
+    }
+  }
+  page.cursor = call_.Param("cursor");
+  return page;
+}
+
+size_t QueryReader::CappedLimit() {
+  const app::AppLimits& limits = call_.app.limits();
+  const auto v = Count("limit");
+  if (!v) return limits.default_page;
+  return static_cast<size_t>(std::clamp<uint64_t>(*v, 1, limits.max_page));
+}
+
+app::EventFilter QueryReader::Events() {
+  app::EventFilter f;
+  f.as_of = Time("as_of");
+  f.from = Time("from");
+  f.to = Time("to");
+  f.bbox = Bbox();
+  f.zone = Text("zone");
+  f.party = Text("party");
+  f.type = Text("type");
+  return f;
+}
+
+// --- Bodies ------------------------------------------------------------------------------------
+
+Result<json> JsonBody(const Call& c) {
+  // The media type without parameters ("application/json; charset=utf-8"), compared whole.
+  std::string type = c.req.content_type.substr(0, c.req.content_type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  for (char& ch : type) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (type != "application/json" && type != "application/geo+json") {
+    return MakeError(ErrorCode::kUnsupportedMediaType,
+                     type.empty() ? std::string("the body needs Content-Type: application/json")
+                                  : fmt::format("the body must be application/json, not {}",
+                                                c.req.content_type.substr(0, 100)));
+  }
+  auto doc = formats::ParseJson(c.req.body, "body");
+  if (!doc.ok()) {
+    Error e = std::move(doc).error();
+    e.code = ErrorCode::kBadJson;
+    if (e.problems.empty()) e.problems.push_back({"", e.message});
+    return e;
+  }
+  return doc;
+}
+
+Result<Items> ItemsBody(const Call& c) {
+  auto body = JsonBody(c);
+  if (!body.ok()) return body.error();
+  Items out;
+  out.batch = body->is_array();
+  if (out.batch) {
+    out.items.reserve(body->size());
+    for (json& item : *body) out.items.push_back(std::move(item));
+  } else {
+    out.items.push_back(std::move(body).value());
+  }
+  return out;
+}
+
+// --- Responses ---------------------------------------------------------------------------------
+
+ApiResponse JsonResponse(const json& body, int status, std::string content_type) {
+  ApiResponse r;
+  r.status = status;
+  r.content_type = std::move(content_type);
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return r;
+}
+
+ApiResponse ErrorResponse(const Error& e) {
+  const ErrorCodeInfo& info = DescribeErrorCode(e.code);
+  json body = {{"error", {{"code", info.name}, {"message", e.message}}}};
+  json problems = json::array();
+  for (const Problem& p : e.problems) {
+    if (p.where.empty() && p.message == e.message) continue;
+    problems.push_back({{"path", p.where}, {"message", p.message}});
+  }
+  if (!problems.empty()) body["error"]["problems"] = std::move(problems);
+  ApiResponse r = JsonResponse(body, info.http_status);
+  if (e.code == ErrorCode::kUnauthenticated) {
+    r.headers.emplace_back("WWW-Authenticate", "Bearer, Basic realm=\"truce\"");
+  }
+  if (e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kTooManyRequests) {
+    r.headers.emplace_back("Retry-After", "1");
+  }
+  return r;
+}
+
+json PageJson(std::vector<json> items, const std::string& next) {
+  json out = {{"items", std::move(items)}};
+  out["next"] = next.empty() ? json() : json(next);
+  return out;
+}
+
+Result<app::JsonPage> Window(std::vector<json> all, const app::PageRequest& page) {
+  uint64_t offset = 0;
+  if (page.cursor) {
+    auto v = app::ParseEntryCursor(*page.cursor);
+    if (!v.ok()) return v.error();
+    offset = *v;
+  }
+  app::JsonPage out;
+  for (size_t i = offset; i < all.size() && i < offset + page.limit; ++i) {
+    out.items.push_back(std::move(all[i]));
+  }
+  if (offset + page.limit < all.size()) out.next = std::to_string(offset + page.limit);
+  return out;
+}
+
+json ReceiptJson(const app::Receipt& r) {
+  return {{"log_index", r.index},
+          {"leaf_hash", HashToHex(r.leaf_hash)},
+          {"receipt", app::BytesToHex(r.signature)},
+          {"received_at", FormatTimestamp(r.received_at)}};
+}
+
+json HeadJson(const app::App& app) { return app::TreeHeadToJson(app.Head(), app.public_key()); }
+
+json Link(const std::string& href, std::string_view rel, std::string_view type,
+          std::string_view title) {
+  json l = {{"href", href}, {"rel", rel}, {"type", type}};
+  if (!title.empty()) l["title"] = title;
+  return l;
+}
+
+}  // namespace truce::server
