@@ -37,10 +37,10 @@ constexpr const char* kHeader =
 
 class CliDeconflictTest : public testing::CliHarness {
  protected:
-  std::string Args(const std::string& reports) {
+  std::string Args(const std::string& reports, const std::string& header = kHeader) {
     return "deconflict " + kScenario + " --sites " + Write("sites.geojson", kSites) +
            " --movements " + Write("movements.geojson", kMovements) + " --reports " +
-           Write("reports.csv", std::string(kHeader) + reports);
+           Write("reports.csv", header + reports);
   }
 };
 
@@ -193,6 +193,22 @@ TEST_F(CliDeconflictTest, AtLeavesOutWhatWasNotKnownYet) {
   std::vector<json> out = Lines(r.out);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0]["report"], "SYR4");
+  // A revision recorded on the 22nd moves SYR4 8.7 km north; as known before, the first
+  // version holds.
+  const std::string header =
+      std::string(kHeader).insert(std::string(kHeader).size() - 1, ",recorded_at");
+  const std::string revised =
+      "SYR4,2017-08-20,1,Battles,Armed clash,,,33.5760,36.4027,1,x,,0,700,,"
+      "2017-08-20T12:00:00Z\n"
+      "SYR4,2017-08-20,1,Battles,Armed clash,,,33.6500,36.4027,1,x,,0,700,,"
+      "2017-08-22T00:00:00Z\n";
+  r = Truce(Args(revised, header) + " --at 2017-08-21T20:00:00Z");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  out = Lines(r.out);
+  ASSERT_EQ(out.size(), 1u) << r.out;
+  EXPECT_EQ(out[0]["report"], "SYR4");
+  EXPECT_NEAR(out[0]["distance_m"].get<double>(), 471.4, 0.1);
+  EXPECT_EQ(Truce(Args(revised, header)).out, "");  // the latest revision is out of reach
   // Before the hospital was notified (30 May), nothing was.
   r = Truce(Args(strikes) + " --at 2017-05-29");
   EXPECT_EQ(r.out, "");

@@ -148,9 +148,14 @@ int Run(const DeconflictOptions& o) {
     if (!input.ok()) return ReportError(input.error());
     report_rows = (*input)->reports.size();
     rejected_reports = (*input)->rejected;
-    for (const formats::Revision& r : (*input)->latest) {
-      const auto& recorded = r.report->spec().recorded_at;
-      if (at && (recorded ? *recorded > *at : r.report->when().begin() > *at)) continue;
+    // As known at T: the revisions recorded by then (a report without recorded_at is known
+    // once its interval begins), and of those the latest of each event.
+    std::vector<Report> known;
+    for (const Report& r : (*input)->reports) {
+      const auto& recorded = r.spec().recorded_at;
+      if (!at || (recorded ? *recorded <= *at : r.when().begin() <= *at)) known.push_back(r);
+    }
+    for (const formats::Revision& r : formats::LatestRevisions(known)) {
       reports.push_back(*r.report);
     }
   }
