@@ -6,6 +6,7 @@
 // immutable afterwards; they are safe to share between threads.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -86,6 +87,36 @@ struct Agreement {
   const Clause* FindClause(std::string_view clause_id) const;
 };
 
+// What one party is told of humanitarian notifications (docs/deconfliction.md), overriding
+// the default: the notifications near the zones whose rules bind the party.
+struct NotificationGrant {
+  std::string party;
+  bool all = false;  // every notification, wherever it is
+  // These zones (ids) instead of the zones whose rules bind the party; empty: none.
+  std::optional<std::vector<std::string>> zones;
+  std::optional<Meters> buffer;  // instead of DeconflictionPolicy::buffer
+  friend bool operator==(const NotificationGrant&, const NotificationGrant&) = default;
+};
+
+// The scenario's humanitarian deconfliction policy: the optional "deconfliction" block of
+// scenario.json. The defaults apply when the block is absent.
+struct DeconflictionPolicy {
+  // A party sees a notification that lies within this distance of a zone it is told about.
+  Meters buffer{10'000};
+  // Each party told of a notification must acknowledge it within this time of its
+  // notification (and a movement before its window opens).
+  std::chrono::hours acknowledgement_due{24};
+  std::vector<NotificationGrant> grants;  // at most one per party
+
+  const NotificationGrant* FindGrant(std::string_view party) const {
+    for (const NotificationGrant& g : grants) {
+      if (g.party == party) return &g;
+    }
+    return nullptr;
+  }
+  friend bool operator==(const DeconflictionPolicy&, const DeconflictionPolicy&) = default;
+};
+
 // Everything needed to make a ZoneVersion, as read from a file.
 struct ZoneVersionSpec {
   std::string origin;  // where it came from, for messages: "zones.geojson feature 3"
@@ -160,6 +191,7 @@ struct ScenarioSpec {
   // True when parties and agreements were declared (a scenario directory). A bare zones file
   // declares none, so the agreements, clauses and parties its rules name are not checked.
   bool has_register = false;
+  DeconflictionPolicy deconfliction;
 };
 
 // A whole regime: the register plus every zone version. Immutable.
@@ -167,7 +199,8 @@ class Scenario {
  public:
   // Cross-checks the parts: unique party, agreement and clause ids; agreements name known
   // parties; each rule cites an existing agreement and clause and binds known parties; no two
-  // versions of one zone share a version number or overlap in time. Every problem is listed.
+  // versions of one zone share a version number or overlap in time; the deconfliction policy
+  // grants known parties known zones, once each, with buffers >= 0. Every problem is listed.
   [[nodiscard]] static Result<Scenario> Create(ScenarioSpec spec);
 
   const std::string& origin() const noexcept { return spec_.origin; }
@@ -179,6 +212,7 @@ class Scenario {
   // Sorted by zone id, then version.
   const std::vector<ZoneVersion>& zone_versions() const noexcept { return spec_.zone_versions; }
   bool has_register() const noexcept { return spec_.has_register; }
+  const DeconflictionPolicy& deconfliction() const noexcept { return spec_.deconfliction; }
 
   // Every zone with its versions, by zone id.
   std::vector<Zone> Zones() const;

@@ -25,6 +25,7 @@ void AddLocateCommand(CLI::App& app, Action& action);
 void AddEvaluateCommand(CLI::App& app, Action& action);
 void AddSummaryCommand(CLI::App& app, Action& action);
 void AddFlightsCommand(CLI::App& app, Action& action);
+void AddDeconflictCommand(CLI::App& app, Action& action);
 void AddServeCommand(CLI::App& app, Action& action);
 void AddTokenCommand(CLI::App& app, Action& action);
 void AddVerifyCommand(CLI::App& app, Action& action);

@@ -28,6 +28,7 @@ int Main(int argc, char** argv) {
   AddEvaluateCommand(app, action);
   AddSummaryCommand(app, action);
   AddFlightsCommand(app, action);
+  AddDeconflictCommand(app, action);
   AddServeCommand(app, action);
   AddTokenCommand(app, action);
   AddVerifyCommand(app, action);

@@ -1,6 +1,7 @@
 #include "truce/scenario.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <tuple>
 
@@ -140,6 +141,49 @@ bool Scenario::Binds(const Rule& rule, std::string_view party) const {
   return std::find(a->parties.begin(), a->parties.end(), party) != a->parties.end();
 }
 
+namespace {
+
+void CheckDeconflictionPolicy(const ScenarioSpec& spec,
+                              const std::set<std::string, std::less<>>& party_ids,
+                              std::vector<std::string>& problems) {
+  const DeconflictionPolicy& policy = spec.deconfliction;
+  const std::string at = spec.origin + ": deconfliction";
+  auto check_buffer = [&](const Meters& m, const std::string& field) {
+    if (!std::isfinite(m.value) || m.value < 0) {
+      problems.push_back(fmt::format("{}: expected metres >= 0, got {}", field, m.value));
+    }
+  };
+  check_buffer(policy.buffer, at + ".buffer_m");
+  if (policy.acknowledgement_due.count() <= 0) {
+    problems.push_back(fmt::format("{}.acknowledgement_hours: expected hours > 0, got {}", at,
+                                   policy.acknowledgement_due.count()));
+  }
+  std::set<std::string, std::less<>> zone_ids;
+  for (const ZoneVersion& v : spec.zone_versions) zone_ids.insert(v.zone());
+  std::set<std::string, std::less<>> granted;
+  for (size_t i = 0; i < policy.grants.size(); ++i) {
+    const NotificationGrant& g = policy.grants[i];
+    const std::string grant_at = fmt::format("{}.parties[{}]", at, i);
+    if (g.party.empty()) {
+      problems.push_back(grant_at + ".party: expected a party id");
+    } else if (spec.has_register && !party_ids.contains(g.party)) {
+      problems.push_back(fmt::format("{}.party: unknown party '{}'", grant_at, g.party));
+    } else if (!granted.insert(g.party).second) {
+      problems.push_back(fmt::format("{}.party: '{}' has more than one entry", grant_at, g.party));
+    }
+    if (g.zones) {
+      for (const std::string& zone : *g.zones) {
+        if (!zone_ids.contains(zone)) {
+          problems.push_back(fmt::format("{}.zones: unknown zone '{}'", grant_at, zone));
+        }
+      }
+    }
+    if (g.buffer) check_buffer(*g.buffer, grant_at + ".buffer_m");
+  }
+}
+
+}  // namespace
+
 Result<Scenario> Scenario::Create(ScenarioSpec spec) {
   std::vector<std::string> problems;
   const std::string& where = spec.origin;
@@ -232,6 +276,7 @@ Result<Scenario> Scenario::Create(ScenarioSpec spec) {
       }
     }
   }
+  CheckDeconflictionPolicy(spec, party_ids, problems);
   if (!problems.empty()) {
     return MakeProblemsError(where, std::move(problems));
   }

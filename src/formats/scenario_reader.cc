@@ -115,6 +115,53 @@ void ReadZonesFile(const std::string& path, ScenarioSpec& spec,
   for (ZoneVersion& v : *versions) spec.zone_versions.push_back(std::move(v));
 }
 
+// The optional "deconfliction" block (docs/deconfliction.md, visibility policy).
+void ReadDeconflictionPolicy(const json& doc, const std::string& file, DeconflictionPolicy& policy,
+                             std::vector<std::string>& problems) {
+  const auto block = doc.find("deconfliction");
+  if (block == doc.end() || block->is_null()) return;
+  const std::string at = file + ": deconfliction";
+  if (!block->is_object()) {
+    problems.push_back(at + ": expected an object");
+    return;
+  }
+  auto metres = [&](const json& obj, const std::string& where) -> std::optional<Meters> {
+    const auto it = obj.find("buffer_m");
+    if (it == obj.end() || it->is_null()) return std::nullopt;
+    if (!it->is_number()) {
+      problems.push_back(
+          fmt::format("{}.buffer_m: expected a number of metres, got {}", where, it->dump()));
+      return std::nullopt;
+    }
+    return Meters{it->get<double>()};
+  };
+  if (const auto m = metres(*block, at)) policy.buffer = *m;
+  if (const auto it = block->find("acknowledgement_hours"); it != block->end() && !it->is_null()) {
+    if (!it->is_number_integer()) {
+      problems.push_back(fmt::format(
+          "{}.acknowledgement_hours: expected a whole number of hours, got {}", at, it->dump()));
+    } else {
+      policy.acknowledgement_due = std::chrono::hours(it->get<int64_t>());
+    }
+  }
+  EachObject(*block, "parties", at, problems, [&](const json& g, const std::string& gat) {
+    NotificationGrant grant;
+    grant.party = Str(g, "party", gat, true, problems);
+    if (const auto all = g.find("all"); all != g.end() && !all->is_null()) {
+      if (!all->is_boolean()) {
+        problems.push_back(fmt::format("{}.all: expected true or false, got {}", gat, all->dump()));
+      } else {
+        grant.all = all->get<bool>();
+      }
+    }
+    if (const auto zones = g.find("zones"); zones != g.end() && !zones->is_null()) {
+      grant.zones = StrList(g, "zones", gat, problems);
+    }
+    grant.buffer = metres(g, gat);
+    policy.grants.push_back(std::move(grant));
+  });
+}
+
 }  // namespace
 
 std::vector<std::string> ReadScenarioRegister(const json& doc, const std::string& file,
@@ -156,6 +203,7 @@ std::vector<std::string> ReadScenarioRegister(const json& doc, const std::string
     });
     spec.agreements.push_back(std::move(agreement));
   });
+  ReadDeconflictionPolicy(doc, file, spec.deconfliction, problems);
   const size_t before = problems.size();
   std::vector<std::string> zones = StrList(doc, "zones", file, problems);
   if (zones.empty() && problems.size() == before) {
