@@ -58,7 +58,7 @@ Result<AlertOptions> Options(const DeconflictOptions& o) {
   }
   if (problems.empty()) return a;
   Error e = MakeError(ErrorCode::kInvalidArgument, problems.front());
-  e.problems = std::move(problems);
+  e.problems = ProblemsFromLines(std::move(problems));
   return e;
 }
 
@@ -93,7 +93,7 @@ Result<std::vector<Position>> LoadPositions(const DeconflictOptions& o, size_t& 
                                     "process the good ones)",
                                     Plural(rejects.size(), "bad position record")));
     for (const auto& r : rejects)
-      e.problems.insert(e.problems.end(), r.reasons.begin(), r.reasons.end());
+      for (const auto& reason : r.reasons) e.problems.push_back(Problem{"", reason});
     return e;
   }
   std::ofstream out(o.skip_invalid, std::ios::app);

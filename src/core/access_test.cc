@@ -66,17 +66,17 @@ TEST(DeliveryOutcomeTest, ValidatesStatusAndReason) {
   auto r = DeliveryOutcome::Create(o);
   ASSERT_FALSE(r.ok());
   ASSERT_EQ(r.error().problems.size(), 2u);
-  EXPECT_EQ(r.error().problems[0],
+  EXPECT_EQ(r.error().problems[0].ToString(),
             "outcomes.json item 2 (movement 'convoy-17'): reason: required when the status is "
             "'blocked'");
-  EXPECT_EQ(r.error().problems[1],
+  EXPECT_EQ(r.error().problems[1].ToString(),
             "outcomes.json item 2 (movement 'convoy-17'): reported_by: expected the reporting "
             "party or organisation");
   o.status = "stolen";
   o.reported_by = "sarc";
   r = DeliveryOutcome::Create(o);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().problems[0].find("status: expected \"delivered\", \"partial\", "
+  EXPECT_NE(r.error().problems[0].ToString().find("status: expected \"delivered\", \"partial\", "
                                        "\"blocked\" or \"delayed\", got 'stolen'"),
             std::string::npos);
 }

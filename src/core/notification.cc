@@ -92,7 +92,7 @@ Result<ProtectedSite> ProtectedSite::Create(ProtectedSiteSpec spec) {
     MultiPolygon shape{{*spec.area}};
     const Status valid = ValidateMultiPolygon(shape, where);
     if (!valid.ok()) {
-      for (const std::string& p : valid.error().problems) problems.push_back(p);
+      for (const Problem& p : valid.error().problems) problems.push_back(p.ToString());
     } else {
       spec.area = NormalizeOrientation(std::move(shape)).polygons[0];
       bounds = MultiPolygon{{*spec.area}}.Bounds();

@@ -13,8 +13,8 @@ using std::chrono::milliseconds;
 UtcTime T(const char* text) { return *ParseUtcTime(text); }
 
 bool Mentions(const Error& e, const std::string& text) {
-  for (const std::string& p : e.problems) {
-    if (p.find(text) != std::string::npos) return true;
+  for (const Problem& p : e.problems) {
+    if (p.ToString().find(text) != std::string::npos) return true;
   }
   return e.message.find(text) != std::string::npos;
 }
@@ -84,7 +84,7 @@ TEST(ProtectedSiteTest, PolygonSitesAreValidatedAndNormalised) {
   auto bow_tie = ProtectedSite::Create(s);
   ASSERT_FALSE(bow_tie.ok());
   EXPECT_TRUE(Mentions(bow_tie.error(), "(site 'dar-al-shifa'): polygon 0: Self-intersection"))
-      << bow_tie.error().problems[0];
+      << bow_tie.error().problems[0].ToString();
   s.point = LatLng(36.2, 37.1);
   auto both = ProtectedSite::Create(s);
   ASSERT_FALSE(both.ok());

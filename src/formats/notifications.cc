@@ -178,7 +178,7 @@ Result<std::vector<T>> ReadFeatures(const json& doc, const std::string& file, co
     const std::string where = fmt::format("{} feature {}", file, i);
     auto item = read(single ? features : features[i], where);
     if (!item.ok()) {
-      for (const std::string& p : item.error().problems) problems.push_back(p);
+      for (const Problem& p : item.error().problems) problems.push_back(p.ToString());
       continue;
     }
     const auto [it, fresh] = first_use.emplace(item->id(), i);

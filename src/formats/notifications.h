@@ -83,7 +83,7 @@ template <typename T, typename Read>
   for (size_t i = 0; i < n; ++i) {
     auto item = read(single ? doc : doc[i], file + " item " + std::to_string(i));
     if (!item.ok()) {
-      for (const std::string& p : item.error().problems) problems.push_back(p);
+      for (const Problem& p : item.error().problems) problems.push_back(p.ToString());
       continue;
     }
     out.push_back(std::move(item).value());

@@ -20,7 +20,11 @@ UtcTime T(const char* text) { return *ParseUtcTime(text); }
 template <typename T>
 std::vector<std::string> Problems(const Result<T>& r) {
   EXPECT_FALSE(r.ok());
-  return r.ok() ? std::vector<std::string>{} : r.error().problems;
+  std::vector<std::string> out;
+  if (!r.ok()) {
+    for (const Problem& p : r.error().problems) out.push_back(p.ToString());
+  }
+  return out;
 }
 
 // Two sites at OCHA neighbourhood points of Aleppo, one a Point, one a small Polygon.
