@@ -704,6 +704,12 @@ bool Server::MakeRoom() {
 
 }  // namespace
 
+Status CheckPublicBaseUrl(std::string_view url) {
+  auto normalized = detail::NormalizePublicBaseUrl(url);
+  if (!normalized.ok()) return std::move(normalized).error();
+  return Status::Ok();
+}
+
 struct HttpServer::Impl : Server {
   using Server::Server;
 };

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "server/api.h"
 #include "truce/result.h"
@@ -54,9 +55,14 @@ struct ServerOptions {
   size_t max_per_token = 8;
   int retry_after_seconds = 1;
 
-  // Tests only: runs on the worker before Api::Handle (a slow or throwing handler stand-in).
+  // Tests only: runs on the worker (or the /healthz lane) before Api::Handle, a stand-in for a
+  // slow or throwing handler.
   std::function<void(const ApiRequest&)> before_handle;
 };
+
+// Checks a URL as ServerOptions::public_base_url takes it: http[s]://HOST[:PORT][/PREFIX],
+// without user info, query or fragment. kInvalidArgument saying what is wrong.
+[[nodiscard]] Status CheckPublicBaseUrl(std::string_view url);
 
 // An HTTP server bound to one address. Thread-safe: Stop() may be called from any thread,
 // including a signal-handling one.
