@@ -3,6 +3,7 @@
 // per-client limits, malformed lengths and heads, static-file escapes, Host-header injection,
 // public links, keep-alive. "Within 1 s" below is a liveness bound (the answer would otherwise
 // never come, or come after the attacker let go), not a speed measurement.
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <condition_variable>
@@ -172,6 +173,40 @@ TEST(ServerHttpTest, WhenFullTheLongestWaitingConnectionMakesRoom) {
   // nothing when the first probe's connection was gone by then.
   EXPECT_TRUE(idle[0]->ClosedWithin(1s));
   for (size_t i = 2; i < idle.size(); ++i) EXPECT_FALSE(idle[i]->ClosedWithin(50ms)) << i;
+}
+
+size_t OpenDescriptors() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator("/proc/self/fd")) ++n;
+  return n - 1;  // the iterator's own
+}
+
+TEST(ServerHttpTest, OutOfDescriptorsTheLongestWaitingConnectionMakesRoom) {
+  rlimit before{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &before), 0);
+  server::ServerOptions options;
+  options.max_connections = 1000;
+  HttpHarness server(options);
+  rlimit raised{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &raised), 0);
+  EXPECT_GE(raised.rlim_cur, std::min<rlim_t>(2064, raised.rlim_max)) << "Bind raises the limit";
+  // Room for 10 idle connections (a descriptor each in this process and in the server) and
+  // the probe's own socket: accepting the probe finds no descriptor left.
+  constexpr int kIdle = 10;
+  rlimit tight = raised;
+  tight.rlim_cur = OpenDescriptors() + 2 * kIdle + 1;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &tight), 0);
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < kIdle; ++i) {
+    idle.push_back(std::make_unique<RawClient>(server.port()));
+    std::this_thread::sleep_for(20ms);
+  }
+  auto probe = server.Get("/healthz");
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &before), 0);
+  ASSERT_TRUE(probe.has_value()) << "no answer with the descriptors used up";
+  EXPECT_EQ(probe->status, 200);
+  EXPECT_TRUE(idle[0]->ClosedWithin(1s));
+  ExpectLive(server, "with descriptors again");
 }
 
 TEST(ServerHttpTest, WhenEveryConnectionIsBusyANewOneIsClosed) {

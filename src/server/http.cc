@@ -11,6 +11,8 @@
 // threads, and they talk back only by posting a completion to the I/O thread.
 #include "server/http.h"
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -602,6 +604,15 @@ Result<int> Server::Bind() {
     const fs::path root = fs::canonical(options_.web_root, ec);
     if (!ec && fs::is_directory(root, ec)) web_root_ = root;
   }
+  // Descriptors for every connection and a file each (static files), within the hard limit.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+    const rlim_t wanted = 2 * static_cast<rlim_t>(options_.max_connections) + 64;
+    if (files.rlim_cur < wanted) {
+      files.rlim_cur = files.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, files.rlim_max);
+      (void)setrlimit(RLIMIT_NOFILE, &files);
+    }
+  }
   const std::string where = fmt::format("{}:{}", options_.host, options_.port);
   beast::error_code ec;
   tcp::resolver resolver(io_);
@@ -673,8 +684,11 @@ void Server::Accept() {
 void Server::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (stopping_ || !acceptor_.is_open()) return;
   if (ec) {
-    // Out of descriptors or memory, or a connection reset before it was accepted: try again
-    // shortly rather than spinning.
+    // Out of descriptors: close the connection that has waited longest and accept again.
+    if ((ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) && MakeRoom()) {
+      return Accept();
+    }
+    // Otherwise (or when every connection is busy) try again shortly rather than spinning.
     accept_retry_.expires_after(kAcceptRetry);
     accept_retry_.async_wait([this](beast::error_code e) {
       if (!e) Accept();

@@ -74,8 +74,9 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds the listening socket; returns the port (the chosen one when options.port is 0).
-  // kIo when the address cannot be bound.
-  // kInvalidArgument when public_base_url is malformed.
+  // Raises the process's soft limit of open files, within the hard limit, to what
+  // max_connections needs. kIo when the address cannot be bound; kInvalidArgument when
+  // public_base_url is malformed.
   [[nodiscard]] Result<int> Bind();
   // Serves until Stop(), on the calling thread (the I/O thread) and the workers it starts.
   // Returns when they have all finished. REQUIRES: Bind() succeeded; called at most once.
