@@ -326,11 +326,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
   }
 
-  // Keep-alive: waits for the next request without holding a buffer or a parser.
+  // Keep-alive: waits for the next request holding no parser and no buffer memory.
   void AwaitRequest() {
     state_ = State::kWaiting;
     waiting_since_ = SteadyClock::now();
     if (buffer_.size() > 0) return ReadHead();  // pipelined
+    buffer_.shrink_to_fit();
     SetDeadline(server_.options().idle_timeout);
     socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
       if (self->state_ == State::kClosed) return;
@@ -396,7 +397,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void OnReadError(beast::error_code ec) {
-    if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+    if (state_ == State::kReadingHead &&
+        (ec == http::error::header_limit || ec == http::error::buffer_overflow)) {
       return Fail(Refusal(431, "header_too_large",
                           fmt::format("the request head is larger than the limit of {} bytes",
                                       server_.options().max_header_bytes)));
