@@ -83,9 +83,17 @@ struct HarnessLimits {
 // An in-process server over `db`. The clock is controlled by the test (milliseconds).
 class ServerHarness {
  public:
-  explicit ServerHarness(std::string db, HarnessLimits limits = {}, std::string web = "")
-      : db_(std::move(db)), limits_(limits), web_(std::move(web)) {
+  // `options` are the HTTP server's (its port is always 0, a free one).
+  explicit ServerHarness(std::string db, HarnessLimits limits = {}, std::string web = "",
+                         server::ServerOptions options = DefaultOptions())
+      : db_(std::move(db)), limits_(limits), options_(std::move(options)) {
+    if (!web.empty()) options_.web_root = std::move(web);
     Start();
+  }
+  static server::ServerOptions DefaultOptions() {
+    server::ServerOptions options;
+    options.threads = 4;
+    return options;
   }
   ~ServerHarness() { Stop(); }
 
@@ -104,13 +112,12 @@ class ServerHarness {
     server::ApiLimits api_limits;
     api_limits.max_body_bytes = limits_.max_body_bytes;
     api_ = std::make_unique<server::Api>(*app_, api_limits);
-    server::ServerOptions options;
+    server::ServerOptions options = options_;
     options.port = 0;
-    options.threads = 4;
-    options.web_root = web_;
     http_ = std::make_unique<server::HttpServer>(*api_, options);
     auto port = http_->Bind();
     ASSERT_TRUE(port.ok()) << port.error().message;
+    port_ = *port;
     base_ = "http://127.0.0.1:" + std::to_string(*port);
     thread_ = std::thread([this] { http_->Run(); });
   }
@@ -167,6 +174,7 @@ class ServerHarness {
   }
 
   const std::string& base_url() const { return base_; }
+  int port() const { return port_; }
   const std::string& db() const { return db_; }
   store::Store& store() { return *store_; }
   app::Ledger& ledger() { return *ledger_; }
@@ -175,7 +183,7 @@ class ServerHarness {
  private:
   std::string db_;
   HarnessLimits limits_;
-  std::string web_;
+  server::ServerOptions options_;
   std::atomic<int64_t> now_ms_{ParseUtcTime("2024-01-01T00:00:00Z")->time_since_epoch().count()};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<app::Ledger> ledger_;
@@ -185,6 +193,7 @@ class ServerHarness {
   std::unique_ptr<server::HttpServer> http_;
   std::thread thread_;
   std::string base_;
+  int port_ = 0;
 };
 
 }  // namespace truce::testing

@@ -17,12 +17,14 @@ namespace truce {
 enum class ErrorCode {
   kInvalidArgument,       // A caller-supplied value is malformed (bad time, bad coordinate).
   kInvalidInput,          // A file or document is malformed; `problems` lists each defect.
+  kBadRequest,            // An HTTP request that is not well-formed HTTP (bad length, path).
   kBadJson,               // A document is not JSON at all (syntax, nesting, number range).
   kNotFound,              // A named thing (file, zone, party) does not exist.
   kConflict,              // Input contradicts what is already known.
   kUnauthenticated,       // No credentials where they are needed, or unknown ones.
   kForbidden,             // The caller's role may not do this, or a party acts as another.
   kTooLarge,              // A body or batch is over its limit.
+  kHeaderTooLarge,        // An HTTP request head over its limit.
   kUnsupportedMediaType,  // A body in a media type that is not accepted.
   kMethodNotAllowed,      // The resource exists but not for this method.
   kTooManyRequests,       // One client asks for more than its share; retry later.

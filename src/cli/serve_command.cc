@@ -1,6 +1,7 @@
-// truce serve --db PATH [--scenario PATH] [--listen 127.0.0.1:8080]: the monitoring centre's
-// server. Stops cleanly on SIGINT or SIGTERM; a commit acknowledged to a client survives any
-// stop, SIGKILL included (the store syncs before it answers).
+// truce serve --db PATH [--scenario PATH] [--listen 127.0.0.1:8080] [--public-url URL]
+// [--trust-forwarded]: the monitoring centre's server. Stops cleanly on SIGINT or SIGTERM; a
+// commit acknowledged to a client survives any stop, SIGKILL included (the store syncs before
+// it answers).
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -30,6 +31,9 @@ struct ServeOptions {
   std::string web = "web/dist";
   int threads = 8;
   size_t max_body_mb = 32;
+  std::string public_url;
+  bool trust_forwarded = false;
+  server::ServerOptions http;  // the connection and admission limits
 };
 
 Result<std::pair<std::string, int>> ParseListen(const std::string& text) {
@@ -97,10 +101,12 @@ int Run(const ServeOptions& o) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  server::ServerOptions options;
+  server::ServerOptions options = o.http;
   options.host = listen->first;
   options.port = listen->second;
   options.threads = o.threads;
+  options.public_base_url = o.public_url;
+  options.trust_forwarded = o.trust_forwarded;
   if (std::filesystem::is_directory(o.web)) options.web_root = o.web;
   server::HttpServer http(api, options);
   auto port = http.Bind();
@@ -154,6 +160,32 @@ void AddServeCommand(CLI::App& app, Action& action) {
   cmd->add_option("--max-body-mb", o->max_body_mb, "Largest request body accepted, in MiB")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
+  cmd->add_option("--public-url", o->public_url,
+                  "Base of absolute links (e.g. https://truce.example.org) when the server is "
+                  "reached through a proxy or a name; default http://LISTEN-ADDRESS")
+      ->check([](const std::string& url) {
+        const Status st = server::CheckPublicBaseUrl(url);
+        return st.ok() ? std::string() : st.error().message;
+      });
+  cmd->add_flag("--trust-forwarded", o->trust_forwarded,
+                "Take the scheme, host and client address from X-Forwarded-Proto, "
+                "X-Forwarded-Host and X-Forwarded-For (only behind a proxy that sets them)");
+  cmd->add_option("--max-connections", o->http.max_connections,
+                  "Open connections; when full, the longest-waiting idle one is closed")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
+  cmd->add_option("--max-queue", o->http.max_queue,
+                  "Requests waiting for a worker; beyond, 503 with Retry-After")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
+  cmd->add_option("--max-per-address", o->http.max_per_address,
+                  "Requests in progress or waiting per client address; beyond, 429")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
+  cmd->add_option("--max-per-token", o->http.max_per_token,
+                  "Requests in progress or waiting per token; beyond, 429")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1'000'000}));
   cmd->callback([&action, o] { action = [o] { return Run(*o); }; });
 }
 

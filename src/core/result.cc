@@ -8,15 +8,17 @@ namespace {
 // Exit codes: 1 for anything the user can fix (bad input, refused, not found); 69 (EX_UNAVAILABLE)
 // when a service is busy; 74 (EX_IOERR) is not used so that scripts keep seeing 1 for an
 // unreadable file as they always have; 70 (EX_SOFTWARE) only for bugs.
-constexpr std::array<ErrorCodeInfo, 14> kTable = {{
+constexpr std::array<ErrorCodeInfo, 16> kTable = {{
     {ErrorCode::kInvalidArgument, "invalid_argument", 400, 1},
     {ErrorCode::kInvalidInput, "invalid_input", 400, 1},
+    {ErrorCode::kBadRequest, "bad_request", 400, 1},
     {ErrorCode::kBadJson, "bad_json", 400, 1},
     {ErrorCode::kNotFound, "not_found", 404, 1},
     {ErrorCode::kConflict, "conflict", 409, 1},
     {ErrorCode::kUnauthenticated, "unauthenticated", 401, 1},
     {ErrorCode::kForbidden, "forbidden", 403, 1},
     {ErrorCode::kTooLarge, "payload_too_large", 413, 1},
+    {ErrorCode::kHeaderTooLarge, "header_too_large", 431, 1},
     {ErrorCode::kUnsupportedMediaType, "unsupported_media_type", 415, 1},
     {ErrorCode::kMethodNotAllowed, "method_not_allowed", 405, 1},
     {ErrorCode::kTooManyRequests, "too_many_requests", 429, 69},

@@ -1,9 +1,15 @@
-// The HTTP adapter: serves an Api over cpp-httplib (this is the one translation unit that
-// includes httplib.h), plus a small client used by `truce verify --server` and the tests.
+// The HTTP adapter: serves an Api over HTTP/1.1 (Boost.Beast on Asio, event-driven: one I/O
+// thread, handlers on a fixed worker pool), plus a small client used by `truce verify --server`
+// and the tests. docs/server.md ("HTTP server") describes the limits and what each refusal
+// looks like on the wire.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "server/api.h"
 #include "truce/result.h"
@@ -14,8 +20,49 @@ struct ServerOptions {
   std::string host = "127.0.0.1";  // never all interfaces unless asked
   int port = 8080;                 // 0 picks a free port
   std::string web_root;            // static files served at / when non-empty
-  int threads = 8;
+  int threads = 8;                 // workers running Api::Handle
+
+  // Absolute links (ApiRequest::base_url): this URL when set ("https://truce.example.org",
+  // optionally with a path prefix), else "http://" + the listening address. Never the Host
+  // header. With trust_forwarded, X-Forwarded-Proto (http or https) and X-Forwarded-Host
+  // (a valid host[:port]) replace the scheme and host, and X-Forwarded-For (its last element)
+  // is the client address for the per-address limit. Set it only behind a proxy that
+  // overwrites these headers.
+  std::string public_base_url;
+  bool trust_forwarded = false;
+
+  // Connections. When max_connections are open, a new one closes the connection that has
+  // waited longest for a request (idle keep-alive, or a request head still arriving); when
+  // every connection is busy with a request, the new one is closed at once.
+  size_t max_connections = 1000;
+  size_t max_header_bytes = 16 << 10;                // request line + headers; beyond: 431
+  std::chrono::milliseconds header_timeout{10'000};  // the whole head, from its first byte
+  std::chrono::milliseconds idle_timeout{30'000};    // keep-alive, between requests
+  // Reading a body and writing a response may take header_timeout plus the time this rate
+  // needs for the bytes: a slower peer is cut off.
+  size_t min_bytes_per_second = 16 << 10;
+  // Request bodies held in memory at once, over all connections (each request reserves its
+  // Content-Length, or max_body_bytes when chunked); beyond: 503.
+  size_t max_buffered_body_bytes = size_t{256} << 20;
+
+  // Admission in front of the workers. Requests waiting for a worker beyond max_queue: 503
+  // "unavailable". Requests in progress or waiting per client address, and per token (the
+  // Authorization header) when one is sent, beyond their limit: 429 "too_many_requests".
+  // Both carry Retry-After: retry_after_seconds. GET /healthz is exempt: it has a lane (one
+  // thread) of its own.
+  size_t max_queue = 64;
+  size_t max_per_address = 16;
+  size_t max_per_token = 8;
+  int retry_after_seconds = 1;
+
+  // Tests only: runs on the worker (or the /healthz lane) before Api::Handle, a stand-in for a
+  // slow or throwing handler.
+  std::function<void(const ApiRequest&)> before_handle;
 };
+
+// Checks a URL as ServerOptions::public_base_url takes it: http[s]://HOST[:PORT][/PREFIX],
+// without user info, query or fragment. kInvalidArgument saying what is wrong.
+[[nodiscard]] Status CheckPublicBaseUrl(std::string_view url);
 
 // An HTTP server bound to one address. Thread-safe: Stop() may be called from any thread,
 // including a signal-handling one.
@@ -27,10 +74,14 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds the listening socket; returns the port (the chosen one when options.port is 0).
-  // kIo when the address cannot be bound.
+  // Raises the process's soft limit of open files, within the hard limit, to what
+  // max_connections needs. kIo when the address cannot be bound; kInvalidArgument when
+  // public_base_url is malformed.
   [[nodiscard]] Result<int> Bind();
-  // Serves until Stop(). REQUIRES: Bind() succeeded.
+  // Serves until Stop(), on the calling thread (the I/O thread) and the workers it starts.
+  // Returns when they have all finished. REQUIRES: Bind() succeeded; called at most once.
   void Run();
+  // Stops accepting and serving; requests being handled finish, unanswered. Returns at once.
   void Stop();
 
  private:
