@@ -1,0 +1,185 @@
+#include "formats/claims.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "formats/json_records.h"
+
+namespace truce::formats {
+namespace {
+
+using nlohmann::json;
+
+// The claim kind a server-style object means, from its stance and what it names.
+ClaimKind KindFromStance(bool asserts, bool names_incident, bool names_party) {
+  if (names_incident && !names_party) {
+    return asserts ? ClaimKind::kAssertIncident : ClaimKind::kDenyIncident;
+  }
+  if (names_incident) {
+    return asserts ? ClaimKind::kAssignResponsibility : ClaimKind::kDenyResponsibility;
+  }
+  return asserts ? ClaimKind::kAccuse : ClaimKind::kDenyResponsibility;
+}
+
+// An accusation's when, where, event type, zone and count.
+void ReadAlleged(const json& o, const std::string& origin, AllegedEvent& a,
+                 std::vector<std::string>& problems) {
+  const auto from = OptionalTime(o, "from", origin, problems);
+  const auto to = OptionalTime(o, "to", origin, problems);
+  const auto day = OptionalTime(o, "event_date", origin, problems);
+  if (day && (from || to)) {
+    problems.push_back(origin + ": event_date: give either event_date or from and to");
+  } else if (day) {
+    a.when = *TimeInterval::Create(*day, *day + std::chrono::days(1));
+  } else if (from && to) {
+    auto when = TimeInterval::Create(*from, *to);
+    if (!when.ok()) {
+      problems.push_back(fmt::format("{}: to: {} is not after from {}", origin, FormatUtcTime(*to),
+                                     FormatUtcTime(*from)));
+    } else {
+      a.when = *when;
+    }
+  } else if (from || to) {
+    problems.push_back(
+        fmt::format("{}: {}: from and to come together", origin, from ? "to" : "from"));
+  }
+  const auto lat = OptionalNumber(o, "latitude", origin, problems);
+  const auto lng = OptionalNumber(o, "longitude", origin, problems);
+  if (lat && lng) {
+    auto where = LatLng::Create(*lat, *lng);
+    if (!where.ok()) {
+      problems.push_back(fmt::format("{}: latitude/longitude: {}", origin, where.error().message));
+    } else {
+      a.where = *where;
+    }
+  } else if (lat || lng) {
+    problems.push_back(fmt::format("{}: {}: latitude and longitude come together", origin,
+                                   lat ? "longitude" : "latitude"));
+  }
+  if (const auto r = OptionalNumber(o, "radius_m", origin, problems)) a.radius = Meters{*r};
+  if (const auto t = OptionalString(o, "event_type", origin, problems)) {
+    const auto& types = AcledEventTypes();
+    const auto it = std::find_if(types.begin(), types.end(), [&](std::string_view known) {
+      return known.size() == t->size() &&
+             std::equal(known.begin(), known.end(), t->begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+             });
+    });
+    if (it == types.end()) {
+      problems.push_back(
+          fmt::format("{}: event_type: unknown '{}', expected an ACLED event type", origin, *t));
+    } else {
+      a.event_type = std::string(*it);
+    }
+  }
+  if (const auto z = OptionalString(o, "zone", origin, problems)) a.zone = *z;
+  if (const auto it = o.find("count"); it != o.end() && !it->is_null()) {
+    if (!it->is_number_integer() || it->get<int64_t>() < 1 || it->get<int64_t>() > 1'000'000) {
+      problems.push_back(fmt::format("{}: count: expected an integer from 1 to 1000000, got {}",
+                                     origin, it->dump()));
+    } else {
+      a.count = static_cast<int>(it->get<int64_t>());
+    }
+  }
+}
+
+}  // namespace
+
+Result<Claim> ClaimFromJson(const json& o, const std::string& origin,
+                            const std::string& default_id) {
+  std::vector<std::string> problems;
+  if (!o.is_object()) {
+    return MakeProblemsError(origin, {origin + ": expected a claim object"});
+  }
+  Claim c;
+  c.id = OptionalString(o, "id", origin, problems).value_or(default_id);
+  c.party = RequiredString(o, "party", origin, problems);
+  c.text = RequiredString(o, "text", origin, problems);
+  const auto incident = OptionalString(o, "incident", origin, problems);
+  const auto about = OptionalString(o, "about", origin, problems);
+  c.incident = incident.value_or("");
+  c.responsible = about.value_or("");
+  c.source = OptionalString(o, "source", origin, problems).value_or("");
+  c.made_at = OptionalTime(o, "made_at", origin, problems);
+  const auto stance = o.find("stance");
+  const bool stance_ok =
+      stance != o.end() && stance->is_string() && (*stance == "assert" || *stance == "deny");
+  if (!stance_ok) {
+    problems.push_back(fmt::format("{}: stance: expected \"assert\" or \"deny\", got {}", origin,
+                                   stance == o.end() ? "nothing" : stance->dump()));
+  }
+  const bool asserts = stance_ok && *stance == "assert";
+  if (!o.contains("incident") && !o.contains("about")) {
+    problems.push_back(origin +
+                       ": a claim is about an incident (\"incident\") or a party (\"about\")");
+  }
+  if (const auto kind = OptionalString(o, "kind", origin, problems)) {
+    if (const auto k = ParseClaimKind(*kind); !k) {
+      problems.push_back(
+          fmt::format("{}: kind: expected assert_incident, deny_incident, assign_responsibility, "
+                      "deny_responsibility or accuse, got \"{}\"",
+                      origin, *kind));
+    } else if (stance_ok && ClaimAsserts(*k) != asserts) {
+      problems.push_back(fmt::format("{}: stance: \"{}\" does not agree with kind \"{}\"", origin,
+                                     stance->get<std::string>(), *kind));
+    } else {
+      c.kind = *k;
+    }
+  } else {
+    c.kind = KindFromStance(asserts, !c.incident.empty(), !c.responsible.empty());
+  }
+  ReadAlleged(o, origin, c.alleged, problems);
+  if (problems.empty()) problems = ClaimProblems(c, origin);
+  if (!problems.empty()) return MakeProblemsError(origin, std::move(problems));
+  return c;
+}
+
+Result<std::vector<Claim>> ParseClaims(std::string_view text, const std::string& file) {
+  std::vector<std::string> problems;
+  std::vector<Claim> claims;
+  const std::string name = std::filesystem::path(file).filename().string();
+  const Status st =
+      ForEachJsonObject(text, file, problems, [&](const json& o, const std::string& origin) {
+        auto claim = ClaimFromJson(o, origin, name + origin.substr(file.size()));
+        if (!claim.ok()) {
+          for (const std::string& p : claim.error().problems) problems.push_back(p);
+        } else {
+          claims.push_back(std::move(claim).value());
+        }
+      });
+  if (!st.ok()) return st.error();
+  if (!problems.empty()) return MakeProblemsError(file, std::move(problems));
+  return claims;
+}
+
+nlohmann::ordered_json ClaimToJson(const Claim& c) {
+  nlohmann::ordered_json j = {{"id", c.id},
+                              {"party", c.party},
+                              {"kind", ClaimKindName(c.kind)},
+                              {"stance", ClaimAsserts(c.kind) ? "assert" : "deny"},
+                              {"incident", c.incident},
+                              {"about", c.responsible},
+                              {"text", c.text},
+                              {"made_at", c.made_at ? FormatUtcTime(*c.made_at) : ""},
+                              {"source", c.source}};
+  const AllegedEvent& a = c.alleged;
+  if (a.when) {
+    j["from"] = FormatUtcTime(a.when->begin());
+    j["to"] = FormatUtcTime(a.when->end());
+  }
+  if (a.where) {
+    j["latitude"] = a.where->lat();
+    j["longitude"] = a.where->lng();
+    j["radius_m"] = a.radius.value;
+  }
+  if (!a.event_type.empty()) j["event_type"] = a.event_type;
+  if (!a.zone.empty()) j["zone"] = a.zone;
+  if (c.kind == ClaimKind::kAccuse) j["count"] = a.count;
+  return j;
+}
+
+}  // namespace truce::formats

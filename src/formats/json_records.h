@@ -1,0 +1,46 @@
+// Files of JSON objects, as a JSON array or as JSON lines (one object per line): the claims
+// and decisions files. Pure functions; thread-safe.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "truce/result.h"
+#include "truce/time.h"
+
+namespace truce::formats {
+
+// Calls each(object, origin) for every object of `text`: a JSON array (origin "FILE record N",
+// N from 0, as the positions reader says) when the first non-blank character is '[', else JSON
+// lines (origin "FILE:LINE"; blank lines skipped). An element or line that is not a JSON object
+// appends "ORIGIN: expected a JSON object" (or the syntax error of the line) to `problems`.
+// Errors: an array with a JSON syntax error ("FILE:LINE:COLUMN: invalid JSON: ...").
+[[nodiscard]] Status ForEachJsonObject(
+    std::string_view text, const std::string& file, std::vector<std::string>& problems,
+    const std::function<void(const nlohmann::json&, const std::string&)>& each);
+
+// Field readers for such objects; each appends "ORIGIN: FIELD: problem" on a bad value.
+// A missing or null field is "absent": nullopt from the optional readers, a problem from
+// RequiredString.
+std::optional<std::string> OptionalString(const nlohmann::json& object, const char* field,
+                                          const std::string& origin,
+                                          std::vector<std::string>& problems);
+std::string RequiredString(const nlohmann::json& object, const char* field,
+                           const std::string& origin, std::vector<std::string>& problems);
+// A time in the forms truce accepts ("YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SSZ", with or without
+// milliseconds "YYYY-MM-DDTHH:MM:SS.sssZ").
+std::optional<UtcTime> OptionalTime(const nlohmann::json& object, const char* field,
+                                    const std::string& origin, std::vector<std::string>& problems);
+std::optional<double> OptionalNumber(const nlohmann::json& object, const char* field,
+                                     const std::string& origin, std::vector<std::string>& problems);
+// A non-empty array of non-empty strings.
+std::vector<std::string> StringList(const nlohmann::json& object, const char* field,
+                                    const std::string& origin, bool required,
+                                    std::vector<std::string>& problems);
+
+}  // namespace truce::formats
