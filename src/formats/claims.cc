@@ -48,13 +48,14 @@ void ReadAlleged(const json& o, const std::string& origin, AllegedEvent& a,
   }
   const auto lat = OptionalNumber(o, "latitude", origin, problems);
   const auto lng = OptionalNumber(o, "longitude", origin, problems);
-  if (lat && lng) {
-    auto where = LatLng::Create(*lat, *lng);
-    if (!where.ok()) {
-      problems.push_back(fmt::format("{}: latitude/longitude: {}", origin, where.error().message));
-    } else {
-      a.where = *where;
-    }
+  if (lat && !(*lat >= -90 && *lat <= 90)) {
+    problems.push_back(
+        fmt::format("{}: latitude: expected a number in [-90, 90], got {}", origin, *lat));
+  } else if (lng && !(*lng >= -180 && *lng <= 180)) {
+    problems.push_back(
+        fmt::format("{}: longitude: expected a number in [-180, 180], got {}", origin, *lng));
+  } else if (lat && lng) {
+    a.where = LatLng(*lat, *lng);
   } else if (lat || lng) {
     problems.push_back(fmt::format("{}: {}: latitude and longitude come together", origin,
                                    lat ? "longitude" : "latitude"));
