@@ -186,7 +186,9 @@ struct Incident {
   std::vector<std::string> sources;    // distinct source names, sorted
   std::vector<std::string> groups;     // the independence groups, sorted
   Grade grade = Grade::kSingleSource;
-  std::string reason;                           // why, in words
+  std::string reason;  // why, in words, naming sources and claims
+  // The same without the names of sources, claimants or analysts (for the public role).
+  std::string public_reason;
   Grade computed_grade = Grade::kSingleSource;  // before any analyst's grade decision
   std::vector<const Claim*> claims;             // linked claims, by made_at then id
   std::vector<std::string> accused;             // parties held responsible by reports or claims
@@ -222,8 +224,8 @@ struct CorroborationStats {
 // it touches. Not thread-safe; not copyable.
 class Corroborator {
  public:
-  // REQUIRES: `scenario` outlives this object. Its corroboration() settings and parties (to
-  // resolve actors and sources to parties) are used.
+  // Takes the scenario's corroboration() settings and its parties (to resolve actors and
+  // sources to parties); copies them, so the scenario need not outlive this object.
   explicit Corroborator(const Scenario& scenario);
   ~Corroborator();
   Corroborator(const Corroborator&) = delete;

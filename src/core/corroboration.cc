@@ -71,12 +71,10 @@ struct Corroborator::Impl {
     bool live = true;            // split: its cannot-link still holds
   };
 
-  explicit Impl(const Scenario& s)
-      : scenario(s), criterion(s.corroboration()), grid(criterion), builder(s) {
+  explicit Impl(const Scenario& s) : criterion(s.corroboration()), grid(criterion), builder(s) {
     party_names.emplace_back();
   }
 
-  const Scenario& scenario;
   detail::LinkCriterion criterion;
   detail::SpaceTimeGrid grid;
   detail::IncidentBuilder builder;

@@ -305,6 +305,9 @@ TEST(Grades, MonitorVerifiedStrikeIsConfirmedDespiteTheDenial) {
             "confirmed: a monitor verified it (report monitor-1 from UN observers); 2 "
             "independence groups (Telegram: Idlib Now; UN observers) across 3 reports; other "
             "claim: syrian-government denies it happened (claim C1)");
+  // The public reason names no source and no claimant.
+  EXPECT_EQ(i.public_reason,
+            "confirmed: a monitor verified it; 2 independence groups across 3 reports");
   ASSERT_EQ(i.claims.size(), 1u);
   EXPECT_EQ(i.claims[0]->id, "C1");
 }
@@ -378,6 +381,9 @@ TEST(Grades, ResponsibilityAssignedDifferentlyIsContested) {
             "(claim C2); turkey holds syrian-government responsible (claim C1); 2 independence "
             "groups (Anadolu; TASS) across 2 reports");
   EXPECT_EQ(i.accused, (std::vector<std::string>{"hts", "syrian-government"}));
+  EXPECT_EQ(i.public_reason,
+            "contested: claims hold 2 different parties responsible; 2 independence groups "
+            "across 2 reports");
 }
 
 TEST(Grades, AThirdPartyDenyingTheAccusedsResponsibilityContests) {
@@ -492,6 +498,9 @@ TEST(Decisions, MergeSplitAndGradeAreRecordedWithWhoAndWhen) {
             "discounted by analyst-1 at 2017-09-01T10:00:00Z (decision D3): the video predates "
             "the strike (computed: corroborated: 2 independence groups (S3; S4) across 2 "
             "reports)");
+  EXPECT_EQ(b->public_reason,
+            "discounted by an analyst's decision (computed: corroborated: 2 independence groups "
+            "across 2 reports)");
 }
 
 TEST(Decisions, BadDecisionsAreRefusedWithTheField) {

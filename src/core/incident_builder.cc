@@ -204,20 +204,28 @@ void IncidentBuilder::Build(std::span<const Member> members, std::vector<const C
     }
   }
 
-  // The grade, from the strongest evidence down.
+  // The grade, from the strongest evidence down; the reason twice: in full, and without the
+  // names of sources and claimants for those who may not see them.
   const std::string sources_phrase = GroupsPhrase(out.groups, members.size());
+  const std::string counts =
+      fmt::format("{} across {}",
+                  out.groups.size() == 1 ? std::string("one independence group")
+                                         : Plural(out.groups.size(), "independence group"),
+                  Plural(members.size(), "report"));
   const size_t independent = out.groups.size();
   std::vector<const Claim*> cited;
   Grade grade;
-  std::string reason;
+  std::string reason, public_reason;
   if (!out.monitors.empty()) {
     grade = Grade::kConfirmed;
     reason =
         fmt::format("confirmed: a monitor verified it ({}); {}", monitor_phrase, sources_phrase);
+    public_reason = fmt::format("confirmed: a monitor verified it; {}", counts);
   } else if (!admissions.empty()) {
     grade = Grade::kConfirmed;
     reason = fmt::format("confirmed: the accused admitted it: {}; {}", Phrases(admissions),
                          sources_phrase);
+    public_reason = fmt::format("confirmed: the accused admitted it; {}", counts);
     cited = admissions;
   } else if (held.size() >= 2) {
     grade = Grade::kContested;
@@ -225,32 +233,36 @@ void IncidentBuilder::Build(std::span<const Member> members, std::vector<const C
     for (const auto& [party, by] : held) assigning.insert(assigning.end(), by.begin(), by.end());
     reason = fmt::format("contested: responsibility is assigned differently: {}; {}",
                          Phrases(assigning), sources_phrase);
+    public_reason = fmt::format("contested: claims hold {} different parties responsible; {}",
+                                held.size(), counts);
     cited = assigning;
   } else if (!third_party_denials.empty()) {
     grade = Grade::kContested;
     const std::vector<const Claim*>& assigning = held.at(third_party_denials.front()->responsible);
     reason = fmt::format("contested: {}, but {}; {}", Phrases(assigning),
                          Phrases(third_party_denials), sources_phrase);
+    public_reason = fmt::format(
+        "contested: a party denies the responsibility that another assigns; {}", counts);
     cited = assigning;
     cited.insert(cited.end(), third_party_denials.begin(), third_party_denials.end());
   } else if (!denials.empty() && independent >= 2) {
     grade = Grade::kContested;
     reason = fmt::format("contested: denied by the accused ({}), but reported by {}",
                          Phrases(denials), sources_phrase);
+    public_reason = fmt::format("contested: denied by the accused, but reported by {}", counts);
     cited = denials;
   } else if (!denials.empty()) {
     grade = Grade::kDenied;
     reason = fmt::format(
-        "denied: denied by the accused ({}), and nothing independent "
-        "corroborates it: {}",
+        "denied: denied by the accused ({}), and nothing independent corroborates it: {}",
         Phrases(denials), sources_phrase);
+    public_reason = fmt::format(
+        "denied: denied by the accused, and nothing independent corroborates it: {}", counts);
     cited = denials;
-  } else if (independent >= 2) {
-    grade = Grade::kCorroborated;
-    reason = fmt::format("corroborated: {}", sources_phrase);
   } else {
-    grade = Grade::kSingleSource;
-    reason = fmt::format("single-source: {}", sources_phrase);
+    grade = independent >= 2 ? Grade::kCorroborated : Grade::kSingleSource;
+    reason = fmt::format("{}: {}", GradeName(grade), sources_phrase);
+    public_reason = fmt::format("{}: {}", GradeName(grade), counts);
   }
   std::vector<const Claim*> others;
   for (const Claim* c : claims) {
@@ -267,9 +279,12 @@ void IncidentBuilder::Build(std::span<const Member> members, std::vector<const C
                              GradeName(grade_decision->grade), grade_decision->by,
                              FormatUtcTime(grade_decision->at), grade_decision->id,
                              grade_decision->reason, reason);
+    out.public_reason = fmt::format("{} by an analyst's decision (computed: {})",
+                                    GradeName(grade_decision->grade), public_reason);
   } else {
     out.grade = grade;
     out.reason = std::move(reason);
+    out.public_reason = std::move(public_reason);
   }
 }
 

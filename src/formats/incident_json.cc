@@ -85,6 +85,26 @@ ojson IncidentToJson(const Incident& i) {
           {"decisions", std::move(decisions)}};
 }
 
+ojson IncidentToPublicJson(const Incident& i) {
+  ojson reports = ojson::array(), violations = ojson::array();
+  for (const Report* r : i.reports) reports.push_back(r->event_id());
+  for (const IncidentViolation& v : i.violations) violations.push_back(ViolationJson(v));
+  return {{"incident", i.id},
+          {"reports", std::move(reports)},
+          {"independent_groups", i.independent_groups()},
+          {"grade", GradeName(i.grade)},
+          {"reason", i.public_reason},
+          {"violations", std::move(violations)},
+          {"event_types", i.event_types},
+          {"time_begin", FormatUtcTime(i.when.begin())},
+          {"time_end", FormatUtcTime(i.when.end())},
+          {"latitude", i.where.lat()},
+          {"longitude", i.where.lng()},
+          {"radius_m", i.radius.value},
+          {"merged", i.merged},
+          {"split_from", i.split_from}};
+}
+
 ojson SideBySideToJson(const SideBySide& s) {
   ojson by_grade = ojson::object();
   for (const auto& [grade, n] : s.by_grade) by_grade[std::string(GradeName(grade))] = n;

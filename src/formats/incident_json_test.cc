@@ -60,6 +60,16 @@ TEST(IncidentJson, KeysInOrder) {
       R"({"zone":"idlib","version":2,"rule":"ceasefire","verdict":"possible","clause":"astana clause 2","parties":["hts"],"reports":["R1"]})");
   EXPECT_EQ(j["time_begin"], "2017-08-21T00:00:00Z");
   EXPECT_EQ(j["time_end"], "2017-08-22T00:00:00Z");
+
+  i.public_reason = "single-source: one independence group across 1 report";
+  const auto p = IncidentToPublicJson(i);
+  keys.clear();
+  for (const auto& [key, value] : p.items()) keys.push_back(key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"incident", "reports", "independent_groups", "grade",
+                                            "reason", "violations", "event_types", "time_begin",
+                                            "time_end", "latitude", "longitude", "radius_m",
+                                            "merged", "split_from"}));
+  EXPECT_EQ(p["reason"], "single-source: one independence group across 1 report");
 }
 
 TEST(IncidentJson, SideBySide) {
