@@ -33,25 +33,10 @@
 namespace truce::bench {
 namespace {
 
-namespace fs = std::filesystem;
 constexpr const char* kArchive = "incidents/syrian_archive_chemical_weapons_2013_2014.csv";
 
 size_t total_reports = 1'000'000;
 size_t sample_reports = 20'000;
-
-std::string DataPath(const char* relative) {
-  const char* env = std::getenv("TRUCE_SHARED_DATA");
-  return ((env && *env) ? fs::path(env) : fs::path(TRUCE_SHARED_DATA)) / relative;
-}
-
-template <typename T>
-T OrDie(Result<T> r) {
-  if (!r.ok()) {
-    std::fprintf(stderr, "corroboration_bench: %s\n", r.error().message.c_str());
-    std::exit(1);
-  }
-  return std::move(r).value();
-}
 
 struct Data {
   Scenario scenario = OrDie(Scenario::Create(ScenarioSpec{}));

@@ -38,35 +38,43 @@ struct CorroborateOptions {
   std::string to;
 };
 
-// Claims name scenario parties, as the server requires.
-Result<std::vector<Claim>> LoadClaims(const CorroborateOptions& o, const Scenario& scenario) {
-  std::vector<Claim> out;
-  std::vector<std::string> problems;
-  for (const std::string& file : o.claims) {
+// Reads each file and concatenates what `parse(text, file)` makes of it.
+template <typename T, typename Parse>
+Result<std::vector<T>> ParseFiles(const std::vector<std::string>& files, Parse parse) {
+  std::vector<T> out;
+  for (const std::string& file : files) {
     auto text = formats::ReadTextFile(file);
     if (!text.ok()) return std::move(text).error();
-    auto claims = formats::ParseClaims(*text, file);
-    if (!claims.ok()) return std::move(claims).error();
-    for (Claim& c : *claims) {
-      if (scenario.has_register()) {
-        for (const auto& [field, id] : {std::pair("party", &c.party), {"about", &c.responsible}}) {
-          if (!id->empty() && scenario.FindParty(*id) == nullptr) {
-            problems.push_back(
-                fmt::format("{}: {}: '{}' is not a party of the scenario", c.id, field, *id));
-          }
+    Result<std::vector<T>> parsed = parse(*text, file);
+    if (!parsed.ok()) return std::move(parsed).error();
+    std::move(parsed->begin(), parsed->end(), std::back_inserter(out));
+  }
+  return out;
+}
+
+// Claims name scenario parties and zones, as the server requires.
+Result<std::vector<Claim>> LoadClaims(const CorroborateOptions& o, const Scenario& scenario) {
+  auto claims = ParseFiles<Claim>(o.claims, formats::ParseClaims);
+  if (!claims.ok()) return claims;
+  std::vector<std::string> problems;
+  for (const Claim& c : *claims) {
+    if (scenario.has_register()) {
+      for (const auto& [field, id] : {std::pair("party", &c.party), {"about", &c.responsible}}) {
+        if (!id->empty() && scenario.FindParty(*id) == nullptr) {
+          problems.push_back(
+              fmt::format("{}: {}: '{}' is not a party of the scenario", c.id, field, *id));
         }
       }
-      if (!c.alleged.zone.empty() &&
-          std::none_of(scenario.zone_versions().begin(), scenario.zone_versions().end(),
-                       [&](const ZoneVersion& v) { return v.zone() == c.alleged.zone; })) {
-        problems.push_back(
-            fmt::format("{}: zone: '{}' is not a zone of the scenario", c.id, c.alleged.zone));
-      }
-      out.push_back(std::move(c));
+    }
+    if (!c.alleged.zone.empty() &&
+        std::none_of(scenario.zone_versions().begin(), scenario.zone_versions().end(),
+                     [&](const ZoneVersion& v) { return v.zone() == c.alleged.zone; })) {
+      problems.push_back(
+          fmt::format("{}: zone: '{}' is not a zone of the scenario", c.id, c.alleged.zone));
     }
   }
   if (!problems.empty()) return MakeProblemsError("claims", std::move(problems));
-  return out;
+  return claims;
 }
 
 Result<std::vector<Track>> LoadTracks(const CorroborateOptions& o) {
@@ -126,14 +134,8 @@ int Run(const CorroborateOptions& o) {
   if (!input.ok()) return ReportError(input.error());
   auto claims = LoadClaims(o, *scenario);
   if (!claims.ok()) return ReportError(claims.error());
-  std::vector<Decision> decisions;
-  for (const std::string& file : o.decisions) {
-    auto text = formats::ReadTextFile(file);
-    if (!text.ok()) return ReportError(text.error());
-    auto parsed = formats::ParseDecisions(*text, file);
-    if (!parsed.ok()) return ReportError(parsed.error());
-    std::move(parsed->begin(), parsed->end(), std::back_inserter(decisions));
-  }
+  auto decisions = ParseFiles<Decision>(o.decisions, formats::ParseDecisions);
+  if (!decisions.ok()) return ReportError(decisions.error());
   std::vector<Track> tracks;
   if (!o.positions.empty()) {
     auto loaded = LoadTracks(o);
@@ -151,7 +153,7 @@ int Run(const CorroborateOptions& o) {
   Corroborator corroborator(*scenario);
   corroborator.AddReports(entries);
   corroborator.AddClaims(*claims);
-  for (Decision& d : decisions) {
+  for (Decision& d : *decisions) {
     const std::string id = d.id;
     if (Status st = corroborator.AddDecision(std::move(d)); !st.ok()) {
       Error e = st.error();

@@ -1,7 +1,6 @@
 #include "truce/scenario.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <set>
 #include <tuple>
@@ -160,21 +159,13 @@ void CheckCorroboration(CorroborationSettings& c, const std::string& where,
   non_negative(c.max_radius.value, "max_radius_m");
   non_negative(static_cast<double>(c.max_interval.count()), "max_interval_h");
   non_negative(c.track_distance.value, "track_distance_m");
-  const auto& types = AcledEventTypes();
   for (size_t i = 0; i < c.compatible_types.size(); ++i) {
     for (std::string* name : {&c.compatible_types[i].first, &c.compatible_types[i].second}) {
-      const auto it = std::find_if(types.begin(), types.end(), [&](std::string_view t) {
-        return t.size() == name->size() &&
-               std::equal(t.begin(), t.end(), name->begin(), [](char x, char y) {
-                 return std::tolower(static_cast<unsigned char>(x)) ==
-                        std::tolower(static_cast<unsigned char>(y));
-               });
-      });
-      if (it == types.end()) {
+      if (const auto type = FindAcledEventType(*name)) {
+        *name = std::string(*type);
+      } else {
         problems.push_back(
             fmt::format("{}compatible_event_types[{}]: unknown event type '{}'", at, i, *name));
-      } else {
-        *name = std::string(*it);
       }
     }
   }

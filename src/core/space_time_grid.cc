@@ -1,7 +1,6 @@
 #include "space_time_grid.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <numbers>
 
@@ -20,13 +19,6 @@ constexpr double kMeanRadius = 6'371'008.8;
 constexpr double kEstimateError = 0.01;
 // For the columns around a point: a sphere no larger than the ellipsoid anywhere.
 constexpr double kMinRadius = 6'356'000;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 double Haversine(double lat1, double lng1, double lat2, double lng2) {
   const double dlat = (lat2 - lat1) * kDegree;
@@ -50,11 +42,10 @@ double LongitudeReach(double reach, double lat_max) {
 }  // namespace
 
 uint8_t EventTypeIndex(std::string_view event_type) {
+  const auto type = FindAcledEventType(event_type);
+  if (!type) return kAnyType;
   const auto& types = AcledEventTypes();
-  for (size_t i = 0; i < types.size(); ++i) {
-    if (EqualsIgnoreCase(types[i], event_type)) return static_cast<uint8_t>(i);
-  }
-  return kAnyType;
+  return static_cast<uint8_t>(std::find(types.begin(), types.end(), *type) - types.begin());
 }
 
 Footprint FootprintOf(const Report& report) {

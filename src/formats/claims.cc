@@ -1,9 +1,5 @@
 #include "formats/claims.h"
 
-#include <algorithm>
-#include <cctype>
-#include <filesystem>
-
 #include <fmt/format.h>
 
 #include "formats/json_records.h"
@@ -62,19 +58,11 @@ void ReadAlleged(const json& o, const std::string& origin, AllegedEvent& a,
   }
   if (const auto r = OptionalNumber(o, "radius_m", origin, problems)) a.radius = Meters{*r};
   if (const auto t = OptionalString(o, "event_type", origin, problems)) {
-    const auto& types = AcledEventTypes();
-    const auto it = std::find_if(types.begin(), types.end(), [&](std::string_view known) {
-      return known.size() == t->size() &&
-             std::equal(known.begin(), known.end(), t->begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-             });
-    });
-    if (it == types.end()) {
+    if (const auto type = FindAcledEventType(*t)) {
+      a.event_type = std::string(*type);
+    } else {
       problems.push_back(
           fmt::format("{}: event_type: unknown '{}', expected an ACLED event type", origin, *t));
-    } else {
-      a.event_type = std::string(*it);
     }
   }
   if (const auto z = OptionalString(o, "zone", origin, problems)) a.zone = *z;
@@ -140,21 +128,7 @@ Result<Claim> ClaimFromJson(const json& o, const std::string& origin,
 }
 
 Result<std::vector<Claim>> ParseClaims(std::string_view text, const std::string& file) {
-  std::vector<std::string> problems;
-  std::vector<Claim> claims;
-  const std::string name = std::filesystem::path(file).filename().string();
-  const Status st =
-      ForEachJsonObject(text, file, problems, [&](const json& o, const std::string& origin) {
-        auto claim = ClaimFromJson(o, origin, name + origin.substr(file.size()));
-        if (!claim.ok()) {
-          for (const std::string& p : claim.error().problems) problems.push_back(p);
-        } else {
-          claims.push_back(std::move(claim).value());
-        }
-      });
-  if (!st.ok()) return st.error();
-  if (!problems.empty()) return MakeProblemsError(file, std::move(problems));
-  return claims;
+  return ReadJsonObjects<Claim>(text, file, ClaimFromJson);
 }
 
 nlohmann::ordered_json ClaimToJson(const Claim& c) {

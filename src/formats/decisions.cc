@@ -1,7 +1,5 @@
 #include "formats/decisions.h"
 
-#include <filesystem>
-
 #include <fmt/format.h>
 
 #include "formats/json_records.h"
@@ -65,21 +63,7 @@ Result<Decision> DecisionFromJson(const json& o, const std::string& origin,
 }
 
 Result<std::vector<Decision>> ParseDecisions(std::string_view text, const std::string& file) {
-  std::vector<std::string> problems;
-  std::vector<Decision> decisions;
-  const std::string name = std::filesystem::path(file).filename().string();
-  const Status st =
-      ForEachJsonObject(text, file, problems, [&](const json& o, const std::string& origin) {
-        auto d = DecisionFromJson(o, origin, name + origin.substr(file.size()));
-        if (!d.ok()) {
-          for (const std::string& p : d.error().problems) problems.push_back(p);
-        } else {
-          decisions.push_back(std::move(d).value());
-        }
-      });
-  if (!st.ok()) return st.error();
-  if (!problems.empty()) return MakeProblemsError(file, std::move(problems));
-  return decisions;
+  return ReadJsonObjects<Decision>(text, file, DecisionFromJson);
 }
 
 nlohmann::ordered_json DecisionToJson(const Decision& d) {

@@ -86,23 +86,15 @@ ojson IncidentToJson(const Incident& i) {
 }
 
 ojson IncidentToPublicJson(const Incident& i) {
-  ojson reports = ojson::array(), violations = ojson::array();
-  for (const Report* r : i.reports) reports.push_back(r->event_id());
-  for (const IncidentViolation& v : i.violations) violations.push_back(ViolationJson(v));
-  return {{"incident", i.id},
-          {"reports", std::move(reports)},
-          {"independent_groups", i.independent_groups()},
-          {"grade", GradeName(i.grade)},
-          {"reason", i.public_reason},
-          {"violations", std::move(violations)},
-          {"event_types", i.event_types},
-          {"time_begin", FormatUtcTime(i.when.begin())},
-          {"time_end", FormatUtcTime(i.when.end())},
-          {"latitude", i.where.lat()},
-          {"longitude", i.where.lng()},
-          {"radius_m", i.radius.value},
-          {"merged", i.merged},
-          {"split_from", i.split_from}};
+  ojson full = IncidentToJson(i);
+  full["reason"] = i.public_reason;
+  ojson out;
+  for (const char* key :
+       {"incident", "reports", "independent_groups", "grade", "reason", "violations", "event_types",
+        "time_begin", "time_end", "latitude", "longitude", "radius_m", "merged", "split_from"}) {
+    out[key] = std::move(full[key]);
+  }
+  return out;
 }
 
 ojson SideBySideToJson(const SideBySide& s) {

@@ -1,5 +1,7 @@
 #include "formats/json_records.h"
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "formats/text_file.h"
@@ -8,6 +10,10 @@
 namespace truce::formats {
 
 using nlohmann::json;
+
+std::string FileName(const std::string& path) {
+  return std::filesystem::path(path).filename().string();
+}
 
 Status ForEachJsonObject(std::string_view text, const std::string& file,
                          std::vector<std::string>& problems,

@@ -15,6 +15,9 @@
 
 namespace truce::formats {
 
+// "dir/claims.jsonl" -> "claims.jsonl".
+std::string FileName(const std::string& path);
+
 // Calls each(object, origin) for every object of `text`: a JSON array (origin "FILE record N",
 // N from 0, as the positions reader says) when the first non-blank character is '[', else JSON
 // lines (origin "FILE:LINE"; blank lines skipped). An element or line that is not a JSON object
@@ -23,6 +26,31 @@ namespace truce::formats {
 [[nodiscard]] Status ForEachJsonObject(
     std::string_view text, const std::string& file, std::vector<std::string>& problems,
     const std::function<void(const nlohmann::json&, const std::string&)>& each);
+
+// Every object of such a file read into a T by `read(object, origin, default_id)`, which returns
+// a Result<T> whose error lists its problems. Default ids are "NAME:LINE" or "NAME record N",
+// NAME being the file's name without its directory. A file with any bad object is refused,
+// every problem listed ("FILE: N problems").
+template <typename T, typename Read>
+[[nodiscard]] Result<std::vector<T>> ReadJsonObjects(std::string_view text, const std::string& file,
+                                                     Read read) {
+  std::vector<std::string> problems;
+  std::vector<T> out;
+  const std::string name = FileName(file);
+  const Status st = ForEachJsonObject(
+      text, file, problems, [&](const nlohmann::json& object, const std::string& origin) {
+        Result<T> one = read(object, origin, name + origin.substr(file.size()));
+        if (!one.ok()) {
+          const auto& p = one.error().problems;
+          problems.insert(problems.end(), p.begin(), p.end());
+        } else {
+          out.push_back(std::move(one).value());
+        }
+      });
+  if (!st.ok()) return st.error();
+  if (!problems.empty()) return MakeProblemsError(file, std::move(problems));
+  return out;
+}
 
 // Field readers for such objects; each appends "ORIGIN: FIELD: problem" on a bad value.
 // A missing or null field is "absent": nullopt from the optional readers, a problem from
