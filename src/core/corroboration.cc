@@ -100,6 +100,7 @@ struct Corroborator::Impl {
   std::vector<uint32_t> dirty;                         // nodes whose component must be redone
   std::vector<uint32_t> with_claims;                   // roots that had linked claims
   bool order_dirty = true;
+  bool changed = true;  // anything added since the last Refresh
   std::vector<const Incident*> ordered;
 
   // --- keys and union-find ---------------------------------------------------------------
@@ -186,6 +187,7 @@ struct Corroborator::Impl {
 
   // --- reports -------------------------------------------------------------------------------
   void AddReports(std::span<const ReportEntry> entries) {
+    changed = true;
     std::vector<size_t> order(entries.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -372,6 +374,7 @@ struct Corroborator::Impl {
   }
 
   Status Add(Decision d) {
+    changed = true;
     if (Status st = CheckDecision(d); !st.ok()) return st;
     if (d.kind == DecisionKind::kSplit && d.rest.empty()) {
       auto completed = Complete(std::move(d));
@@ -440,9 +443,12 @@ struct Corroborator::Impl {
         break;
       }
       case DecisionKind::kGrade:
-        dirty.push_back(s.front());
         break;
     }
+    // The incidents the decision names list it, whatever else it changed.
+    dirty.insert(dirty.end(), s.begin(), s.end());
+    dirty.insert(dirty.end(), r.begin(), r.end());
+    changed = true;
     return Status::Ok();
   }
 
@@ -601,6 +607,8 @@ struct Corroborator::Impl {
   }
 
   void Refresh() {
+    if (!changed && dirty.empty()) return;
+    changed = false;
     std::vector<uint32_t> redo;
     redo.reserve(dirty.size());
     for (uint32_t d : dirty) redo.push_back(Find(d));
@@ -678,6 +686,7 @@ Corroborator::~Corroborator() = default;
 void Corroborator::AddReports(std::span<const ReportEntry> entries) { impl_->AddReports(entries); }
 
 void Corroborator::AddClaims(std::span<const Claim> claims) {
+  impl_->changed = true;
   impl_->claims.insert(impl_->claims.end(), claims.begin(), claims.end());
 }
 

@@ -548,6 +548,12 @@ TEST(Decisions, ALaterDecisionWins) {
   incidents = c.Incidents();
   ASSERT_EQ(incidents.size(), 1u);
   EXPECT_EQ(incidents[0]->decisions.size(), 3u);
+  // Replayed, a merge of reports already together is recorded all the same (a fresh one is
+  // refused by CompleteDecision, as BadDecisionsAreRefusedWithTheField shows).
+  ASSERT_TRUE(c.AddDecision(MakeDecision("D4", DecisionKind::kMerge, {"a1", "a2"})).ok());
+  incidents = c.Incidents();
+  ASSERT_EQ(incidents[0]->decisions.size(), 4u);
+  EXPECT_EQ(incidents[0]->decisions[3].id, "D4");
 }
 
 // New reports that would join both sides of a split, or link a merge's reports, arrive after

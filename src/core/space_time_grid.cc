@@ -33,6 +33,7 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0
 // The longitude span, degrees, within which points `reach` metres from a point at latitudes
 // up to |lat_max| can lie: 2 asin(sin(d / 2R) / cos(lat)) on a sphere of radius kMinRadius.
 double LongitudeReach(double reach, double lat_max) {
+  if (reach >= std::numbers::pi * kMinRadius) return 360;  // half the globe or more
   const double c = std::cos(std::min(90.0, lat_max) * kDegree);
   const double s = std::sin(reach / (2 * kMinRadius));
   if (c <= s) return 360;
