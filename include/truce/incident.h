@@ -236,12 +236,16 @@ class Corroborator {
   void AddReports(std::span<const ReportEntry> entries);
   // Adds claims (copied).
   void AddClaims(std::span<const Claim> claims);
-  // Checks a decision against the current incidents and completes it (a split's `rest`).
-  // Errors (kInvalidArgument): no reason or no `by`; unknown reports; a merge of fewer than two
-  // reports or of reports already in one incident; a split of reports of several incidents or
-  // of all of one; a grade of other than one report.
+  // Checks a new decision against the current incidents and completes it (a split's `rest`),
+  // without recording it: what the server does before it logs a decision. Errors, each naming
+  // the field: kInvalidArgument, no reason or no `by`, a merge of fewer than two reports, a
+  // grade of other than one report, a report both split off and left behind; kNotFound, an
+  // unknown report; kConflict, a merge of reports already in one incident, a split of reports
+  // of several incidents or of all of one.
   [[nodiscard]] Result<Decision> CompleteDecision(Decision decision);
-  // Completes and records a decision; decisions apply in the order they are added.
+  // Records a decision (a replay of a logged one): only the checks that hold whenever it is
+  // replayed (reason, who, known reports, sizes); a split without `rest` is completed first.
+  // Decisions apply in the order they are added.
   [[nodiscard]] Status AddDecision(Decision decision);
 
   // The incidents, ordered by their anchor's arrival. The pointers stay valid until the next
