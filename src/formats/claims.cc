@@ -106,7 +106,8 @@ Result<Claim> ClaimFromJson(const json& o, const std::string& origin,
     problems.push_back(origin +
                        ": a claim is about an incident (\"incident\") or a party (\"about\")");
   }
-  if (const auto kind = OptionalString(o, "kind", origin, problems)) {
+  const auto kind = OptionalString(o, "kind", origin, problems);
+  if (kind) {
     if (const auto k = ParseClaimKind(*kind); !k) {
       problems.push_back(
           fmt::format("{}: kind: expected assert_incident, deny_incident, assign_responsibility, "
@@ -119,10 +120,16 @@ Result<Claim> ClaimFromJson(const json& o, const std::string& origin,
       c.kind = *k;
     }
   } else {
-    c.kind = KindFromStance(asserts, !c.incident.empty(), !c.responsible.empty());
+    // As the server reads it: by the keys present, whatever their values.
+    c.kind = KindFromStance(asserts, o.contains("incident"), o.contains("about"));
   }
   ReadAlleged(o, origin, c.alleged, problems);
-  if (problems.empty()) problems = ClaimProblems(c, origin);
+  // A claim in the server's form is taken as the server takes it (an empty "incident" links to
+  // nothing); the kinds and the accusation's fields are this format's own, and checked.
+  const bool extended = kind || c.alleged.when || c.alleged.where ||
+                        !c.alleged.event_type.empty() || !c.alleged.zone.empty() ||
+                        c.alleged.count != 1;
+  if (problems.empty() && extended) problems = ClaimProblems(c, origin);
   if (!problems.empty()) return MakeProblemsError(origin, std::move(problems));
   return c;
 }

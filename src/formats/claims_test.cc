@@ -52,6 +52,12 @@ TEST(Claims, EveryServerClaimReadsWithItsMeaning) {
   c = ReadOne(
       R"({"party":"russia","stance":"deny","text":"t","incident":"X","made_at":"2017-05-04"})");
   EXPECT_EQ(FormatUtcTime(*c.made_at), "2017-05-04T00:00:00Z");
+  // The server takes an empty or null incident as naming one: so does this reader (the claim
+  // then links to nothing).
+  c = ReadOne(R"({"party":"russia","stance":"assert","text":"t","incident":""})");
+  EXPECT_EQ(c.kind, ClaimKind::kAssertIncident);
+  c = ReadOne(R"({"party":"russia","stance":"deny","text":"t","incident":null,"about":""})");
+  EXPECT_EQ(c.kind, ClaimKind::kDenyResponsibility);
 }
 
 TEST(Claims, WhatTheServerRefusesIsRefusedWithTheField) {
