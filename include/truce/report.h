@@ -81,6 +81,8 @@ class Report {
 
 // The ACLED event types truce knows, in codebook spelling.
 const std::vector<std::string_view>& AcledEventTypes();
+// The codebook spelling of an ACLED event type named ignoring case, or nullopt.
+std::optional<std::string_view> FindAcledEventType(std::string_view name);
 
 // The rules a report of this type and sub-type can break. Hostilities (battles, explosions and
 // remote violence, violence against civilians) fall under ceasefire; an air or drone strike is

@@ -33,6 +33,7 @@ int Main(int argc, char** argv) {
   AddTokenCommand(app, action);
   AddVerifyCommand(app, action);
   AddBenchCommand(app, action);
+  AddCorroborateCommand(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -62,6 +62,14 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+std::optional<std::string_view> FindAcledEventType(std::string_view name) {
+  const auto& types = AcledEventTypes();
+  const auto it = std::find_if(types.begin(), types.end(),
+                               [&](std::string_view t) { return EqualsIgnoreCase(t, name); });
+  if (it == types.end()) return std::nullopt;
+  return *it;
+}
+
 std::vector<RuleKind> RulesBrokenBy(std::string_view event_type, std::string_view sub_event_type) {
   const auto& types = AcledEventTypes();
   const bool hostilities = EqualsIgnoreCase(event_type, types[0]) ||

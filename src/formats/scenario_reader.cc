@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "formats/corroboration_settings.h"
 #include "geojson.h"
 #include "text_file.h"
 
@@ -204,6 +205,7 @@ std::vector<std::string> ReadScenarioRegister(const json& doc, const std::string
     spec.agreements.push_back(std::move(agreement));
   });
   ReadDeconflictionPolicy(doc, file, spec.deconfliction, problems);
+  ReadCorroborationSettings(doc, file, spec.corroboration, problems);
   const size_t before = problems.size();
   std::vector<std::string> zones = StrList(doc, "zones", file, problems);
   if (zones.empty() && problems.size() == before) {
