@@ -47,6 +47,16 @@ Result<std::string> App::MetricsText(const Principal& who) {
   return metrics_.Render({{"truce_log_entries", static_cast<double>(ledger_.size())}});
 }
 
+Submission App::SubmissionBy(const Principal& who, SubmissionKind kind, nlohmann::json body,
+                             int revision) {
+  return Submission{kind,
+                    who.token_id,
+                    who.Is(Role::kParty) ? who.party : "",
+                    std::move(body),
+                    revision,
+                    std::string(RoleName(who.role))};
+}
+
 Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> subs) {
   auto entries = ledger_.Append(std::move(subs));
   if (!entries.ok()) return entries;

@@ -29,6 +29,7 @@
 #include "store/store.h"
 #include "truce/geo.h"
 #include "truce/result.h"
+#include "truce/side_by_side.h"
 #include "truce/summary.h"
 #include "truce/time.h"
 
@@ -123,6 +124,12 @@ struct ZoneSelection {
   std::vector<const ZoneVersion*> versions;
 };
 
+struct SideBySideQuery {
+  std::optional<UtcTime> as_of;
+  std::string zone;
+  TimeInterval period = TimeInterval::Instant(UtcTime{});
+};
+
 struct SummaryQuery {
   std::optional<UtcTime> as_of;
   TimeInterval period = TimeInterval::Instant(UtcTime{});
@@ -181,8 +188,14 @@ class App {
   [[nodiscard]] Result<SubmitOutcome> SubmitPositions(const Principal& who, nlohmann::json body);
   [[nodiscard]] Result<SubmitOutcome> SubmitClaims(const Principal& who,
                                                    std::vector<nlohmann::json> items, bool batch);
+  // `incident`: an incident id (any it has had) or a report's event id.
   [[nodiscard]] Result<SubmitOutcome> PublishIncident(const Principal& who,
                                                       const std::string& incident);
+  // An analyst's decision on incident `id`: {"action": "merge", "with": [ids], "reason"},
+  // {"action": "split", "reports": [event ids], "reason"} or {"action": "grade", "grade",
+  // "reason"}; logged with who and when, replayed on every later clustering.
+  [[nodiscard]] Result<SubmitOutcome> DecideIncident(const Principal& who, const std::string& id,
+                                                     const nlohmann::json& body);
 
   // --- Queries -----------------------------------------------------------------------------
   [[nodiscard]] Result<JsonPage> ListReports(const Principal& who, const ReportFilter& filter,
@@ -196,6 +209,12 @@ class App {
                                                                const ViolationFilter& filter);
   [[nodiscard]] Result<std::vector<nlohmann::json>> Incidents(const Principal& who,
                                                               const IncidentFilter& filter);
+  // One incident by any id it has had; kNotFound also for one the caller may not see.
+  [[nodiscard]] Result<nlohmann::json> GetIncident(const Principal& who, const std::string& id,
+                                                   std::optional<UtcTime> as_of);
+  // Each party's alleged violations in a zone and period against the established count.
+  [[nodiscard]] Result<SideBySide> ClaimsSideBySide(const Principal& who,
+                                                    const SideBySideQuery& query);
   // The latest revision of each report as a record with its place, for feature collections.
   [[nodiscard]] Result<std::vector<nlohmann::json>> ReportRecords(const Principal& who,
                                                                   const EventFilter& filter);
@@ -226,6 +245,9 @@ class App {
         limits_(limits),
         clock_(std::move(clock)) {}
 
+  // A submission by `who`: its token, its party when a party token, its role.
+  static Submission SubmissionBy(const Principal& who, SubmissionKind kind, nlohmann::json body,
+                                 int revision = 0);
   // Appends `subs` and applies the new entries to the views. REQUIRES: submit_mu_ held.
   [[nodiscard]] Result<std::vector<store::LogEntry>> AppendLocked(std::vector<Submission> subs);
   [[nodiscard]] Result<SubmitOutcome> AdoptLocked(nlohmann::json bundle,

@@ -46,8 +46,7 @@ Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> 
         }
       }
     }
-    subs.push_back(Submission{SubmissionKind::kClaim, who.token_id, as_party ? who.party : "",
-                              std::move(*claim), 0});
+    subs.push_back(SubmissionBy(who, SubmissionKind::kClaim, std::move(*claim)));
   }
   if (!problems.empty()) {
     metrics_.Add("truce_submissions_rejected_total");
