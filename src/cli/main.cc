@@ -2,13 +2,25 @@
 #include <fmt/format.h>
 
 #include "command.h"
+#include "truce/text_policy.h"
 
 namespace truce::cli {
 
 int ReportError(const Error& error) {
-  fmt::print(stderr, "error: {}\n", error.message);
+  // Messages quote user text already bounded and escaped; this is the last line of defence
+  // for the terminal: no raw control bytes, no endless lines, no endless lists.
+  constexpr size_t kMaxLineChars = 2000;
+  constexpr size_t kMaxProblems = 1000;
+  fmt::print(stderr, "error: {}\n", EscapeControls(error.message, kMaxLineChars));
+  size_t shown = 0;
   for (const std::string& p : error.problems) {
-    if (p != error.message) fmt::print(stderr, "  {}\n", p);
+    if (p == error.message) continue;
+    if (shown == kMaxProblems) {
+      fmt::print(stderr, "  ... and {} more\n", error.problems.size() - shown);
+      break;
+    }
+    fmt::print(stderr, "  {}\n", EscapeControls(p, kMaxLineChars));
+    ++shown;
   }
   return kExitBadInput;
 }

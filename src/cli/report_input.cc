@@ -31,7 +31,7 @@ Result<std::unique_ptr<ReportInput>> LoadReportInput(const std::string& file,
   if (!skip_invalid.empty()) {
     std::ofstream out(skip_invalid);
     for (const auto& r : batch->rejected) {
-      out << nlohmann::json{{"origin", r.origin}, {"reasons", r.reasons}, {"raw", r.raw}}.dump()
+      out << formats::SafeDump({{"origin", r.origin}, {"reasons", r.reasons}, {"raw", r.raw}})
           << '\n';
     }
     if (!out) {

@@ -152,7 +152,9 @@ TEST(PositionsTest, JsonLinesTakeEitherSchema) {
   EXPECT_EQ(batch->positions[2].time, T("2018-08-01T05:28:00Z"));
   ASSERT_EQ(batch->rejected.size(), 2u);
   EXPECT_EQ(batch->rejected[0].origin, "stdin:4");
-  EXPECT_EQ(batch->rejected[0].reasons[0], "stdin:4: invalid JSON (expected one object per line)");
+  EXPECT_EQ(batch->rejected[0].reasons[0],
+            "stdin:4:2: invalid JSON: syntax error while parsing value - invalid literal; last "
+            "read: 'no' (expected one JSON object per line)");
   EXPECT_TRUE(HasProblem(batch->rejected[1].reasons, "stdin:6: expected the traffic keys"));
 }
 
