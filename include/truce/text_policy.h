@@ -38,7 +38,7 @@ struct TextField {
 inline constexpr size_t kMaxIdBytes = 128;
 inline constexpr size_t kMaxSourceBytes = 1024;
 inline constexpr size_t kMaxCallsignBytes = 16;
-inline constexpr size_t kMaxNameBytes = 1024;      // names, actors, event types, citations
+inline constexpr size_t kMaxNameBytes = 1024;       // names, actors, event types, citations
 inline constexpr size_t kMaxTextBytes = 64 * 1024;  // notes, clause text, descriptions
 
 inline constexpr TextField kIdField{TextKind::kIdentifier, kMaxIdBytes};

@@ -38,7 +38,9 @@ char32_t Decode(std::string_view text, size_t i, size_t& length) {
 bool IsControl(char32_t c) { return c < 0x20 || (c >= 0x7F && c <= 0x9F); }
 
 // Embeddings, overrides and isolates: they reorder the text that follows them.
-bool IsBidiOverride(char32_t c) { return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069); }
+bool IsBidiOverride(char32_t c) {
+  return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
 
 // Marks: invisible, they only hint at direction.
 bool IsBidiMark(char32_t c) { return c == 0x061C || c == 0x200E || c == 0x200F; }
@@ -47,17 +49,17 @@ bool IsBidiMark(char32_t c) { return c == 0x061C || c == 0x200E || c == 0x200F; 
 // the same, plus the line and paragraph separators.
 bool IsInvisible(char32_t c) {
   return (c >= 0x200B && c <= 0x200D) || (c >= 0x2060 && c <= 0x2064) || c == 0xFEFF ||
-         c == 0x00AD || c == 0x034F || c == 0x180E || c == 0x115F || c == 0x1160 ||
-         c == 0x3164 || c == 0xFFA0 || c == 0x17B4 || c == 0x17B5 || c == 0x2028 ||
-         c == 0x2029 || (c >= 0xFFF9 && c <= 0xFFFB) || (c >= 0xE0000 && c <= 0xE007F) ||
-         c == 0xFFFE || c == 0xFFFF;
+         c == 0x00AD || c == 0x034F || c == 0x180E || c == 0x115F || c == 0x1160 || c == 0x3164 ||
+         c == 0xFFA0 || c == 0x17B4 || c == 0x17B5 || c == 0x2028 || c == 0x2029 ||
+         (c >= 0xFFF9 && c <= 0xFFFB) || (c >= 0xE0000 && c <= 0xE007F) || c == 0xFFFE ||
+         c == 0xFFFF;
 }
 
 std::string Describe(char32_t c) {
-  const char* what = IsControl(c)         ? "a control character"
-                     : IsBidiOverride(c)  ? "a bidirectional override"
-                     : IsBidiMark(c)      ? "a bidirectional mark"
-                                          : "an invisible character";
+  const char* what = IsControl(c)        ? "a control character"
+                     : IsBidiOverride(c) ? "a bidirectional override"
+                     : IsBidiMark(c)     ? "a bidirectional mark"
+                                         : "an invisible character";
   return fmt::format("U+{:04X} ({})", static_cast<uint32_t>(c), what);
 }
 

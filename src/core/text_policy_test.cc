@@ -53,8 +53,7 @@ TEST(TextProblem, InvalidUtf8AndLength) {
   EXPECT_EQ(TextProblem("\xF4\x90\x80\x80", kIdField),  // past U+10FFFF
             "is not valid UTF-8 (byte 0xF4 at byte 1)");
   EXPECT_EQ(TextProblem("\xE2\x82", kIdField), "is not valid UTF-8 (byte 0xE2 at byte 1)");
-  EXPECT_EQ(TextProblem(std::string(129, 'a'), kIdField),
-            "is 129 bytes long, at most 128 allowed");
+  EXPECT_EQ(TextProblem(std::string(129, 'a'), kIdField), "is 129 bytes long, at most 128 allowed");
   EXPECT_EQ(TextProblem(std::string(128, 'a'), kIdField), std::nullopt);
   EXPECT_TRUE(IsValidUtf8("héllo \U0001F600"));
   EXPECT_FALSE(IsValidUtf8("\x80"));
@@ -64,7 +63,9 @@ TEST(Quote, EscapesAndBounds) {
   EXPECT_EQ(Quote("abc"), "'abc'");
   EXPECT_EQ(Quote("O'Brien \\ x"), "'O\\'Brien \\\\ x'");
   EXPECT_EQ(Quote("a\nb\tc\0d"s), "'a\\nb\\tc\\x00d'");
-  EXPECT_EQ(Quote("a\xFF" "b"), "'a\\xFFb'");
+  EXPECT_EQ(Quote("a\xFF"
+                  "b"),
+            "'a\\xFFb'");
   EXPECT_EQ(Quote("a\u202Eb\u200Bc"), "'a\\u{202E}b\\u{200B}c'");
   EXPECT_EQ(Quote("دمشق"), "'دمشق'");
   EXPECT_EQ(Quote(std::string(1 << 20, 'x'), 4), "'xxxx...' (1048576 bytes)");

@@ -112,9 +112,10 @@ Result<bool> CsvReader::ReadRow(CsvRecord& row) {
     }
     if (c == '"') {
       if (field_started) {
-        return fail(fmt::format("{}:{}: column {}: a quote inside an unquoted field (quote "
-                                "the whole field and double inner quotes)",
-                                file_, line_, row.fields.size() + 1));
+        return fail(
+            fmt::format("{}:{}: column {}: a quote inside an unquoted field (quote "
+                        "the whole field and double inner quotes)",
+                        file_, line_, row.fields.size() + 1));
       }
       quoted = was_quoted = field_started = true;
       ++i;
@@ -172,14 +173,15 @@ Status CsvReader::ReadHeader() {
     while (!name.empty() && name.back() == ' ') name.pop_back();
     while (!name.empty() && name.front() == ' ') name.erase(name.begin());
     if (auto p = TextProblem(name, {TextKind::kIdentifier, kMaxCsvColumnNameBytes})) {
-      problems.push_back(fmt::format("{}:{}: header: column {} name {}", file_, row.line, c + 1, *p));
+      problems.push_back(
+          fmt::format("{}:{}: header: column {} name {}", file_, row.line, c + 1, *p));
       continue;
     }
     for (size_t d = 0; d < c; ++d) {
       if (header_[d] == name) {
-        problems.push_back(fmt::format(
-            "{}:{}: header: column {} is named {} like column {} (each column once)", file_,
-            row.line, c + 1, Quote(name), d + 1));
+        problems.push_back(
+            fmt::format("{}:{}: header: column {} is named {} like column {} (each column once)",
+                        file_, row.line, c + 1, Quote(name), d + 1));
         break;
       }
     }
@@ -202,8 +204,8 @@ Result<bool> CsvReader::Next(CsvRecord& record) {
     if (record.fields.size() == 1 && record.fields[0].empty()) continue;  // a blank line
     if (record.fields.size() != header_.size()) {
       failed_ = MakeError(ErrorCode::kInvalidInput,
-                          fmt::format("{}:{}: {} fields, but the header has {}", file_,
-                                      record.line, record.fields.size(), header_.size()));
+                          fmt::format("{}:{}: {} fields, but the header has {}", file_, record.line,
+                                      record.fields.size(), header_.size()));
       return *failed_;
     }
     return true;

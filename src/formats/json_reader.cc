@@ -36,9 +36,6 @@ class TrackingIterator {
   friend bool operator==(const TrackingIterator& a, const TrackingIterator& b) {
     return a.p_ == b.p_;
   }
-  friend bool operator!=(const TrackingIterator& a, const TrackingIterator& b) {
-    return a.p_ != b.p_;
-  }
 
  private:
   const char* p_;
@@ -107,8 +104,8 @@ class Builder {
     auto& members = stack_.back()->get_ref<json::object_t&>();
     auto [it, inserted] = members.try_emplace(k);
     if (!inserted) {
-      failure_ = fmt::format("duplicate key {} (each key may appear once in an object)",
-                             Quote(k, 32));
+      failure_ =
+          fmt::format("duplicate key {} (each key may appear once in an object)", Quote(k, 32));
       return false;
     }
     member_ = &it->second;
@@ -162,10 +159,10 @@ class Builder {
           max_depth_);
       return false;
     }
-    const bool streamed = stream_ && type == json::value_t::array && streamed_ == nullptr &&
-                          ((stream_key_.empty() && stack_.empty()) ||
-                           (!stream_key_.empty() && stack_.size() == 1 && root_.is_object() &&
-                            top_key_ == stream_key_));
+    const bool streamed =
+        stream_ && type == json::value_t::array && streamed_ == nullptr &&
+        ((stream_key_.empty() && stack_.empty()) || (!stream_key_.empty() && stack_.size() == 1 &&
+                                                     root_.is_object() && top_key_ == stream_key_));
     json* opened = Place(json(type));
     if (streamed) streamed_ = opened;
     stack_.push_back(opened);
@@ -212,8 +209,8 @@ Result<json> Parse(std::string_view text, std::string_view file, const JsonOptio
   if (json::sax_parse(first, last, &builder)) return root;
   // nlohmann's position counts characters read, one past the offending one; the handler's own
   // refusals come right after the token that caused them.
-  const size_t read =
-      builder.library_error() ? builder.error_position() : static_cast<size_t>(furthest - text.data());
+  const size_t read = builder.library_error() ? builder.error_position()
+                                              : static_cast<size_t>(furthest - text.data());
   return JsonErrorAt(text, file, options.first_line, read == 0 ? 0 : read - 1, builder.failure());
 }
 

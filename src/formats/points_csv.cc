@@ -51,8 +51,9 @@ Result<std::vector<LocatePoint>> ParsePointsCsv(std::string_view text, std::stri
                                        at, Quote(r.fields[*lat])));
       }
       if (!lo || *lo < -180 || *lo > 180) {
-        problems.push_back(fmt::format(
-            "{}: column lon: expected a longitude in [-180, 180], got {}", at, Quote(r.fields[*lon])));
+        problems.push_back(
+            fmt::format("{}: column lon: expected a longitude in [-180, 180], got {}", at,
+                        Quote(r.fields[*lon])));
       }
       if (auto p = TextProblem(r.fields[*id], kIdField)) {
         problems.push_back(fmt::format("{}: column id: {}", at, *p));

@@ -56,7 +56,8 @@ std::optional<double> Number(const json& record, const char* key, const std::str
     if (s.empty()) return std::nullopt;
     if (auto v = ParseNumber(s)) return v;
   }
-  reasons.push_back(fmt::format("{}: {}: expected {}, got {}", origin, key, expected, QuoteJson(*it)));
+  reasons.push_back(
+      fmt::format("{}: {}: expected {}, got {}", origin, key, expected, QuoteJson(*it)));
   return std::nullopt;
 }
 
@@ -104,7 +105,8 @@ std::optional<bool> Bool(const json& record, const char* key, const std::string&
     if (s == "true" || s == "True" || s == "TRUE" || s == "1") return true;
     if (s == "false" || s == "False" || s == "FALSE" || s == "0") return false;
   }
-  reasons.push_back(fmt::format("{}: {}: expected true or false, got {}", origin, key, QuoteJson(*it)));
+  reasons.push_back(
+      fmt::format("{}: {}: expected true or false, got {}", origin, key, QuoteJson(*it)));
   return std::nullopt;
 }
 
@@ -162,9 +164,10 @@ bool CheckRecord(const json& record, const std::string& origin, std::vector<std:
       for (size_t i = 0; i < value.size(); ++i) nodes.push_back(Node{&value[i], n, {}, i});
     }
     if (bytes > kMaxPositionRecordBytes) {
-      reasons.push_back(fmt::format("{}: the record holds more than {} bytes, the limit for one "
-                                    "position record",
-                                    origin, kMaxPositionRecordBytes));
+      reasons.push_back(
+          fmt::format("{}: the record holds more than {} bytes, the limit for one "
+                      "position record",
+                      origin, kMaxPositionRecordBytes));
       return false;
     }
   }
@@ -431,8 +434,8 @@ Result<std::vector<Exemption>> ParseExemptionsCsv(std::string_view text, const s
         if (auto n = NormalizeIcao24(icao_text)) {
           e.icao24 = *n;
         } else {
-          problems.push_back(
-              fmt::format("{}: column icao24: expected 6 hex digits, got {}", at, Quote(icao_text)));
+          problems.push_back(fmt::format("{}: column icao24: expected 6 hex digits, got {}", at,
+                                         Quote(icao_text)));
         }
       }
       e.callsign = NormalizeCallsign(r.fields[*callsign]);

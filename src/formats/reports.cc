@@ -262,8 +262,7 @@ Result<ReportBatch> ParseGeoJsonReports(std::string_view text, const std::string
                      ? f["properties"]
                      : json::object();
     const json geometry = f.is_object() ? f.value("geometry", json()) : json();
-    const auto coordinates =
-        geometry.is_object() ? geometry.find("coordinates") : geometry.end();
+    const auto coordinates = geometry.is_object() ? geometry.find("coordinates") : geometry.end();
     if (geometry.is_object() && geometry.value("type", json()) == "Point" &&
         coordinates != geometry.end() && coordinates->is_array() && coordinates->size() >= 2) {
       // GeoJSON's position wins over any latitude/longitude properties.

@@ -133,16 +133,22 @@ void ReadZonesFile(const fs::path& scenario_file, size_t index, const std::strin
         fmt::format("{}: cannot resolve the scenario directory: {}", at, ec.message()));
     return;
   }
-  const fs::path resolved = fs::canonical(dir / name, ec);
-  if (ec) {
-    problems.push_back(fmt::format("{}: no such file", listed.string()));
+  // weakly_canonical resolves the symbolic links of the part that exists, so a path that
+  // leaves the directory is refused as such whether or not its target exists.
+  const fs::path resolved = fs::weakly_canonical(dir / name, ec);
+  if (!ec && resolved == dir) {
+    problems.push_back(fmt::format("{}: {} is not a regular file", at, Quote(name)));
     return;
   }
-  if (!Inside(dir, resolved)) {
-    problems.push_back(fmt::format(
-        "{}: {} is outside the scenario directory {} (zone files must be inside it, "
-        "symbolic links resolved)",
-        at, Quote(name), dir.string()));
+  if (ec || !Inside(dir, resolved)) {
+    problems.push_back(
+        fmt::format("{}: {} is outside the scenario directory {} (zone files must be inside it, "
+                    "symbolic links resolved)",
+                    at, Quote(name), dir.string()));
+    return;
+  }
+  if (!fs::exists(resolved, ec)) {
+    problems.push_back(fmt::format("{}: no such file", listed.string()));
     return;
   }
   if (!fs::is_regular_file(resolved, ec)) {

@@ -39,8 +39,7 @@ std::string FormatBytes(size_t bytes) {
   return fmt::format("{} bytes", bytes);
 }
 
-Result<std::string> Gunzip(std::string_view data, std::string_view file,
-                           const ReadLimits& limits) {
+Result<std::string> Gunzip(std::string_view data, std::string_view file, const ReadLimits& limits) {
   z_stream zs{};
   if (inflateInit2(&zs, 15 + 16) != Z_OK) {
     return MakeError(ErrorCode::kIo, fmt::format("{}: cannot start gzip decompression", file));
@@ -68,11 +67,11 @@ Result<std::string> Gunzip(std::string_view data, std::string_view file,
     }
     out.append(buf, produced);
     if (out.size() > kGzipRatioGrace && out.size() / limits.max_gzip_ratio > consumed) {
-      return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("{}: decompresses to more than {} times its compressed size "
-                                   "({} from {} so far), the limit for gzip input (a gzip bomb?)",
-                                   file, limits.max_gzip_ratio, FormatBytes(out.size()),
-                                   FormatBytes(consumed)));
+      return MakeError(
+          ErrorCode::kInvalidInput,
+          fmt::format("{}: decompresses to more than {} times its compressed size "
+                      "({} from {} so far), the limit for gzip input (a gzip bomb?)",
+                      file, limits.max_gzip_ratio, FormatBytes(out.size()), FormatBytes(consumed)));
     }
     if (ret == Z_STREAM_END) {
       // Another gzip member may follow (concatenated files); anything else is trailing
@@ -84,8 +83,9 @@ Result<std::string> Gunzip(std::string_view data, std::string_view file,
     }
     if (ret == Z_OK) continue;
     if (ret == Z_BUF_ERROR && zs.avail_in == 0 && fed == data.size()) {
-      return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("{}: truncated gzip data (the compressed stream ends early)", file));
+      return MakeError(
+          ErrorCode::kInvalidInput,
+          fmt::format("{}: truncated gzip data (the compressed stream ends early)", file));
     }
     if (ret == Z_BUF_ERROR) continue;
     return MakeError(ErrorCode::kInvalidInput,
