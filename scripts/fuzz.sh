@@ -27,6 +27,7 @@ cmake --build build-fuzz --target fuzzers
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 build-fuzz/fuzz/derive_seeds "$data" . "$work/seeds" >"$work/seeds.log" || true
 mkdir -p build-fuzz/crashes
 
