@@ -214,8 +214,8 @@ TEST(PositionsTest, RecordsFollowTheTextPolicyAndSizeLimit) {
   EXPECT_EQ(reasons, std::vector<std::string>{"r: callsign: is 40 bytes long, at most 16 allowed"});
   // Fields truce does not read are stored by the server: they are checked too.
   reasons.clear();
-  EXPECT_FALSE(
-      PositionFromJson(record({{"meta", {{"tags", {"ok", std::string("n\0", 2)}}}}}), "r", reasons));
+  EXPECT_FALSE(PositionFromJson(record({{"meta", {{"tags", {"ok", std::string("n\0", 2)}}}}}), "r",
+                                reasons));
   EXPECT_EQ(reasons, std::vector<std::string>{
                          "r: meta.tags[1]: contains U+0000 (a control character) at byte 2"});
   reasons.clear();
@@ -226,7 +226,8 @@ TEST(PositionsTest, RecordsFollowTheTextPolicyAndSizeLimit) {
   reasons.clear();
   EXPECT_FALSE(PositionFromJson(record({{"a", std::string(30000, 'x')},
                                         {"b", std::string(30000, 'x')},
-                                        {"c", std::string(30000, 'x')}}), "r", reasons));
+                                        {"c", std::string(30000, 'x')}}),
+                                "r", reasons));
   EXPECT_EQ(reasons, std::vector<std::string>{"r: the record holds more than 65536 bytes, the "
                                               "limit for one position record"});
   // Messages quote bounded: a megabyte icao24.
@@ -238,7 +239,8 @@ TEST(PositionsTest, RecordsFollowTheTextPolicyAndSizeLimit) {
 
 TEST(PositionsTest, HugeNumbersAndDeepLinesAreRejectedRecords) {
   // 1e300 seconds: out of the plausible range, never converted to an integer.
-  auto batch = ParsePositions("time,icao24,lat,lon\n1e300,abcdef,33,36\n1e400,abcdef,33,36\n", "s.csv");
+  auto batch =
+      ParsePositions("time,icao24,lat,lon\n1e300,abcdef,33,36\n1e400,abcdef,33,36\n", "s.csv");
   ASSERT_TRUE(batch.ok());
   ASSERT_EQ(batch->rejected.size(), 2u);
   EXPECT_TRUE(HasProblem(batch->rejected[0].reasons, "s.csv:2: time: expected seconds since"));
@@ -266,8 +268,10 @@ TEST(PositionsTest, HugeNumbersAndDeepLinesAreRejectedRecords) {
 }
 
 TEST(PositionsTest, InvalidUtf8InCsvNeverBreaksTheRejectsFile) {
-  auto batch =
-      ParsePositions("time,icao24,lat,lon,callsign\n1503309600,ab\xff" "def,33,36,X\xfe\n", "s.csv");
+  auto batch = ParsePositions(
+      "time,icao24,lat,lon,callsign\n1503309600,ab\xff"
+      "def,33,36,X\xfe\n",
+      "s.csv");
   ASSERT_TRUE(batch.ok());
   ASSERT_EQ(batch->rejected.size(), 1u);
   for (const auto& r : batch->rejected[0].reasons) {

@@ -390,6 +390,12 @@ Result<ReportBatch> ParseReports(std::string_view text, const std::string& file)
   size_t i = 0;
   while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
   if (i < text.size() && text[i] == '{') return ParseGeoJsonReports(text, file);
+  if (i < text.size() && text[i] == '[') {
+    return MakeError(ErrorCode::kInvalidInput,
+                     file +
+                         ": expected a GeoJSON FeatureCollection (an object) or CSV, got a "
+                         "JSON array");
+  }
   return ParseCsvReports(text, file);
 }
 

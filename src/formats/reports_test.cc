@@ -104,7 +104,6 @@ TEST(ReportFromJson, NamesBadFields) {
   EXPECT_FALSE(ReportFromJson(nlohmann::json::array(), "body").ok());
 }
 
-
 // A row of the minimal ACLED columns with `id` as event_id_cnty and `notes` as notes.
 std::string Row(const std::string& id, const std::string& notes = "n",
                 const std::string& source = "s") {
@@ -122,9 +121,9 @@ std::vector<std::string> Reasons(const std::string& rows) {
 TEST(ParseReports, IdentifiersFollowTheTextPolicy) {
   using namespace std::string_literals;
   // Invalid UTF-8 in an event id: was exit 70 in jsonl output and raw bytes in csv output.
-  EXPECT_EQ(Reasons(Row("A\xff")),
-            std::vector<std::string>{
-                "r.csv:2: event_id_cnty: is not valid UTF-8 (byte 0xFF at byte 2)"});
+  EXPECT_EQ(
+      Reasons(Row("A\xff")),
+      std::vector<std::string>{"r.csv:2: event_id_cnty: is not valid UTF-8 (byte 0xFF at byte 2)"});
   EXPECT_EQ(Reasons(Row("A\0B"s)),
             std::vector<std::string>{"r.csv:2: event_id_cnty: contains U+0000 (a control "
                                      "character) at byte 2 (not allowed in an identifier)"});
@@ -148,9 +147,9 @@ TEST(ParseReports, FreeTextKeepsArabicJoinersButNotOverrides) {
   EXPECT_EQ(Reasons(Row("A", "safe \u202Eetouq")),
             std::vector<std::string>{
                 "r.csv:2: notes: contains U+202E (a bidirectional override) at byte 6"});
-  EXPECT_EQ(Reasons(Row("A", "bell\a")),
-            std::vector<std::string>{
-                "r.csv:2: notes: contains U+0007 (a control character) at byte 5"});
+  EXPECT_EQ(
+      Reasons(Row("A", "bell\a")),
+      std::vector<std::string>{"r.csv:2: notes: contains U+0007 (a control character) at byte 5"});
   EXPECT_EQ(Reasons(Row("A", std::string(70000, 'n'))),
             std::vector<std::string>{"r.csv:2: notes: is 70000 bytes long, at most 65536 allowed"});
   // An extra column's value is free text; its name an identifier (the header checks that).
@@ -170,10 +169,10 @@ TEST(ParseReports, RejectsQuoteUserTextBoundedAndEscaped) {
 
 TEST(ParseReports, HugeNumbersAreRefusedWithoutOverflow) {
   // Converting 1e300 to an integer is undefined behaviour; the range is checked first.
-  EXPECT_EQ(Reasons("A,2017-08-21,1e300,Battles,,a,b,33.5,36.3,1,s,n,1e300,x\n"),
-            (std::vector<std::string>{
-                "r.csv:2: time_precision: expected 1, 2 or 3, got '1e300'",
-                "r.csv:2: fatalities: expected a whole number, got '1e300'"}));
+  EXPECT_EQ(
+      Reasons("A,2017-08-21,1e300,Battles,,a,b,33.5,36.3,1,s,n,1e300,x\n"),
+      (std::vector<std::string>{"r.csv:2: time_precision: expected 1, 2 or 3, got '1e300'",
+                                "r.csv:2: fatalities: expected a whole number, got '1e300'"}));
   EXPECT_EQ(Reasons("A,2017-08-21,1,Battles,,a,b,1e400,36.3,1,s,n,,x\n"),
             std::vector<std::string>{
                 "r.csv:2: latitude: expected a latitude in decimal degrees, got '1e400'"});
@@ -189,8 +188,9 @@ TEST(ParseReports, UncertaintyIsBounded) {
   const std::string header =
       "event_id_cnty,event_date,time_precision,event_type,latitude,longitude,geo_precision,"
       "uncertainty_m\n";
-  auto b = ParseReports(header + "A,2017-08-21,1,Battles,33.5,36.3,1,1e300\n"
-                                 "B,2017-08-21,1,Battles,33.5,36.3,1,500000\n",
+  auto b = ParseReports(header +
+                            "A,2017-08-21,1,Battles,33.5,36.3,1,1e300\n"
+                            "B,2017-08-21,1,Battles,33.5,36.3,1,500000\n",
                         "r.csv");
   ASSERT_TRUE(b.ok());
   ASSERT_EQ(b->rejected.size(), 1u);
@@ -199,8 +199,9 @@ TEST(ParseReports, UncertaintyIsBounded) {
 }
 
 TEST(ParseReports, TheWholeReportIsBounded) {
-  std::string header = "event_id_cnty,event_date,time_precision,event_type,latitude,longitude,"
-                       "geo_precision";
+  std::string header =
+      "event_id_cnty,event_date,time_precision,event_type,latitude,longitude,"
+      "geo_precision";
   std::string row = "A,2017-08-21,1,Battles,33.5,36.3,1";
   for (int i = 0; i < 5; ++i) {
     header += ",extra" + std::to_string(i);
@@ -214,8 +215,8 @@ TEST(ParseReports, TheWholeReportIsBounded) {
 }
 
 TEST(ParseReports, DatesNeverOverflow) {
-  for (const char* s : {"99999999999999999999 May 2017", "4 May 99999999999999",
-                        "+4 May 2017", "4 May 17", "4 Maybe 2017", "4  May  2017 x"}) {
+  for (const char* s : {"99999999999999999999 May 2017", "4 May 99999999999999", "+4 May 2017",
+                        "4 May 17", "4 Maybe 2017", "4  May  2017 x"}) {
     EXPECT_FALSE(ParseEventDate(s).ok()) << s;
   }
   EXPECT_TRUE(ParseEventDate("4  May  2017").ok());

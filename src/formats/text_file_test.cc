@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 class TextFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("truce_text_file_" + std::to_string(std::random_device{}()));
+    dir_ =
+        fs::temp_directory_path() / ("truce_text_file_" + std::to_string(std::random_device{}()));
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -52,8 +53,7 @@ TEST_F(TextFileTest, DevicesAndPipesAreReadOnlyUpToTheLimit) {
   // /dev/zero never ends: it must stop at the limit, not grow until memory runs out.
   auto zero = ReadTextFile("/dev/zero", ReadLimits{1 << 20});
   ASSERT_FALSE(zero.ok());
-  EXPECT_EQ(zero.error().message,
-            "/dev/zero: holds more than 1 MiB, the limit for an input file");
+  EXPECT_EQ(zero.error().message, "/dev/zero: holds more than 1 MiB, the limit for an input file");
   const std::string fifo = (dir_ / "fifo").string();
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   std::thread writer([&] { std::ofstream(fifo) << "a,b\n1,2\n"; });
@@ -109,7 +109,8 @@ TEST_F(TextFileTest, CorruptGzipIsBadInput) {
   good.assign(std::istreambuf_iterator<char>(in), {});
   auto truncated = Gunzip(good.substr(0, good.size() / 2), "t.gz");
   ASSERT_FALSE(truncated.ok());
-  EXPECT_EQ(truncated.error().message, "t.gz: truncated gzip data (the compressed stream ends early)");
+  EXPECT_EQ(truncated.error().message,
+            "t.gz: truncated gzip data (the compressed stream ends early)");
   std::string corrupt = good;
   corrupt[12] ^= 0x55;
   auto bad = Gunzip(corrupt, "c.gz");
