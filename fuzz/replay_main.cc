@@ -1,6 +1,7 @@
 // A main() for the fuzz targets in ordinary builds: runs LLVMFuzzerTestOneInput once on every
 // file of the directories (or files) given, so that the seed corpus and every crash found
 // are replayed as tests, with or without sanitizers. A missing directory is skipped.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>

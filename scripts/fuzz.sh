@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang-14, ASan + UBSan, build dir build-fuzz) and runs each
 # for SECONDS_PER_TARGET seconds (default 60), or for TRUCE_FUZZ_RUNS executions when that is
-# set (inputs up to TRUCE_FUZZ_MAX_LEN bytes, default 4096).
+# set (inputs up to TRUCE_FUZZ_MAX_LEN bytes, default 4096; TRUCE_FUZZ_FLAGS adds libFuzzer flags).
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]   (targets: fuzz/CMakeLists.txt)
 #
 # Seeds: the authored ones in fuzz/corpus/TARGET, plus seeds derive_seeds cuts from the shared
@@ -51,6 +51,10 @@ for t in "${targets[@]}"; do
   args=("${budget[@]}" -max_len="${TRUCE_FUZZ_MAX_LEN:-4096}" -timeout=20 -rss_limit_mb=2560 -print_final_stats=1
         -artifact_prefix="build-fuzz/crashes/$t-")
   [[ -n "$dict" ]] && args+=(-dict="$dict")
+  # Extra libFuzzer flags, e.g. TRUCE_FUZZ_FLAGS=-entropic=0 (faster on targets with many
+  # features, at some cost in how well inputs are chosen).
+  # shellcheck disable=SC2206
+  [[ -n "${TRUCE_FUZZ_FLAGS:-}" ]] && args+=(${TRUCE_FUZZ_FLAGS})
   seeds=(fuzz/corpus/"$t" fuzz/regressions/"$t")
   [[ -d "$work/seeds/$t" ]] && seeds+=("$work/seeds/$t")
   log=build-fuzz/fuzz-$t.log

@@ -22,9 +22,9 @@
 
 namespace truce::formats {
 
-// The deepest nesting of arrays and objects accepted. A GeoJSON MultiPolygon's coordinates
-// sit at depth 4 inside their geometry, a zones Feature at depth 6 of a FeatureCollection and
-// at depth 8 of a scenario bundle (docs/formats.md); 64 leaves ample room.
+// The deepest nesting of arrays and objects accepted. A position of a MultiPolygon sits at
+// depth 8 of a zones FeatureCollection and at depth 10 of a scenario bundle
+// (docs/formats.md, "Text and limits"); 64 leaves ample room.
 inline constexpr size_t kMaxJsonDepth = 64;
 
 struct JsonOptions {
