@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev libsodium-dev libcpp-httplib-dev
   libtinyxml2-dev libs2-dev libboost-dev
   chromium
+  clang-14 libclang-rt-14-dev  # fuzzing (scripts/fuzz.sh): libFuzzer and the sanitizer runtimes
 )
 # The dashboard is built with npm; use the machine's Node.js when it has one, else Debian's.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -41,7 +41,7 @@ Result<std::unique_ptr<ReportInput>> LoadReportInput(const std::vector<std::stri
   if (!skip_invalid.empty()) {
     std::ofstream out(skip_invalid);
     for (const auto& r : all.rejected) {
-      out << nlohmann::json{{"origin", r.origin}, {"reasons", r.reasons}, {"raw", r.raw}}.dump()
+      out << formats::SafeDump({{"origin", r.origin}, {"reasons", r.reasons}, {"raw", r.raw}})
           << '\n';
     }
     if (!out) {
