@@ -60,9 +60,11 @@ def main():
         for feature in layer.getFeatures():
             ids.append(str(feature.attribute(id_field)) if id_field >= 0 else str(feature.id()))
         result[collection] = {"valid": True, "features": len(ids), "ids": sorted(ids)}
-    print(json.dumps(result))
-    app.exitQgis()
-    return 0
+    print(json.dumps(result), flush=True)
+    # QGIS 3.22 tears its network threads down in an order that can crash the interpreter at
+    # exit once an OAPIF layer has been read; the result is out, so leave without teardown.
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
