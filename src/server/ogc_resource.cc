@@ -317,8 +317,7 @@ Result<std::vector<json>> Features(const Call& c, const Collection& col, const I
       props = std::move(item);
     } else if (col.kind == app::FeatureKind::kIncidents) {
       id = item.value("id", "");
-      item.erase("id");  // it is the feature's id
-      props = std::move(item);
+      props = std::move(item);  // with its id, as /api/v1/incidents gives it
     } else {
       id = item.value("id", "");
       props = std::move(item["properties"]);
