@@ -3,6 +3,8 @@
 // operations of each resource live in their own *_ops.cc file.
 #include "app/app.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "app/tokens.h"
@@ -58,8 +60,11 @@ Submission App::SubmissionBy(const Principal& who, SubmissionKind kind, nlohmann
 }
 
 Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> subs) {
+  const auto started = std::chrono::steady_clock::now();
   auto entries = ledger_.Append(std::move(subs));
   if (!entries.ok()) return entries;
+  metrics_.ObserveCommit(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   // The views follow the log: the entries just committed, as committed.
   for (const store::LogEntry& e : *entries) {
     if (Status st = views_.Apply(e); !st.ok()) {

@@ -130,6 +130,21 @@ struct SideBySideQuery {
   TimeInterval period = TimeInterval::Instant(UtcTime{});
 };
 
+// The feature collections of the OGC API (src/server/ogc_resource.cc).
+enum class FeatureKind { kZones, kIncidents, kViolations, kReports };
+
+// Where and when the records of one collection lie, as one caller sees them.
+struct CollectionExtent {
+  LatLngRect bbox;                    // empty when the caller sees no record
+  std::optional<UtcTime> begin, end;  // nullopt: none seen, or (end) open-ended
+};
+
+// Zone versions whose validity overlaps [from, to) and whose shape meets `bbox`.
+struct ZoneFilter {
+  std::optional<UtcTime> as_of, from, to;
+  std::optional<LatLngRect> bbox;
+};
+
 struct SummaryQuery {
   std::optional<UtcTime> as_of;
   TimeInterval period = TimeInterval::Instant(UtcTime{});
@@ -218,6 +233,16 @@ class App {
   // The latest revision of each report as a record with its place, for feature collections.
   [[nodiscard]] Result<std::vector<nlohmann::json>> ReportRecords(const Principal& who,
                                                                   const EventFilter& filter);
+  // --- Feature collections (feature_ops.cc) -------------------------------------------------
+  // The extent of a collection's records visible to `who` (the same records, through the same
+  // policy, as the collection's list operation), as of `as_of`. Zones: their bounds and
+  // validity; records: their places and event intervals.
+  [[nodiscard]] Result<CollectionExtent> Extent(const Principal& who, FeatureKind kind,
+                                                std::optional<UtcTime> as_of);
+  // Zone versions matching `filter` (the shape itself, not its bounds, must meet the bbox), of
+  // the scenario as of `filter.as_of`; none when no scenario had been loaded.
+  [[nodiscard]] Result<ZoneSelection> ZonesMatching(const Principal& who, const ZoneFilter& filter);
+
   // kNotFound when no scenario has been loaded or `zone` names no zone.
   [[nodiscard]] Result<PeriodSummary> Summary(const Principal& who, const SummaryQuery& query);
 
