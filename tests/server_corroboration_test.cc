@@ -218,6 +218,37 @@ TEST_F(CorroborationServerTest, SideBySideCountsEachPartysAllegations) {
   EXPECT_EQ(server_->Get("/api/v1/claims/side-by-side", admin_).status, 400);
 }
 
+// A claim with its own id is stored once: the same party's same words again change nothing
+// (a claims file can be loaded twice); another party reusing the id is refused, naming it.
+TEST_F(CorroborationServerTest, AClaimIdNamesOneClaim) {
+  ASSERT_EQ(server_->Post("/api/v1/reports", Shelling("C-1", "2017-07-01", "SOHR"), admin_).status,
+            201);
+  const json claim = {{"id", "SG-2017-07-01"},
+                      {"stance", "deny"},
+                      {"incident", "C-1"},
+                      {"text", "No shelling took place."}};
+  Reply first = server_->Post("/api/v1/claims", claim, party_);
+  ASSERT_EQ(first.status, 201) << first.text;
+  const size_t size = server_->Get("/api/v1/log/head", admin_).body["tree_size"].get<size_t>();
+  Reply again = server_->Post("/api/v1/claims", claim, party_);
+  EXPECT_LT(again.status, 300) << again.text;
+  EXPECT_EQ(server_->Get("/api/v1/log/head", admin_).body["tree_size"].get<size_t>(), size);
+  const std::string other = server_->Token(Role::kParty, "armed-opposition");
+  json shadow = claim;
+  shadow["stance"] = "assert";
+  shadow["text"] = "It did.";
+  Reply refused = server_->Post("/api/v1/claims", shadow, other);
+  EXPECT_EQ(refused.status, 400) << refused.text;
+  EXPECT_NE(refused.text.find("/id"), std::string::npos) << refused.text;
+  EXPECT_NE(refused.text.find("SG-2017-07-01"), std::string::npos) << refused.text;
+  EXPECT_EQ(server_->Get("/api/v1/log/head", admin_).body["tree_size"].get<size_t>(), size);
+  // Text a party sends goes through the text policy: control characters are refused.
+  json bad = {{"stance", "deny"}, {"incident", "C-1"}, {"text", std::string("No\x01 shelling")}};
+  Reply control = server_->Post("/api/v1/claims", bad, party_);
+  EXPECT_EQ(control.status, 400) << control.text;
+  EXPECT_NE(control.text.find("text"), std::string::npos) << control.text;
+}
+
 TEST_F(CorroborationServerTest, AnUnpublishedIncidentIsNotFoundForThePublic) {
   ASSERT_EQ(server_->Post("/api/v1/reports", Shelling("U-1", "2017-10-01", "SOHR"), admin_).status,
             201);

@@ -211,6 +211,11 @@ class App {
   // "reason"}; logged with who and when, replayed on every later clustering.
   [[nodiscard]] Result<SubmitOutcome> DecideIncident(const Principal& who, const std::string& id,
                                                      const nlohmann::json& body);
+  // Decisions from a file (formats/decisions.h), in order, each checked against the incidents
+  // as they then stand; one whose id is already logged is a no-op, so a file can be loaded
+  // again. Stops at the first decision refused, naming it.
+  [[nodiscard]] Result<SubmitOutcome> ImportDecisions(const Principal& who,
+                                                      std::vector<Decision> decisions);
 
   // --- Queries -----------------------------------------------------------------------------
   [[nodiscard]] Result<JsonPage> ListReports(const Principal& who, const ReportFilter& filter,

@@ -254,6 +254,35 @@ Result<SubmitOutcome> App::DecideIncident(const Principal& who, const std::strin
   return out;
 }
 
+Result<SubmitOutcome> App::ImportDecisions(const Principal& who, std::vector<Decision> decisions) {
+  if (Status st = Check(who, Action::kDecideIncidents); !st.ok()) return st.error();
+  SubmitOutcome out;
+  std::lock_guard lock(submit_mu_);
+  for (Decision& d : decisions) {
+    const std::string id = d.id;
+    if (const auto entry = views_.DecisionEntry(id)) {
+      out.items.push_back(ItemOutcome{id, 0, false, *entry, std::nullopt});
+      ++out.unchanged;
+      continue;
+    }
+    auto completed = views_.CompleteDecision(std::move(d));
+    if (!completed.ok()) {
+      Error e = std::move(completed).error();
+      e.message = fmt::format("decision '{}': {}", id, e.message);
+      return e;
+    }
+    auto entries = AppendLocked({SubmissionBy(
+        who, SubmissionKind::kDecision, formats::Unordered(formats::DecisionToJson(*completed)))});
+    if (!entries.ok()) return entries.error();
+    const store::LogEntry& e = entries->front();
+    out.items.push_back(ItemOutcome{id, 0, true, e.index, ReceiptOf(e)});
+    ++out.accepted;
+  }
+  metrics_.Add("truce_decisions_total", out.accepted);
+  out.head = ledger_.Head();
+  return out;
+}
+
 Result<SideBySide> App::ClaimsSideBySide(const Principal& who, const SideBySideQuery& q) {
   if (Status st = Check(who, Action::kReadClaims); !st.ok()) return st.error();
   auto snap = SnapshotAsOf(q.as_of);

@@ -164,6 +164,22 @@ bool Views::IsPublished(const std::string& incident, uint64_t* entry) const {
   return false;
 }
 
+std::optional<StoredClaim> Views::ClaimWithId(const std::string& id) const {
+  std::shared_lock lock(mu_);
+  for (const StoredClaim& c : claims_) {
+    if (c.claim.id == id) return c;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> Views::DecisionEntry(const std::string& id) const {
+  std::shared_lock lock(mu_);
+  for (const StoredDecision& d : decisions_) {
+    if (d.decision.id == id) return d.entry;
+  }
+  return std::nullopt;
+}
+
 Views::Evaluation& Views::EvaluationFor(const StoredScenario& scenario) {
   std::lock_guard lock(evaluations_mu_);
   auto& slot = evaluations_[scenario.entry];

@@ -123,6 +123,10 @@ class Views {
   // The latest revision of `event_id` (at the current size), if any.
   std::optional<StoredReport> LatestRevision(const std::string& event_id) const;
   bool IsPublished(const std::string& incident, uint64_t* entry = nullptr) const;
+  // The entry of the claim / decision stored under `id` (a client's "id", else the entry
+  // index), if any.
+  std::optional<StoredClaim> ClaimWithId(const std::string& id) const;
+  std::optional<uint64_t> DecisionEntry(const std::string& id) const;
 
   // The snapshot at log size `size` (<= size()). Verdicts not yet computed for the scenario in
   // force are computed now, once; concurrent callers wait for the same computation rather than
