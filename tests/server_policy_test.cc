@@ -228,5 +228,186 @@ TEST_F(PolicyTest, SummariesAreAggregatesEveryoneReadsAlike) {
   }
 }
 
+// --- Humanitarian deconfliction, cell by cell ---------------------------------------------------
+
+// A hospital in Idlib (GeoNames: 35.93062, 36.63393), told to the parties bound there (the
+// government, the opposition, Russia, Turkey), and a warehouse at Al Karamah (GeoNames:
+// 35.86865, 39.27803, Raqqa), far from every zone and told to nobody; a convoy to Eastern
+// Ghouta; a strike 300 m from each site.
+class DeconflictionPolicyTest : public PolicyTest {
+ protected:
+  void SetUp() override {
+    PolicyTest::SetUp();
+    const json sites = json::parse(R"({"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"id":"idlib-hospital","type":"hospital",
+       "organisation":"SAMS","valid_from":"2017-06-01"},
+       "geometry":{"type":"Point","coordinates":[36.63393,35.93062]}},
+      {"type":"Feature","properties":{"id":"karamah-warehouse","type":"warehouse",
+       "organisation":"WFP","valid_from":"2017-06-01"},
+       "geometry":{"type":"Point","coordinates":[39.27803,35.86865]}}]})");
+    ASSERT_EQ(server_->Post("/api/v1/sites", sites, tokens_["humanitarian"]).status, 201);
+    ASSERT_EQ(
+        server_->Post("/api/v1/movements", Convoy("convoy-1"), tokens_["humanitarian"]).status,
+        201);
+    json near_idlib = Report("NEAR-IDLIB", "2017-06-10", "SOHR", "");
+    near_idlib["latitude"] = 35.93332;  // 300 m north
+    near_idlib["longitude"] = 36.63393;
+    near_idlib["uncertainty_m"] = 10;
+    json near_karamah = near_idlib;
+    near_karamah["event_id_cnty"] = "NEAR-KARAMAH";
+    near_karamah["latitude"] = 35.87135;
+    near_karamah["longitude"] = 39.27803;
+    ASSERT_EQ(
+        server_
+            ->Post("/api/v1/reports", json::array({near_idlib, near_karamah}), tokens_["monitor"])
+            .status,
+        201);
+  }
+  static json Convoy(const std::string& id) {
+    return json::parse(R"({"type":"Feature","properties":{"id":")" + id +
+                       R"(","organisation":"SARC","window_start":"2017-06-05T06:00:00Z",
+       "window_end":"2017-06-05T18:00:00Z","destination_zone":"eastern-ghouta"},
+       "geometry":{"type":"LineString","coordinates":[[36.29132,33.53098],[36.4027,33.57175]]}})");
+  }
+  // Which notifications a role is told of (parties) or reads (everyone else who may).
+  static std::set<std::string> Told(const std::string& role) {
+    if (!Insider(role)) return {};
+    if (Party(role)) return {"idlib-hospital", "convoy-1"};  // both are bound in both zones
+    return {"idlib-hospital", "karamah-warehouse", "convoy-1"};
+  }
+};
+
+TEST_F(DeconflictionPolicyTest, EveryRouteEveryRole) {
+  // Expected status per kRoles (admin monitor guarantor humanitarian gov opp public anonymous);
+  // 0: any 2xx.
+  struct Row {
+    const char* method;
+    std::string path;
+    json (*body)(const std::string& role);
+    std::array<int, 8> expected;
+  };
+  auto none = [](const std::string&) { return json(); };
+  auto site = [](const std::string& role) {
+    return json::parse(R"({"type":"Feature","properties":{"id":"matrix-)" + role +
+                       R"(","type":"clinic","organisation":"MSF","valid_from":"2017-06-01"},
+       "geometry":{"type":"Point","coordinates":[36.63393,35.93062]}})");
+  };
+  auto movement = [](const std::string& role) { return Convoy("matrix-" + role); };
+  auto outcome = [](const std::string&) {
+    return json{{"status", "delayed"}, {"reason", "checkpoint"}, {"reported_by", "SARC"}};
+  };
+  auto answer = [](const std::string& role) {
+    json a = {{"kind", "site"}, {"notification", "idlib-hospital"}, {"response", "acknowledged"}};
+    if (!Party(role)) a["party"] = "russia";
+    return a;
+  };
+  const Row rows[] = {
+      {"GET", "/api/v1/sites", none, {0, 0, 0, 0, 0, 0, 403, 401}},
+      {"POST", "/api/v1/sites", site, {0, 403, 403, 0, 403, 403, 403, 401}},
+      {"GET", "/api/v1/movements", none, {0, 0, 0, 0, 0, 0, 403, 401}},
+      {"POST", "/api/v1/movements", movement, {0, 403, 403, 0, 403, 403, 403, 401}},
+      {"POST", "/api/v1/movements/convoy-1/outcomes", outcome, {0, 0, 403, 0, 403, 403, 403, 401}},
+      {"GET", "/api/v1/acknowledgements", none, {0, 0, 0, 0, 0, 0, 403, 401}},
+      {"POST", "/api/v1/acknowledgements", answer, {0, 403, 403, 0, 0, 0, 403, 401}},
+      {"GET", "/api/v1/access?from=2017-06-01&to=2017-07-01", none, {0, 0, 0, 0, 0, 0, 0, 0}},
+      {"GET", "/api/v1/deconfliction-alerts", none, {0, 0, 0, 0, 0, 0, 403, 401}},
+  };
+  int cells = 0;
+  for (const Row& row : rows) {
+    for (size_t i = 0; i < std::size(kRoles); ++i) {
+      const std::string role = kRoles[i];
+      SCOPED_TRACE(std::string(row.method) + " " + row.path + " as " + role);
+      const json body = row.body(role);
+      const Reply r =
+          server_->Call(row.method, row.path, tokens_[role], body.is_null() ? "" : body.dump());
+      ++cells;
+      if (row.expected[i] == 0) {
+        EXPECT_TRUE(r.status >= 200 && r.status < 300) << r.status << " " << r.text.substr(0, 300);
+      } else {
+        EXPECT_EQ(r.status, row.expected[i]) << r.text.substr(0, 300);
+        EXPECT_EQ(r.body["error"]["code"],
+                  row.expected[i] == 401 ? "unauthenticated" : "forbidden");
+      }
+    }
+  }
+  EXPECT_EQ(cells, static_cast<int>(std::size(rows) * std::size(kRoles)));
+}
+
+TEST_F(DeconflictionPolicyTest, RecordsAndFieldsForEveryRole) {
+  const std::set<std::string> kSiteFields = {"id",         "type",        "organisation",
+                                             "valid_from", "notified_at", "revision",
+                                             "log_index",  "audience"};
+  const std::set<std::string> kAccessCounts = {
+      "zone",          "rule",    "from",     "to",          "verdict",
+      "rule_in_force", "clauses", "notified", "got_through", "delivered",
+      "partial",       "blocked", "delayed",  "unreported",  "late_notice"};
+  for (const std::string role : kRoles) {
+    SCOPED_TRACE(role);
+    const std::set<std::string> told = Told(role);
+    // Sites and movements: what the role is told of, every field of each, and a disclosure.
+    std::set<std::string> seen;
+    for (const char* path : {"/api/v1/sites", "/api/v1/movements"}) {
+      const Reply r = server_->Get(path, tokens_[role]);
+      if (!Insider(role)) {
+        EXPECT_EQ(r.status, role == "anonymous" ? 401 : 403);
+        EXPECT_EQ(r.text.find("36.63393"), std::string::npos);
+        continue;
+      }
+      ASSERT_EQ(r.status, 200) << r.text;
+      EXPECT_TRUE(r.body["disclosure"].contains("entry"));
+      for (const json& f : r.body["items"]) {
+        const json& props = f["properties"];
+        seen.insert(props["id"].get<std::string>());
+        EXPECT_TRUE(f["geometry"].contains("coordinates"));
+        if (std::string(path) == "/api/v1/sites") {
+          for (const auto& [field, value] : props.items()) {
+            EXPECT_TRUE(kSiteFields.contains(field)) << "unexpected field " << field;
+          }
+          EXPECT_EQ(props.size(), kSiteFields.size()) << props.dump();
+        } else {
+          EXPECT_TRUE(props.contains("notice"));
+          EXPECT_TRUE(props.contains("audience"));
+        }
+      }
+    }
+    EXPECT_EQ(seen, told);
+    // Acknowledgements: a party its own lines only.
+    const Reply acks = server_->Get("/api/v1/acknowledgements", tokens_[role]);
+    if (Insider(role)) {
+      ASSERT_EQ(acks.status, 200);
+      std::set<std::string> parties;
+      for (const json& a : acks.body["items"]) parties.insert(a["party"].get<std::string>());
+      if (role == "gov") EXPECT_EQ(parties, std::set<std::string>{"syrian-government"});
+      if (role == "opp") EXPECT_EQ(parties, std::set<std::string>{"armed-opposition"});
+      if (!Party(role)) EXPECT_GE(parties.size(), 4u);
+    }
+    // Alerts: about what the role is told of.
+    const Reply alerts = server_->Get("/api/v1/deconfliction-alerts", tokens_[role]);
+    if (Insider(role)) {
+      ASSERT_EQ(alerts.status, 200);
+      std::set<std::string> targets;
+      for (const json& a : alerts.body["items"]) targets.insert(a["target"].get<std::string>());
+      std::set<std::string> want;
+      for (const char* t : {"idlib-hospital", "karamah-warehouse"}) {
+        if (told.contains(t)) want.insert(t);
+      }
+      EXPECT_EQ(targets, want);
+    }
+    // Access: counts for everyone, the movements list for insiders.
+    const Reply access = server_->Get(
+        "/api/v1/access?zone=eastern-ghouta&from=2017-06-01&to=2017-07-01", tokens_[role]);
+    ASSERT_EQ(access.status, 200) << access.text;
+    ASSERT_EQ(access.body["items"].size(), 1u);
+    const json& v = access.body["items"][0];
+    EXPECT_EQ(v["notified"], 1);
+    for (const auto& [field, value] : v.items()) {
+      EXPECT_TRUE(kAccessCounts.contains(field) || (field == "movements" && Insider(role)))
+          << "unexpected field " << field;
+    }
+    EXPECT_EQ(v.contains("movements"), Insider(role));
+    if (Insider(role)) EXPECT_EQ(v["movements"].size(), 1u);
+  }
+}
+
 }  // namespace
 }  // namespace truce::testing

@@ -27,6 +27,7 @@
 #include "app/roles.h"
 #include "app/views.h"
 #include "store/store.h"
+#include "truce/deconfliction.h"
 #include "truce/geo.h"
 #include "truce/result.h"
 #include "truce/side_by_side.h"
@@ -106,6 +107,9 @@ struct SubmitOutcome {
   size_t unchanged = 0;
   size_t positions = 0;  // positions batches: the number of positions in the entry
   int version = 0;       // scenario versions: the version in force after the submission
+  // Sites and movements: per item (parallel to `items`), who is told of it and, for a
+  // movement, its notice check ({"audience": [...], "notice": {...}}).
+  std::vector<nlohmann::json> details;
   store::TreeHead head;
 };
 
@@ -149,6 +153,39 @@ struct SummaryQuery {
   std::optional<UtcTime> as_of;
   TimeInterval period = TimeInterval::Instant(UtcTime{});
   std::string zone;  // "" for every zone
+};
+
+// --- Humanitarian deconfliction (deconfliction_ops.cc) ---------------------------------------
+
+// Sites or movements: the latest revision of each, as of `as_of`.
+struct NotificationFilter {
+  std::optional<UtcTime> as_of;
+  std::optional<UtcTime> at;       // in force at: the site's validity or movement's window holds it
+  std::string organisation, type;  // type: sites only
+  nlohmann::json query = nlohmann::json::object();  // the request's filters, for the log
+};
+
+// A page of sites or movements and the log entry recording that the caller was shown it.
+struct DisclosedPage {
+  JsonPage page;
+  Receipt receipt;         // of the disclosure entry
+  std::string entry_data;  // its canonical entry data: SHA-256(0x00 || it) is its leaf hash
+};
+
+struct AcknowledgementFilter {
+  std::optional<UtcTime> as_of;  // also the time the states are evaluated at (default: now)
+  std::string kind, notification, party, state;
+};
+
+struct AccessQuery {
+  std::optional<UtcTime> as_of;  // outcomes known by then (default: now)
+  std::string zone;              // "" for every zone
+  TimeInterval period = TimeInterval::Instant(UtcTime{});
+};
+
+struct DeconflictionAlertFilter {
+  std::optional<UtcTime> as_of, from, to;  // from/to: the alert's time in [from, to)
+  std::string kind, target, verdict;
 };
 
 class App {
@@ -251,6 +288,47 @@ class App {
   // kNotFound when no scenario has been loaded or `zone` names no zone.
   [[nodiscard]] Result<PeriodSummary> Summary(const Principal& who, const SummaryQuery& query);
 
+  // --- Humanitarian deconfliction (deconfliction_ops.cc) ------------------------------------
+  // Protected sites: `body` is a site Feature, a FeatureCollection of them or an array of
+  // them (problem paths "/properties/id", "/features/3/...", "/3/..."). A site is notified
+  // when received (a client's notified_at is refused). An id already notified is a new
+  // revision, or a no-op when nothing changed. All or nothing.
+  [[nodiscard]] Result<SubmitOutcome> SubmitSites(const Principal& who, nlohmann::json body);
+  // Movements likewise; each item's detail carries its notice check (late: flagged, stored).
+  [[nodiscard]] Result<SubmitOutcome> SubmitMovements(const Principal& who, nlohmann::json body);
+  // The sites / movements `who` may see (a party: those it is told of), as GeoJSON Features;
+  // every read is appended to the log as a disclosure entry (who, what, when).
+  [[nodiscard]] Result<DisclosedPage> ListSites(const Principal& who, const NotificationFilter& f,
+                                                const PageRequest& page);
+  [[nodiscard]] Result<DisclosedPage> ListMovements(const Principal& who,
+                                                    const NotificationFilter& f,
+                                                    const PageRequest& page);
+  // Answers {"kind", "notification", "response", "reason", "party"}: a party answers only as
+  // itself and only what it was told of (kForbidden); the cell records a told party's answer.
+  // kNotFound for an unknown notification.
+  [[nodiscard]] Result<SubmitOutcome> SubmitAcknowledgements(const Principal& who,
+                                                             std::vector<nlohmann::json> items,
+                                                             bool batch);
+  // Where each told party stands on each notification (pending, acknowledged, rejected,
+  // overdue), ordered by kind, notification, party; a party sees only its own.
+  [[nodiscard]] Result<std::vector<nlohmann::json>> Acknowledgements(
+      const Principal& who, const AcknowledgementFilter& f);
+  // What became of movement `movement`: {"status", "reason", "reported_by", "note"}.
+  [[nodiscard]] Result<SubmitOutcome> SubmitDeliveryOutcome(const Principal& who,
+                                                            const std::string& movement,
+                                                            nlohmann::json body);
+  // The humanitarian_access verdict per zone over the period (EvaluateAccess).
+  [[nodiscard]] Result<std::vector<nlohmann::json>> Access(const Principal& who,
+                                                           const AccessQuery& query);
+  // The alerts the stored hostility reports raise against the notified sites and movements
+  // (DeconflictionMonitor with the default AlertOptions, as `truce deconflict`), sorted
+  // (SortAlerts); a party gets those about notifications it is told of. Typed, for producers.
+  [[nodiscard]] Result<std::vector<Alert>> DeconflictionAlerts(const Principal& who,
+                                                               const DeconflictionAlertFilter& f);
+  // The same encoded (formats::AlertToJson) and passed through the redaction table.
+  [[nodiscard]] Result<std::vector<nlohmann::json>> DeconflictionAlertRecords(
+      const Principal& who, const DeconflictionAlertFilter& f);
+
   // --- The transparency log ----------------------------------------------------------------
   store::TreeHead Head() const { return ledger_.Head(); }
   const PublicKey& public_key() const noexcept { return ledger_.public_key(); }
@@ -283,6 +361,13 @@ class App {
   [[nodiscard]] Result<SubmitOutcome> AdoptLocked(nlohmann::json bundle,
                                                   std::string_view submitter);
   [[nodiscard]] Result<std::shared_ptr<const Snapshot>> SnapshotAsOf(std::optional<UtcTime> as_of);
+  // One page of `all` (sites or movements, `ids` their {"id", "revision"}), and the log entry
+  // recording that `who` was shown it (deconfliction_ops.cc).
+  [[nodiscard]] Result<DisclosedPage> Disclose(const Principal& who, std::string_view resource,
+                                               const NotificationFilter& f,
+                                               std::vector<nlohmann::json> all,
+                                               std::vector<nlohmann::json> ids,
+                                               const PageRequest& page);
 
   store::Store& store_;
   Ledger& ledger_;

@@ -14,7 +14,7 @@ constexpr RoleSet kInsiders = RoleSet::Insiders();
 constexpr RoleSet kStaff = RoleSet::Staff();
 
 // The permission table (docs/server.md shows it as the endpoint x role matrix).
-constexpr std::array<Permission, 19> kPermissions = {{
+constexpr std::array<Permission, 26> kPermissions = {{
     {Action::kReadHealth, "read the health check", kEveryone},
     {Action::kReadMetrics, "read the metrics", kStaff},
     {Action::kReadScenario, "read the scenario", kEveryone},
@@ -35,6 +35,20 @@ constexpr std::array<Permission, 19> kPermissions = {{
     {Action::kReadLogProofs, "read the log's proofs", kEveryone},
     {Action::kReadLogEntries, "read log entries", kStaff | RoleSet{R::kGuarantor}},
     {Action::kReadFeatures, "read the feature collections", kEveryone},
+    // A no-strike list can become a target list: never the public; a party only what it is
+    // told of (Sees below); every read is logged.
+    {Action::kReadNotifications, "read notified sites and movements", kInsiders},
+    {Action::kSubmitNotifications, "notify sites and movements", {R::kAdmin, R::kHumanitarian}},
+    {Action::kReadAcknowledgements, "read acknowledgements", kInsiders},
+    // A party answers as itself; the cell records an answer given through another channel.
+    {Action::kSubmitAcknowledgements,
+     "acknowledge notifications",
+     {R::kAdmin, R::kHumanitarian, R::kParty}},
+    // The cell hears from its convoys; the monitors see them arrive or not.
+    {Action::kSubmitDeliveryOutcomes, "report delivery outcomes",
+     kStaff | RoleSet{R::kHumanitarian}},
+    {Action::kReadAccess, "read humanitarian access", kEveryone},
+    {Action::kReadDeconflictionAlerts, "read deconfliction alerts", kInsiders},
 }};
 
 // The derived fields of each record kind: what anyone who sees the record may read. Raw
@@ -56,6 +70,32 @@ constexpr std::array<std::string_view, 16> kViolationDerived = {
     "fraction", "clause",   "party",     "event_type", "event_date", "time_begin",
     "time_end", "latitude", "longitude", "radius_m",
 };
+
+// The access verdict of a zone and period: the counts anyone may read. The list of movements
+// (ids, organisations, windows, outcomes) is for insiders.
+constexpr std::array<std::string_view, 15> kAccessDerived = {
+    "zone",          "rule",    "from",     "to",          "verdict",
+    "rule_in_force", "clauses", "notified", "got_through", "delivered",
+    "partial",       "blocked", "delayed",  "unreported",  "late_notice",
+};
+
+// Whether `who` reads every field of a record it sees.
+bool ReadsWhole(const Principal& who, RecordKind kind, const Provenance& p) noexcept {
+  switch (kind) {
+    case RecordKind::kNotification:
+    case RecordKind::kAcknowledgement:
+    case RecordKind::kAlert:
+      return Sees(who, kind, p);  // no field of them is hidden from one who sees them
+    case RecordKind::kAccessVerdict:
+      return who.role != Role::kPublic;  // a party's list is cut to what it is told of first
+    case RecordKind::kReport:
+    case RecordKind::kViolation:
+    case RecordKind::kIncident:
+    case RecordKind::kClaim:
+      break;
+  }
+  return SeesRaw(who, p);
+}
 
 }  // namespace
 
@@ -103,6 +143,17 @@ bool Sees(const Principal& who, RecordKind kind, const Provenance& p) noexcept {
       return who.role != Role::kPublic;
     case RecordKind::kIncident:
       return who.role != Role::kPublic || p.published;
+    case RecordKind::kNotification:
+    case RecordKind::kAlert:
+      if (who.role == Role::kParty) return !who.party.empty() && p.told;
+      return who.role != Role::kPublic;
+    case RecordKind::kAcknowledgement:
+      if (who.role == Role::kParty) {
+        return !who.party.empty() && p.submitted_by_party == who.party && p.told;
+      }
+      return who.role != Role::kPublic;
+    case RecordKind::kAccessVerdict:
+      return true;
   }
   return false;
 }
@@ -113,8 +164,13 @@ std::span<const std::string_view> DerivedFields(RecordKind kind) noexcept {
       return kIncidentDerived;
     case RecordKind::kViolation:
       return kViolationDerived;
+    case RecordKind::kAccessVerdict:
+      return kAccessDerived;
     case RecordKind::kReport:
     case RecordKind::kClaim:
+    case RecordKind::kNotification:  // coordinates: nothing for whoever does not see it whole
+    case RecordKind::kAcknowledgement:
+    case RecordKind::kAlert:
       return {};  // raw through and through
   }
   return {};
@@ -124,7 +180,7 @@ void Redact(const Principal& who, RecordKind kind, const Provenance& p, nlohmann
   if (!record.is_object()) return;
   // Claims are statements made to every insider; they carry no source to protect.
   if (kind == RecordKind::kClaim && who.role != Role::kPublic) return;
-  if (SeesRaw(who, p)) return;
+  if (ReadsWhole(who, kind, p)) return;
   // Reports and claims have no derived fields: a caller that got here without asking Sees()
   // gets an empty object rather than the raw record.
   const auto derived = DerivedFields(kind);

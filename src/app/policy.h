@@ -40,6 +40,14 @@ enum class Action {
   kReadLogProofs,  // the signed head, inclusion and consistency proofs
   kReadLogEntries,
   kReadFeatures,  // the OGC API landing page, conformance and collection list
+  // Humanitarian deconfliction (docs/deconfliction.md "The server").
+  kReadNotifications,  // protected sites and movements; every read is logged
+  kSubmitNotifications,
+  kReadAcknowledgements,
+  kSubmitAcknowledgements,
+  kSubmitDeliveryOutcomes,
+  kReadAccess,  // the humanitarian_access verdicts
+  kReadDeconflictionAlerts,
 };
 
 struct Permission {
@@ -59,17 +67,34 @@ bool May(const Principal& who, Action action) noexcept;
 // --- Redaction --------------------------------------------------------------------------------
 
 // Report-derived records as the API returns them.
-enum class RecordKind { kReport, kViolation, kIncident, kClaim };
+enum class RecordKind {
+  kReport,
+  kViolation,
+  kIncident,
+  kClaim,
+  // Humanitarian deconfliction: a site or movement (its coordinates), a party's answer to
+  // one, an alert about one, and the access verdict of a zone and period.
+  kNotification,
+  kAcknowledgement,
+  kAlert,
+  kAccessVerdict,
+};
 
 // What decides visibility of one record: who submitted the report it derives from, and whether
 // a monitor has published it to the public.
 struct Provenance {
   std::string submitted_by_party;  // "" unless submitted with a party token
   bool published = false;
+  // Notifications, answers, alerts: whether the caller's party is told of the notification
+  // (NotificationAudience, per the scenario's deconfliction policy); an answer's
+  // submitted_by_party is the party that answered.
+  bool told = false;
 };
 
 // Whether `who` sees the record at all (a party sees only its own raw reports; the public
-// sees only published incidents and no raw report, violation or claim).
+// sees only published incidents and no raw report, violation or claim). Notifications and
+// alerts: a party only those it is told of, the public never (it never sees a site's
+// coordinates); answers: a party only its own; access verdicts: everyone.
 bool Sees(const Principal& who, RecordKind kind, const Provenance& p) noexcept;
 
 // Removes from `record` (a JSON object as formats/ encodes it) every field `who` may not see:

@@ -13,12 +13,28 @@ extern const KindSpec kClaimKind;
 extern const KindSpec kScenarioKind;
 extern const KindSpec kPublicationKind;
 extern const KindSpec kDecisionKind;
+extern const KindSpec kSiteKind;
+extern const KindSpec kMovementKind;
+extern const KindSpec kAcknowledgementKind;
+extern const KindSpec kDeliveryOutcomeKind;
+extern const KindSpec kDisclosureKind;
 
 namespace {
 
 // The registry: one line per kind, in SubmissionKind order.
-const std::array<const KindSpec*, 6> kKinds = {
-    &kReportKind, &kPositionsKind, &kClaimKind, &kScenarioKind, &kPublicationKind, &kDecisionKind,
+const std::array<const KindSpec*, 11> kKinds = {
+    &kReportKind,
+    &kPositionsKind,
+    &kClaimKind,
+    &kScenarioKind,
+    &kPublicationKind,
+    &kDecisionKind,
+    // Humanitarian deconfliction.
+    &kSiteKind,
+    &kMovementKind,
+    &kAcknowledgementKind,
+    &kDeliveryOutcomeKind,
+    &kDisclosureKind,
 };
 
 }  // namespace

@@ -17,7 +17,20 @@
 
 namespace truce::app {
 
-enum class SubmissionKind { kReport, kPositions, kClaim, kScenario, kPublication, kDecision };
+enum class SubmissionKind {
+  kReport,
+  kPositions,
+  kClaim,
+  kScenario,
+  kPublication,
+  kDecision,
+  // Humanitarian deconfliction (docs/deconfliction.md "The server").
+  kSite,
+  kMovement,
+  kAcknowledgement,
+  kDeliveryOutcome,
+  kDisclosure,  // a read of a site or movement list: who was shown what, when
+};
 
 // A submission about to become a log entry.
 struct Submission {

@@ -113,6 +113,13 @@ Status Views::Apply(const store::LogEntry& entry) {
           StoredPublication{entry.index, detail::StringField(body, "incident")});
       break;
     }
+    case SubmissionKind::kSite:
+    case SubmissionKind::kMovement:
+    case SubmissionKind::kAcknowledgement:
+    case SubmissionKind::kDeliveryOutcome:
+    case SubmissionKind::kDisclosure:
+      if (Status st = notifications_.Apply(entry, kind->kind, data); !st.ok()) return st;
+      break;
     case SubmissionKind::kPositions:
       break;
   }

@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/notification_views.h"
 #include "store/store.h"
 #include "truce/incident.h"
 #include "truce/report.h"
@@ -142,6 +143,9 @@ class Views {
   // (Corroborator::CompleteDecision).
   [[nodiscard]] Result<Decision> CompleteDecision(Decision decision);
 
+  // The humanitarian notifications (sites, movements, answers, outcomes).
+  const NotificationViews& notifications() const noexcept { return notifications_; }
+
  private:
   // The verdicts of report revisions under one scenario version, filled in lazily.
   struct Evaluation {
@@ -179,6 +183,8 @@ class Views {
   // Brings the live engine up to the current log. REQUIRES: live_.mu held.
   Status FeedLive(const StoredScenario& scenario);
   Live live_;
+
+  NotificationViews notifications_;
 };
 
 }  // namespace truce::app

@@ -16,9 +16,21 @@ namespace {
 using RouteList = std::span<const Route> (*)();
 
 // The resources, one line each.
-constexpr std::array<RouteList, 9> kResources = {
-    &HealthRoutes,   &ScenarioRoutes, &ReportRoutes, &PositionRoutes, &ClaimRoutes,
-    &IncidentRoutes, &LogRoutes,      &OgcRoutes,    &OpenApiRoutes,
+constexpr std::array<RouteList, 13> kResources = {
+    &HealthRoutes,
+    &ScenarioRoutes,
+    &ReportRoutes,
+    &PositionRoutes,
+    &ClaimRoutes,
+    &IncidentRoutes,
+    &LogRoutes,
+    &OgcRoutes,
+    &OpenApiRoutes,
+    // Humanitarian deconfliction.
+    &SiteRoutes,
+    &AcknowledgementRoutes,
+    &AccessRoutes,
+    &DeconflictionAlertRoutes,
 };
 
 bool Match(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {

@@ -53,6 +53,10 @@ std::span<const Route> IncidentRoutes();
 std::span<const Route> LogRoutes();
 std::span<const Route> OgcRoutes();
 std::span<const Route> OpenApiRoutes();
+std::span<const Route> SiteRoutes();  // sites, movements, delivery outcomes
+std::span<const Route> AcknowledgementRoutes();
+std::span<const Route> AccessRoutes();
+std::span<const Route> DeconflictionAlertRoutes();
 
 // The API definition (docs/openapi.yaml, embedded at build time) as parsed JSON; its `servers`
 // are the file's, not a request's.

@@ -1,0 +1,776 @@
+// Humanitarian deconfliction through the server, end to end over HTTP on a real SQLite file
+// with the shipped scenario: real places (GeoNames, OCHA neighbourhood points) notified as
+// sites, convoys at the edges of their notice, acknowledgement deadlines passing on the
+// server's clock, delivery outcomes and the access verdict, every read of a site list logged
+// and provable, the public shown no coordinates anywhere, and the alerts the server lists
+// equal, record for record, to what `truce deconflict` prints for the same inputs, with strikes
+// authored by GeographicLib Direct and checked against Inverse.
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <GeographicLib/Geodesic.hpp>
+
+#include "formats/csv.h"
+#include "server_harness.h"
+#include "shared_data.h"
+#include "truce/merkle_log.h"
+
+namespace truce::testing {
+namespace {
+
+using app::Role;
+
+struct Place {
+  std::string name;
+  double lat = 0, lon = 0;
+};
+
+constexpr const char* kGeoNames = "gazetteer/geonames_cities_SY.json";
+constexpr const char* kOchaPoints = "gazetteer/ocha_city_neighbourhoods_points.csv";
+
+// A GeoNames place by its name.
+Place GeoName(const std::string& name) {
+  for (const json& p : LoadSharedJson(kGeoNames)) {
+    if (p["name"] == name) {
+      return {name, std::stod(p["lat"].get<std::string>()), std::stod(p["lng"].get<std::string>())};
+    }
+  }
+  ADD_FAILURE() << "no GeoNames place " << name;
+  return {};
+}
+
+// The OCHA neighbourhood points of the governorates named.
+std::vector<Place> OchaPoints(const std::set<std::string>& governorates) {
+  std::ifstream in(SharedDataPath(kOchaPoints));
+  std::string line;
+  std::getline(in, line);  // PCODE,NAME_EN,NAME_AR,AREA_EN,ADM4_EN,ADM3_EN,ADM3_PCODE,ADM2_EN,
+                           // ADM1_EN,ADM1_PCODE,LATITUDE,LONGITUDE
+  std::vector<Place> out;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    size_t start = 0;
+    for (size_t i = 0; i <= line.size(); ++i) {
+      if (i == line.size() || line[i] == ',') {
+        f.push_back(line.substr(start, i - start));
+        start = i + 1;
+      }
+    }
+    if (f.size() != 12 || !governorates.contains(f[8])) continue;
+    out.push_back({f[0], std::stod(f[10]), std::stod(f[11])});
+  }
+  return out;
+}
+
+const GeographicLib::Geodesic& Wgs84() { return GeographicLib::Geodesic::WGS84(); }
+Place Direct(const Place& from, double azimuth, double metres, const std::string& name) {
+  Place out{name};
+  Wgs84().Direct(from.lat, from.lon, azimuth, metres, out.lat, out.lon);
+  return out;
+}
+double Inverse(const Place& a, const Place& b) {
+  double s = 0;
+  Wgs84().Inverse(a.lat, a.lon, b.lat, b.lon, s);
+  return s;
+}
+
+json PointSite(const std::string& id, const Place& p, const std::string& type = "hospital") {
+  return {{"type", "Feature"},
+          {"properties",
+           {{"id", id}, {"type", type}, {"organisation", "SAMS"}, {"valid_from", "2017-06-01"}}},
+          {"geometry", {{"type", "Point"}, {"coordinates", {p.lon, p.lat}}}}};
+}
+
+json Collection(std::vector<json> features) {
+  return {{"type", "FeatureCollection"}, {"features", std::move(features)}};
+}
+
+json Convoy(const std::string& id, const Place& from, const Place& to, const std::string& start,
+            const std::string& end, bool emergency = false) {
+  json props = {{"id", id},
+                {"organisation", "SARC"},
+                {"window_start", start},
+                {"window_end", end},
+                {"destination_zone", "eastern-ghouta"},
+                {"vehicles", 12},
+                {"cargo", "food, medicine"}};
+  if (emergency) props["emergency"] = true;
+  return {{"type", "Feature"},
+          {"properties", props},
+          {"geometry",
+           {{"type", "LineString"}, {"coordinates", {{from.lon, from.lat}, {to.lon, to.lat}}}}}};
+}
+
+// A strike report at `p` (a disc of `radius` metres) on 21 August 2017.
+json Strike(const std::string& id, const Place& p, double radius) {
+  json r = ReportJson(id, "2017-08-21", p.lat, p.lon);
+  r["uncertainty_m"] = radius;
+  return r;
+}
+
+class DeconflictionServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    TRUCE_REQUIRE_SHARED_DATA(kGeoNames);
+    TRUCE_REQUIRE_SHARED_DATA(kOchaPoints);
+    server_ = std::make_unique<ServerHarness>((dir_.path() / "truce.db").string());
+    // The log's time never goes backwards: the story starts before the first notification.
+    server_->SetNow("2017-05-01T00:00:00Z");
+    server_->LoadShippedScenario();
+    tokens_["admin"] = server_->Token(Role::kAdmin);
+    tokens_["monitor"] = server_->Token(Role::kMonitor);
+    tokens_["guarantor"] = server_->Token(Role::kGuarantor);
+    tokens_["humanitarian"] = server_->Token(Role::kHumanitarian);
+    tokens_["public"] = server_->Token(Role::kPublic);
+    tokens_["gov"] = server_->Token(Role::kParty, "syrian-government");
+    tokens_["opp"] = server_->Token(Role::kParty, "armed-opposition");
+    tokens_["hts"] = server_->Token(Role::kParty, "hts");  // bound by no rule: told nothing
+    idlib_ = GeoName("Idlib");
+    rastan_ = GeoName("Ar Rastan");
+    karamah_ = GeoName("Al Karāmah");  // Raqqa governorate, far from every zone
+    douma_ = GeoName("Dūmā");
+    for (const Place& p : OchaPoints({"Damascus"})) {
+      if (p.name == "N0017") damascus_ = p;  // Abou Jarash
+    }
+  }
+
+  // Notifies the three GeoNames sites as the cell, at the server's clock.
+  void NotifySites() {
+    const Reply r =
+        server_->Post("/api/v1/sites",
+                      Collection({PointSite("idlib-hospital", idlib_),
+                                  PointSite("rastan-school", rastan_, "school"),
+                                  PointSite("karamah-warehouse", karamah_, "warehouse")}),
+                      tokens_["humanitarian"]);
+    ASSERT_EQ(r.status, 201) << r.text;
+  }
+
+  std::set<std::string> Ids(const Reply& r, const char* key = nullptr) {
+    std::set<std::string> out;
+    for (const json& item : r.body["items"]) {
+      out.insert(key ? item[key].get<std::string>() : item["properties"]["id"].get<std::string>());
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerHarness> server_;
+  std::map<std::string, std::string> tokens_;
+  Place idlib_, rastan_, karamah_, douma_, damascus_;
+};
+
+TEST_F(DeconflictionServerTest, SitesAreNotifiedDistributedPerPartyAndRevised) {
+  server_->SetNow("2017-07-01T08:00:00Z");
+  const Reply posted =
+      server_->Post("/api/v1/sites",
+                    Collection({PointSite("idlib-hospital", idlib_),
+                                PointSite("rastan-school", rastan_, "school"),
+                                PointSite("karamah-warehouse", karamah_, "warehouse")}),
+                    tokens_["humanitarian"]);
+  ASSERT_EQ(posted.status, 201) << posted.text;
+  EXPECT_EQ(posted.body["accepted"], 3);
+  std::map<std::string, json> audience;
+  for (const json& r : posted.body["results"]) {
+    EXPECT_EQ(r["revision"], 1);
+    EXPECT_EQ(r["status"], "created");
+    audience[r["id"]] = r["audience"];
+  }
+  // Idlib and Ar Rastan lie in zones binding the government, the opposition and Russia (their
+  // no_fly rules), Idlib also Turkey (its observation posts); HTS is bound by no rule; nobody
+  // is told of a warehouse far from every zone.
+  EXPECT_EQ(audience["idlib-hospital"],
+            json({"syrian-government", "armed-opposition", "russia", "turkey"}));
+  EXPECT_EQ(audience["rastan-school"], json({"syrian-government", "armed-opposition", "russia"}));
+  EXPECT_EQ(audience["karamah-warehouse"], json::array());
+
+  // Each party reads what it is told of; the cell, monitors and guarantors everything.
+  EXPECT_EQ(Ids(server_->Get("/api/v1/sites", tokens_["gov"])),
+            (std::set<std::string>{"idlib-hospital", "rastan-school"}));
+  EXPECT_EQ(Ids(server_->Get("/api/v1/sites", tokens_["hts"])), std::set<std::string>{});
+  for (const char* role : {"admin", "monitor", "guarantor", "humanitarian"}) {
+    EXPECT_EQ(Ids(server_->Get("/api/v1/sites", tokens_[role])).size(), 3u) << role;
+  }
+  EXPECT_EQ(server_->Get("/api/v1/sites", tokens_["public"]).status, 403);
+  EXPECT_EQ(server_->Get("/api/v1/sites").status, 401);
+
+  // The coordinates come back as notified, notified_at is when the server received them.
+  const Reply gov = server_->Get("/api/v1/sites?type=hospital", tokens_["gov"]);
+  ASSERT_EQ(gov.body["items"].size(), 1u);
+  const json& feature = gov.body["items"][0];
+  EXPECT_DOUBLE_EQ(feature["geometry"]["coordinates"][0].get<double>(), idlib_.lon);
+  EXPECT_DOUBLE_EQ(feature["geometry"]["coordinates"][1].get<double>(), idlib_.lat);
+  EXPECT_EQ(feature["properties"]["notified_at"], "2017-07-01T08:00:00Z");
+  EXPECT_EQ(feature["properties"]["revision"], 1);
+
+  // The same content again changes nothing; a moved site is revision 2, notified anew.
+  Reply again =
+      server_->Post("/api/v1/sites", PointSite("idlib-hospital", idlib_), tokens_["humanitarian"]);
+  EXPECT_EQ(again.status, 200) << again.text;
+  EXPECT_EQ(again.body["results"][0]["status"], "unchanged");
+  server_->SetNow("2017-07-02T08:00:00Z");
+  const Place moved = Direct(idlib_, 90, 250, "moved");
+  again = server_->Post("/api/v1/sites", PointSite("idlib-hospital", moved), tokens_["admin"]);
+  ASSERT_EQ(again.status, 201) << again.text;
+  EXPECT_EQ(again.body["results"][0]["revision"], 2);
+  const Reply now = server_->Get("/api/v1/sites?type=hospital", tokens_["opp"]);
+  EXPECT_EQ(now.body["items"][0]["properties"]["revision"], 2);
+  EXPECT_EQ(now.body["items"][0]["properties"]["notified_at"], "2017-07-02T08:00:00Z");
+  // As of the first day, the first revision.
+  const Reply then =
+      server_->Get("/api/v1/sites?type=hospital&as_of=2017-07-01T12:00:00Z", tokens_["opp"]);
+  EXPECT_EQ(then.body["items"][0]["properties"]["revision"], 1);
+  // In force at a time: valid from 1 June.
+  EXPECT_EQ(
+      server_->Get("/api/v1/sites?at=2017-05-31T23:59:59Z", tokens_["admin"]).body["items"].size(),
+      0u);
+}
+
+TEST_F(DeconflictionServerTest, BadSitesAreRefusedNamingTheField) {
+  json site = PointSite("x", idlib_);
+  site["properties"]["valid_from"] = "1 June";
+  Reply r = server_->Post("/api/v1/sites", site, tokens_["humanitarian"]);
+  ASSERT_EQ(r.status, 400) << r.text;
+  EXPECT_EQ(r.body["error"]["code"], "invalid_input");
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"], "/properties/valid_from") << r.text;
+
+  json backdated = PointSite("y", idlib_);
+  backdated["properties"]["notified_at"] = "2017-01-01";
+  r = server_->Post("/api/v1/sites", Collection({PointSite("z", idlib_), backdated}),
+                    tokens_["humanitarian"]);
+  ASSERT_EQ(r.status, 400) << r.text;
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"], "/features/1/properties/notified_at");
+
+  json unknown_type = PointSite("w", idlib_, "barracks");
+  r = server_->Post("/api/v1/sites", json::array({unknown_type}), tokens_["humanitarian"]);
+  ASSERT_EQ(r.status, 400) << r.text;
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"], "/0/properties/type");
+
+  r = server_->Post("/api/v1/sites", Collection({PointSite("d", idlib_), PointSite("d", rastan_)}),
+                    tokens_["humanitarian"]);
+  ASSERT_EQ(r.status, 400) << r.text;
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"], "/features/1/properties/id");
+
+  json no_geometry = PointSite("g", idlib_);
+  no_geometry.erase("geometry");
+  r = server_->Post("/api/v1/sites", no_geometry, tokens_["humanitarian"]);
+  ASSERT_EQ(r.status, 400) << r.text;
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"].get<std::string>().substr(0, 9), "/geometry");
+
+  // Nothing of a refused batch is stored; only the cell and the admin notify.
+  EXPECT_EQ(server_->Get("/api/v1/sites", tokens_["admin"]).body["items"].size(), 0u);
+  for (const char* role : {"monitor", "guarantor", "gov", "public"}) {
+    EXPECT_EQ(server_->Post("/api/v1/sites", PointSite("p", idlib_), tokens_[role]).status, 403)
+        << role;
+  }
+  EXPECT_EQ(server_->Post("/api/v1/sites", PointSite("p", idlib_), "").status, 401);
+}
+
+TEST_F(DeconflictionServerTest, EveryReadOfASiteListIsALogEntryTheReaderCanProve) {
+  server_->SetNow("2017-07-01T08:00:00Z");
+  NotifySites();
+  server_->SetNow("2017-07-03T10:15:00Z");
+  const Reply read = server_->Get("/api/v1/sites?organisation=SAMS", tokens_["gov"]);
+  ASSERT_EQ(read.status, 200) << read.text;
+  const json& d = read.body["disclosure"];
+  const std::string entry = d["entry"];
+  // The leaf hash is the reader's own computation over the entry data it was given...
+  EXPECT_EQ(d["leaf_hash"], HashToHex(LeafHash(entry)));
+  const json data = json::parse(entry);
+  EXPECT_EQ(data["kind"], "disclosure");
+  EXPECT_EQ(data["party"], "syrian-government");
+  EXPECT_EQ(data["role"], "party");
+  EXPECT_EQ(data["received_at"], "2017-07-03T10:15:00.000Z");
+  EXPECT_EQ(data["body"]["resource"], "sites");
+  EXPECT_EQ(data["body"]["query"], json({{"organisation", "SAMS"}}));
+  EXPECT_EQ(data["body"]["items"], json::parse(R"([{"id":"idlib-hospital","revision":1},
+                                                   {"id":"rastan-school","revision":1}])"));
+  // ...the digest is of exactly the items it was served...
+  EXPECT_EQ(data["body"]["digest"], HashToHex(Sha256(read.body["items"].dump())));
+  // ...and the entry is in the signed log: its inclusion proof verifies against the head.
+  const Reply proof =
+      server_->Get("/api/v1/log/inclusion?index=" + std::to_string(d["log_index"].get<uint64_t>()));
+  ASSERT_EQ(proof.status, 200) << proof.text;
+  EXPECT_EQ(proof.body["leaf_hash"], d["leaf_hash"]);
+  // Staff reading the log see who read what and when; an empty read is logged too.
+  const Reply hts = server_->Get("/api/v1/movements", tokens_["hts"]);
+  ASSERT_EQ(hts.status, 200);
+  const json hts_entry = json::parse(hts.body["disclosure"]["entry"].get<std::string>());
+  EXPECT_EQ(hts_entry["body"]["resource"], "movements");
+  EXPECT_EQ(hts_entry["body"]["items"], json::array());
+  const Reply log = server_->Get("/api/v1/log/entries?from=0&limit=1000", tokens_["monitor"]);
+  size_t disclosures = 0;
+  for (const json& e : log.body["items"]) disclosures += e["kind"] == "disclosure";
+  EXPECT_EQ(disclosures, 2u);
+  // The log survives a restart with its new kinds, and verifies.
+  server_->Restart();
+  EXPECT_EQ(Ids(server_->Get("/api/v1/sites", tokens_["gov"])).size(), 2u);
+  auto verified = app::VerifyStore(server_->store(), app::KeyFileFor(server_->db()));
+  EXPECT_TRUE(verified.ok()) << verified.error().message;
+}
+
+TEST_F(DeconflictionServerTest, ThePublicNeverSeesASiteOrItsCoordinates) {
+  server_->SetNow("2017-07-01T08:00:00Z");
+  NotifySites();
+  server_->SetNow("2017-08-19T00:00:00Z");
+  ASSERT_EQ(server_
+                ->Post("/api/v1/movements",
+                       Convoy("convoy-1", damascus_, douma_, "2017-08-21T06:00:00Z",
+                              "2017-08-21T18:00:00Z"),
+                       tokens_["humanitarian"])
+                .status,
+            201);
+  ASSERT_EQ(server_
+                ->Post("/api/v1/reports", Strike("S-1", Direct(idlib_, 0, 300, ""), 10),
+                       tokens_["monitor"])
+                .status,
+            201);
+  ASSERT_EQ(
+      server_->Post("/api/v1/incidents/publish", {{"incident", "S-1"}}, tokens_["monitor"]).status,
+      201);
+  // Not a layer of the OGC API, for anyone; no public route carries an id or a coordinate.
+  for (const char* role : {"admin", "public", "anonymous"}) {
+    const Reply c = server_->Get("/ogc/collections", tokens_[role]);
+    for (const json& coll : c.body["collections"]) {
+      EXPECT_NE(coll["id"], "sites");
+      EXPECT_NE(coll["id"], "movements");
+    }
+    EXPECT_EQ(server_->Get("/ogc/collections/sites/items", tokens_[role]).status, 404);
+  }
+  const std::vector<std::string> secrets = {"idlib-hospital",
+                                            "rastan-school",
+                                            "convoy-1",
+                                            fmt::format("{}", idlib_.lat).substr(0, 7),
+                                            fmt::format("{}", rastan_.lon).substr(0, 7),
+                                            fmt::format("{}", damascus_.lat).substr(0, 7)};
+  for (const char* path :
+       {"/api/v1/access?from=2017-08-01&to=2017-09-01",
+        "/api/v1/summary?from=2017-08-21&to=2017-08-22", "/api/v1/incidents",
+        "/ogc/collections/incidents/items", "/ogc/collections/zones/items", "/api/v1/scenario",
+        "/api/v1/sites", "/api/v1/movements", "/api/v1/acknowledgements",
+        "/api/v1/deconfliction-alerts", "/ogc/collections"}) {
+    for (const std::string& token : {tokens_["public"], std::string()}) {
+      const Reply r = server_->Get(path, token);
+      for (const std::string& secret : secrets) {
+        EXPECT_EQ(r.text.find(secret), std::string::npos) << secret << " in " << path;
+      }
+    }
+  }
+  // The access verdict is public, as counts.
+  const Reply access =
+      server_->Get("/api/v1/access?zone=eastern-ghouta&from=2017-08-01&to=2017-09-01");
+  ASSERT_EQ(access.status, 200) << access.text;
+  ASSERT_EQ(access.body["items"].size(), 1u);
+  EXPECT_EQ(access.body["items"][0]["notified"], 1);
+  EXPECT_FALSE(access.body["items"][0].contains("movements"));
+}
+
+TEST_F(DeconflictionServerTest, MovementNoticeIsFlaggedAtItsEdges) {
+  server_->SetNow("2017-08-01T06:00:00Z");
+  const Reply r = server_->Post(
+      "/api/v1/movements",
+      Collection(
+          {Convoy("exactly-48h", damascus_, douma_, "2017-08-03T06:00:00Z", "2017-08-03T18:00:00Z"),
+           Convoy("one-second-short", damascus_, douma_, "2017-08-03T05:59:59Z",
+                  "2017-08-03T18:00:00Z"),
+           Convoy("evacuation-24h", damascus_, douma_, "2017-08-02T06:00:00Z",
+                  "2017-08-02T10:00:00Z", true),
+           Convoy("evacuation-late", damascus_, douma_, "2017-08-02T05:00:00Z",
+                  "2017-08-02T10:00:00Z", true)}),
+      tokens_["humanitarian"]);
+  ASSERT_EQ(r.status, 201) << r.text;
+  std::map<std::string, json> notice;
+  for (const json& item : r.body["results"]) notice[item["id"]] = item["notice"];
+  EXPECT_EQ(notice["exactly-48h"]["late"], false);
+  EXPECT_EQ(notice["exactly-48h"]["given_h"], 48.0);
+  EXPECT_EQ(notice["one-second-short"]["late"], true);  // flagged, and stored all the same
+  EXPECT_EQ(notice["evacuation-24h"]["required_h"], 24);
+  EXPECT_EQ(notice["evacuation-24h"]["late"], false);
+  EXPECT_EQ(notice["evacuation-late"]["late"], true);
+  const Reply listed = server_->Get("/api/v1/movements", tokens_["gov"]);
+  ASSERT_EQ(listed.body["items"].size(), 4u) << listed.text;
+  for (const json& m : listed.body["items"]) {
+    EXPECT_EQ(m["properties"]["notice"], notice[m["properties"]["id"]]);
+  }
+  // In force at a time: the window [start, end).
+  EXPECT_EQ(Ids(server_->Get("/api/v1/movements?at=2017-08-03T18:00:00Z", tokens_["admin"])),
+            std::set<std::string>{});
+  EXPECT_EQ(Ids(server_->Get("/api/v1/movements?at=2017-08-03T05:59:59Z", tokens_["admin"])),
+            (std::set<std::string>{"one-second-short"}));
+  // A destination that is no zone of the scenario, a window backwards.
+  json bad = Convoy("nowhere", damascus_, douma_, "2017-08-05", "2017-08-06");
+  bad["properties"]["destination_zone"] = "atlantis";
+  Reply refused = server_->Post("/api/v1/movements", bad, tokens_["humanitarian"]);
+  ASSERT_EQ(refused.status, 400) << refused.text;
+  EXPECT_EQ(refused.body["error"]["problems"][0]["path"], "/properties/destination_zone");
+  json one_point = Convoy("stuck", damascus_, damascus_, "2017-08-05", "2017-08-06");
+  refused = server_->Post("/api/v1/movements", one_point, tokens_["humanitarian"]);
+  ASSERT_EQ(refused.status, 400) << refused.text;
+}
+
+TEST_F(DeconflictionServerTest, AcknowledgementsPendingOverdueRejectedAcknowledged) {
+  server_->SetNow("2017-07-01T08:00:00Z");  // due 24 h later (the scenario's default)
+  NotifySites();
+  auto state = [&](const std::string& who, const std::string& query = "") {
+    const Reply r = server_->Get(
+        "/api/v1/acknowledgements?kind=site&notification=idlib-hospital" + query, tokens_[who]);
+    EXPECT_EQ(r.status, 200) << r.text;
+    std::map<std::string, json> out;
+    for (const json& item : r.body["items"]) out[item["party"]] = item;
+    return out;
+  };
+  auto all = state("admin");
+  ASSERT_EQ(all.size(), 4u);  // the government, the opposition, Russia, Turkey
+  EXPECT_EQ(all["syrian-government"]["state"], "pending");
+  EXPECT_EQ(all["syrian-government"]["due"], "2017-07-02T08:00:00Z");
+  // A party sees its own line only.
+  EXPECT_EQ(state("gov").size(), 1u);
+  EXPECT_EQ(state("hts").size(), 0u);
+
+  server_->SetNow("2017-07-01T09:00:00Z");
+  Reply r = server_->Post(
+      "/api/v1/acknowledgements",
+      {{"kind", "site"}, {"notification", "idlib-hospital"}, {"response", "acknowledged"}},
+      tokens_["opp"]);
+  ASSERT_EQ(r.status, 201) << r.text;
+  // The deadline passes on the server's clock: one second either side.
+  server_->SetNow("2017-07-02T07:59:59Z");
+  all = state("admin");
+  EXPECT_EQ(all["armed-opposition"]["state"], "acknowledged");
+  EXPECT_EQ(all["armed-opposition"]["answered_at"], "2017-07-01T09:00:00Z");
+  EXPECT_EQ(all["syrian-government"]["state"], "pending");
+  server_->SetNow("2017-07-02T08:00:00Z");
+  all = state("admin");
+  EXPECT_EQ(all["syrian-government"]["state"], "overdue");
+  EXPECT_EQ(all["russia"]["state"], "overdue");
+  EXPECT_EQ(
+      server_->Get("/api/v1/acknowledgements?state=overdue", tokens_["admin"]).body["items"].size(),
+      6u);  // Idlib: 3 (the opposition answered); Ar Rastan: 3; the far warehouse: none
+  // A rejection needs its reason; late answers are marked late.
+  server_->SetNow("2017-07-02T09:00:00Z");
+  r = server_->Post(
+      "/api/v1/acknowledgements",
+      {{"kind", "site"}, {"notification", "idlib-hospital"}, {"response", "rejected"}},
+      tokens_["gov"]);
+  ASSERT_EQ(r.status, 400) << r.text;
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"], "/reason");
+  r = server_->Post("/api/v1/acknowledgements",
+                    {{"kind", "site"},
+                     {"notification", "idlib-hospital"},
+                     {"response", "rejected"},
+                     {"reason", "the coordinates fall on a military position"}},
+                    tokens_["gov"]);
+  ASSERT_EQ(r.status, 201) << r.text;
+  auto gov = state("gov");
+  EXPECT_EQ(gov["syrian-government"]["state"], "rejected");
+  EXPECT_EQ(gov["syrian-government"]["reason"], "the coordinates fall on a military position");
+  EXPECT_EQ(gov["syrian-government"]["late"], true);
+  // As of before the answer: overdue then.
+  gov = state("gov", "&as_of=2017-07-02T08:30:00Z");
+  EXPECT_EQ(gov["syrian-government"]["state"], "overdue");
+  // The cell records Russia's answer, received by telephone.
+  r = server_->Post("/api/v1/acknowledgements",
+                    {{"kind", "site"},
+                     {"notification", "idlib-hospital"},
+                     {"party", "russia"},
+                     {"response", "acknowledged"}},
+                    tokens_["humanitarian"]);
+  ASSERT_EQ(r.status, 201) << r.text;
+  EXPECT_EQ(state("admin")["russia"]["state"], "acknowledged");
+}
+
+TEST_F(DeconflictionServerTest, AcknowledgementErrorsNameTheField) {
+  server_->SetNow("2017-07-01T08:00:00Z");
+  NotifySites();
+  auto post = [&](const json& body, const std::string& who) {
+    return server_->Post("/api/v1/acknowledgements", body, tokens_[who]);
+  };
+  const json base = {
+      {"kind", "site"}, {"notification", "idlib-hospital"}, {"response", "acknowledged"}};
+  // A party answers only what it was told of: the far warehouse was distributed to nobody.
+  json far = base;
+  far["notification"] = "karamah-warehouse";
+  Reply r = post(far, "gov");
+  EXPECT_EQ(r.status, 403) << r.text;
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"], "/notification");
+  r = post(base, "hts");
+  EXPECT_EQ(r.status, 403) << r.text;
+  // Only as itself.
+  json as_other = base;
+  as_other["party"] = "armed-opposition";
+  r = post(as_other, "gov");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"], "/party");
+  // Unknown notification: 404.
+  json unknown = base;
+  unknown["notification"] = "no-such-site";
+  r = post(unknown, "gov");
+  EXPECT_EQ(r.status, 404) << r.text;
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"], "/notification");
+  // The cell names a party, which must have been told.
+  r = post(base, "humanitarian");
+  EXPECT_EQ(r.status, 400) << r.text;
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"], "/party");
+  json hts = base;
+  hts["party"] = "hts";
+  r = post(hts, "humanitarian");
+  EXPECT_EQ(r.status, 400) << r.text;
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"], "/party");
+  // The time is the server's; a bad response, a bad kind, in a batch.
+  json timed = base;
+  timed["at"] = "2017-06-01";
+  r = post(json::array({base, timed}), "gov");
+  EXPECT_EQ(r.status, 400) << r.text;
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"], "/1/at");
+  json maybe = base;
+  maybe["response"] = "maybe";
+  r = post(maybe, "gov");
+  EXPECT_EQ(r.status, 400) << r.text;
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"], "/response");
+  json convoy = base;
+  convoy["kind"] = "convoy";
+  r = post(convoy, "gov");
+  EXPECT_EQ(r.status, 400) << r.text;
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"], "/kind");
+  // Roles: monitors, guarantors and the public do not answer for parties.
+  for (const char* role : {"monitor", "guarantor", "public"}) {
+    EXPECT_EQ(post(base, role).status, 403) << role;
+  }
+  // Nothing was stored by any of these.
+  EXPECT_EQ(server_->Get("/api/v1/acknowledgements?state=acknowledged", tokens_["admin"])
+                .body["items"]
+                .size(),
+            0u);
+}
+
+TEST_F(DeconflictionServerTest, DeliveryOutcomesMakeTheAccessVerdict) {
+  server_->SetNow("2017-08-01T00:00:00Z");
+  ASSERT_EQ(
+      server_
+          ->Post(
+              "/api/v1/movements",
+              Collection(
+                  {Convoy("c-1", damascus_, douma_, "2017-08-05T06:00:00Z", "2017-08-05T18:00:00Z"),
+                   Convoy("c-2", damascus_, douma_, "2017-08-12T06:00:00Z", "2017-08-12T18:00:00Z"),
+                   // Starts in September: another period.
+                   Convoy("c-3", damascus_, douma_, "2017-09-01T00:00:00Z",
+                          "2017-09-01T18:00:00Z")}),
+              tokens_["humanitarian"])
+          .status,
+      201);
+  const char* august = "/api/v1/access?zone=eastern-ghouta&from=2017-08-01&to=2017-09-01";
+  Reply r = server_->Get(august, tokens_["monitor"]);
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(r.body["items"][0]["verdict"], "unreported");
+  EXPECT_EQ(r.body["items"][0]["notified"], 2);
+
+  server_->SetNow("2017-08-05T20:00:00Z");
+  r = server_->Post("/api/v1/movements/c-1/outcomes",
+                    {{"status", "delivered"}, {"reported_by", "SARC"}}, tokens_["humanitarian"]);
+  ASSERT_EQ(r.status, 201) << r.text;
+  server_->SetNow("2017-08-12T20:00:00Z");
+  // Blocked needs a reason; the movement must exist; the time is the server's.
+  r = server_->Post("/api/v1/movements/c-2/outcomes",
+                    {{"status", "blocked"}, {"reported_by", "SARC"}}, tokens_["monitor"]);
+  ASSERT_EQ(r.status, 400) << r.text;
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"], "/reason");
+  r = server_->Post("/api/v1/movements/c-9/outcomes",
+                    {{"status", "blocked"}, {"reason", "x"}, {"reported_by", "SARC"}},
+                    tokens_["monitor"]);
+  EXPECT_EQ(r.status, 404) << r.text;
+  r = server_->Post("/api/v1/movements/c-2/outcomes",
+                    {{"status", "blocked"},
+                     {"reason", "x"},
+                     {"reported_by", "SARC"},
+                     {"reported_at", "2017-08-12"}},
+                    tokens_["monitor"]);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body["error"]["problems"][0]["path"], "/reported_at");
+  for (const char* role : {"gov", "guarantor", "public"}) {
+    EXPECT_EQ(server_
+                  ->Post("/api/v1/movements/c-2/outcomes",
+                         {{"status", "delivered"}, {"reported_by", "SARC"}}, tokens_[role])
+                  .status,
+              403)
+        << role;
+  }
+  r = server_->Post("/api/v1/movements/c-2/outcomes",
+                    {{"status", "blocked"},
+                     {"reason", "turned back at the Wafideen checkpoint"},
+                     {"reported_by", "UN OCHA"}},
+                    tokens_["monitor"]);
+  ASSERT_EQ(r.status, 201) << r.text;
+
+  r = server_->Get(august, tokens_["humanitarian"]);
+  ASSERT_EQ(r.body["items"].size(), 1u);
+  const json& v = r.body["items"][0];
+  EXPECT_EQ(v["verdict"], "impeded");
+  EXPECT_EQ(v["notified"], 2);
+  EXPECT_EQ(v["got_through"], 1);
+  EXPECT_EQ(v["delivered"], 1);
+  EXPECT_EQ(v["blocked"], 1);
+  EXPECT_EQ(v["rule_in_force"], true);
+  ASSERT_EQ(v["movements"].size(), 2u);
+  EXPECT_EQ(v["movements"][1]["reason"], "turned back at the Wafideen checkpoint");
+  // As of before the blocking was reported, and in the next period.
+  r = server_->Get(std::string(august) + "&as_of=2017-08-10", tokens_["humanitarian"]);
+  EXPECT_EQ(r.body["items"][0]["verdict"], "respected");
+  r = server_->Get("/api/v1/access?zone=eastern-ghouta&from=2017-09-01&to=2017-10-01",
+                   tokens_["humanitarian"]);
+  EXPECT_EQ(r.body["items"][0]["notified"], 1);
+  // Every zone with the rule in force gets a verdict; an unknown zone is 404.
+  r = server_->Get("/api/v1/access?from=2017-08-01&to=2017-09-01", tokens_["public"]);
+  EXPECT_GE(r.body["items"].size(), 4u);
+  EXPECT_EQ(server_->Get("/api/v1/access?zone=atlantis").status, 404);
+  EXPECT_EQ(server_->Get("/api/v1/access?from=2017-09-01&to=2017-08-01").status, 400);
+}
+
+// The alerts the server lists are the records `truce deconflict` prints for the same sites,
+// movements and reports: 41 OCHA neighbourhood points of Homs and Idleb as hospitals, three
+// strikes per site at GeographicLib Direct distances on either side of the 1,000 m alert
+// distance, and a convoy from Damascus to Douma; every pair checked against Inverse.
+TEST_F(DeconflictionServerTest, AlertsAreTheRecordsTruceDeconflictPrints) {
+  const std::vector<Place> places = OchaPoints({"Homs", "Idleb"});
+  ASSERT_EQ(places.size(), 41u);
+  server_->SetNow("2017-06-01T00:00:00Z");
+  std::vector<json> sites;
+  for (const Place& p : places) sites.push_back(PointSite("hosp-" + p.name, p));
+  ASSERT_EQ(server_->Post("/api/v1/sites", Collection(sites), tokens_["humanitarian"]).status, 201);
+  server_->SetNow("2017-08-19T00:00:00Z");
+  const json convoy =
+      Convoy("convoy-17", damascus_, douma_, "2017-08-21T06:00:00Z", "2017-08-21T18:00:00Z");
+  ASSERT_EQ(server_->Post("/api/v1/movements", convoy, tokens_["humanitarian"]).status, 201);
+
+  // Strikes: d + r = 995 (inside), d - r = 999.9 (possible), d - r = 1000.1 (none), r = 10 m.
+  std::vector<std::pair<json, Place>> strikes;
+  for (size_t i = 0; i < places.size(); ++i) {
+    const double azimuth = static_cast<double>(i * 37 % 360);
+    const std::string id = "SYR-" + places[i].name;
+    strikes.push_back({Strike(id + "-in", Direct(places[i], azimuth, 985, ""), 10), {}});
+    strikes.push_back({Strike(id + "-edge", Direct(places[i], azimuth + 120, 1009.9, ""), 10), {}});
+    strikes.push_back({Strike(id + "-out", Direct(places[i], azimuth + 240, 1010.1, ""), 10), {}});
+  }
+  const Place on_route{"on-route", (damascus_.lat + douma_.lat) / 2,
+                       (damascus_.lon + douma_.lon) / 2};
+  strikes.push_back({Strike("SYR-ROUTE", on_route, 10), {}});
+  server_->SetNow("2017-08-22T00:00:00Z");
+  std::vector<json> reports;
+  for (auto& [r, p] : strikes) {
+    p = {r["event_id_cnty"], r["latitude"], r["longitude"]};
+    reports.push_back(r);
+  }
+  Reply posted = server_->Post("/api/v1/reports", reports, tokens_["monitor"]);
+  ASSERT_EQ(posted.status, 201) << posted.text.substr(0, 500);
+
+  // The oracle: Inverse from each strike to each site.
+  std::map<std::string, std::string> expected;  // "site/report" -> verdict
+  for (const Place& site : places) {
+    for (const auto& [r, p] : strikes) {
+      const double d = Inverse(site, p);
+      if (d - 10 <= 1000) {
+        expected["hosp-" + site.name + "/" + p.name] = d + 10 <= 1000 ? "inside" : "possible";
+      }
+    }
+  }
+  ASSERT_GE(expected.size(), 82u);
+
+  std::vector<json> listed;
+  std::string cursor;
+  do {
+    const Reply page = server_->Get(
+        "/api/v1/deconfliction-alerts?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor),
+        tokens_["humanitarian"]);
+    ASSERT_EQ(page.status, 200) << page.text;
+    for (const json& a : page.body["items"]) listed.push_back(a);
+    cursor = page.body["next"].is_string() ? page.body["next"].get<std::string>() : "";
+  } while (!cursor.empty());
+  std::map<std::string, std::string> got;
+  size_t route_alerts = 0;
+  for (const json& a : listed) {
+    if (a["kind"] == "movement") {
+      ++route_alerts;
+      EXPECT_EQ(a["report"], "SYR-ROUTE");
+      EXPECT_EQ(a["verdict"], "possible");  // a day's report against a 12-hour window
+      continue;
+    }
+    got[a["target"].get<std::string>() + "/" + a["report"].get<std::string>()] = a["verdict"];
+  }
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(route_alerts, 1u);
+
+  // `truce deconflict` on the same inputs, the notification times being the server's.
+  std::vector<json> cli_sites;
+  for (json s : sites) {
+    s["properties"]["notified_at"] = "2017-06-01T00:00:00Z";
+    cli_sites.push_back(s);
+  }
+  json cli_convoy = convoy;
+  cli_convoy["properties"]["notified_at"] = "2017-08-19T00:00:00Z";
+  const fs::path dir = dir_.path();
+  std::ofstream(dir / "sites.geojson") << Collection(cli_sites).dump();
+  std::ofstream(dir / "movements.geojson") << Collection({cli_convoy}).dump();
+  {
+    std::ofstream csv(dir / "reports.csv");
+    csv << "event_id_cnty,event_date,time_precision,event_type,sub_event_type,actor1,latitude,"
+           "longitude,geo_precision,source,fatalities,uncertainty_m\n";
+    for (const json& r : reports) {
+      csv << fmt::format("{},{},{},{},{},{},{:.17g},{:.17g},{},{},{},{}\n",
+                         r["event_id_cnty"].get<std::string>(), r["event_date"].get<std::string>(),
+                         r["time_precision"].get<int>(), r["event_type"].get<std::string>(),
+                         r["sub_event_type"].get<std::string>(), r["actor1"].get<std::string>(),
+                         r["latitude"].get<double>(), r["longitude"].get<double>(),
+                         r["geo_precision"].get<int>(), r["source"].get<std::string>(),
+                         r["fatalities"].get<int>(), r["uncertainty_m"].get<double>());
+    }
+  }
+  const std::string cmd = TruceBinary() + " deconflict " + ShippedScenario() + " --sites " +
+                          (dir / "sites.geojson").string() + " --movements " +
+                          (dir / "movements.geojson").string() + " --reports " +
+                          (dir / "reports.csv").string() + " >" + (dir / "alerts.jsonl").string() +
+                          " 2>" + (dir / "stderr").string();
+  const int status = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << cmd;
+  std::ifstream in(dir / "alerts.jsonl");
+  std::vector<json> printed;
+  for (std::string line; std::getline(in, line);) printed.push_back(json::parse(line));
+  ASSERT_EQ(printed.size(), listed.size());
+  for (size_t i = 0; i < printed.size(); ++i) {
+    EXPECT_EQ(listed[i], printed[i]) << "alert " << i;
+  }
+
+  // Filters, and a party sees the alerts about what it is told of; HTS, told nothing, none.
+  const Reply inside = server_->Get(
+      "/api/v1/deconfliction-alerts?verdict=inside&kind=site&limit=1000", tokens_["admin"]);
+  size_t want_inside = 0;
+  for (const auto& [key, verdict] : expected) want_inside += verdict == "inside";
+  EXPECT_EQ(inside.body["items"].size(), want_inside);
+  const Reply gov = server_->Get("/api/v1/deconfliction-alerts?limit=1000", tokens_["gov"]);
+  ASSERT_EQ(gov.status, 200);
+  std::set<std::string> told;
+  const Reply gov_sites = server_->Get("/api/v1/sites?limit=1000", tokens_["gov"]);
+  ASSERT_EQ(gov_sites.status, 200) << gov_sites.text.substr(0, 300);
+  for (const json& s : gov_sites.body["items"]) {
+    told.insert(s["properties"]["id"]);
+  }
+  const Reply gov_movements = server_->Get("/api/v1/movements", tokens_["gov"]);
+  EXPECT_EQ(gov_movements.body["items"].size(), 1u) << gov_movements.text.substr(0, 400);
+  for (const json& s : gov_movements.body["items"]) {
+    told.insert(s["properties"]["id"]);
+  }
+  size_t want_gov = 0;
+  for (const json& a : listed) want_gov += told.contains(a["target"]);
+  EXPECT_EQ(gov.body["items"].size(), want_gov);
+  EXPECT_GT(want_gov, 0u);
+  EXPECT_EQ(server_->Get("/api/v1/deconfliction-alerts", tokens_["hts"]).body["items"].size(), 0u);
+  for (const json& a : gov.body["items"]) EXPECT_TRUE(told.contains(a["target"])) << a.dump();
+  // As of before the reports: none.
+  EXPECT_EQ(server_->Get("/api/v1/deconfliction-alerts?as_of=2017-08-01", tokens_["admin"])
+                .body["items"]
+                .size(),
+            0u);
+}
+
+}  // namespace
+}  // namespace truce::testing
