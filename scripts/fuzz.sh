@@ -15,7 +15,8 @@ seconds=${1:-60}
 shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(json scenario zones reports report_json positions points exemptions csv gzip)
+  targets=(json scenario zones reports report_json positions points exemptions csv gzip claims decisions
+           api)
 fi
 data=${TRUCE_SHARED_DATA:-$(cd .. && pwd)/shared/data}
 
@@ -34,7 +35,7 @@ mkdir -p build-fuzz/crashes
 dict_for() {
   case "$1" in
     json | scenario | zones | report_json) echo fuzz/json.dict ;;
-    reports | positions) echo fuzz/json.dict ;;  # JSON and CSV forms; the JSON dict has the keys
+    reports | positions | claims | decisions | api) echo fuzz/json.dict ;;  # JSON and CSV forms; the JSON dict has the keys
     points | exemptions | csv) echo fuzz/csv.dict ;;
     *) echo "" ;;
   esac

@@ -93,7 +93,11 @@ Result<Claim> ClaimFromJson(const json& o, const std::string& origin,
   c.incident = incident.value_or("");
   c.responsible = about.value_or("");
   c.source = OptionalString(o, "source", origin, problems).value_or("");
-  c.made_at = OptionalTime(o, "made_at", origin, problems);
+  // ClaimToJson writes "" for a claim whose time is unknown: read back as absent.
+  if (const auto it = o.find("made_at");
+      it == o.end() || !it->is_string() || !it->get_ref<const std::string&>().empty()) {
+    c.made_at = OptionalTime(o, "made_at", origin, problems);
+  }
   const auto stance = o.find("stance");
   const bool stance_ok =
       stance != o.end() && stance->is_string() && (*stance == "assert" || *stance == "deny");

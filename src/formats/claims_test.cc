@@ -208,5 +208,33 @@ TEST(Decisions, BadDecisionsNameLineAndField) {
                 "d.jsonl:3: reports: a merge names reports of two or more incidents"}));
 }
 
+// Found by the claims fuzzer: ClaimToJson writes "made_at": "" for a claim without a time,
+// which the reader refused, so a written claim did not read back.
+TEST(Claims, WhatClaimToJsonWritesReadsBack) {
+  const Claim c = ReadOne(
+      R"({"id":"a","party":"p","stance":"assert","about":"q","text":"t","from":"2017-08-21","to":"2017-08-22","latitude":33.5,"longitude":36.4,"radius_m":2000,"event_type":"Battles","count":1})");
+  const auto out = ClaimToJson(c);
+  EXPECT_EQ(out["made_at"], "");
+  auto again = ClaimFromJson(json::parse(out.dump()), "again", "");
+  ASSERT_TRUE(again.ok()) << again.error().problems.at(0).ToString();
+  EXPECT_EQ(ClaimToJson(*again), out);
+  EXPECT_FALSE(again->made_at.has_value());
+}
+
+// The text policy of every reader: no control, bidi or invisible characters in ids, none but
+// line ends in free text. A decision posted with a NUL in its reason was stored.
+TEST(Decisions, TextPolicyAppliesToEveryField) {
+  auto d = ParseDecisions(
+      R"({"id":"x\u202e","action":"grade","reports":["A\u200b"],"grade":"confirmed","reason":"a\u0000b","by":"a","at":"2017-09-01"})",
+      "d.jsonl");
+  ASSERT_FALSE(d.ok());
+  const std::vector<std::string> lines = ProblemLines(d.error());
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[0].find("d.jsonl:1: id: contains U+202E"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("d.jsonl:1: reason: contains U+0000"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find("d.jsonl:1: reports[0]: contains U+200B"), std::string::npos)
+      << lines[2];
+}
+
 }  // namespace
 }  // namespace truce::formats

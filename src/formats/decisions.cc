@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "formats/json_records.h"
+#include "truce/text_policy.h"
 
 namespace truce::formats {
 
@@ -57,6 +58,20 @@ Result<Decision> DecisionFromJson(const json& o, const std::string& origin,
   }
   if (d.kind == DecisionKind::kMerge && d.reports.size() == 1) {
     problems.push_back(origin + ": reports: a merge names reports of two or more incidents");
+  }
+  // The text policy every reader applies (truce/text_policy.h): no control, bidi or invisible
+  // characters in identifiers, valid UTF-8 within limits everywhere.
+  auto check = [&](const std::string& field, const std::string& value, TextField policy) {
+    if (auto p = TextProblem(value, policy)) problems.push_back(origin + ": " + field + ": " + *p);
+  };
+  check("id", d.id, kIdField);
+  check("reason", d.reason, kTextField);
+  check("by", d.by, kSourceField);
+  for (size_t k = 0; k < d.reports.size(); ++k) {
+    check(fmt::format("reports[{}]", k), d.reports[k], kIdField);
+  }
+  for (size_t k = 0; k < d.rest.size(); ++k) {
+    check(fmt::format("rest[{}]", k), d.rest[k], kIdField);
   }
   if (!problems.empty()) return MakeProblemsError(origin, std::move(problems));
   return d;

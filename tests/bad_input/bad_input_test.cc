@@ -3,8 +3,11 @@
 // the exit code and the messages. On top of each case's own expectations, every case checks
 // that truce did not crash (no signal, no exit 70, no timeout), that stderr holds no raw
 // control bytes and is valid UTF-8 with bounded lines, and that a failing command printed
-// nothing on stdout. HTTP cases are parsed and listed, and skipped: the server runner runs
-// them.
+// nothing on stdout. HTTP cases run against a real server started in this process (the
+// test harness of tests/server_harness.h: Beast on 127.0.0.1 over a fresh SQLite file with the
+// shipped scenario adopted), over a raw socket so that the request is exactly what the case
+// says; they check the status, the error body's code and message, and that the answer is never
+// a 500 nor a body that is not clean UTF-8 JSON.
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,7 +23,12 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include "formats/reports.h"
+#include "formats/text_file.h"
+#include "raw_http_client.h"
+#include "server_harness.h"
 #include "truce/text_policy.h"
 
 namespace truce::testing {
@@ -266,6 +274,52 @@ std::string Slurp(const fs::path& p) {
   return s.str();
 }
 
+// The server HTTP cases run against: started by the first HTTP case of this process (ctest
+// runs each case in a process of its own, so every case gets a fresh database), stopped at
+// exit. The shipped scenario is adopted, so that zones, parties and rules exist.
+class CorpusServer {
+ public:
+  static CorpusServer& Get() {
+    static CorpusServer server;
+    return server;
+  }
+  ServerHarness& harness() { return *harness_; }
+  // A token for `role` ("monitor", "admin", "party:ID", ...); "" for none.
+  std::string Token(const std::string& role) {
+    if (role.empty()) return "";
+    const size_t colon = role.find(':');
+    const auto parsed = app::ParseRole(role.substr(0, colon));
+    if (!parsed) {
+      ADD_FAILURE() << "unknown role '" << role << "'";
+      return "";
+    }
+    return harness_->Token(*parsed, colon == std::string::npos ? "" : role.substr(colon + 1));
+  }
+
+ private:
+  CorpusServer() {
+    harness_ = std::make_unique<ServerHarness>((dir_.path() / "truce.db").string());
+    harness_->LoadShippedScenario();
+    Seed();
+  }
+  // The shipped incidents' reports, so that decisions and publications meet real incidents
+  // (INC-AST001 is the Khan Shaykhun attack of 4 April 2017, two reports).
+  void Seed() {
+    const std::string file = ShippedScenario() + "/incidents.csv";
+    auto text = formats::ReadTextFile(file);
+    ASSERT_TRUE(text.ok()) << text.error().message;
+    auto batch = formats::ParseReports(*text, file);
+    ASSERT_TRUE(batch.ok()) << batch.error().message;
+    std::vector<nlohmann::json> items;
+    for (const Report& r : batch->reports) items.push_back(formats::ReportToJson(r));
+    const app::Principal op{app::Role::kAdmin, "", "bad-input corpus"};
+    auto out = harness_->application().SubmitReports(op, std::move(items), true);
+    ASSERT_TRUE(out.ok()) << out.error().message;
+  }
+  TempDir dir_;
+  std::unique_ptr<ServerHarness> harness_;
+};
+
 class BadInputTest : public ::testing::TestWithParam<size_t> {
  protected:
   void SetUp() override {
@@ -374,33 +428,98 @@ class BadInputTest : public ::testing::TestWithParam<size_t> {
     }
   }
 
+  void Materialize(const Case& c) {
+    // Copies first, so that the files of a case can replace what a copy brought.
+    for (const FileSpec& f : c.files) {
+      if (f.kind == FileSpec::kCopy) Materialize(f);
+    }
+    for (const FileSpec& f : c.files) {
+      if (f.kind != FileSpec::kCopy) Materialize(f);
+    }
+  }
+
+  const std::vector<std::string>& Keys(const Case& c, const std::string& key) const {
+    static const std::vector<std::string> none;
+    const auto it = c.keys.find(key);
+    return it == c.keys.end() ? none : it->second;
+  }
+
+  // Sends the case's request on a fresh connection, exactly as written (a Content-Length is
+  // added unless the case gives one), and checks the answer.
+  void RunHttp(const Case& c) {
+    Materialize(c);
+    CorpusServer& server = CorpusServer::Get();
+    ASSERT_FALSE(::testing::Test::HasFatalFailure()) << "the server did not start";
+    std::string body;
+    for (const std::string& b : Keys(c, "body")) {
+      body += b.rfind("{file:", 0) == 0 && b.back() == '}' ? Slurp(dir_ / b.substr(6, b.size() - 7))
+                                                           : Unescape(b);
+    }
+    std::string request = c.http + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    bool has_length = false;
+    for (const std::string& h : Keys(c, "header")) {
+      request += Unescape(h) + "\r\n";
+      std::string name = h.substr(0, h.find(':'));
+      for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      has_length |= name == "content-length" || name == "transfer-encoding";
+    }
+    for (const std::string& role : Keys(c, "role")) {
+      request += "Authorization: Bearer " + server.Token(role) + "\r\n";
+    }
+    if (!has_length && (!body.empty() || c.http.rfind("POST ", 0) == 0)) {
+      request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    }
+    request += "\r\n" + body;
+    RawClient client(server.harness().port());
+    ASSERT_TRUE(client.connected());
+    ASSERT_TRUE(client.Send(request)) << "the server closed the connection mid-request";
+    const std::optional<RawResponse> r =
+        client.Read(std::chrono::seconds(60), c.http.rfind("HEAD ", 0) == 0);
+    ASSERT_TRUE(r.has_value()) << "no answer within 60 s to " << c.http;
+    const std::string shown = "\n--- request: " + c.http +
+                              "\n--- answer: " + std::to_string(r->status) + "\n" +
+                              EscapeControls(r->body, 3000);
+    EXPECT_NE(r->status, 500) << "an internal error on bad input" << shown;
+    EXPECT_EQ(std::to_string(r->status), Keys(c, "status").front()) << shown;
+    EXPECT_TRUE(IsValidUtf8(r->body)) << "the body is not valid UTF-8" << shown;
+    if (r->status < 400) return;
+    const nlohmann::json error = nlohmann::json::parse(r->body, nullptr, false);
+    ASSERT_TRUE(error.is_object() && error.contains("error") && error["error"].is_object())
+        << "an error without the JSON error body" << shown;
+    for (const std::string& code : Keys(c, "error")) {
+      EXPECT_EQ(error["error"].value("code", ""), code) << shown;
+    }
+    // The message and every problem ("path: message"), as one text.
+    std::string text = error["error"].value("message", "");
+    for (const nlohmann::json& p : error["error"].value("problems", nlohmann::json::array())) {
+      text += "\n" + p.value("path", "") + ": " + p.value("message", "");
+    }
+    for (const std::string& needle : Keys(c, "message")) {
+      EXPECT_NE(text.find(needle), std::string::npos) << "the error lacks: " << needle << shown;
+    }
+  }
+
   fs::path dir_;
 };
 
 TEST(BadInputManifest, IsWellFormedAndLargeEnough) {
   const std::vector<Case>& cases = Cases();
-  size_t cli = 0;
+  size_t cli = 0, http = 0;
   std::map<std::string, size_t> seen;
   for (const Case& c : cases) {
     cli += !c.cli.empty();
+    http += !c.http.empty();
     EXPECT_EQ(seen[c.name]++, 0u) << "case named twice: " << c.name;
   }
   EXPECT_GE(cli, 150u);
+  EXPECT_GE(http, 150u);
 }
 
 TEST_P(BadInputTest, Case) {
   const Case& c = Cases()[GetParam()];
   SCOPED_TRACE("tests/bad_input/manifest:" + std::to_string(c.line) + ": [" + c.name + "]");
-  if (!c.http.empty()) {
-    GTEST_SKIP() << "HTTP case (" << c.http << "): run by the server's corpus runner";
-  }
-  // Copies first, so that the files of a case can replace what a copy brought.
-  for (const FileSpec& f : c.files) {
-    if (f.kind == FileSpec::kCopy) Materialize(f);
-  }
-  for (const FileSpec& f : c.files) {
-    if (f.kind != FileSpec::kCopy) Materialize(f);
-  }
+  if (!c.http.empty()) return RunHttp(c);
+  Materialize(c);
   const std::string in = c.stdin_file.empty() ? "/dev/null" : Expand(c.stdin_file, true);
   const std::string cmd = "cd " + ShellQuote(dir_.string()) + " && timeout 120 " +
                           ShellQuote(std::string(TRUCE_BINARY_DIR) + "/src/cli/truce") + " " +
