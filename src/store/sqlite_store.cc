@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -10,6 +11,8 @@
 #include <variant>
 
 #include <fmt/format.h>
+
+#include "store/store_internal.h"
 
 namespace truce::store {
 namespace {
@@ -192,8 +195,11 @@ class Stmt {
   int rc_ = SQLITE_ERROR;
 };
 
+// A failed statement: kConflict when it broke a constraint (a unique key), else kIo.
 Error SqlError(sqlite3* db, std::string_view what) {
-  return MakeError(ErrorCode::kIo, fmt::format("store: {}: {}", what, sqlite3_errmsg(db)));
+  const ErrorCode code =
+      sqlite3_errcode(db) == SQLITE_CONSTRAINT ? ErrorCode::kConflict : ErrorCode::kIo;
+  return MakeError(code, fmt::format("store: {}: {}", what, sqlite3_errmsg(db)));
 }
 
 using SqlValue = std::variant<int64_t, double, std::string>;
@@ -236,9 +242,27 @@ std::string LimitClause(size_t limit) {
   return limit == 0 ? std::string() : fmt::format(" LIMIT {}", limit);
 }
 
+// The append gate of a database file, shared by every store of this process that opens it (other
+// processes are kept out by the lock file of `truce serve`).
+std::shared_ptr<detail::AppendGate> GateFor(const std::string& path) {
+  static std::mutex mu;
+  static std::map<std::string, std::weak_ptr<detail::AppendGate>> gates;
+  std::error_code ec;
+  std::string key = std::filesystem::weakly_canonical(path, ec).string();
+  if (ec) key = path;
+  std::lock_guard lock(mu);
+  std::shared_ptr<detail::AppendGate> gate = gates[key].lock();
+  if (!gate) {
+    gate = std::make_shared<detail::AppendGate>();
+    gates[key] = gate;
+  }
+  return gate;
+}
+
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  SqliteStore(sqlite3* db, std::shared_ptr<detail::AppendGate> gate)
+      : db_(db), gate_(std::move(gate)) {}
   ~SqliteStore() override {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
@@ -339,10 +363,8 @@ class SqliteStore final : public Store {
 
   Status Append(std::span<const LogEntry> entries, std::span<const EntryIndex> index,
                 const TreeHead& head) override {
+    if (Status st = detail::CheckAppendArguments(entries, index, head); !st.ok()) return st;
     std::lock_guard lock(mu_);
-    if (entries.size() != index.size()) {
-      return MakeError(ErrorCode::kInternal, "store: entries and index rows differ in number");
-    }
     if (Status st = Exec("BEGIN IMMEDIATE"); !st.ok()) return st;
     Status st = AppendLocked(entries, index, head);
     if (!st.ok()) {
@@ -351,6 +373,10 @@ class SqliteStore final : public Store {
     }
     return Exec("COMMIT");
   }
+
+  // One process owns the file (`truce serve` holds PATH.lock), so the right to append is
+  // handed out within this process, shared by the stores open on the same file.
+  Result<std::unique_ptr<AppendLock>> LockAppends() override { return gate_->Acquire(); }
 
   Status AddEmptyHead(const TreeHead& head) override {
     std::lock_guard lock(mu_);
@@ -726,8 +752,19 @@ WHERE entry NOT IN (SELECT idx FROM log_entries))sql");
 
   Status AppendLocked(std::span<const LogEntry> entries, std::span<const EntryIndex> index,
                       const TreeHead& head) {
-    auto count = CountLocked();
-    if (!count.ok()) return count.error();
+    std::optional<UtcTime> last_received;
+    uint64_t count = 0;
+    {
+      Stmt last = Cached("SELECT idx, received_at FROM log_entries ORDER BY idx DESC LIMIT 1");
+      const int rc = last.Step();
+      if (rc == SQLITE_ROW) {
+        count = static_cast<uint64_t>(last.Int(0)) + 1;
+        last_received = FromMillis(last.Int(1));
+      } else if (rc != SQLITE_DONE) {
+        return SqlError(db_, "reading the last log entry");
+      }
+    }
+    if (Status st = detail::CheckFollows(entries, count, last_received); !st.ok()) return st;
     Stmt entry = Cached(
         "INSERT INTO log_entries(idx, kind, received_at, submitter, party, data, "
         "leaf_hash, receipt) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
@@ -754,11 +791,6 @@ WHERE entry NOT IN (SELECT idx FROM log_entries))sql");
     };
     for (size_t i = 0; i < entries.size(); ++i) {
       const LogEntry& e = entries[i];
-      if (e.index != *count + i) {
-        return MakeError(
-            ErrorCode::kConflict,
-            fmt::format("store: log entry {} would not follow entry {}", e.index, *count + i - 1));
-      }
       {
         Stmt& s = entry;
         s.Bind(1, static_cast<int64_t>(e.index)).Bind(2, e.kind).Bind(3, Millis(e.received_at));
@@ -864,6 +896,7 @@ WHERE entry NOT IN (SELECT idx FROM log_entries))sql");
   std::mutex mu_;
   sqlite3* db_;
   std::map<std::string, sqlite3_stmt*> cache_;
+  const std::shared_ptr<detail::AppendGate> gate_;
 };
 
 }  // namespace
@@ -881,7 +914,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
     return e;
   }
   sqlite3_busy_timeout(db, 5000);
-  auto store = std::make_unique<SqliteStore>(db);
+  auto store = std::make_unique<SqliteStore>(db, GateFor(path));
   if (Status st = store->Initialise(); !st.ok()) {
     return Error{st.error().code, fmt::format("{}: {}", path, st.error().message), {}};
   }
