@@ -33,7 +33,89 @@ Result<std::unique_ptr<App>> App::Open(store::Store& store, Ledger& ledger, Metr
 void App::WarmUp() { (void)SnapshotAsOf(std::nullopt); }
 
 Result<Principal> App::Authenticate(std::string_view authorization) {
+  RefreshIfStale();
   return app::Authenticate(store_, authorization);
+}
+
+// --- Following other servers ------------------------------------------------------------------
+
+void App::SubmitLock::lock() {
+  mu_.lock();
+  failure_.reset();
+  auto held = app_.store_.LockAppends();
+  if (!held.ok()) {
+    failure_ = std::move(held).error();
+    return;
+  }
+  held_ = std::move(held).value();
+  std::lock_guard apply(app_.apply_mu_);
+  if (Status st = app_.RefreshLocked(); !st.ok()) failure_ = st.error();
+}
+
+void App::SubmitLock::unlock() {
+  held_.reset();
+  failure_.reset();
+  mu_.unlock();
+}
+
+Status App::Refresh() {
+  std::lock_guard apply(apply_mu_);
+  return RefreshLocked();
+}
+
+void App::RefreshIfStale() {
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t last = last_refresh_check_ms_.load();
+  if (now - last < limits_.refresh_interval.count() && last != 0) return;
+  // One thread checks; the others go on with what they have.
+  if (!last_refresh_check_ms_.compare_exchange_strong(last, now)) return;
+  auto head = store_.LatestTreeHead();
+  if (!head.ok() || !head->has_value() || (*head)->size <= views_.size()) return;
+  (void)Refresh();
+}
+
+Status App::RefreshLocked() {
+  const Status caught = ledger_.CatchUp();
+  // The views follow the ledger as far as it got, even when it stopped at a bad entry.
+  const Status applied = ApplyUpTo(ledger_.size());
+  return caught.ok() ? applied : caught;
+}
+
+Status App::ApplyUpTo(uint64_t size) {
+  if (views_.size() >= size) return Status::Ok();
+  std::optional<Error> failure;
+  Status scanned =
+      store_.ScanEntries(views_.size(), [&](const store::LogEntry& e, const store::EntryIndex&) {
+        if (e.index >= size) return false;
+        if (e.index != views_.size()) {
+          failure = MakeError(
+              ErrorCode::kConflict,
+              fmt::format("log entry {} is missing; run `truce verify --db`", views_.size()));
+          return false;
+        }
+        if (Status st = views_.Apply(e); !st.ok()) {
+          failure = st.error();
+          return false;
+        }
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  if (failure) return *failure;
+  if (views_.size() < size) {
+    return MakeError(
+        ErrorCode::kConflict,
+        fmt::format("log entry {} is missing; run `truce verify --db`", views_.size()));
+  }
+  return Status::Ok();
+}
+
+store::TreeHead App::Head() const {
+  // One read of the store's latest head: a head served here is never behind one another server
+  // served before this request began. On a store error, the last head known.
+  (void)ledger_.CatchUp();
+  return ledger_.Head();
 }
 
 Result<Health> App::GetHealth() {
@@ -48,10 +130,20 @@ Result<std::string> App::MetricsText(const Principal& who) {
 }
 
 Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> subs) {
+  if (submit_mu_.failure_) return *submit_mu_.failure_;
   auto entries = ledger_.Append(std::move(subs));
-  if (!entries.ok()) return entries;
-  // The views follow the log: the entries just committed, as committed.
+  std::lock_guard apply(apply_mu_);
+  if (!entries.ok()) {
+    // A conflict: the ledger caught up with another server's entries; so do the views, for
+    // the caller's next attempt.
+    if (entries.error().code == ErrorCode::kConflict) (void)ApplyUpTo(ledger_.size());
+    return entries;
+  }
+  // The views follow the log: other servers' entries before these, then these as committed
+  // (unless a reader's Refresh applied them already).
+  if (Status st = ApplyUpTo(entries->front().index); !st.ok()) return st.error();
   for (const store::LogEntry& e : *entries) {
+    if (e.index < views_.size()) continue;
     if (Status st = views_.Apply(e); !st.ok()) {
       return MakeError(ErrorCode::kInternal,
                        "a committed entry does not apply: " + st.error().message);
@@ -65,6 +157,7 @@ Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> s
 Result<App::InclusionProof> App::Inclusion(const Principal& who, uint64_t index,
                                            std::optional<uint64_t> tree_size) {
   if (Status st = Check(who, Action::kReadLogProofs); !st.ok()) return st.error();
+  (void)ledger_.CatchUp();  // a tree size another server signed is known here too
   const uint64_t size = tree_size.value_or(ledger_.size());
   if (index >= size) {
     return MakeError(ErrorCode::kInvalidArgument,
@@ -82,11 +175,13 @@ Result<std::vector<Hash>> App::Consistency(const Principal& who, uint64_t first,
   if (first > second) {
     return MakeError(ErrorCode::kInvalidArgument, "first must not exceed second");
   }
+  (void)ledger_.CatchUp();
   return ledger_.ConsistencyProof(first, second);
 }
 
 Result<JsonPage> App::LogEntries(const Principal& who, uint64_t from, size_t limit) {
   if (Status st = Check(who, Action::kReadLogEntries); !st.ok()) return st.error();
+  (void)ledger_.CatchUp();
   const uint64_t size = ledger_.size();
   JsonPage page;
   Status st = store_.ScanEntries(from, [&](const store::LogEntry& e, const store::EntryIndex&) {

@@ -124,49 +124,119 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(store::Store& store, SigningKey key
   auto stored_key = store.GetMeta(kPublicKeyMeta);
   if (!stored_key.ok()) return stored_key.error();
   if (!stored_key->has_value()) {
-    if (Status st = store.SetMetaOnce(kPublicKeyMeta, key_hex); !st.ok()) return st.error();
+    // SetMetaOnce refuses a second, different key: of two servers starting at once on a new
+    // database with different keys, one fails here.
+    if (Status st = store.SetMetaOnce(kPublicKeyMeta, key_hex); !st.ok()) {
+      return st.error().code == ErrorCode::kConflict ? WrongKey(store, key_hex) : st.error();
+    }
   } else if (**stored_key != key_hex) {
-    return MakeError(ErrorCode::kConflict,
-                     fmt::format("the signing key is not the one this database's log was signed "
-                                 "with (public key {}); restore the original key file",
-                                 **stored_key));
+    return WrongKey(store, key_hex);
   }
-  Error failure;
-  bool failed = false;
-  Status scanned = store.ScanEntries(0, [&](const store::LogEntry& e, const store::EntryIndex&) {
-    if (e.index != ledger->tree_.size() || LeafHash(e.data) != e.leaf_hash) {
-      failure = MakeError(ErrorCode::kConflict,
-                          fmt::format("log entry {} is missing or altered; run `truce verify "
-                                      "--db` to see what changed",
-                                      ledger->tree_.size()));
-      failed = true;
-      return false;
+  std::lock_guard append_lock(ledger->append_mu_);
+  // Other servers may append while this one reads the log: catch up until the entries and the
+  // latest head agree, or give up on entries no head covers.
+  constexpr int kAttempts = 20;
+  for (int attempt = 0;; ++attempt) {
+    if (Status st = ledger->CatchUpLocked(); !st.ok()) return st.error();
+    auto count = store.EntryCount();
+    if (!count.ok()) return count.error();
+    if (ledger->has_head_ && *count == ledger->tree_.size()) break;
+    if (!ledger->has_head_ && *count == 0) {
+      const store::TreeHead empty = ledger->SignHead(0, Sha256(""), ledger->clock_());
+      Status st = store.AddEmptyHead(empty);
+      if (st.ok()) {
+        ledger->head_ = empty;
+        ledger->has_head_ = true;
+        break;
+      }
+      if (st.error().code != ErrorCode::kConflict) return st.error();
+      continue;  // another server started at the same time and signed it, or appended
     }
-    ledger->tree_.Append(e.leaf_hash);
-    ledger->last_received_ = std::max(ledger->last_received_, e.received_at);
-    return true;
-  });
-  if (!scanned.ok()) return scanned.error();
-  if (failed) return failure;
-  auto head = store.LatestTreeHead();
-  if (!head.ok()) return head.error();
-  if (!head->has_value()) {
-    if (ledger->tree_.size() != 0) {
-      return MakeError(ErrorCode::kConflict, "the log has entries but no signed tree head");
-    }
-    const store::TreeHead empty = ledger->SignHead(0, Sha256(""), ledger->clock_());
-    if (Status st = store.AddEmptyHead(empty); !st.ok()) return st.error();
-    ledger->head_ = empty;
-  } else {
-    ledger->head_ = **head;
-    if (ledger->head_.size != ledger->tree_.size() || ledger->head_.root != ledger->tree_.Root()) {
+    if (attempt == kAttempts) {
+      if (!ledger->has_head_) {
+        return MakeError(ErrorCode::kConflict, "the log has entries but no signed tree head");
+      }
       return MakeError(ErrorCode::kConflict,
-                       fmt::format("the latest signed tree head (size {}) does not match the {} "
+                       fmt::format("the latest signed tree head (size {}) does not cover the {} "
                                    "log entries; run `truce verify --db`",
-                                   ledger->head_.size, ledger->tree_.size()));
+                                   ledger->head_.size, *count));
     }
   }
   return ledger;
+}
+
+Error Ledger::WrongKey(store::Store& store, const std::string& key_hex) {
+  auto stored = store.GetMeta(kPublicKeyMeta);
+  const std::string recorded = stored.ok() && stored->has_value() ? **stored : "unknown";
+  return MakeError(ErrorCode::kConflict,
+                   fmt::format("the signing key (public key {}) is not the one this database's "
+                               "log was signed with (public key {}); restore the original key "
+                               "file",
+                               key_hex, recorded));
+}
+
+Status Ledger::CatchUp() {
+  std::lock_guard append_lock(append_mu_);
+  return CatchUpLocked();
+}
+
+Status Ledger::CatchUpLocked() {
+  auto latest = store_.LatestTreeHead();
+  if (!latest.ok()) return latest.error();
+  if (!latest->has_value()) return Status::Ok();  // a new log: Open signs its empty head
+  const store::TreeHead& head = **latest;
+  const uint64_t start = tree_.size();
+  if (has_head_ && head.size == head_.size && head.root == head_.root) return Status::Ok();
+  if (head.size < start) {
+    return MakeError(ErrorCode::kConflict,
+                     fmt::format("the log's latest signed tree head covers {} entries, but this "
+                                 "server has seen {}: entries or heads were removed; run `truce "
+                                 "verify --db`",
+                                 head.size, start));
+  }
+  // Read up to the head only: entries past it belong to a commit whose head comes with them.
+  // The new leaves stay invisible to readers (they see up to head_.size) until checked.
+  std::vector<Hash> leaves;
+  UtcTime last_received = last_received_;
+  std::optional<Error> failure;
+  Status scanned =
+      store_.ScanEntries(start, [&](const store::LogEntry& e, const store::EntryIndex&) {
+        if (e.index >= head.size) return false;
+        if (e.index != start + leaves.size() || LeafHash(e.data) != e.leaf_hash) {
+          failure = MakeError(ErrorCode::kConflict,
+                              fmt::format("log entry {} is missing or altered; run `truce verify "
+                                          "--db` to see what changed",
+                                          start + leaves.size()));
+          return false;
+        }
+        leaves.push_back(e.leaf_hash);
+        last_received = std::max(last_received, e.received_at);
+        return true;
+      });
+  if (!scanned.ok()) return scanned.error();
+  if (failure) return *failure;
+  if (start + leaves.size() != head.size) {
+    return MakeError(ErrorCode::kConflict,
+                     fmt::format("log entry {} is missing or altered; run `truce verify --db` to "
+                                 "see what changed",
+                                 start + leaves.size()));
+  }
+  std::unique_lock lock(mu_);
+  for (const Hash& leaf : leaves) tree_.Append(leaf);
+  const bool signed_by_us = VerifySignature(
+      key_.public_key(), TreeHeadMessage(head.size, head.root, head.timestamp), head.signature);
+  if (tree_.Root() != head.root || !signed_by_us) {
+    tree_.Truncate(start);
+    return MakeError(
+        ErrorCode::kConflict,
+        fmt::format("the latest signed tree head (size {}) does not match the log "
+                    "entries{}; run `truce verify --db`",
+                    head.size, signed_by_us ? "" : " or was not signed with this key"));
+  }
+  head_ = head;
+  has_head_ = true;
+  last_received_ = last_received;
+  return Status::Ok();
 }
 
 store::TreeHead Ledger::SignHead(uint64_t size, const Hash& root, UtcTime at) const {
@@ -216,9 +286,20 @@ Result<std::vector<store::LogEntry>> Ledger::Append(std::vector<Submission> subs
   // Readers only see sizes up to head_.size, so the leaves appended above stay invisible until
   // the commit succeeds.
   if (Status st = store_.Append(entries, index, head); !st.ok()) {
-    std::unique_lock lock(mu_);
-    tree_.Truncate(start);
-    return st.error();
+    {
+      std::unique_lock lock(mu_);
+      tree_.Truncate(start);
+    }
+    if (st.error().code != ErrorCode::kConflict) return st.error();
+    // Another server appended first (or this commit's outcome was lost with its connection):
+    // follow the log as it is now, so that the next append starts from there.
+    if (Status caught = CatchUpLocked(); !caught.ok()) return caught.error();
+    if (tree_.size() == start) return st.error();  // a conflict in the rows, not the log
+    return MakeError(ErrorCode::kConflict,
+                     fmt::format("the log grew to {} entries while this submission was being "
+                                 "appended at {} (another server appended); nothing of it was "
+                                 "stored: submit it again",
+                                 tree_.size(), start));
   }
   std::unique_lock lock(mu_);
   head_ = head;
@@ -269,6 +350,21 @@ Result<Hash> Ledger::Root(uint64_t tree_size) const {
 Hash Ledger::Leaf(uint64_t index) const {
   std::shared_lock lock(mu_);
   return tree_.leaf(index);
+}
+
+Result<SigningKey> LoadLogKey(store::Store& store, const std::string& key_file) {
+  auto loaded = SigningKey::Load(key_file);
+  if (loaded.ok() || loaded.error().code != ErrorCode::kNotFound) return loaded;
+  auto recorded = store.GetMeta(kPublicKeyMeta);
+  if (!recorded.ok()) return recorded.error();
+  if (recorded->has_value()) {
+    return MakeError(ErrorCode::kNotFound,
+                     fmt::format("{}: no signing key file, and this database's log is signed with "
+                                 "public key {}: give its key file (--key); a new key cannot "
+                                 "continue the log",
+                                 key_file, **recorded));
+  }
+  return SigningKey::LoadOrCreate(key_file);
 }
 
 Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file) {

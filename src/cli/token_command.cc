@@ -1,4 +1,4 @@
-// truce token create|list|revoke --db PATH: the bearer tokens of a server's database. A new
+// truce token create|list|revoke --db PATH|URL: the bearer tokens of a server's database. A new
 // token is printed once, as the last line of stdout; only its hash is stored.
 #include <fmt/format.h>
 
@@ -6,10 +6,12 @@
 #include "app/scenario_bundle.h"
 #include "app/tokens.h"
 #include "command.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace truce::cli {
 namespace {
+
+constexpr const char* kDbHelp = "SQLite database file, or postgresql://USER@HOST:PORT/DB";
 
 struct TokenOptions {
   std::string db;
@@ -45,7 +47,7 @@ int Create(const TokenOptions& o) {
                               "humanitarian, public)",
                               o.role)));
   }
-  auto store = store::OpenSqliteStore(o.db);
+  auto store = store::OpenStore(o.db);
   if (!store.ok()) return ReportError(store.error());
   if (*role == app::Role::kParty && !o.party.empty()) {
     if (Status st = CheckParty(**store, o.party); !st.ok()) return ReportError(st.error());
@@ -59,7 +61,7 @@ int Create(const TokenOptions& o) {
 }
 
 int List(const TokenOptions& o) {
-  auto store = store::OpenSqliteStore(o.db);
+  auto store = store::OpenStore(o.db);
   if (!store.ok()) return ReportError(store.error());
   auto tokens = (*store)->ListTokens();
   if (!tokens.ok()) return ReportError(tokens.error());
@@ -72,7 +74,7 @@ int List(const TokenOptions& o) {
 }
 
 int Revoke(const TokenOptions& o) {
-  auto store = store::OpenSqliteStore(o.db);
+  auto store = store::OpenStore(o.db);
   if (!store.ok()) return ReportError(store.error());
   if (Status st = (*store)->RevokeToken(o.id, app::SystemNow()); !st.ok()) {
     return ReportError(st.error());
@@ -90,18 +92,18 @@ void AddTokenCommand(CLI::App& app, Action& action) {
 
   CLI::App* create = cmd->add_subcommand(
       "create", "Create a token; it is printed once, as the last line of stdout");
-  create->add_option("--db", o->db, "SQLite database file")->required();
+  create->add_option("--db", o->db, kDbHelp)->required();
   create->add_option("--role", o->role, "admin, monitor, party, guarantor, humanitarian or public")
       ->required();
   create->add_option("--party", o->party, "The party a party token acts as");
   create->callback([&action, o] { action = [o] { return Create(*o); }; });
 
   CLI::App* list = cmd->add_subcommand("list", "List tokens (ids and roles, never secrets)");
-  list->add_option("--db", o->db, "SQLite database file")->required();
+  list->add_option("--db", o->db, kDbHelp)->required();
   list->callback([&action, o] { action = [o] { return List(*o); }; });
 
   CLI::App* revoke = cmd->add_subcommand("revoke", "Revoke a token by id");
-  revoke->add_option("--db", o->db, "SQLite database file")->required();
+  revoke->add_option("--db", o->db, kDbHelp)->required();
   revoke->add_option("--id", o->id, "The token id (tok_...)")->required();
   revoke->callback([&action, o] { action = [o] { return Revoke(*o); }; });
 }
