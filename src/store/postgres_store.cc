@@ -184,9 +184,17 @@ std::string Scrub(std::string text, const std::vector<std::string>& secrets) {
   return text;
 }
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
+// libpq's messages on one line: "connection ... failed: Connection refused\n\tIs the server
+// running ...?\n" becomes "connection ... failed: Connection refused Is the server ...?".
+std::string OneLine(std::string s) {
+  std::string out;
+  for (char c : s) {
+    const bool space = c == '\n' || c == '\t' || c == ' ';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
 }
 
 // --- Statements -----------------------------------------------------------------------------
@@ -409,7 +417,7 @@ class Pool {
     const char* values[] = {"10", "truce", url_.c_str(), nullptr};
     PGconn* c = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
     if (!c || PQstatus(c) != CONNECTION_OK) {
-      std::string why = c ? Trim(PQerrorMessage(c)) : "out of memory";
+      std::string why = c ? OneLine(PQerrorMessage(c)) : "out of memory";
       PQfinish(c);
       return MakeError(
           ErrorCode::kIo,
@@ -426,12 +434,14 @@ class Pool {
     // the server's stderr: errors reach the caller through the results.
     PQsetNoticeProcessor(
         c, [](void*, const char*) {}, nullptr);
-    // Durable commits whatever the server's default; notices (e.g. "already exists") unseen.
+    // Whatever the server's defaults: durable commits; results in the forms Rows reads (bytes
+    // as hex, doubles in their shortest exact form); notices (e.g. "already exists") unseen.
     PGresult* r = PQexec(c,
-                         "SET synchronous_commit = on; SET client_min_messages = warning; "
+                         "SET synchronous_commit = on; SET bytea_output = 'hex'; "
+                         "SET extra_float_digits = 1; SET client_min_messages = warning; "
                          "SET TIME ZONE 'UTC'");
     const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    const std::string why = ok ? "" : Trim(PQresultErrorMessage(r));
+    const std::string why = ok ? "" : OneLine(PQresultErrorMessage(r));
     PQclear(r);
     if (!ok) {
       PQfinish(c);
@@ -460,8 +470,13 @@ Error Conn::Fail(std::string_view what, const PGresult* r) {
   ErrorCode code = ErrorCode::kIo;
   if (sqlstate.rfind("23", 0) == 0) code = ErrorCode::kConflict;  // integrity constraint
   if (sqlstate == "55P03" || sqlstate == "57014") code = ErrorCode::kUnavailable;  // timeouts
-  std::string why = Trim(r ? PQresultErrorMessage(r) : PQerrorMessage(conn_));
-  if (why.empty()) why = Trim(PQerrorMessage(conn_));
+  // One line: the server's message and its detail ("Key (event_id, revision)=(X, 1) already
+  // exists"), else what libpq says (a connection lost).
+  const char* primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  const char* detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : nullptr;
+  std::string why = primary ? primary : PQerrorMessage(conn_);
+  if (detail) why += fmt::format(" ({})", detail);
+  why = OneLine(std::move(why));
   return MakeError(code, Scrub(fmt::format("store: {}: {}", what, why), pool_->secrets()));
 }
 
