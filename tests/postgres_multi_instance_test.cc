@@ -17,84 +17,10 @@
 #include "server_harness.h"
 #include "store/open_store.h"
 #include "store/test_postgres.h"
+#include "truce_process.h"
 
 namespace truce::testing {
 namespace {
-
-struct CmdRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-CmdRun Truce(const TempDir& dir, const std::string& args) {
-  const fs::path out = dir.path() / "cmd.out", err = dir.path() / "cmd.err";
-  const std::string cmd =
-      TruceBinary() + " " + args + " >" + out.string() + " 2>" + err.string() + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  return CmdRun{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
-}
-
-// `truce serve ARGS --listen 127.0.0.1:0` as a child process; its stderr goes to a file.
-class Serve {
- public:
-  Serve(const TempDir& dir, const std::string& name, std::vector<std::string> args)
-      : err_(dir.path() / (name + ".err")) {
-    args.insert(args.begin(), {TruceBinary(), "serve"});
-    args.insert(args.end(), {"--listen", "127.0.0.1:0", "--threads", "4"});
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const std::string err = err_.string();
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      const int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (fd >= 0) dup2(fd, STDERR_FILENO);
-      close(out[0]);
-      close(out[1]);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    std::string text;
-    char buf[256];
-    for (ssize_t n; text.find("listening on http://") == std::string::npos ||
-                    text.find('\n', text.find("listening on http://")) == std::string::npos;) {
-      if ((n = read(out[0], buf, sizeof buf)) <= 0) break;
-      text.append(buf, static_cast<size_t>(n));
-    }
-    close(out[0]);
-    const size_t at = text.find("listening on http://");
-    if (at != std::string::npos) base_ = text.substr(at + 13, text.find('\n', at) - at - 13);
-  }
-  ~Serve() { Stop(SIGKILL); }
-
-  // Sends `signal` and waits for the process; returns its exit code (-1 when killed).
-  int Stop(int signal) {
-    if (pid_ <= 0) return -1;
-    kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  const std::string& base_url() const { return base_; }
-  std::string err() const { return Slurp(err_); }
-
- private:
-  fs::path err_;
-  pid_t pid_ = -1;
-  std::string base_;
-};
 
 class PostgresMultiInstanceTest : public ::testing::Test {
  protected:
@@ -115,6 +41,12 @@ class PostgresMultiInstanceTest : public ::testing::Test {
     return last.substr(last.rfind('\n') + 1);
   }
 
+  // `truce serve ARGS` on the test's database, its stderr kept in NAME.err.
+  std::unique_ptr<ServeProcess> Serve(const std::string& name, std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", url_, "--key", key_});
+    return std::make_unique<ServeProcess>(std::move(args), dir_.path() / (name + ".err"));
+  }
+
   TempDir dir_;
   std::string url_, key_;
 };
@@ -125,8 +57,8 @@ TEST_F(PostgresMultiInstanceTest, KeysAreGivenNeverGuessedNorReplaced) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("--key"), std::string::npos) << r.err;
   {
-    Serve first(dir_, "first", {"--db", url_, "--key", key_});
-    ASSERT_FALSE(first.base_url().empty()) << first.err();
+    auto first = Serve("first", {});
+    ASSERT_FALSE(first->base_url().empty()) << first->err();
     EXPECT_TRUE(fs::exists(key_));  // a new log: its key was made
   }
   // The database now records the key: a server without that key file is refused, and no new
@@ -160,12 +92,10 @@ TEST_F(PostgresMultiInstanceTest, KeysAreGivenNeverGuessedNorReplaced) {
 
 TEST_F(PostgresMultiInstanceTest, TwoServersOneLogSurviveAKill) {
   const std::string token = Token();
-  auto a = std::make_unique<Serve>(
-      dir_, "a",
-      std::vector<std::string>{"--db", url_, "--key", key_, "--scenario", ShippedScenario()});
+  auto a = Serve("a", {"--scenario", ShippedScenario()});
   ASSERT_FALSE(a->base_url().empty()) << a->err();
-  Serve b(dir_, "b", {"--db", url_, "--key", key_, "--scenario", ShippedScenario()});
-  ASSERT_FALSE(b.base_url().empty()) << b.err();
+  auto b = Serve("b", {"--scenario", ShippedScenario()});
+  ASSERT_FALSE(b->base_url().empty()) << b->err();
 
   // Clients post to both servers: their own events (single and in batches) and revisions of
   // one event they all revise. What a server acknowledged (201) is recorded.
@@ -179,7 +109,7 @@ TEST_F(PostgresMultiInstanceTest, TwoServersOneLogSurviveAKill) {
       std::string base;
       {
         std::lock_guard lock(mu);
-        base = on_a && !a_down ? a_url : b.base_url();
+        base = on_a && !a_down ? a_url : b->base_url();
       }
       json body = json::array();
       const int n = i % 4 == 0 ? 10 : 1;
@@ -219,12 +149,11 @@ TEST_F(PostgresMultiInstanceTest, TwoServersOneLogSurviveAKill) {
   for (int who = 1; who <= 4; ++who) clients.emplace_back(client, who, who % 2 == 1);
   ASSERT_TRUE(wait_for(150));
   // A is killed while the clients write; its clients go on with B.
-  a->Stop(SIGKILL);
+  a->Kill(SIGKILL);
   a_down = true;
   ASSERT_TRUE(wait_for(acked() + 100));
   // A comes back, catching up with what B appended meanwhile, and takes its clients back.
-  auto restarted =
-      std::make_unique<Serve>(dir_, "a2", std::vector<std::string>{"--db", url_, "--key", key_});
+  auto restarted = Serve("a2", {});
   ASSERT_FALSE(restarted->base_url().empty()) << restarted->err();
   {
     std::lock_guard lock(mu);
@@ -240,13 +169,13 @@ TEST_F(PostgresMultiInstanceTest, TwoServersOneLogSurviveAKill) {
   CmdRun r =
       Truce(dir_, "verify --server " + restarted->base_url() + " --head " + head + " --update");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = Truce(dir_, "verify --server " + b.base_url() + " --head " + head + " --update");
+  r = Truce(dir_, "verify --server " + b->base_url() + " --head " + head + " --update");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("by appending only"), std::string::npos) << r.out;
   r = Truce(dir_, "verify --server " + restarted->base_url() + " --head " + head);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(restarted->Stop(SIGTERM), 0) << restarted->err();
-  EXPECT_EQ(b.Stop(SIGTERM), 0) << b.err();
+  EXPECT_EQ(restarted->Kill(SIGTERM), 0) << restarted->err();
+  EXPECT_EQ(b->Kill(SIGTERM), 0) << b->err();
 
   r = Truce(dir_, "verify --db " + url_ + " --key " + key_);
   EXPECT_EQ(r.exit_code, 0) << r.err;

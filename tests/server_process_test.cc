@@ -13,86 +13,10 @@
 #include <sstream>
 
 #include "server_harness.h"
+#include "truce_process.h"
 
 namespace truce::testing {
 namespace {
-
-struct CmdRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs the truce binary with `args` (already shell-quoted where needed).
-CmdRun Truce(const TempDir& dir, const std::string& args) {
-  const fs::path out = dir.path() / "cmd.out", err = dir.path() / "cmd.err";
-  const std::string cmd =
-      TruceBinary() + " " + args + " >" + out.string() + " 2>" + err.string() + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  return CmdRun{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
-}
-
-// `truce serve` as a child process, reading the bound port from its stdout.
-class ServeProcess {
- public:
-  ServeProcess(const std::string& db, const std::string& scenario = "") {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      close(out[1]);
-      std::vector<std::string> args = {TruceBinary(), "serve",      "--db", db,
-                                       "--listen",    "127.0.0.1:0"};
-      if (!scenario.empty()) {
-        args.push_back("--scenario");
-        args.push_back(scenario);
-      }
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    // Read until the "listening on" line (or EOF if the child failed).
-    std::string text;
-    char buf[256];
-    ssize_t n;
-    while (text.find("listening on http://") == std::string::npos ||
-           text.find('\n', text.find("listening on http://")) == std::string::npos) {
-      n = read(out[0], buf, sizeof buf);
-      if (n <= 0) break;
-      text.append(buf, static_cast<size_t>(n));
-    }
-    close(out[0]);
-    const size_t at = text.find("listening on http://");
-    if (at != std::string::npos) {
-      base_ = text.substr(at + 13, text.find('\n', at) - at - 13);
-    }
-  }
-  ~ServeProcess() { Kill(SIGKILL); }
-
-  void Kill(int signal) {
-    if (pid_ <= 0) return;
-    kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  const std::string& base_url() const { return base_; }
-
- private:
-  pid_t pid_ = -1;
-  std::string base_;
-};
 
 std::string MakeToken(const std::string& db, app::Role role) {
   auto store = store::OpenSqliteStore(db);

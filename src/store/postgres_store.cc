@@ -19,15 +19,14 @@
 namespace truce::store {
 namespace {
 
-// Each migration takes the schema from version - 1 to version. Never edit one that has
-// shipped: add another. Version 1 is the SQLite store's version 1 in PostgreSQL types; times
-// are milliseconds since the epoch (BIGINT), as there.
-struct Migration {
-  int version;
-  const char* description;
-  const char* sql;
-};
+using detail::FromMillis;
+using detail::kAppendOnlyTables;
+using detail::Migration;
+using detail::Millis;
+using detail::Now;
 
+// The schema's migrations (numbered apart from SQLite's). Version 1 is the SQLite store's
+// version 1 in PostgreSQL types: BIGINT times and indices, BYTEA hashes and signatures.
 constexpr Migration kMigrations[] = {
     {1, "log, query tables, tokens, tree heads", R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -103,11 +102,6 @@ END $$;
 )sql"},
 };
 
-// Submitted material and what indexes it is append-only (tokens are revoked by an UPDATE).
-constexpr const char* kAppendOnlyTables[] = {
-    "meta",      "log_entries", "tree_heads",        "reports",
-    "positions", "claims",      "scenario_versions", "publications"};
-
 // Advisory lock keys, per database ("truce" in ASCII, then a number).
 constexpr int64_t kMigrationLockKey = 0x7472756365'01;
 constexpr int64_t kAppendLockKey = 0x7472756365'02;  // transaction-scoped, inside Append
@@ -121,12 +115,6 @@ constexpr const char* kLockIdleLimit = "60s";
 constexpr auto kPoolWait = std::chrono::seconds(30);
 // Rows per INSERT statement (well under PostgreSQL's 65535 parameters).
 constexpr size_t kRowsPerInsert = 500;
-
-int64_t Millis(UtcTime t) { return t.time_since_epoch().count(); }
-UtcTime FromMillis(int64_t ms) { return UtcTime(std::chrono::milliseconds(ms)); }
-UtcTime Now() {
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-}
 
 // --- URLs -----------------------------------------------------------------------------------
 

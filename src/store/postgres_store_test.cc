@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "store/open_store.h"
+#include "store/test_entries.h"
 #include "store/test_postgres.h"
 
 namespace truce::store {
@@ -16,7 +17,7 @@ namespace {
 
 using testing::TestPostgres;
 
-UtcTime T(const char* s) { return *ParseUtcTime(s); }
+using testing::T;
 
 TEST(PostgresUrlTest, RecognisesUrlsAndRedactsPasswords) {
   EXPECT_TRUE(IsPostgresUrl("postgresql://u@h/db"));
@@ -71,14 +72,10 @@ class PostgresStoreTest : public ::testing::Test {
     return store.ok() ? std::move(store).value() : nullptr;
   }
 
-  void AppendOne(Store& store) {
-    LogEntry e{0, "report", T("2024-01-01"), "tok", "", "{}", LeafHash("0"), std::string(64, 's')};
-    ReportRow r;
-    r.entry = 0;
-    r.event_id = "A";
-    r.received_at = e.received_at;
-    EntryIndex rows{{r}, {}, {}, {}, {}};
-    ASSERT_TRUE(store.Append({&e, 1}, {&rows, 1}, TreeHead{1, Hash{}, e.received_at, "h"}).ok());
+  static void AppendOne(Store& store) {
+    ASSERT_TRUE(testing::AppendTo(
+                    store, {testing::ReportEntry(0, "A", 1, "2024-01-01T10:00:00Z", "2017-06-01")})
+                    .ok());
   }
 
   TestPostgres* server_ = nullptr;

@@ -17,14 +17,13 @@
 namespace truce::store {
 namespace {
 
-// Each migration takes the schema from version - 1 to version. Never edit one that has
-// shipped: add another.
-struct Migration {
-  int version;
-  const char* description;
-  const char* sql;
-};
+using detail::FromMillis;
+using detail::kAppendOnlyTables;
+using detail::Migration;
+using detail::Millis;
+using detail::Now;
 
+// The schema's migrations (detail::Migration).
 constexpr Migration kMigrations[] = {
     {1, "log, query tables, tokens, tree heads", R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -94,19 +93,6 @@ CREATE TABLE publications(
   received_at INTEGER NOT NULL);
 )sql"},
 };
-
-// Submitted material and what indexes it is append-only. The store never updates or deletes
-// these rows; the triggers make a bug (or a hand-typed UPDATE) fail loudly instead.
-constexpr const char* kAppendOnlyTables[] = {
-    "meta",      "log_entries", "tree_heads",        "reports",
-    "positions", "claims",      "scenario_versions", "publications"};
-
-int64_t Millis(UtcTime t) { return t.time_since_epoch().count(); }
-UtcTime FromMillis(int64_t ms) { return UtcTime(std::chrono::milliseconds(ms)); }
-
-UtcTime Now() {
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-}
 
 Hash ToHash(const void* blob, int bytes) {
   Hash h{};

@@ -9,12 +9,12 @@
 
 #include <gtest/gtest.h>
 
+#include "store/test_entries.h"
+
 namespace truce::store {
 namespace {
 
 namespace fs = std::filesystem;
-
-UtcTime T(const char* s) { return *ParseUtcTime(s); }
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
@@ -34,17 +34,6 @@ class SqliteStoreTest : public ::testing::Test {
     auto s = OpenSqliteStore(path_);
     ASSERT_TRUE(s.ok()) << s.error().message;
     store_ = std::move(s).value();
-  }
-
-  // Appends one entry (placeholder hash and signature) with a report row and its head.
-  void AppendOne() {
-    LogEntry e{0, "report", T("2024-01-01"), "tok", "", "{}", LeafHash("0"), std::string(64, 's')};
-    ReportRow r;
-    r.entry = 0;
-    r.event_id = "A";
-    r.received_at = e.received_at;
-    EntryIndex rows{{r}, {}, {}, {}, {}};
-    ASSERT_TRUE(store_->Append({&e, 1}, {&rows, 1}, TreeHead{1, Hash{}, e.received_at, "h"}).ok());
   }
 
   fs::path dir_;
@@ -87,7 +76,9 @@ TEST_F(SqliteStoreTest, NotADatabaseIsAnIoError) {
 }
 
 TEST_F(SqliteStoreTest, SubmittedMaterialIsAppendOnly) {
-  AppendOne();
+  ASSERT_TRUE(testing::AppendTo(
+                  *store_, {testing::ReportEntry(0, "A", 1, "2024-01-01T10:00:00Z", "2017-06-01")})
+                  .ok());
   ASSERT_TRUE(store_->SetMetaOnce("log_public_key", "abc").ok());
   store_.reset();
   sqlite3* db = nullptr;

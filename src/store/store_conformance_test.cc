@@ -21,6 +21,7 @@
 #include "store/mem_store.h"
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
+#include "store/test_entries.h"
 #include "store/test_postgres.h"
 
 namespace truce::store {
@@ -28,7 +29,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-UtcTime T(const char* s) { return *ParseTimestamp(s); }
+using testing::AppendTo;
+using testing::HeadOf;
+using testing::ReportEntry;
+using testing::T;
 
 // One kind of store: makes fresh databases and opens connections (Store objects) to them.
 class Backend {
@@ -122,49 +126,6 @@ class StoreConformance : public ::testing::TestWithParam<BackendCase> {
     ASSERT_NE(store_, nullptr);
   }
 
-  // An entry carrying one report revision; the "hash" and "signature" are placeholders here
-  // (the store keeps bytes, the ledger gives them meaning).
-  static std::pair<LogEntry, EntryIndex> ReportEntry(uint64_t index, const std::string& event_id,
-                                                     int revision, const char* received,
-                                                     const char* happened, double lat = 33.5,
-                                                     const std::string& party = "") {
-    LogEntry e{index,
-               "report",
-               T(received),
-               "tok1",
-               party,
-               "{\"report\":" + std::to_string(index) + "}",
-               LeafHash(std::to_string(index)),
-               std::string(64, 's')};
-    ReportRow r;
-    r.entry = index;
-    r.event_id = event_id;
-    r.revision = revision;
-    r.received_at = e.received_at;
-    r.party = party;
-    r.event_type = "Battles";
-    r.source = "src";
-    r.time_begin = T(happened);
-    r.time_end = r.time_begin + std::chrono::hours(24);
-    r.latitude = lat;
-    r.longitude = 36.4;
-    return {e, EntryIndex{{r}, {}, {}, {}, {}}};
-  }
-
-  static TreeHead HeadOf(uint64_t size) {
-    return TreeHead{size, Sha256(std::to_string(size)), T("2024-01-01"), std::string(64, 'h')};
-  }
-
-  static Status AppendTo(Store& store, const std::vector<std::pair<LogEntry, EntryIndex>>& batch) {
-    std::vector<LogEntry> entries;
-    std::vector<EntryIndex> index;
-    for (const auto& [e, i] : batch) {
-      entries.push_back(e);
-      index.push_back(i);
-    }
-    const uint64_t size = entries.empty() ? 0 : entries.back().index + 1;
-    return store.Append(entries, index, HeadOf(size));
-  }
   Status AppendAll(const std::vector<std::pair<LogEntry, EntryIndex>>& batch) {
     return AppendTo(*store_, batch);
   }
