@@ -247,6 +247,20 @@ class App {
         limits_(limits),
         clock_(std::move(clock)) {}
 
+  // Appends `subs` and applies the new entries to the views. REQUIRES: submit_mu_ held.
+  [[nodiscard]] Result<std::vector<store::LogEntry>> AppendLocked(std::vector<Submission> subs);
+  // Refresh when refresh_interval has passed since the last check; errors are left for the
+  // next submission (which refuses to decide on stale views) to report.
+  void RefreshIfStale();
+  // REQUIRES: apply_mu_ held.
+  [[nodiscard]] Status RefreshLocked();
+  // Applies the stored entries from views_.size() up to `size` to the views. REQUIRES:
+  // apply_mu_ held.
+  [[nodiscard]] Status ApplyUpTo(uint64_t size);
+  [[nodiscard]] Result<SubmitOutcome> AdoptLocked(nlohmann::json bundle,
+                                                  std::string_view submitter);
+  [[nodiscard]] Result<std::shared_ptr<const Snapshot>> SnapshotAsOf(std::optional<UtcTime> as_of);
+
   // The lock every submission holds (with std::lock_guard) from reading the views to
   // appending: one submission at a time in this process and, through the store's append lock,
   // among every server sharing the store. Taking it brings the views up to the log; when that
@@ -264,20 +278,6 @@ class App {
     std::unique_ptr<store::AppendLock> held_;
     std::optional<Error> failure_;
   };
-
-  // Appends `subs` and applies the new entries to the views. REQUIRES: submit_mu_ held.
-  [[nodiscard]] Result<std::vector<store::LogEntry>> AppendLocked(std::vector<Submission> subs);
-  // Refresh when refresh_interval has passed since the last check; errors are left for the
-  // next submission (which refuses to decide on stale views) to report.
-  void RefreshIfStale();
-  // REQUIRES: apply_mu_ held.
-  [[nodiscard]] Status RefreshLocked();
-  // Applies the stored entries from views_.size() up to `size` to the views. REQUIRES:
-  // apply_mu_ held.
-  [[nodiscard]] Status ApplyUpTo(uint64_t size);
-  [[nodiscard]] Result<SubmitOutcome> AdoptLocked(nlohmann::json bundle,
-                                                  std::string_view submitter);
-  [[nodiscard]] Result<std::shared_ptr<const Snapshot>> SnapshotAsOf(std::optional<UtcTime> as_of);
 
   store::Store& store_;
   Ledger& ledger_;
