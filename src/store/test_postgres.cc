@@ -33,16 +33,24 @@ Error Unavailable(std::string why) {
   return MakeError(ErrorCode::kUnavailable, "no PostgreSQL server for the test: " + why);
 }
 
-std::string FindBinaries() {
-  if (const char* dir = std::getenv("TRUCE_POSTGRES_BIN"); dir && *dir) return dir;
+bool HasServer(const std::string& dir) {
+  return ::access((dir + "/initdb").c_str(), X_OK) == 0 &&
+         ::access((dir + "/postgres").c_str(), X_OK) == 0;
+}
+
+Result<std::string> FindBinaries() {
+  if (const char* dir = std::getenv("TRUCE_POSTGRES_BIN"); dir && *dir) {
+    if (HasServer(dir)) return std::string(dir);
+    return Unavailable(fmt::format("TRUCE_POSTGRES_BIN={} holds no initdb and postgres", dir));
+  }
   for (const char* version : {"17", "16", "15", "14"}) {
     const std::string dir = fmt::format("/usr/lib/postgresql/{}/bin", version);
-    if (::access((dir + "/initdb").c_str(), X_OK) == 0 &&
-        ::access((dir + "/postgres").c_str(), X_OK) == 0) {
-      return dir;
-    }
+    if (HasServer(dir)) return dir;
   }
-  return "";
+  return Unavailable(
+      "no initdb and postgres found under /usr/lib/postgresql/*/bin (install Debian's "
+      "postgresql-15, or set TRUCE_POSTGRES_BIN, or TRUCE_TEST_POSTGRES_URL to use a running "
+      "server)");
 }
 
 // Who runs the server: ourselves, or (as root, which PostgreSQL refuses) an unprivileged user.
@@ -157,12 +165,9 @@ Result<std::unique_ptr<TestPostgres>> TestPostgres::Start() {
     }
     return server;
   }
-  const std::string bin = FindBinaries();
-  if (bin.empty()) {
-    return Unavailable(
-        "no initdb and postgres found (install Debian's postgresql-15, or set "
-        "TRUCE_POSTGRES_BIN, or TRUCE_TEST_POSTGRES_URL to use a running server)");
-  }
+  auto found = FindBinaries();
+  if (!found.ok()) return found.error();
+  const std::string bin = *found;
   auto as = ChooseUser();
   if (!as.ok()) return as.error();
 
