@@ -1,19 +1,41 @@
 // What truce's benchmark programs share: a `--smoke` flag taken out before Google Benchmark
-// sees the arguments, and a console reporter that also records items per CPU second per
-// benchmark for the ratio tables printed at the end.
+// sees the arguments, a console reporter that also records items per CPU second per
+// benchmark for the ratio tables printed at the end, and finding the real-data corpus.
 #pragma once
 
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 
+#include "truce/result.h"
+
 namespace truce::bench {
+
+// The path of a file of the real-data corpus: under $TRUCE_SHARED_DATA if set, else the
+// TRUCE_SHARED_DATA the benchmark was built with.
+inline std::string DataPath(const char* relative) {
+  const char* env = std::getenv("TRUCE_SHARED_DATA");
+  return ((env && *env) ? std::filesystem::path(env) : std::filesystem::path(TRUCE_SHARED_DATA)) /
+         relative;
+}
+
+// The value, or the error on stderr and exit 1: benchmarks have no one to return errors to.
+template <typename T>
+T OrDie(Result<T> r) {
+  if (!r.ok()) {
+    std::fprintf(stderr, "error: %s\n", r.error().message.c_str());
+    std::exit(1);
+  }
+  return std::move(r).value();
+}
 
 // Removes `--smoke` from the arguments, initialises Google Benchmark with the rest, and says
 // whether it was given (smoke runs use small inputs: CI runs each benchmark once).

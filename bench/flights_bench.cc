@@ -45,20 +45,6 @@ constexpr const char* kAdm3 = "boundaries/ocha_cod_ab_syr_2016/syr_admin3.geojso
 // Moves the Swiss traffic (centred near 46.8 N 8.2 E) onto Syria (35.0 N 38.0 E).
 constexpr double kShiftLat = 35.0 - 46.8, kShiftLng = 38.0 - 8.2;
 
-std::string DataPath(const char* relative) {
-  const char* env = std::getenv("TRUCE_SHARED_DATA");
-  return ((env && *env) ? fs::path(env) : fs::path(TRUCE_SHARED_DATA)) / relative;
-}
-
-template <typename T>
-T OrDie(Result<T> r) {
-  if (!r.ok()) {
-    std::fprintf(stderr, "flights_bench: %s\n", r.error().message.c_str());
-    std::exit(1);
-  }
-  return std::move(r).value();
-}
-
 std::vector<ZoneVersion> SwissZones() {
   auto doc = OrDie(formats::ParseJson(testing::kFlightTestZones, "flight_test_zones.h"));
   return OrDie(formats::ReadZoneVersions(doc, "flight_test_zones.h"));

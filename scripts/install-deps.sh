@@ -11,6 +11,12 @@ packages=(
   libpq-dev postgresql-15
   libtinyxml2-dev libs2-dev libboost-dev
   chromium
+  clang-14 libclang-rt-14-dev  # fuzzing (scripts/fuzz.sh): libFuzzer and the sanitizer runtimes
+  # docs/openapi.yaml is embedded at build time by Debian's python3 with python3-yaml.
+  python3 python3-yaml
+  # The real clients the interoperability tests drive (tests/interop_test.cc): GDAL's
+  # ogrinfo/ogr2ogr, QGIS headless, promtool.
+  gdal-bin python3-qgis prometheus
 )
 # The dashboard is built with npm; use the machine's Node.js when it has one, else Debian's.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
@@ -24,4 +30,12 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The OpenAPI tools (@redocly/cli, ajv) pinned by tools/openapi/package-lock.json, for the
+# interoperability tests; reinstalled only when the lock file changed.
+openapi_tools="$(dirname "$0")/../tools/openapi"
+if ! cmp -s "$openapi_tools/package-lock.json" "$openapi_tools/node_modules/.installed-lock"; then
+  (cd "$openapi_tools" && npm ci --no-audit --no-fund &&
+    cp package-lock.json node_modules/.installed-lock)
 fi

@@ -9,4 +9,5 @@ scripts/install-deps.sh
 scripts/build.sh
 build/src/cli/truce scenario check scenarios/astana-2017
 exec build/src/cli/truce serve --db truce.db --scenario scenarios/astana-2017 \
+  --seed scenarios/astana-2017 \
   --listen 127.0.0.1:8080 --web web/dist

@@ -17,8 +17,10 @@ namespace {
 using app::Role;
 
 // Reports in Eastern Ghouta (zone 3, in force from May 2017), so each has violations.
-json Report(const std::string& id, const std::string& source, const std::string& notes) {
-  json r = ReportJson(id, "2017-06-01", 33.55, 36.42);
+// Each on its own day, so that each is an incident of its own.
+json Report(const std::string& id, const std::string& date, const std::string& source,
+            const std::string& notes) {
+  json r = ReportJson(id, date, 33.55, 36.42);
   r["source"] = source;
   r["source_group"] = source + "-channel";
   r["notes"] = notes;
@@ -28,11 +30,18 @@ json Report(const std::string& id, const std::string& source, const std::string&
 
 // Fields of an incident anyone who sees it may read, and those only raw readers may.
 const std::set<std::string> kIncidentDerived = {
-    "id",       "event_date", "event_type", "sub_event_type", "time_begin",
-    "time_end", "latitude",   "longitude",  "radius_m",       "fatalities",
-    "zones",    "grade",      "published",  "alleged_parties"};
+    "incident",    "reports",         "independent_groups",
+    "grade",       "reason",          "violations",
+    "event_types", "time_begin",      "time_end",
+    "latitude",    "longitude",       "radius_m",
+    "merged",      "split_from",      "id",
+    "event_date",  "event_type",      "sub_event_type",
+    "fatalities",  "alleged_parties", "zones",
+    "published"};
 const std::set<std::string> kIncidentRaw = {
-    "revision", "actors", "source", "source_group", "notes", "submitted_by_party", "claims"};
+    "sources",  "groups",  "computed_grade", "claims",    "tracks",
+    "coverage", "accused", "monitors",       "decisions", "revision",
+    "actors",   "source",  "source_group",   "notes",     "submitted_by_party"};
 const std::set<std::string> kSecrets = {"SECRET-NOTES-GOV", "SECRET-NOTES-OPP", "SECRET-NOTES-MON"};
 
 class PolicyTest : public ::testing::Test {
@@ -48,17 +57,18 @@ class PolicyTest : public ::testing::Test {
     tokens_["gov"] = server_->Token(Role::kParty, "syrian-government");
     tokens_["opp"] = server_->Token(Role::kParty, "armed-opposition");
     tokens_["anonymous"] = "";
-    json gov = Report("GOV-1", "", "SECRET-NOTES-GOV");
+    json gov = Report("GOV-1", "2017-06-01", "", "SECRET-NOTES-GOV");
     gov.erase("source");
     ASSERT_EQ(server_->Post("/api/v1/reports", gov, tokens_["gov"]).status, 201);
-    json opp = Report("OPP-1", "", "SECRET-NOTES-OPP");
+    json opp = Report("OPP-1", "2017-06-03", "", "SECRET-NOTES-OPP");
     opp.erase("source");
     ASSERT_EQ(server_->Post("/api/v1/reports", opp, tokens_["opp"]).status, 201);
-    ASSERT_EQ(server_
-                  ->Post("/api/v1/reports", Report("MON-1", "SOHR", "SECRET-NOTES-MON"),
-                         tokens_["monitor"])
-                  .status,
-              201);
+    ASSERT_EQ(
+        server_
+            ->Post("/api/v1/reports", Report("MON-1", "2017-06-05", "SOHR", "SECRET-NOTES-MON"),
+                   tokens_["monitor"])
+            .status,
+        201);
     for (const char* id : {"GOV-1", "MON-1"}) {
       ASSERT_EQ(
           server_->Post("/api/v1/incidents/publish", {{"incident", id}}, tokens_["monitor"]).status,
@@ -101,7 +111,7 @@ TEST_F(PolicyTest, IncidentsFieldByFieldForEveryRole) {
       std::set<std::string> seen;
       for (const json& item : r.body[ogc ? "features" : "items"]) {
         const json& record = ogc ? item["properties"] : item;
-        const std::string id = record["id"];
+        const std::string id = record["id"].get<std::string>().substr(4);  // "INC-" + event id
         seen.insert(id);
         for (const std::string& field : kIncidentDerived) {
           EXPECT_TRUE(record.contains(field)) << id << " lacks derived field " << field;

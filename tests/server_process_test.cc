@@ -51,6 +51,61 @@ TEST(ServerProcessTest, TokenCreatePrintsTheTokenLastAndItWorks) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// `truce serve --seed DIR` gives a first start a public record to look at, and a restart
+// over the same store adds nothing: the seed is idempotent, so run.sh can pass it every time.
+TEST(ServerProcessTest, SeedLoadsThePublicRecordOnceAndIsIdempotent) {
+  TempDir dir;
+  const std::string db = (dir.path() / "seed.db").string();
+  const std::vector<std::string> seed = {"--seed", ShippedScenario()};
+  const std::string monitor = MakeToken(db, app::Role::kMonitor);
+  size_t incidents = 0, log_size = 0;
+  {
+    ServeProcess serve(db, ShippedScenario(), seed);
+    ASSERT_FALSE(serve.base_url().empty());
+    auto reply = server::HttpRequest("GET", serve.base_url(), "/api/v1/incidents?limit=1000", "");
+    ASSERT_TRUE(reply.ok());
+    ASSERT_EQ(reply->status, 200) << reply->body;
+    const nlohmann::json page = nlohmann::json::parse(reply->body);
+    incidents = page["items"].size();
+    // The shipped record has 158 reports; corroboration folds some into shared incidents.
+    EXPECT_GT(incidents, 100u);
+    bool corroborated = false;
+    for (const auto& inc : page["items"]) {
+      EXPECT_TRUE(inc["published"].get<bool>()) << inc.dump();
+      corroborated = corroborated || inc["grade"] == "corroborated";
+    }
+    EXPECT_TRUE(corroborated);
+    auto claims = server::HttpRequest("GET", serve.base_url(), "/api/v1/claims", monitor);
+    ASSERT_TRUE(claims.ok());
+    EXPECT_EQ(claims->status, 200) << claims->body;
+    EXPECT_GE(nlohmann::json::parse(claims->body)["items"].size(), 20u);
+    auto head = server::HttpRequest("GET", serve.base_url(), "/api/v1/log/head", "");
+    ASSERT_TRUE(head.ok());
+    log_size = nlohmann::json::parse(head->body)["tree_size"].get<size_t>();
+  }
+  ServeProcess again(db, ShippedScenario(), seed);
+  ASSERT_FALSE(again.base_url().empty());
+  auto head = server::HttpRequest("GET", again.base_url(), "/api/v1/log/head", "");
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(nlohmann::json::parse(head->body)["tree_size"].get<size_t>(), log_size);
+  auto reply = server::HttpRequest("GET", again.base_url(), "/api/v1/incidents?limit=1000", "");
+  ASSERT_TRUE(reply.ok());
+  EXPECT_EQ(nlohmann::json::parse(reply->body)["items"].size(), incidents);
+}
+
+// A seed directory with a broken file names the file and line and stops the start.
+TEST(ServerProcessTest, SeedWithABadRecordNamesItAndDoesNotStart) {
+  TempDir dir;
+  const fs::path seed = dir.path() / "seed";
+  fs::create_directories(seed);
+  std::ofstream(seed / "incidents.csv") << "id,event_date\nX1,not-a-date\n";
+  CmdRun r =
+      Truce(dir, "serve --db " + (dir.path() / "s.db").string() + " --scenario " +
+                     ShippedScenario() + " --seed " + seed.string() + " --listen 127.0.0.1:0");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("incidents.csv"), std::string::npos) << r.err;
+}
+
 TEST(ServerProcessTest, SigkillLosesNothingAcknowledged) {
   TempDir dir;
   const std::string db = (dir.path() / "kill.db").string();

@@ -83,6 +83,9 @@ json ClaimBody(const std::string&) {
           {"text", "No shelling took place in this area on that day."}};
 }
 json PublishBody(const std::string&) { return {{"incident", "SEED-1"}}; }
+json GradeBody(const std::string& role) {
+  return {{"action", "grade"}, {"grade", "corroborated"}, {"reason", "checked by " + role}};
+}
 json ScenarioBody(const std::string&) { return *app::ReadScenarioBundle(ShippedScenario()); }
 
 constexpr int A = kOk;
@@ -103,6 +106,11 @@ const MatrixRow kMatrix[] = {
     {"GET", "/api/v1/violations", NoBody, {A, A, A, A, A, 403, 401}},
     {"GET", "/api/v1/incidents", NoBody, {A, A, A, A, A, A, A}},
     {"POST", "/api/v1/incidents/publish", PublishBody, {A, A, 403, 403, 403, 403, 401}},
+    {"POST",
+     "/api/v1/incidents/INC-MATRIX-admin/decisions",
+     GradeBody,
+     {A, A, 403, 403, 403, 403, 401}},
+    {"GET", "/api/v1/claims/side-by-side?zone=eastern-ghouta", NoBody, {A, A, A, A, A, 403, 401}},
     {"GET", "/api/v1/summary?from=2017-06-01&to=2017-06-08", NoBody, {A, A, A, A, A, A, A}},
     {"GET", "/api/v1/log/head", NoBody, {A, A, A, A, A, A, A}},
     {"GET", "/api/v1/log/inclusion?index=0", NoBody, {A, A, A, A, A, A, A}},
@@ -190,9 +198,11 @@ TEST_F(ServerTest, APartyActsOnlyAsItself) {
 }
 
 TEST_F(ServerTest, PublicSeesPublishedIncidentsWithoutSources) {
-  for (const char* id : {"PUB-1", "PUB-2"}) {
-    ASSERT_EQ(server_->Post("/api/v1/reports", ReportJson(id), monitor_).status, 201);
-  }
+  // Days apart, so that they are two incidents rather than two reports of one.
+  ASSERT_EQ(server_->Post("/api/v1/reports", ReportJson("PUB-1", "2017-06-01"), monitor_).status,
+            201);
+  ASSERT_EQ(server_->Post("/api/v1/reports", ReportJson("PUB-2", "2017-06-05"), monitor_).status,
+            201);
   EXPECT_EQ(server_->Get("/api/v1/incidents", public_).body["items"].size(), 0u);
   Reply r = server_->Post("/api/v1/incidents/publish", {{"incident", "PUB-2"}}, monitor_);
   EXPECT_EQ(r.status, 201);
@@ -203,7 +213,7 @@ TEST_F(ServerTest, PublicSeesPublishedIncidentsWithoutSources) {
   r = server_->Get("/api/v1/incidents", public_);
   ASSERT_EQ(r.body["items"].size(), 1u) << r.text;
   const json& incident = r.body["items"][0];
-  EXPECT_EQ(incident["id"], "PUB-2");
+  EXPECT_EQ(incident["id"], "INC-PUB-2");
   EXPECT_EQ(incident["zones"][0]["zone"], "eastern-ghouta");
   for (const char* hidden : {"source", "source_group", "notes", "submitted_by_party", "actors"}) {
     EXPECT_FALSE(incident.contains(hidden)) << hidden;
@@ -361,7 +371,11 @@ TEST_F(ServerTest, RevisionsAreAppendedIdenticalResubmissionsAreNoOps) {
 
 TEST_F(ServerTest, PaginationVisitsEveryItemOnce) {
   json batch = json::array();
-  for (int i = 0; i < 25; ++i) batch.push_back(ReportJson(fmt::format("PAGE-{:02d}", i)));
+  // Two days apart each, so that every report is an incident of its own.
+  for (int i = 0; i < 25; ++i) {
+    const UtcTime day = *ParseUtcTime("2017-06-01") + std::chrono::days(2 * i);
+    batch.push_back(ReportJson(fmt::format("PAGE-{:02d}", i), FormatUtcDate(day)));
+  }
   ASSERT_EQ(server_->Post("/api/v1/reports", batch, monitor_).status, 201);
   for (const char* path : {"/api/v1/reports", "/api/v1/violations", "/api/v1/incidents"}) {
     std::vector<std::string> seen;

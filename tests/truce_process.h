@@ -42,11 +42,10 @@ inline CmdRun Truce(const TempDir& dir, const std::string& args) {
 // stdout; base_url() is empty when it did not start. Its stderr goes to `err` when given.
 class ServeProcess {
  public:
-  // The SQLite server of `db`, loading `scenario` when given.
-  explicit ServeProcess(const std::string& db, const std::string& scenario = "")
-      : ServeProcess(scenario.empty()
-                         ? std::vector<std::string>{"--db", db}
-                         : std::vector<std::string>{"--db", db, "--scenario", scenario}) {}
+  // The SQLite server of `db`, loading `scenario` when given, with `extra` arguments.
+  explicit ServeProcess(const std::string& db, const std::string& scenario = "",
+                        const std::vector<std::string>& extra = {})
+      : ServeProcess(ServeArgs(db, scenario, extra)) {}
   explicit ServeProcess(std::vector<std::string> args, fs::path err = {}) : err_(std::move(err)) {
     args.insert(args.begin(), {TruceBinary(), "serve"});
     args.insert(args.end(), {"--listen", "127.0.0.1:0"});
@@ -100,6 +99,14 @@ class ServeProcess {
   std::string err() const { return err_.empty() ? "" : Slurp(err_); }
 
  private:
+  static std::vector<std::string> ServeArgs(const std::string& db, const std::string& scenario,
+                                            const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {"--db", db};
+    if (!scenario.empty()) args.insert(args.end(), {"--scenario", scenario});
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
   fs::path err_;
   pid_t pid_ = -1;
   std::string base_;

@@ -55,10 +55,21 @@ struct ReportSpec {
   std::map<std::string, std::string> extra;  // columns truce does not interpret, kept verbatim
 };
 
+// The most text one report may carry: all its fields and extra columns together, in bytes.
+inline constexpr size_t kMaxReportBytes = 256 * 1024;
+
+// The largest uncertainty_m accepted: a report known only to within 500 km says nothing
+// about a zone (ACLED's coarsest precision is a 50 km disc).
+inline constexpr double kMaxUncertaintyMeters = 500'000;
+
 class Report {
  public:
   // Validates: event_id non-empty, precision codes 1..3, coordinates in range, event_type a
-  // known ACLED type, fatalities >= 0, uncertainty_m >= 0. Lists every problem.
+  // known ACLED type, fatalities >= 0, uncertainty_m in [0, kMaxUncertaintyMeters], and the
+  // text (truce/text_policy.h): event_id, source_group and the extra columns' names are
+  // identifiers (source one of up to kMaxSourceBytes), actors and types names, notes and
+  // the extra columns' values free text, all of it at most kMaxReportBytes. Lists every
+  // problem, each "ORIGIN: FIELD: what".
   [[nodiscard]] static Result<Report> Create(ReportSpec spec);
 
   const std::string& event_id() const noexcept { return spec_.event_id; }
@@ -81,6 +92,8 @@ class Report {
 
 // The ACLED event types truce knows, in codebook spelling.
 const std::vector<std::string_view>& AcledEventTypes();
+// The codebook spelling of an ACLED event type named ignoring case, or nullopt.
+std::optional<std::string_view> FindAcledEventType(std::string_view name);
 
 // The rules a report of this type and sub-type can break. Hostilities (battles, explosions and
 // remote violence, violence against civilians) fall under ceasefire; an air or drone strike is

@@ -71,6 +71,9 @@ struct Error {
   std::vector<Problem> problems;
 };
 
+// Each problem of `e` as one line (Problem::ToString), in order.
+std::vector<std::string> ProblemLines(const Error& e);
+
 [[nodiscard]] inline Error MakeError(ErrorCode code, std::string message) {
   return Error{code, std::move(message), {}};
 }

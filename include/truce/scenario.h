@@ -180,6 +180,30 @@ struct Zone {
   }
 };
 
+// How reports are grouped into incidents and linked to aircraft tracks: the optional
+// "corroboration" object of scenario.json. docs/corroboration.md gives the reasoning for each
+// default.
+struct CorroborationSettings {
+  // Two reports' time intervals must overlap or lie less than this apart.
+  std::chrono::milliseconds time_tolerance = std::chrono::hours(3);
+  // One report's centre must lie within the other's disc widened by this.
+  Meters distance{1'000};
+  // Reports vaguer than these (disc radius, interval length) cannot tell events apart: each
+  // stays an incident of its own unless an analyst merges it.
+  Meters max_radius{10'000};
+  std::chrono::milliseconds max_interval = std::chrono::hours(24);
+  // Pairs of ACLED event types that may describe one event; a type always matches itself.
+  std::vector<std::pair<std::string, std::string>> compatible_types = {
+      {"Battles", "Explosions/Remote violence"},
+      {"Battles", "Violence against civilians"},
+      {"Explosions/Remote violence", "Violence against civilians"},
+      {"Protests", "Riots"}};
+  // Sources, source groups or party ids whose reports are a monitor's own verification.
+  std::vector<std::string> monitors;
+  // Air-ground fusion: aircraft seen within this distance of a strike report's disc.
+  Meters track_distance{10'000};
+};
+
 struct ScenarioSpec {
   std::string origin;  // the path it was read from
   std::string id;
@@ -192,6 +216,7 @@ struct ScenarioSpec {
   // declares none, so the agreements, clauses and parties its rules name are not checked.
   bool has_register = false;
   DeconflictionPolicy deconfliction;
+  CorroborationSettings corroboration;
 };
 
 // A whole regime: the register plus every zone version. Immutable.
@@ -213,6 +238,7 @@ class Scenario {
   const std::vector<ZoneVersion>& zone_versions() const noexcept { return spec_.zone_versions; }
   bool has_register() const noexcept { return spec_.has_register; }
   const DeconflictionPolicy& deconfliction() const noexcept { return spec_.deconfliction; }
+  const CorroborationSettings& corroboration() const noexcept { return spec_.corroboration; }
 
   // Every zone with its versions, by zone id.
   std::vector<Zone> Zones() const;

@@ -3,6 +3,8 @@
 // operations of each resource live in their own *_ops.cc file.
 #include "app/app.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "app/tokens.h"
@@ -48,8 +50,19 @@ Result<std::string> App::MetricsText(const Principal& who) {
   return metrics_.Render({{"truce_log_entries", static_cast<double>(ledger_.size())}});
 }
 
+Submission App::SubmissionBy(const Principal& who, SubmissionKind kind, nlohmann::json body,
+                             int revision) {
+  return Submission{kind,
+                    who.token_id,
+                    who.Is(Role::kParty) ? who.party : "",
+                    std::move(body),
+                    revision,
+                    std::string(RoleName(who.role))};
+}
+
 Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> subs) {
   if (submit_mu_.failure_) return *submit_mu_.failure_;
+  const auto started = std::chrono::steady_clock::now();
   auto entries = ledger_.Append(std::move(subs));
   std::lock_guard apply(apply_mu_);
   if (!entries.ok()) {
@@ -58,6 +71,9 @@ Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> s
     if (entries.error().code == ErrorCode::kConflict) (void)ApplyUpTo(ledger_.size());
     return entries;
   }
+  if (entries->empty()) return entries;  // nothing new (an idempotent submission)
+  metrics_.ObserveCommit(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   // The views follow the log: other servers' entries before these, then these as committed
   // (unless a reader's Refresh applied them already).
   if (Status st = ApplyUpTo(entries->front().index); !st.ok()) return st.error();

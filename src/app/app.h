@@ -38,6 +38,7 @@
 #include "store/store.h"
 #include "truce/geo.h"
 #include "truce/result.h"
+#include "truce/side_by_side.h"
 #include "truce/summary.h"
 #include "truce/time.h"
 
@@ -135,6 +136,27 @@ struct ZoneSelection {
   std::vector<const ZoneVersion*> versions;
 };
 
+struct SideBySideQuery {
+  std::optional<UtcTime> as_of;
+  std::string zone;
+  TimeInterval period = TimeInterval::Instant(UtcTime{});
+};
+
+// The feature collections of the OGC API (src/server/ogc_resource.cc).
+enum class FeatureKind { kZones, kIncidents, kViolations, kReports };
+
+// Where and when the records of one collection lie, as one caller sees them.
+struct CollectionExtent {
+  LatLngRect bbox;                    // empty when the caller sees no record
+  std::optional<UtcTime> begin, end;  // nullopt: none seen, or (end) open-ended
+};
+
+// Zone versions whose validity overlaps [from, to) and whose shape meets `bbox`.
+struct ZoneFilter {
+  std::optional<UtcTime> as_of, from, to;
+  std::optional<LatLngRect> bbox;
+};
+
 struct SummaryQuery {
   std::optional<UtcTime> as_of;
   TimeInterval period = TimeInterval::Instant(UtcTime{});
@@ -201,8 +223,19 @@ class App {
   [[nodiscard]] Result<SubmitOutcome> SubmitPositions(const Principal& who, nlohmann::json body);
   [[nodiscard]] Result<SubmitOutcome> SubmitClaims(const Principal& who,
                                                    std::vector<nlohmann::json> items, bool batch);
+  // `incident`: an incident id (any it has had) or a report's event id.
   [[nodiscard]] Result<SubmitOutcome> PublishIncident(const Principal& who,
                                                       const std::string& incident);
+  // An analyst's decision on incident `id`: {"action": "merge", "with": [ids], "reason"},
+  // {"action": "split", "reports": [event ids], "reason"} or {"action": "grade", "grade",
+  // "reason"}; logged with who and when, replayed on every later clustering.
+  [[nodiscard]] Result<SubmitOutcome> DecideIncident(const Principal& who, const std::string& id,
+                                                     const nlohmann::json& body);
+  // Decisions from a file (formats/decisions.h), in order, each checked against the incidents
+  // as they then stand; one whose id is already logged is a no-op, so a file can be loaded
+  // again. Stops at the first decision refused, naming it.
+  [[nodiscard]] Result<SubmitOutcome> ImportDecisions(const Principal& who,
+                                                      std::vector<Decision> decisions);
 
   // --- Queries -----------------------------------------------------------------------------
   [[nodiscard]] Result<JsonPage> ListReports(const Principal& who, const ReportFilter& filter,
@@ -216,9 +249,25 @@ class App {
                                                                const ViolationFilter& filter);
   [[nodiscard]] Result<std::vector<nlohmann::json>> Incidents(const Principal& who,
                                                               const IncidentFilter& filter);
+  // One incident by any id it has had; kNotFound also for one the caller may not see.
+  [[nodiscard]] Result<nlohmann::json> GetIncident(const Principal& who, const std::string& id,
+                                                   std::optional<UtcTime> as_of);
+  // Each party's alleged violations in a zone and period against the established count.
+  [[nodiscard]] Result<SideBySide> ClaimsSideBySide(const Principal& who,
+                                                    const SideBySideQuery& query);
   // The latest revision of each report as a record with its place, for feature collections.
   [[nodiscard]] Result<std::vector<nlohmann::json>> ReportRecords(const Principal& who,
                                                                   const EventFilter& filter);
+  // --- Feature collections (feature_ops.cc) -------------------------------------------------
+  // The extent of a collection's records visible to `who` (the same records, through the same
+  // policy, as the collection's list operation), as of `as_of`. Zones: their bounds and
+  // validity; records: their places and event intervals.
+  [[nodiscard]] Result<CollectionExtent> Extent(const Principal& who, FeatureKind kind,
+                                                std::optional<UtcTime> as_of);
+  // Zone versions matching `filter` (the shape itself, not its bounds, must meet the bbox), of
+  // the scenario as of `filter.as_of`; none when no scenario had been loaded.
+  [[nodiscard]] Result<ZoneSelection> ZonesMatching(const Principal& who, const ZoneFilter& filter);
+
   // kNotFound when no scenario has been loaded or `zone` names no zone.
   [[nodiscard]] Result<PeriodSummary> Summary(const Principal& who, const SummaryQuery& query);
 
@@ -247,6 +296,9 @@ class App {
         limits_(limits),
         clock_(std::move(clock)) {}
 
+  // A submission by `who`: its token, its party when a party token, its role.
+  static Submission SubmissionBy(const Principal& who, SubmissionKind kind, nlohmann::json body,
+                                 int revision = 0);
   // Appends `subs` and applies the new entries to the views. REQUIRES: submit_mu_ held.
   [[nodiscard]] Result<std::vector<store::LogEntry>> AppendLocked(std::vector<Submission> subs);
   // Refresh when refresh_interval has passed since the last check; errors are left for the

@@ -3,6 +3,7 @@
 
 #include "app/app.h"
 #include "app/intake.h"
+#include "formats/claims.h"
 #include "formats/text_file.h"
 
 namespace truce::app {
@@ -20,6 +21,7 @@ Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> 
   const auto stored = views_.ScenarioAt(views_.size());
   std::vector<Problem> problems;
   std::vector<Submission> subs;
+  std::vector<ItemOutcome> unchanged;
   for (size_t i = 0; i < items.size(); ++i) {
     const std::string path = batch ? fmt::format("/{}", i) : "";
     json& item = items[i];
@@ -36,6 +38,13 @@ Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> 
     }
     auto claim = NormalizeClaim(item, path, problems);
     if (!claim) continue;
+    // The extended form (formats/claims.h: kinds, accusations) is checked too; a claim the
+    // engine could not read would be refused when it is applied.
+    auto typed = formats::ClaimFromJson(*claim, "body" + path, "new");
+    if (!typed.ok()) {
+      for (const Problem& p : typed.error().problems) problems.push_back({path, p.ToString()});
+      continue;
+    }
     // Claims are a party's word: the party (and the party it is about) must exist.
     if (stored && stored->scenario->has_register()) {
       for (const char* key : {"party", "about"}) {
@@ -46,8 +55,24 @@ Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> 
         }
       }
     }
-    subs.push_back(Submission{SubmissionKind::kClaim, who.token_id, as_party ? who.party : "",
-                              std::move(*claim), 0});
+    // A claim that names its own "id" is stored once: resubmitting the same party's same
+    // words is a no-op (a claims file can be loaded again); anything else under that id is
+    // refused, so no party can shadow another's claim by reusing its id.
+    if (const auto id = claim->find("id"); id != claim->end() && id->is_string()) {
+      if (const auto stored = views_.ClaimWithId(id->get<std::string>())) {
+        if (stored->claim.party != typed->party || stored->claim.text != typed->text ||
+            stored->claim.incident != typed->incident) {
+          problems.push_back({JsonPointer(path, "id"),
+                              fmt::format("'{}' is already claim entry {}, with other content; "
+                                          "a claim id names one claim",
+                                          stored->claim.id, stored->entry)});
+          continue;
+        }
+        unchanged.push_back(ItemOutcome{stored->claim.id, 0, false, stored->entry, std::nullopt});
+        continue;
+      }
+    }
+    subs.push_back(SubmissionBy(who, SubmissionKind::kClaim, std::move(*claim)));
   }
   if (!problems.empty()) {
     metrics_.Add("truce_submissions_rejected_total");
@@ -61,6 +86,8 @@ Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> 
     out.items.push_back(ItemOutcome{"", 0, true, e.index, ReceiptOf(e)});
   }
   out.accepted = out.items.size();
+  out.unchanged = unchanged.size();
+  for (ItemOutcome& item : unchanged) out.items.push_back(std::move(item));
   metrics_.Add("truce_claims_accepted_total", out.accepted);
   out.head = ledger_.Head();
   return out;

@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 
 #include "app/app.h"
+#include "app/intake.h"
+#include "formats/decisions.h"
+#include "formats/incident_json.h"
 #include "formats/records.h"
 
 namespace truce::app {
@@ -49,73 +52,253 @@ Result<std::vector<json>> App::Violations(const Principal& who, const ViolationF
   return out;
 }
 
-// One incident per reported event (the latest revision of each event_id) until the
-// corroboration engine groups reports from several sources. Graded "single-source", or
-// "contested" when a party has denied it in a claim.
+namespace {
+
+// The party that submitted every report of the incident, "" when none did or several did:
+// only that party reads the incident's raw material (policy.h).
+std::string OwnerOf(const Snapshot& s, const Incident& i) {
+  std::string owner;
+  for (size_t k = 0; k < i.reports.size(); ++k) {
+    const std::string& party = s.RevisionOf(i.reports[k]).party;
+    if (party.empty() || (k > 0 && party != owner)) return "";
+    owner = party;
+  }
+  return owner;
+}
+
+// The incident as the API serves it: the corroboration record (formats/incident_json.h), in
+// the form the caller may read, plus the single-report keys the API served before incidents
+// grouped reports (id, event_date, ..., zones), described by the anchor report.
+json IncidentRecord(const Principal& who, const Snapshot& s, const Incident& i,
+                    const Provenance& provenance) {
+  const bool raw = SeesRaw(who, provenance);
+  json item =
+      formats::Unordered(raw ? formats::IncidentToJson(i) : formats::IncidentToPublicJson(i));
+  const StoredReport& anchor = s.RevisionOf(i.reports.front());
+  const ReportSpec& spec = anchor.report.spec();
+  std::set<std::string> parties;
+  json zones = json::array();
+  for (const IncidentViolation& v : i.violations) {
+    for (const std::string& p : v.parties) parties.insert(p);
+    zones.push_back({{"zone", v.zone},
+                     {"version", v.version},
+                     {"rule", RuleKindName(v.rule)},
+                     {"verdict", VerdictName(v.verdict)}});
+  }
+  std::optional<int> fatalities;
+  for (const Report* r : i.reports) {
+    if (r->spec().fatalities) fatalities = std::max(fatalities.value_or(0), *r->spec().fatalities);
+  }
+  item["id"] = i.id;
+  item["event_date"] = FormatUtcDate(spec.event_date);
+  item["event_type"] = spec.event_type;
+  item["sub_event_type"] = spec.sub_event_type;
+  item["fatalities"] = fatalities ? json(*fatalities) : json();
+  item["alleged_parties"] = parties;
+  item["zones"] = std::move(zones);
+  item["published"] = provenance.published;
+  if (raw) {
+    item["revision"] = anchor.revision;
+    item["actors"] = {spec.actor1, spec.actor2};
+    item["source"] = spec.source;
+    item["source_group"] = spec.source_group;
+    item["notes"] = spec.notes;
+    item["submitted_by_party"] = anchor.party;
+  }
+  Redact(who, RecordKind::kIncident, provenance, item);
+  return item;
+}
+
+bool KeepsIncident(const IncidentFilter& f, const Incident& i, bool published) {
+  if (f.published_only && !published) return false;
+  if (f.from && i.when.end() <= *f.from) return false;
+  if (f.to && i.when.begin() >= *f.to) return false;
+  if (f.bbox && !f.bbox->Contains(i.where)) return false;
+  if (!f.type.empty() &&
+      std::find(i.event_types.begin(), i.event_types.end(), f.type) == i.event_types.end()) {
+    return false;
+  }
+  if (!f.grade.empty() && GradeName(i.grade) != f.grade) return false;
+  if (!f.zone.empty() &&
+      std::none_of(i.violations.begin(), i.violations.end(),
+                   [&](const IncidentViolation& v) { return v.zone == f.zone; })) {
+    return false;
+  }
+  if (!f.party.empty()) {
+    const bool named = std::any_of(i.violations.begin(), i.violations.end(),
+                                   [&](const IncidentViolation& v) {
+                                     return std::find(v.parties.begin(), v.parties.end(),
+                                                      f.party) != v.parties.end();
+                                   }) ||
+                       std::find(i.accused.begin(), i.accused.end(), f.party) != i.accused.end();
+    if (!named) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<std::vector<json>> App::Incidents(const Principal& who, const IncidentFilter& f) {
   if (Status st = Check(who, Action::kReadIncidents); !st.ok()) return st.error();
   auto snap = SnapshotAsOf(f.as_of);
   if (!snap.ok()) return snap.error();
-  const Snapshot& s = **snap;
-  std::map<const Report*, std::vector<const Violation*>> by_report;
-  for (const Violation& v : s.violations) by_report[v.report].push_back(&v);
+  auto set = views_.IncidentsAt(**snap);
+  if (!set.ok()) return set.error();
   std::vector<json> out;
-  for (const StoredReport* stored : s.reports) {
-    const Report& r = stored->report;
-    const ReportSpec& spec = r.spec();
-    const bool published = s.published.contains(r.event_id());
-    const Provenance provenance{stored->party, published};
+  for (const Incident& i : (*set)->incidents) {
+    const Provenance provenance{OwnerOf(**snap, i), (*snap)->IsPublished(i)};
     if (!Sees(who, RecordKind::kIncident, provenance)) continue;
-    if (f.published_only && !published) continue;
-    if (!Keeps(f, r)) continue;
-    const auto& violations = by_report[&r];
-    if (!f.zone.empty() &&
-        std::none_of(violations.begin(), violations.end(),
-                     [&](const Violation* v) { return v->version->zone() == f.zone; })) {
-      continue;
-    }
-    const auto claims = s.claims.find(r.event_id());
-    const int denials = claims == s.claims.end() ? 0 : claims->second.second;
-    const std::string grade = denials > 0 ? "contested" : "single-source";
-    if (!f.grade.empty() && f.grade != grade) continue;
-    json zones = json::array();
-    std::set<std::string> parties;
-    for (const Violation* v : violations) {
-      zones.push_back({{"zone", v->version->zone()},
-                       {"version", v->version->version()},
-                       {"rule", RuleKindName(v->rule)},
-                       {"verdict", VerdictName(v->verdict)},
-                       {"fraction", formats::RoundTo4(v->fraction)}});
-      if (!v->party.empty()) parties.insert(v->party);
-    }
-    if (!f.party.empty() && !parties.contains(f.party)) continue;
-    json item = {
-        {"id", r.event_id()},
-        {"event_date", FormatUtcDate(spec.event_date)},
-        {"event_type", spec.event_type},
-        {"sub_event_type", spec.sub_event_type},
-        {"time_begin", FormatTimestamp(r.when().begin())},
-        {"time_end", FormatTimestamp(r.when().end())},
-        {"latitude", r.location().lat()},
-        {"longitude", r.location().lng()},
-        {"radius_m", r.radius().value},
-        {"fatalities", spec.fatalities ? json(*spec.fatalities) : json()},
-        {"alleged_parties", parties},
-        {"zones", std::move(zones)},
-        {"grade", grade},
-        {"published", published},
-        {"revision", stored->revision},
-        {"actors", {spec.actor1, spec.actor2}},
-        {"source", spec.source},
-        {"source_group", spec.source_group},
-        {"notes", spec.notes},
-        {"submitted_by_party", stored->party},
-        {"claims",
-         {{"assert", claims == s.claims.end() ? 0 : claims->second.first}, {"deny", denials}}}};
-    Redact(who, RecordKind::kIncident, provenance, item);
-    out.push_back(std::move(item));
+    if (!KeepsIncident(f, i, provenance.published)) continue;
+    out.push_back(IncidentRecord(who, **snap, i, provenance));
   }
   return out;
+}
+
+Result<json> App::GetIncident(const Principal& who, const std::string& id,
+                              std::optional<UtcTime> as_of) {
+  if (Status st = Check(who, Action::kReadIncidents); !st.ok()) return st.error();
+  auto snap = SnapshotAsOf(as_of);
+  if (!snap.ok()) return snap.error();
+  auto set = views_.IncidentsAt(**snap);
+  if (!set.ok()) return set.error();
+  const auto it = (*set)->by_id.find(id);
+  // An incident the caller may not see is "not found", not "forbidden": its existence is
+  // itself unpublished.
+  const Error missing = MakeError(ErrorCode::kNotFound, fmt::format("no incident '{}'", id));
+  if (it == (*set)->by_id.end()) return missing;
+  const Incident& i = (*set)->incidents[it->second];
+  const Provenance provenance{OwnerOf(**snap, i), (*snap)->IsPublished(i)};
+  if (!Sees(who, RecordKind::kIncident, provenance)) return missing;
+  return IncidentRecord(who, **snap, i, provenance);
+}
+
+Result<SubmitOutcome> App::DecideIncident(const Principal& who, const std::string& id,
+                                          const json& body) {
+  if (Status st = Check(who, Action::kDecideIncidents); !st.ok()) return st.error();
+  auto snap = SnapshotAsOf(std::nullopt);
+  if (!snap.ok()) return snap.error();
+  auto set = views_.IncidentsAt(**snap);
+  if (!set.ok()) return set.error();
+  const auto it = (*set)->by_id.find(id);
+  if (it == (*set)->by_id.end()) {
+    return MakeError(ErrorCode::kNotFound, fmt::format("no incident '{}'", id));
+  }
+  const Incident& incident = (*set)->incidents[it->second];
+  // The decision as the engine takes it, on report event ids: a merge names the incidents to
+  // join this one ("with"), a split the reports to take out, a grade this incident.
+  if (!body.is_object()) {
+    Error e = MakeError(ErrorCode::kInvalidInput, "expected a decision object");
+    e.problems.push_back({"", "expected {\"action\": \"merge\"|\"split\"|\"grade\", ...}"});
+    return e;
+  }
+  json decision = body;
+  const std::string action =
+      body.value("action", json()).is_string() ? body["action"].get<std::string>() : "";
+  std::vector<Problem> problems;
+  if (action == "merge") {
+    json reports = json::array({incident.reports.front()->event_id()});
+    const json with = body.value("with", json());
+    if (!with.is_array() || with.empty()) {
+      problems.push_back({"/with", "expected the ids of the incidents to merge with this one"});
+    } else {
+      for (size_t k = 0; k < with.size(); ++k) {
+        const auto other = with[k].is_string() ? (*set)->by_id.find(with[k].get<std::string>())
+                                               : (*set)->by_id.end();
+        if (other == (*set)->by_id.end()) {
+          problems.push_back({fmt::format("/with/{}", k), "not an incident"});
+        } else {
+          reports.push_back((*set)->incidents[other->second].reports.front()->event_id());
+        }
+      }
+    }
+    decision["reports"] = std::move(reports);
+    decision.erase("with");
+  } else if (action == "grade") {
+    decision["reports"] = json::array({incident.reports.front()->event_id()});
+  } else if (action != "split") {
+    problems.push_back({"/action", "expected \"merge\", \"split\" or \"grade\""});
+  }
+  if (!problems.empty()) return RejectedSubmission("decision", std::move(problems));
+  decision["by"] = who.token_id;
+  decision["at"] = FormatUtcTime(clock_());
+  auto parsed = formats::DecisionFromJson(decision, "body", "new");
+  if (!parsed.ok()) {
+    Error e = std::move(parsed).error();
+    e.code = ErrorCode::kInvalidInput;
+    return e;
+  }
+  if (parsed->kind == DecisionKind::kSplit) {
+    // The reports split off must be this incident's.
+    for (size_t k = 0; k < parsed->reports.size(); ++k) {
+      const bool mine =
+          std::any_of(incident.reports.begin(), incident.reports.end(),
+                      [&](const Report* r) { return r->event_id() == parsed->reports[k]; });
+      if (!mine)
+        problems.push_back(
+            {fmt::format("/reports/{}", k), fmt::format("not a report of {}", incident.id)});
+    }
+    if (!problems.empty()) return RejectedSubmission("decision", std::move(problems));
+  }
+  std::lock_guard lock(submit_mu_);
+  auto completed = views_.CompleteDecision(std::move(parsed).value());
+  if (!completed.ok()) return completed.error();
+  auto entries = AppendLocked({SubmissionBy(
+      who, SubmissionKind::kDecision, formats::Unordered(formats::DecisionToJson(*completed)))});
+  if (!entries.ok()) return entries.error();
+  metrics_.Add("truce_decisions_total");
+  const store::LogEntry& e = entries->front();
+  SubmitOutcome out;
+  out.items.push_back(ItemOutcome{incident.id, 0, true, e.index, ReceiptOf(e)});
+  out.accepted = 1;
+  out.head = ledger_.Head();
+  return out;
+}
+
+Result<SubmitOutcome> App::ImportDecisions(const Principal& who, std::vector<Decision> decisions) {
+  if (Status st = Check(who, Action::kDecideIncidents); !st.ok()) return st.error();
+  SubmitOutcome out;
+  std::lock_guard lock(submit_mu_);
+  for (Decision& d : decisions) {
+    const std::string id = d.id;
+    if (const auto entry = views_.DecisionEntry(id)) {
+      out.items.push_back(ItemOutcome{id, 0, false, *entry, std::nullopt});
+      ++out.unchanged;
+      continue;
+    }
+    auto completed = views_.CompleteDecision(std::move(d));
+    if (!completed.ok()) {
+      Error e = std::move(completed).error();
+      e.message = fmt::format("decision '{}': {}", id, e.message);
+      return e;
+    }
+    auto entries = AppendLocked({SubmissionBy(
+        who, SubmissionKind::kDecision, formats::Unordered(formats::DecisionToJson(*completed)))});
+    if (!entries.ok()) return entries.error();
+    const store::LogEntry& e = entries->front();
+    out.items.push_back(ItemOutcome{id, 0, true, e.index, ReceiptOf(e)});
+    ++out.accepted;
+  }
+  metrics_.Add("truce_decisions_total", out.accepted);
+  out.head = ledger_.Head();
+  return out;
+}
+
+Result<SideBySide> App::ClaimsSideBySide(const Principal& who, const SideBySideQuery& q) {
+  if (Status st = Check(who, Action::kReadClaims); !st.ok()) return st.error();
+  auto snap = SnapshotAsOf(q.as_of);
+  if (!snap.ok()) return snap.error();
+  if (!(*snap)->scenario) return MakeError(ErrorCode::kNotFound, "no scenario has been loaded");
+  const Scenario& scenario = *(*snap)->scenario->scenario;
+  if (std::none_of(scenario.zone_versions().begin(), scenario.zone_versions().end(),
+                   [&](const ZoneVersion& v) { return v.zone() == q.zone; })) {
+    return MakeError(ErrorCode::kNotFound, fmt::format("no zone '{}'", q.zone));
+  }
+  auto set = views_.IncidentsAt(**snap);
+  if (!set.ok()) return set.error();
+  std::vector<const Incident*> incidents;
+  for (const Incident& i : (*set)->incidents) incidents.push_back(&i);
+  return CompareClaims(q.zone, q.period, incidents, (*set)->unlinked,
+                       (*snap)->scenario->locator.get());
 }
 
 Result<SubmitOutcome> App::PublishIncident(const Principal& who, const std::string& incident) {
@@ -125,8 +308,14 @@ Result<SubmitOutcome> App::PublishIncident(const Principal& who, const std::stri
     e.problems.push_back({"/incident", "required string"});
     return e;
   }
+  // An incident id (any it has had) or, as before incidents grouped reports, a report's
+  // event id: either publishes the incident (Snapshot::IsPublished).
+  auto snap = SnapshotAsOf(std::nullopt);
+  if (!snap.ok()) return snap.error();
+  auto set = views_.IncidentsAt(**snap);
+  if (!set.ok()) return set.error();
   std::lock_guard lock(submit_mu_);
-  if (!views_.LatestRevision(incident)) {
+  if (!(*set)->by_id.contains(incident) && !views_.LatestRevision(incident)) {
     return MakeError(ErrorCode::kNotFound, fmt::format("no incident '{}'", incident));
   }
   SubmitOutcome out;
@@ -137,8 +326,8 @@ Result<SubmitOutcome> App::PublishIncident(const Principal& who, const std::stri
     out.head = ledger_.Head();
     return out;
   }
-  auto entries = AppendLocked({Submission{SubmissionKind::kPublication, who.token_id, "",
-                                          json{{"incident", incident}}, 0}});
+  auto entries =
+      AppendLocked({SubmissionBy(who, SubmissionKind::kPublication, json{{"incident", incident}})});
   if (!entries.ok()) return entries.error();
   const store::LogEntry& e = entries->front();
   out.items.push_back(ItemOutcome{incident, 0, true, e.index, ReceiptOf(e)});

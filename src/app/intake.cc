@@ -5,9 +5,11 @@
 #include <fmt/format.h>
 
 #include "app/ledger.h"
+#include "formats/json_reader.h"
 #include "formats/positions.h"
 #include "formats/reports.h"
 #include "truce/flight.h"
+#include "truce/text_policy.h"
 
 namespace truce::app {
 namespace {
@@ -120,22 +122,29 @@ std::optional<json> NormalizeClaim(const json& in, const std::string& path,
     return std::nullopt;
   }
   const size_t before = problems.size();
-  auto text_field = [&](const char* key, bool required) {
+  auto text_field = [&](const char* key, bool required, TextField policy) {
     const auto it = in.find(key);
     if (it == in.end() || it->is_null()) {
       if (required) problems.push_back({JsonPointer(path, key), "required string"});
       return;
     }
     if (!it->is_string() || (required && it->get<std::string>().empty())) {
-      problems.push_back(
-          {JsonPointer(path, key), fmt::format("expected a non-empty string, got {}", it->dump())});
+      problems.push_back({JsonPointer(path, key), fmt::format("expected a non-empty string, got {}",
+                                                              formats::QuoteJson(*it))});
+      return;
+    }
+    // The text policy every reader applies (truce/text_policy.h): no control, bidi or
+    // invisible characters in identifiers, valid UTF-8 within limits everywhere.
+    if (auto why = TextProblem(it->get<std::string>(), policy)) {
+      problems.push_back({JsonPointer(path, key), *why});
     }
   };
-  text_field("party", true);
-  text_field("text", true);
-  text_field("incident", false);
-  text_field("about", false);
-  text_field("source", false);
+  text_field("party", true, kIdField);
+  text_field("text", true, kTextField);
+  text_field("incident", false, kIdField);
+  text_field("about", false, kIdField);
+  text_field("source", false, kSourceField);
+  text_field("id", false, kIdField);
   const auto stance = in.find("stance");
   if (stance == in.end() || !stance->is_string() || (*stance != "assert" && *stance != "deny")) {
     problems.push_back({JsonPointer(path, "stance"),

@@ -88,6 +88,7 @@ std::string EntryData(const Submission& s, UtcTime received_at) {
             {"received_at", FormatTimestamp(received_at)},
             {"submitter", s.submitter}};
   if (!kind.revision_key.empty()) j[std::string(kind.revision_key)] = s.revision;
+  if (!s.role.empty()) j["role"] = s.role;
   return Dump(j);
 }
 

@@ -14,7 +14,7 @@ constexpr RoleSet kInsiders = RoleSet::Insiders();
 constexpr RoleSet kStaff = RoleSet::Staff();
 
 // The permission table (docs/server.md shows it as the endpoint x role matrix).
-constexpr std::array<Permission, 18> kPermissions = {{
+constexpr std::array<Permission, 19> kPermissions = {{
     {Action::kReadHealth, "read the health check", kEveryone},
     {Action::kReadMetrics, "read the metrics", kStaff},
     {Action::kReadScenario, "read the scenario", kEveryone},
@@ -30,6 +30,7 @@ constexpr std::array<Permission, 18> kPermissions = {{
     {Action::kReadViolations, "read violations", kInsiders},
     {Action::kReadIncidents, "read incidents", kEveryone},
     {Action::kPublishIncident, "publish incidents", kStaff},
+    {Action::kDecideIncidents, "merge, split or grade incidents", kStaff},
     {Action::kReadSummary, "read summaries", kEveryone},
     {Action::kReadLogProofs, "read the log's proofs", kEveryone},
     {Action::kReadLogEntries, "read log entries", kStaff | RoleSet{R::kGuarantor}},
@@ -38,10 +39,17 @@ constexpr std::array<Permission, 18> kPermissions = {{
 
 // The derived fields of each record kind: what anyone who sees the record may read. Raw
 // fields are everything else.
-constexpr std::array<std::string_view, 14> kIncidentDerived = {
-    "id",       "event_date", "event_type", "sub_event_type",  "time_begin",
-    "time_end", "latitude",   "longitude",  "radius_m",        "fatalities",
-    "zones",    "grade",      "published",  "alleged_parties",
+// The public form of formats::IncidentToPublicJson (its reason names no source, claimant or
+// analyst) and the single-report keys the API kept.
+constexpr std::array<std::string_view, 22> kIncidentDerived = {
+    "incident",    "reports",         "independent_groups",
+    "grade",       "reason",          "violations",
+    "event_types", "time_begin",      "time_end",
+    "latitude",    "longitude",       "radius_m",
+    "merged",      "split_from",      "id",
+    "event_date",  "event_type",      "sub_event_type",
+    "fatalities",  "alleged_parties", "zones",
+    "published",
 };
 constexpr std::array<std::string_view, 16> kViolationDerived = {
     "report",   "revision", "zone",      "version",    "rule",       "verdict",

@@ -35,6 +35,7 @@ enum class Action {
   kReadViolations,
   kReadIncidents,
   kPublishIncident,
+  kDecideIncidents,  // merge, split, grade
   kReadSummary,
   kReadLogProofs,  // the signed head, inclusion and consistency proofs
   kReadLogEntries,

@@ -44,8 +44,7 @@ Result<SubmitOutcome> App::SubmitPositions(const Principal& who, json body) {
   }
   const size_t n = normal.size();
   std::lock_guard lock(submit_mu_);
-  auto entries = AppendLocked(
-      {Submission{SubmissionKind::kPositions, who.token_id, "", std::move(normal), 0}});
+  auto entries = AppendLocked({SubmissionBy(who, SubmissionKind::kPositions, std::move(normal))});
   if (!entries.ok()) return entries.error();
   metrics_.Add("truce_positions_accepted_total", n);
   SubmitOutcome out;

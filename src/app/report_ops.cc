@@ -102,8 +102,8 @@ Result<SubmitOutcome> App::SubmitReports(const Principal& who, std::vector<json>
     item.revision = l.revision;
     item.created = true;
     pending_of_item[i] = subs.size();
-    subs.push_back(Submission{SubmissionKind::kReport, who.token_id, as_party ? who.party : "",
-                              formats::ReportToJson(r), l.revision});
+    subs.push_back(
+        SubmissionBy(who, SubmissionKind::kReport, formats::ReportToJson(r), l.revision));
   }
   if (!subs.empty()) {
     auto entries = AppendLocked(std::move(subs));

@@ -56,7 +56,7 @@ Result<SubmitOutcome> App::AdoptLocked(json bundle, std::string_view submitter) 
   }
   const int version = latest ? latest->version + 1 : 1;
   auto entries = AppendLocked({Submission{SubmissionKind::kScenario, std::string(submitter), "",
-                                          std::move(bundle), version}});
+                                          std::move(bundle), version, ""}});
   if (!entries.ok()) return entries.error();
   metrics_.Add("truce_scenario_versions_total");
   const store::LogEntry& e = entries->front();

@@ -178,7 +178,7 @@ TEST_F(SharedStoreTest, ALedgerBehindTheLogConflictsThenFollows) {
   auto a = Ledger::Open(sa, key_);
   auto b = Ledger::Open(sb, key_);
   ASSERT_TRUE(a.ok() && b.ok());
-  Submission s{SubmissionKind::kReport, "tok", "", Report("L-1"), 1};
+  Submission s{SubmissionKind::kReport, "tok", "", Report("L-1"), 1, "monitor"};
   ASSERT_TRUE((*a)->Append({s}).ok());
   // B's tree stops at the empty log: its append at index 0 is refused, and it catches up.
   Submission other = s;

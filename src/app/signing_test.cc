@@ -87,7 +87,7 @@ TEST(LedgerFormatTest, TimestampsAndHeads) {
 }
 
 TEST(LedgerFormatTest, DeriveIndexChecksTheEntryAgainstItsColumns) {
-  Submission s{SubmissionKind::kPublication, "tok_1", "", {{"incident", "SYR-1"}}, 0};
+  Submission s{SubmissionKind::kPublication, "tok_1", "", {{"incident", "SYR-1"}}, 0, ""};
   const UtcTime at = *ParseTimestamp("2024-05-01T12:00:00.123Z");
   store::LogEntry e{7, "publication", at, "tok_1", "", EntryData(s, at), {}, {}};
   auto rows = DeriveIndex(e);
@@ -109,7 +109,7 @@ TEST(LedgerFormatTest, DeriveIndexChecksTheEntryAgainstItsColumns) {
 TEST(SubmissionKindTest, EveryKindIsRegisteredUnderItsName) {
   for (SubmissionKind kind :
        {SubmissionKind::kReport, SubmissionKind::kPositions, SubmissionKind::kClaim,
-        SubmissionKind::kScenario, SubmissionKind::kPublication}) {
+        SubmissionKind::kScenario, SubmissionKind::kPublication, SubmissionKind::kDecision}) {
     const KindSpec& spec = Spec(kind);
     EXPECT_EQ(spec.kind, kind);
     ASSERT_NE(FindKind(spec.name), nullptr) << spec.name;

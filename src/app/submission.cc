@@ -12,12 +12,13 @@ extern const KindSpec kPositionsKind;
 extern const KindSpec kClaimKind;
 extern const KindSpec kScenarioKind;
 extern const KindSpec kPublicationKind;
+extern const KindSpec kDecisionKind;
 
 namespace {
 
 // The registry: one line per kind, in SubmissionKind order.
-const std::array<const KindSpec*, 5> kKinds = {
-    &kReportKind, &kPositionsKind, &kClaimKind, &kScenarioKind, &kPublicationKind,
+const std::array<const KindSpec*, 6> kKinds = {
+    &kReportKind, &kPositionsKind, &kClaimKind, &kScenarioKind, &kPublicationKind, &kDecisionKind,
 };
 
 }  // namespace

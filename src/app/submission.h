@@ -17,7 +17,7 @@
 
 namespace truce::app {
 
-enum class SubmissionKind { kReport, kPositions, kClaim, kScenario, kPublication };
+enum class SubmissionKind { kReport, kPositions, kClaim, kScenario, kPublication, kDecision };
 
 // A submission about to become a log entry.
 struct Submission {
@@ -26,6 +26,7 @@ struct Submission {
   std::string party;      // the party a party token is bound to, else ""
   nlohmann::json body;
   int revision = 0;  // reports: revision number; scenarios: version number; else unused
+  std::string role;  // the submitter's role ("monitor", ...), "" for the operator
 };
 
 struct KindSpec {

@@ -7,8 +7,11 @@
 #include "app/intake.h"
 #include "app/scenario_bundle.h"
 #include "app/submission.h"
+#include "formats/claims.h"
+#include "formats/decisions.h"
 #include "formats/text_file.h"
 #include "truce/merkle_log.h"
+#include "truce/zone_index.h"
 
 namespace truce::app {
 namespace {
@@ -22,8 +25,19 @@ Error Unreadable(const store::LogEntry& entry, std::string_view why) {
 
 }  // namespace
 
-const StoredReport& Snapshot::RevisionOf(const Violation& v) const {
-  return *by_report_.at(v.report);
+const StoredReport& Snapshot::RevisionOf(const Report* report) const {
+  return *by_report_.at(report);
+}
+
+bool Snapshot::IsPublished(const Incident& incident) const {
+  if (published.contains(incident.id)) return true;
+  for (const std::string& id : incident.merged) {
+    if (published.contains(id)) return true;
+  }
+  for (const Report* r : incident.reports) {
+    if (published.contains(r->event_id())) return true;
+  }
+  return false;
 }
 
 Status Views::Apply(const store::LogEntry& entry) {
@@ -46,11 +60,13 @@ Status Views::Apply(const store::LogEntry& entry) {
       if (!report) return Unreadable(entry, "not a valid report");
       auto stored = std::make_unique<StoredReport>(
           StoredReport{entry.index, entry.received_at, detail::IntField(data, "revision"),
-                       entry.party, std::move(*report), kNeverSuperseded});
+                       entry.party, std::move(*report), kNeverSuperseded, entry.index,
+                       detail::StringField(data, "role") == "monitor"});
       std::unique_lock lock(mu_);
       const std::string& id = stored->report.event_id();
       if (auto it = latest_.find(id); it != latest_.end()) {
         revisions_[it->second]->superseded_at = entry.index;
+        stored->first_entry = revisions_[it->second]->first_entry;
         it->second = revisions_.size();
       } else {
         latest_.emplace(id, revisions_.size());
@@ -70,15 +86,25 @@ Status Views::Apply(const store::LogEntry& entry) {
       stored->digest = HashToHex(Sha256(body.dump(-1, ' ', false, json::error_handler_t::replace)));
       stored->bundle = body;
       stored->scenario = std::make_shared<const Scenario>(std::move(scenario).value());
+      stored->locator = MakeZoneLocator(stored->scenario->zone_versions());
       std::unique_lock lock(mu_);
       scenarios_.push_back(std::move(stored));
       break;
     }
     case SubmissionKind::kClaim: {
+      auto claim = formats::ClaimFromJson(body, fmt::format("claim of log entry {}", entry.index),
+                                          std::to_string(entry.index));
+      if (!claim.ok()) return Unreadable(entry, claim.error().message);
       std::unique_lock lock(mu_);
-      claims_.push_back(
-          StoredClaim{entry.index, entry.received_at, detail::StringField(body, "party"),
-                      detail::StringField(body, "incident"), detail::StringField(body, "stance")});
+      claims_.push_back(StoredClaim{entry.index, std::move(claim).value()});
+      break;
+    }
+    case SubmissionKind::kDecision: {
+      auto decision = formats::DecisionFromJson(
+          body, fmt::format("decision of log entry {}", entry.index), std::to_string(entry.index));
+      if (!decision.ok()) return Unreadable(entry, decision.error().message);
+      std::unique_lock lock(mu_);
+      decisions_.push_back(StoredDecision{entry.index, std::move(decision).value()});
       break;
     }
     case SubmissionKind::kPublication: {
@@ -138,6 +164,22 @@ bool Views::IsPublished(const std::string& incident, uint64_t* entry) const {
   return false;
 }
 
+std::optional<StoredClaim> Views::ClaimWithId(const std::string& id) const {
+  std::shared_lock lock(mu_);
+  for (const StoredClaim& c : claims_) {
+    if (c.claim.id == id) return c;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint64_t> Views::DecisionEntry(const std::string& id) const {
+  std::shared_lock lock(mu_);
+  for (const StoredDecision& d : decisions_) {
+    if (d.decision.id == id) return d.entry;
+  }
+  return std::nullopt;
+}
+
 Views::Evaluation& Views::EvaluationFor(const StoredScenario& scenario) {
   std::lock_guard lock(evaluations_mu_);
   auto& slot = evaluations_[scenario.entry];
@@ -178,11 +220,6 @@ Result<std::shared_ptr<const Snapshot>> Views::SnapshotAt(uint64_t size) {
     for (const StoredPublication& p : publications_) {
       if (p.entry < size) snap->published.insert(p.incident);
     }
-    for (const StoredClaim& c : claims_) {
-      if (c.entry >= size || c.incident.empty()) continue;
-      auto& [asserts, denials] = snap->claims[c.incident];
-      ++(c.stance == "deny" ? denials : asserts);
-    }
   }
   for (const StoredReport* r : snap->reports) snap->by_report_.emplace(&r->report, r);
   if (snap->scenario) {
@@ -202,6 +239,133 @@ Result<std::shared_ptr<const Snapshot>> Views::SnapshotAt(uint64_t size) {
   std::lock_guard lock(cache_mu_);
   if (!latest_snapshot_ || latest_snapshot_->log_size <= out->log_size) latest_snapshot_ = out;
   return out;
+}
+
+namespace {
+
+// Copies the engine's incidents into a set that owns the claims they point to, attaching the
+// snapshot's violations.
+std::shared_ptr<IncidentSet> CopyOut(Corroborator& engine, const Snapshot& snap) {
+  auto set = std::make_shared<IncidentSet>();
+  const std::vector<const Incident*> incidents = engine.Incidents();
+  const std::vector<const Claim*> unlinked = engine.UnlinkedClaims();
+  // Every claim an incident links, and the unlinked ones, copied once.
+  std::unordered_map<const Claim*, size_t> index;
+  auto keep = [&](const Claim* c) {
+    if (index.emplace(c, set->claims.size()).second) set->claims.push_back(*c);
+  };
+  for (const Incident* i : incidents) {
+    for (const Claim* c : i->claims) keep(c);
+  }
+  for (const Claim* c : unlinked) keep(c);
+  set->incidents.reserve(incidents.size());
+  for (const Incident* i : incidents) {
+    Incident copy = *i;
+    for (const Claim*& c : copy.claims) c = &set->claims[index.at(c)];
+    set->incidents.push_back(std::move(copy));
+  }
+  for (const Claim* c : unlinked) set->unlinked.push_back(&set->claims[index.at(c)]);
+  AttachViolations(set->incidents, snap.violations);
+  for (size_t k = 0; k < set->incidents.size(); ++k) {
+    const Incident& i = set->incidents[k];
+    set->by_id.emplace(i.id, k);
+    for (const std::string& old : i.merged) set->by_id.emplace(old, k);
+    // "INC-" + any member report's event id names the incident holding that report.
+    for (const Report* r : i.reports) set->by_id.emplace("INC-" + r->event_id(), k);
+  }
+  return set;
+}
+
+ReportEntry EntryOf(const StoredReport& r) {
+  return ReportEntry{&r.report, r.first_entry, r.party, r.monitor};
+}
+
+}  // namespace
+
+Status Views::FeedLive(const StoredScenario& scenario) {
+  if (live_.scenario_entry != scenario.entry || !live_.engine) {
+    live_.engine = std::make_unique<Corroborator>(*scenario.scenario);
+    live_.scenario_entry = scenario.entry;
+    live_.revisions_fed = live_.claims_fed = live_.decisions_fed = 0;
+  }
+  std::vector<ReportEntry> reports;
+  std::vector<Claim> claims;
+  std::vector<Decision> decisions;
+  {
+    std::shared_lock lock(mu_);
+    for (size_t i = live_.revisions_fed; i < revisions_.size(); ++i) {
+      reports.push_back(EntryOf(*revisions_[i]));
+    }
+    live_.revisions_fed = revisions_.size();
+    for (size_t i = live_.claims_fed; i < claims_.size(); ++i) claims.push_back(claims_[i].claim);
+    live_.claims_fed = claims_.size();
+    for (size_t i = live_.decisions_fed; i < decisions_.size(); ++i) {
+      decisions.push_back(decisions_[i].decision);
+    }
+    live_.decisions_fed = decisions_.size();
+    live_.fed_size = received_at_.size();
+  }
+  // Revisions in log order: a later revision of an event replaces the earlier one.
+  live_.engine->AddReports(reports);
+  live_.engine->AddClaims(claims);
+  for (Decision& d : decisions) {
+    // A logged decision was checked against the incidents when it was made; one that no
+    // longer applies (its reports were revised away) changes nothing.
+    (void)live_.engine->AddDecision(std::move(d));
+  }
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<const IncidentSet>> Views::IncidentsAt(const Snapshot& snap) {
+  {
+    std::lock_guard lock(cache_mu_);
+    if (latest_incidents_ && latest_incidents_size_ == snap.log_size) return latest_incidents_;
+  }
+  if (!snap.scenario) return std::make_shared<const IncidentSet>();
+  std::shared_ptr<IncidentSet> set;
+  if (snap.log_size == size() && snap.scenario == ScenarioAt(size())) {
+    std::lock_guard lock(live_.mu);
+    if (Status st = FeedLive(*snap.scenario); !st.ok()) return st.error();
+    // Entries applied since the snapshot was taken would show in the engine: then the
+    // snapshot gets an engine of its own below.
+    if (live_.fed_size == snap.log_size) set = CopyOut(*live_.engine, snap);
+  }
+  if (!set) {
+    // An earlier log size (as_of): an engine of its own, fed what was known then.
+    Corroborator engine(*snap.scenario->scenario);
+    std::vector<ReportEntry> reports;
+    for (const StoredReport* r : snap.reports) reports.push_back(EntryOf(*r));
+    std::vector<Claim> claims;
+    std::vector<Decision> decisions;
+    {
+      std::shared_lock lock(mu_);
+      for (const StoredClaim& c : claims_) {
+        if (c.entry < snap.log_size) claims.push_back(c.claim);
+      }
+      for (const StoredDecision& d : decisions_) {
+        if (d.entry < snap.log_size) decisions.push_back(d.decision);
+      }
+    }
+    engine.AddReports(reports);
+    engine.AddClaims(claims);
+    for (Decision& d : decisions) (void)engine.AddDecision(std::move(d));
+    set = CopyOut(engine, snap);
+  }
+  std::shared_ptr<const IncidentSet> out = std::move(set);
+  std::lock_guard lock(cache_mu_);
+  if (!latest_incidents_ || latest_incidents_size_ <= snap.log_size) {
+    latest_incidents_ = out;
+    latest_incidents_size_ = snap.log_size;
+  }
+  return out;
+}
+
+Result<Decision> Views::CompleteDecision(Decision decision) {
+  const auto scenario = ScenarioAt(size());
+  if (!scenario) return MakeError(ErrorCode::kNotFound, "no scenario has been loaded");
+  std::lock_guard lock(live_.mu);
+  if (Status st = FeedLive(*scenario); !st.ok()) return st.error();
+  return live_.engine->CompleteDecision(std::move(decision));
 }
 
 }  // namespace truce::app

@@ -23,10 +23,12 @@
 #include <nlohmann/json.hpp>
 
 #include "store/store.h"
+#include "truce/incident.h"
 #include "truce/report.h"
 #include "truce/scenario.h"
 #include "truce/time.h"
 #include "truce/verdict.h"
+#include "truce/zone_lookup.h"
 
 namespace truce::app {
 
@@ -40,6 +42,8 @@ struct StoredReport {
   std::string party;  // the submitting party ("" unless a party token submitted it)
   Report report;
   uint64_t superseded_at = kNeverSuperseded;  // entry of the next revision of the event
+  uint64_t first_entry = 0;                   // entry of the event's first revision: its arrival
+  bool monitor = false;  // submitted by the monitor role (the monitor verified it)
 };
 
 // One scenario version as the log holds it.
@@ -51,12 +55,26 @@ struct StoredScenario {
   std::string digest;
   nlohmann::json bundle;
   std::shared_ptr<const Scenario> scenario;
+  std::shared_ptr<const ZoneLocator> locator;  // over scenario's versions; thread-safe
 };
 
 struct StoredClaim {
   uint64_t entry = 0;
-  UtcTime received_at{};
-  std::string party, incident, stance;
+  Claim claim;  // id: the entry index
+};
+
+struct StoredDecision {
+  uint64_t entry = 0;
+  Decision decision;
+};
+
+// The incidents at one log size, self-contained: the claims they link are owned copies.
+struct IncidentSet {
+  std::vector<Claim> claims;
+  std::vector<Incident> incidents;  // by anchor arrival; claims point into `claims`
+  std::vector<const Claim*> unlinked;
+  // Every id an incident has had, and "INC-" + each of its reports' event ids.
+  std::map<std::string, size_t, std::less<>> by_id;
 };
 
 struct StoredPublication {
@@ -71,11 +89,13 @@ struct Snapshot {
   std::shared_ptr<const StoredScenario> scenario;  // null when none had been loaded
   std::vector<const StoredReport*> reports;        // the current revision of each event
   std::vector<Violation> violations;               // ordered by report, as in `reports`
-  std::set<std::string> published;
-  std::map<std::string, std::pair<int, int>> claims;  // incident -> (asserts, denials)
+  std::set<std::string> published;                 // incident ids and report event ids published
 
-  // The stored revision a violation of this snapshot is about.
-  const StoredReport& RevisionOf(const Violation& v) const;
+  // The stored revision a violation or incident report of this snapshot is about.
+  const StoredReport& RevisionOf(const Report* report) const;
+  const StoredReport& RevisionOf(const Violation& v) const { return RevisionOf(v.report); }
+  // Whether the incident is published: its id, an id it had, or one of its reports' ids.
+  bool IsPublished(const Incident& incident) const;
 
  private:
   friend class Views;
@@ -103,11 +123,24 @@ class Views {
   // The latest revision of `event_id` (at the current size), if any.
   std::optional<StoredReport> LatestRevision(const std::string& event_id) const;
   bool IsPublished(const std::string& incident, uint64_t* entry = nullptr) const;
+  // The entry of the claim / decision stored under `id` (a client's "id", else the entry
+  // index), if any.
+  std::optional<StoredClaim> ClaimWithId(const std::string& id) const;
+  std::optional<uint64_t> DecisionEntry(const std::string& id) const;
 
   // The snapshot at log size `size` (<= size()). Verdicts not yet computed for the scenario in
   // force are computed now, once; concurrent callers wait for the same computation rather than
   // repeat it.
   [[nodiscard]] Result<std::shared_ptr<const Snapshot>> SnapshotAt(uint64_t size);
+
+  // The incidents of a snapshot (corroboration.h), with their violations attached. For the
+  // current log size they come from one engine fed incrementally as entries arrive; for an
+  // earlier size (as_of) from an engine built for it. Cached per size.
+  [[nodiscard]] Result<std::shared_ptr<const IncidentSet>> IncidentsAt(const Snapshot& snapshot);
+
+  // Checks and completes an analyst's decision against the current incidents
+  // (Corroborator::CompleteDecision).
+  [[nodiscard]] Result<Decision> CompleteDecision(Decision decision);
 
  private:
   // The verdicts of report revisions under one scenario version, filled in lazily.
@@ -123,6 +156,7 @@ class Views {
   std::unordered_map<std::string, size_t> latest_;        // event id -> index in revisions_
   std::vector<std::shared_ptr<const StoredScenario>> scenarios_;
   std::vector<StoredClaim> claims_;
+  std::vector<StoredDecision> decisions_;
   std::vector<StoredPublication> publications_;
   std::vector<UtcTime> received_at_;  // per entry
 
@@ -131,6 +165,20 @@ class Views {
 
   std::mutex cache_mu_;
   std::shared_ptr<const Snapshot> latest_snapshot_;
+  std::shared_ptr<const IncidentSet> latest_incidents_;
+  uint64_t latest_incidents_size_ = 0;
+
+  // The incremental engine for the current log, fed in log order.
+  struct Live {
+    std::mutex mu;
+    uint64_t scenario_entry = UINT64_MAX;
+    std::unique_ptr<Corroborator> engine;
+    size_t revisions_fed = 0, claims_fed = 0, decisions_fed = 0;
+    uint64_t fed_size = 0;  // the log size the engine has seen
+  };
+  // Brings the live engine up to the current log. REQUIRES: live_.mu held.
+  Status FeedLive(const StoredScenario& scenario);
+  Live live_;
 };
 
 }  // namespace truce::app

@@ -30,6 +30,7 @@ void AddServeCommand(CLI::App& app, Action& action);
 void AddTokenCommand(CLI::App& app, Action& action);
 void AddVerifyCommand(CLI::App& app, Action& action);
 void AddBenchCommand(CLI::App& app, Action& action);
+void AddCorroborateCommand(CLI::App& app, Action& action);
 
 // Prints "error: MESSAGE" and each problem on stderr; returns kExitBadInput.
 int ReportError(const Error& error);

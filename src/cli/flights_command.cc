@@ -114,10 +114,12 @@ std::string CsvRow(const FlightViolation& v) {
 
 Result<FlightMonitorOptions> MonitorOptions(const FlightsOptions& o) {
   std::vector<std::string> problems;
+  // Bounded, so that the conversion to milliseconds cannot overflow.
+  constexpr double kMaxSeconds = 1e9;
   auto seconds = [&](double s, const char* flag, double min) {
-    if (!std::isfinite(s) || s < min) {
-      problems.push_back(
-          fmt::format("{}: expected a number of seconds >= {}, got {}", flag, min, s));
+    if (!std::isfinite(s) || s < min || s > kMaxSeconds) {
+      problems.push_back(fmt::format("{}: expected a number of seconds in [{}, {}], got {}", flag,
+                                     min, kMaxSeconds, s));
       return std::chrono::milliseconds(0);
     }
     return std::chrono::milliseconds(std::llround(s * 1000));
@@ -126,9 +128,9 @@ Result<FlightMonitorOptions> MonitorOptions(const FlightsOptions& o) {
   m.max_gap = seconds(o.max_gap_s, "--max-gap", 1);
   m.min_dwell = seconds(o.min_dwell_s, "--min-dwell", 0);
   m.reorder_window = seconds(o.reorder_window_s, "--reorder-window", 0);
-  if (!std::isfinite(o.tolerance_m) || o.tolerance_m < 0) {
+  if (!std::isfinite(o.tolerance_m) || o.tolerance_m < 0 || o.tolerance_m > 1e6) {
     problems.push_back(
-        fmt::format("--boundary-tolerance: expected metres >= 0, got {}", o.tolerance_m));
+        fmt::format("--boundary-tolerance: expected metres in [0, 1e+06], got {}", o.tolerance_m));
   }
   m.boundary_tolerance = Meters{o.tolerance_m};
   if (!problems.empty()) {
@@ -139,8 +141,25 @@ Result<FlightMonitorOptions> MonitorOptions(const FlightsOptions& o) {
   return m;
 }
 
-json RejectJson(const formats::RejectedPosition& r) {
-  return {{"origin", r.origin}, {"reasons", r.reasons}, {"raw", r.raw}};
+// One line of the rejects file; never throws, whatever bytes the raw record holds.
+std::string RejectLine(const formats::RejectedPosition& r) {
+  return formats::SafeDump({{"origin", r.origin}, {"reasons", r.reasons}, {"raw", r.raw}});
+}
+
+// Reads one line of `in` into `line` (without its '\n'), keeping at most `max` + 1 bytes of
+// it so that an endless line cannot exhaust memory; the rest of the line is skipped. False at
+// the end of the input.
+bool ReadBoundedLine(std::istream& in, std::string& line, size_t max) {
+  line.clear();
+  std::streambuf* buf = in.rdbuf();
+  bool any = false;
+  for (;;) {
+    const int c = buf->sbumpc();
+    if (c == std::char_traits<char>::eof()) return any;
+    any = true;
+    if (c == '\n') return true;
+    if (line.size() <= max) line.push_back(static_cast<char>(c));
+  }
 }
 
 struct Loaded {
@@ -173,7 +192,7 @@ Result<Loaded> LoadPositions(const FlightsOptions& o) {
   }
   if (!o.skip_invalid.empty()) {
     std::ofstream f(o.skip_invalid);
-    for (const auto& r : rejected) f << RejectJson(r).dump() << '\n';
+    for (const auto& r : rejected) f << RejectLine(r) << '\n';
     if (!f) {
       return MakeError(ErrorCode::kIo, fmt::format("{}: cannot write the rejects", o.skip_invalid));
     }
@@ -269,43 +288,33 @@ int RunFollow(const FlightsOptions& o, const FlightMonitor& monitor) {
     alerts.clear();
   };
   std::string line;
-  while (std::getline(std::cin, line)) {
+  formats::PositionBatch batch;
+  while (ReadBoundedLine(std::cin, line, formats::kMaxPositionLineBytes)) {
     ++line_no;
-    std::string_view text = line;
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-      text.remove_suffix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-      text.remove_prefix(1);
-    if (text.empty()) continue;
+    // One line at a time through the same reader as a JSON lines file.
+    batch = formats::PositionBatch{};
+    formats::TakeLine(line, "stdin", line_no, batch);
+    if (batch.records == 0) continue;  // a blank line
     ++records;
-    const std::string origin = fmt::format("stdin:{}", line_no);
-    std::vector<std::string> reasons;
-    std::optional<Position> position;
-    const json record = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (record.is_discarded()) {
-      reasons.push_back(origin + ": invalid JSON (expected one object per line)");
-    } else {
-      position = formats::PositionFromJson(record, origin, reasons);
-    }
-    if (!reasons.empty()) {
+    if (!batch.rejected.empty()) {
       ++rejected;
+      formats::RejectedPosition& r = batch.rejected.front();
       if (!rejects.is_open()) {
         Error e = MakeError(ErrorCode::kInvalidInput,
                             fmt::format("{}: bad position record (use --skip-invalid FILE to "
                                         "skip such records and go on)",
-                                        origin));
-        e.problems = ProblemsFromLines(std::move(reasons));
+                                        r.origin));
+        e.problems = ProblemsFromLines(std::move(r.reasons));
         return ReportError(e);
       }
-      const formats::RejectedPosition r{origin, std::move(reasons), std::string(text)};
-      rejects << RejectJson(r).dump() << '\n' << std::flush;
+      rejects << RejectLine(r) << '\n' << std::flush;
       continue;
     }
-    if (!position) {
+    if (batch.positions.empty()) {
       ++without_position;
       continue;
     }
-    live.Add(std::move(*position), alerts);
+    live.Add(std::move(batch.positions.front()), alerts);
     emit();
   }
   live.Finish(alerts);

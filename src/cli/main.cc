@@ -2,14 +2,26 @@
 #include <fmt/format.h>
 
 #include "command.h"
+#include "truce/text_policy.h"
 
 namespace truce::cli {
 
 int ReportError(const Error& error) {
-  fmt::print(stderr, "error: {}\n", error.message);
-  for (const Problem& p : error.problems) {
-    const std::string line = p.ToString();
-    if (line != error.message) fmt::print(stderr, "  {}\n", line);
+  // Messages quote user text already bounded and escaped; this is the last line of defence
+  // for the terminal: no raw control bytes, no endless lines, no endless lists.
+  constexpr size_t kMaxLineChars = 2000;
+  constexpr size_t kMaxProblems = 1000;
+  fmt::print(stderr, "error: {}\n", EscapeControls(error.message, kMaxLineChars));
+  size_t shown = 0;
+  for (const Problem& problem : error.problems) {
+    const std::string p = problem.ToString();
+    if (p == error.message) continue;
+    if (shown == kMaxProblems) {
+      fmt::print(stderr, "  ... and {} more\n", error.problems.size() - shown);
+      break;
+    }
+    fmt::print(stderr, "  {}\n", EscapeControls(p, kMaxLineChars));
+    ++shown;
   }
   return kExitBadInput;
 }
@@ -33,6 +45,7 @@ int Main(int argc, char** argv) {
   AddTokenCommand(app, action);
   AddVerifyCommand(app, action);
   AddBenchCommand(app, action);
+  AddCorroborateCommand(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -23,5 +23,9 @@ struct ReportInput {
 // `reports`). Writes rejects as JSON lines {"origin","reasons","raw"} to `skip_invalid`.
 [[nodiscard]] Result<std::unique_ptr<ReportInput>> LoadReportInput(const std::string& file,
                                                                    const std::string& skip_invalid);
+// Several files read as one, in the order given (revisions and ties follow that order); a bad
+// record in any of them refuses them all unless `skip_invalid` is given.
+[[nodiscard]] Result<std::unique_ptr<ReportInput>> LoadReportInput(
+    const std::vector<std::string>& files, const std::string& skip_invalid);
 
 }  // namespace truce::cli

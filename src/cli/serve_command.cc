@@ -18,6 +18,9 @@
 #include "app/app.h"
 #include "app/scenario_bundle.h"
 #include "command.h"
+#include "formats/decisions.h"
+#include "formats/reports.h"
+#include "formats/text_file.h"
 #include "server/api.h"
 #include "server/http.h"
 #include "store/open_store.h"
@@ -31,6 +34,7 @@ struct ServeOptions {
   std::string key;
   int refresh_ms = 100;
   std::string scenario;
+  std::string seed;
   std::string listen = "127.0.0.1:8080";
   std::string web = "web/dist";
   int threads = 8;
@@ -52,6 +56,70 @@ Result<std::pair<std::string, int>> ParseListen(const std::string& text) {
         fmt::format("--listen: expected HOST:PORT (e.g. 127.0.0.1:8080), got '{}'", text));
   }
   return std::make_pair(host, std::stoi(port));
+}
+
+// Loads the public record a scenario directory ships (incidents.csv, claims.json,
+// decisions.json, each optional) through the application's operations as the operator, and
+// publishes the incidents the reports form: they are public reports from public sources.
+// Everything is idempotent (identical reports, claim and decision ids already logged), so the
+// main command can load the same files at every start.
+Status LoadSeed(app::App& truce, const std::string& dir) {
+  namespace fs = std::filesystem;
+  const app::Principal op{app::Role::kAdmin, "", "serve --seed"};
+  size_t reports = 0, claims = 0, decisions = 0, published = 0;
+  std::vector<std::string> ids;
+  if (const fs::path file = fs::path(dir) / "incidents.csv"; fs::exists(file)) {
+    auto text = formats::ReadTextFile(file.string());
+    if (!text.ok()) return text.error();
+    auto batch = formats::ParseReports(*text, file.string());
+    if (!batch.ok()) return batch.error();
+    if (!batch->rejected.empty()) {
+      Error e = MakeError(ErrorCode::kInvalidInput,
+                          fmt::format("{}: {} bad records", file.string(), batch->rejected.size()));
+      for (const auto& r : batch->rejected) {
+        for (const auto& why : r.reasons) e.problems.push_back(Problem{r.origin, why});
+      }
+      return e;
+    }
+    std::vector<nlohmann::json> items;
+    for (const Report& r : batch->reports) {
+      items.push_back(formats::ReportToJson(r));
+      ids.push_back(r.event_id());
+    }
+    auto out = truce.SubmitReports(op, std::move(items), true);
+    if (!out.ok()) return out.error();
+    reports = out->accepted;
+  }
+  if (const fs::path file = fs::path(dir) / "claims.json"; fs::exists(file)) {
+    auto text = formats::ReadTextFile(file.string());
+    if (!text.ok()) return text.error();
+    auto doc = formats::ParseJson(*text, file.string());
+    if (!doc.ok()) return doc.error();
+    if (!doc->is_array()) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       file.string() + ": expected a JSON array of claims");
+    }
+    auto out = truce.SubmitClaims(op, doc->get<std::vector<nlohmann::json>>(), true);
+    if (!out.ok()) return out.error();
+    claims = out->accepted;
+  }
+  if (const fs::path file = fs::path(dir) / "decisions.json"; fs::exists(file)) {
+    auto text = formats::ReadTextFile(file.string());
+    if (!text.ok()) return text.error();
+    auto parsed = formats::ParseDecisions(*text, file.string());
+    if (!parsed.ok()) return parsed.error();
+    auto out = truce.ImportDecisions(op, std::move(parsed).value());
+    if (!out.ok()) return out.error();
+    decisions = out->accepted;
+  }
+  for (const std::string& id : ids) {
+    auto out = truce.PublishIncident(op, id);
+    if (!out.ok()) return out.error();
+    published += out->accepted;
+  }
+  fmt::print("seed {}: {} new reports, {} new claims, {} new decisions, {} new publications\n", dir,
+             reports, claims, decisions, published);
+  return Status::Ok();
 }
 
 // One server per SQLite file: SQLite is one process's store (several servers share a
@@ -107,6 +175,9 @@ int Run(const ServeOptions& o) {
     auto adopted = truce.AdoptScenario(std::move(*bundle), "serve --scenario");
     if (!adopted.ok()) return ReportError(adopted.error());
     fmt::print("scenario {} is version {} in the log\n", o.scenario, adopted->version);
+  }
+  if (!o.seed.empty()) {
+    if (Status st = LoadSeed(truce, o.seed); !st.ok()) return ReportError(st.error());
   }
   server::ApiLimits limits;
   limits.max_body_bytes = o.max_body_mb << 20;
@@ -179,6 +250,10 @@ void AddServeCommand(CLI::App& app, Action& action) {
   cmd->add_option("--scenario", o->scenario,
                   "Scenario directory or zones file to put in force (stored as a new scenario "
                   "version when it differs from the latest)");
+  cmd->add_option("--seed", o->seed,
+                  "Load a scenario directory's public record (incidents.csv, claims.json, "
+                  "decisions.json) and publish the incidents; idempotent")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--listen", o->listen, "HOST:PORT to listen on (port 0 picks a free one)")
       ->capture_default_str();
   cmd->add_option("--web", o->web, "Static files served at / when the directory exists")

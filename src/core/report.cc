@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "truce/text_policy.h"
+
 namespace truce {
 
 using std::chrono::days;
@@ -60,7 +62,49 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
          });
 }
 
+// The text policy for every text field, and the size of the whole.
+void CheckText(const ReportSpec& spec, std::vector<std::string>& problems) {
+  const std::string& at = spec.origin;
+  const std::pair<const char*, std::pair<const std::string*, TextField>> fields[] = {
+      {"event_id_cnty", {&spec.event_id, kIdField}},
+      {"source", {&spec.source, kSourceField}},
+      {"source_group", {&spec.source_group, kIdField}},
+      {"event_type", {&spec.event_type, kNameField}},
+      {"sub_event_type", {&spec.sub_event_type, kNameField}},
+      {"actor1", {&spec.actor1, kNameField}},
+      {"actor2", {&spec.actor2, kNameField}},
+      {"notes", {&spec.notes, kTextField}}};
+  size_t total = 0;
+  for (const auto& [name, field] : fields) {
+    const auto& [value, policy] = field;
+    total += value->size();
+    if (auto p = TextProblem(*value, policy)) {
+      problems.push_back(fmt::format("{}: {}: {}", at, name, *p));
+    }
+  }
+  for (const auto& [key, value] : spec.extra) {
+    total += key.size() + value.size();
+    if (auto p = TextProblem(key, kIdField)) {
+      problems.push_back(fmt::format("{}: column name {}: {}", at, Quote(key), *p));
+    } else if (auto q = TextProblem(value, kTextField)) {
+      problems.push_back(fmt::format("{}: {}: {}", at, key, *q));
+    }
+  }
+  if (total > kMaxReportBytes) {
+    problems.push_back(fmt::format("{}: the report's text is {} bytes, at most {} allowed", at,
+                                   total, kMaxReportBytes));
+  }
+}
+
 }  // namespace
+
+std::optional<std::string_view> FindAcledEventType(std::string_view name) {
+  const auto& types = AcledEventTypes();
+  const auto it = std::find_if(types.begin(), types.end(),
+                               [&](std::string_view t) { return EqualsIgnoreCase(t, name); });
+  if (it == types.end()) return std::nullopt;
+  return *it;
+}
 
 std::vector<RuleKind> RulesBrokenBy(std::string_view event_type, std::string_view sub_event_type) {
   const auto& types = AcledEventTypes();
@@ -78,6 +122,7 @@ Result<Report> Report::Create(ReportSpec spec) {
   std::vector<std::string> problems;
   const std::string& at = spec.origin;
   if (spec.event_id.empty()) problems.push_back(at + ": event_id_cnty: required, non-empty");
+  CheckText(spec, problems);
   if (spec.time_precision < kMinPrecision || spec.time_precision > kMaxPrecision) {
     problems.push_back(
         fmt::format("{}: time_precision: expected 1, 2 or 3, got {}", at, spec.time_precision));
@@ -100,9 +145,9 @@ Result<Report> Report::Create(ReportSpec spec) {
   });
   if (type == types.end()) {
     problems.push_back(fmt::format(
-        "{}: event_type: unknown '{}', expected one of Battles, Explosions/Remote violence, "
+        "{}: event_type: unknown {}, expected one of Battles, Explosions/Remote violence, "
         "Violence against civilians, Protests, Riots, Strategic developments",
-        at, spec.event_type));
+        at, Quote(spec.event_type)));
   } else {
     spec.event_type = std::string(*type);  // codebook spelling
   }
@@ -110,9 +155,9 @@ Result<Report> Report::Create(ReportSpec spec) {
     problems.push_back(fmt::format("{}: fatalities: expected >= 0, got {}", at, *spec.fatalities));
   }
   if (spec.uncertainty &&
-      !(spec.uncertainty->value >= 0 && std::isfinite(spec.uncertainty->value))) {
-    problems.push_back(fmt::format("{}: uncertainty_m: expected metres >= 0, got {}", at,
-                                   spec.uncertainty->value));
+      !(spec.uncertainty->value >= 0 && spec.uncertainty->value <= kMaxUncertaintyMeters)) {
+    problems.push_back(fmt::format("{}: uncertainty_m: expected metres in [0, {}], got {}", at,
+                                   kMaxUncertaintyMeters, spec.uncertainty->value));
   }
   if (spec.time_of_day && (spec.time_of_day->count() < 0 || spec.time_of_day->count() >= 24 * 60)) {
     problems.push_back(at + ": time: expected HH:MM between 00:00 and 23:59");

@@ -36,6 +36,13 @@ std::vector<Problem> ProblemsFromLines(std::vector<std::string> lines) {
   return out;
 }
 
+std::vector<std::string> ProblemLines(const Error& e) {
+  std::vector<std::string> out;
+  out.reserve(e.problems.size());
+  for (const Problem& p : e.problems) out.push_back(p.ToString());
+  return out;
+}
+
 Error MakeProblemsError(std::string_view what, std::vector<Problem> problems) {
   std::string message(what);
   message +=

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "truce/report.h"
+
 namespace truce {
 
 std::string_view RuleKindName(RuleKind kind) noexcept {
@@ -184,9 +186,40 @@ void CheckDeconflictionPolicy(const ScenarioSpec& spec,
 
 }  // namespace
 
+namespace {
+
+// Checks the corroboration settings and puts event types in codebook spelling.
+void CheckCorroboration(CorroborationSettings& c, const std::string& where,
+                        std::vector<std::string>& problems) {
+  const std::string at = where + ": corroboration.";
+  auto non_negative = [&](double v, const char* field) {
+    if (!(v >= 0 && std::isfinite(v))) {
+      problems.push_back(fmt::format("{}{}: expected a number >= 0, got {}", at, field, v));
+    }
+  };
+  non_negative(static_cast<double>(c.time_tolerance.count()), "time_tolerance_h");
+  non_negative(c.distance.value, "distance_m");
+  non_negative(c.max_radius.value, "max_radius_m");
+  non_negative(static_cast<double>(c.max_interval.count()), "max_interval_h");
+  non_negative(c.track_distance.value, "track_distance_m");
+  for (size_t i = 0; i < c.compatible_types.size(); ++i) {
+    for (std::string* name : {&c.compatible_types[i].first, &c.compatible_types[i].second}) {
+      if (const auto type = FindAcledEventType(*name)) {
+        *name = std::string(*type);
+      } else {
+        problems.push_back(
+            fmt::format("{}compatible_event_types[{}]: unknown event type '{}'", at, i, *name));
+      }
+    }
+  }
+}
+
+}  // namespace
+
 Result<Scenario> Scenario::Create(ScenarioSpec spec) {
   std::vector<std::string> problems;
   const std::string& where = spec.origin;
+  CheckCorroboration(spec.corroboration, where, problems);
 
   std::set<std::string, std::less<>> party_ids;
   for (size_t i = 0; i < spec.parties.size(); ++i) {

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "truce/text_policy.h"
+
 namespace truce {
 namespace {
 
@@ -23,7 +25,7 @@ std::optional<int> Digits(std::string_view text, size_t pos, size_t width) {
 Error BadTime(std::string_view text) {
   return MakeError(
       ErrorCode::kInvalidArgument,
-      fmt::format("bad time '{}': expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)", text));
+      fmt::format("bad time {}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)", Quote(text)));
 }
 
 }  // namespace
@@ -55,7 +57,7 @@ Result<UtcTime> ParseUtcTime(std::string_view text) {
                   static_cast<unsigned>(h), static_cast<unsigned>(mi), static_cast<unsigned>(s));
   if (!t) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("bad time '{}': no such calendar date or time of day", text));
+                     fmt::format("bad time {}: no such calendar date or time of day", Quote(text)));
   }
   return *t;
 }

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "text_file.h"
+#include "truce/text_policy.h"
+
 namespace truce::formats {
 
 std::optional<size_t> CsvTable::Column(std::string_view name) const {
@@ -27,36 +30,74 @@ std::string CsvJoin(const std::vector<std::string>& fields) {
   return out;
 }
 
-Result<CsvTable> ParseCsv(std::string_view text, std::string_view file) {
+CsvReader::CsvReader(std::string_view text, std::string_view file, const CsvLimits& limits)
+    : text_(text), file_(file), limits_(limits) {
   // A UTF-8 byte order mark is not part of the first column's name.
-  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  std::vector<CsvRecord> rows;
-  CsvRecord row;
+  if (text_.starts_with("\xEF\xBB\xBF")) text_.remove_prefix(3);
+}
+
+std::optional<size_t> CsvReader::Column(std::string_view name) const {
+  for (size_t i = 0; i < header_.size(); ++i) {
+    if (header_[i] == name) return i;
+  }
+  return std::nullopt;
+}
+
+Result<bool> CsvReader::ReadRow(CsvRecord& row) {
+  row.fields.clear();
+  row.line = line_;
+  const std::string_view text = text_;
+  size_t& i = pos_;
+  if (i >= text.size()) return false;
   std::string field;
-  size_t line = 1;
-  size_t i = 0;
+  size_t record_bytes = 0;
   bool quoted = false, field_started = false, was_quoted = false;
-  size_t quote_line = 0;
-  row.line = 1;
-  auto end_field = [&] {
+  const size_t quote_line = line_;
+  auto fail = [&](std::string what) -> Error {
+    failed_ = MakeError(ErrorCode::kInvalidInput, std::move(what));
+    return *failed_;
+  };
+  auto end_field = [&]() -> bool {
+    if (row.fields.size() == limits_.max_columns) return false;
+    record_bytes += field.size();
     row.fields.push_back(std::move(field));
     field.clear();
-    field_started = false;
-    was_quoted = false;
+    field_started = was_quoted = false;
+    return true;
   };
-  auto end_row = [&] {
-    end_field();
-    const bool blank = row.fields.size() == 1 && row.fields[0].empty();
-    if (!blank) rows.push_back(std::move(row));
-    row = CsvRecord{};
-    row.line = line;
+  auto too_many = [&] {
+    return fail(fmt::format("{}:{}: more than {} columns, the limit for CSV input", file_, line_,
+                            limits_.max_columns));
+  };
+  // Appends text[from, to) to the field, within the field and record limits.
+  auto append = [&](size_t from, size_t to) -> bool {
+    field.append(text.substr(from, to - from));
+    return field.size() <= limits_.max_field_bytes &&
+           record_bytes + field.size() <= limits_.max_record_bytes;
+  };
+  auto too_long = [&] {
+    if (field.size() > limits_.max_field_bytes) {
+      return fail(fmt::format("{}:{}: column {}: field longer than {}, the limit for one CSV field",
+                              file_, row.line, row.fields.size() + 1,
+                              FormatBytes(limits_.max_field_bytes)));
+    }
+    return fail(fmt::format("{}:{}: record longer than {}, the limit for one CSV record", file_,
+                            row.line, FormatBytes(limits_.max_record_bytes)));
   };
   while (i < text.size()) {
     const char c = text[i];
     if (quoted) {
+      // Copy the run up to the next quote (or line end, to count lines) in one go.
+      size_t end = text.find_first_of("\"\n", i);
+      if (end == std::string_view::npos) end = text.size();
+      if (end > i) {
+        if (!append(i, end)) return too_long();
+        i = end;
+        continue;
+      }
       if (c == '"') {
         if (i + 1 < text.size() && text[i + 1] == '"') {
-          field.push_back('"');
+          if (!append(i, i + 1)) return too_long();
           i += 2;
           continue;
         }
@@ -64,25 +105,24 @@ Result<CsvTable> ParseCsv(std::string_view text, std::string_view file) {
         ++i;
         continue;
       }
-      if (c == '\n') ++line;
-      field.push_back(c);
+      ++line_;  // a line break inside quotes belongs to the field
+      if (!append(i, i + 1)) return too_long();
       ++i;
       continue;
     }
     if (c == '"') {
       if (field_started) {
-        return MakeError(ErrorCode::kInvalidInput,
-                         fmt::format("{}:{}: column {}: a quote inside an unquoted field (quote "
-                                     "the whole field and double inner quotes)",
-                                     file, line, row.fields.size() + 1));
+        return fail(
+            fmt::format("{}:{}: column {}: a quote inside an unquoted field (quote "
+                        "the whole field and double inner quotes)",
+                        file_, line_, row.fields.size() + 1));
       }
       quoted = was_quoted = field_started = true;
-      quote_line = line;
       ++i;
       continue;
     }
     if (c == ',') {
-      end_field();
+      if (!end_field()) return too_many();
       ++i;
       continue;
     }
@@ -91,43 +131,98 @@ Result<CsvTable> ParseCsv(std::string_view text, std::string_view file) {
       continue;
     }
     if (c == '\n') {
-      ++line;
-      end_row();
+      ++line_;
       ++i;
-      continue;
+      if (!end_field()) return too_many();
+      return true;
     }
     if (was_quoted) {
-      return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("{}:{}: column {}: text after a closing quote", file, line,
-                                   row.fields.size() + 1));
+      return fail(fmt::format("{}:{}: column {}: text after a closing quote", file_, line_,
+                              row.fields.size() + 1));
     }
-    field.push_back(c);
+    size_t end = text.find_first_of(",\"\r\n", i);
+    if (end == std::string_view::npos) end = text.size();
+    if (end == i) end = i + 1;  // a lone '\r'
+    if (!append(i, end)) return too_long();
     field_started = true;
-    ++i;
+    i = end;
   }
   if (quoted) {
-    return MakeError(ErrorCode::kInvalidInput,
-                     fmt::format("{}:{}: a quoted field is never closed", file, quote_line));
+    return fail(fmt::format("{}:{}: a quoted field is never closed", file_, quote_line));
   }
-  if (field_started || !row.fields.empty()) end_row();
+  if (!end_field()) return too_many();
+  return true;
+}
 
-  CsvTable table;
-  if (rows.empty()) {
-    return MakeError(ErrorCode::kInvalidInput,
-                     fmt::format("{}: empty file, expected a header row", file));
+Status CsvReader::ReadHeader() {
+  CsvRecord row;
+  for (;;) {
+    auto more = ReadRow(row);
+    if (!more.ok()) return std::move(more).error();
+    if (!*more) {
+      failed_ = MakeError(ErrorCode::kInvalidInput,
+                          fmt::format("{}: empty file, expected a header row", file_));
+      return *failed_;
+    }
+    if (!(row.fields.size() == 1 && row.fields[0].empty())) break;
   }
-  table.header = std::move(rows[0].fields);
-  for (std::string& name : table.header) {
+  header_ = std::move(row.fields);
+  std::vector<std::string> problems;
+  for (size_t c = 0; c < header_.size(); ++c) {
+    std::string& name = header_[c];
     while (!name.empty() && name.back() == ' ') name.pop_back();
     while (!name.empty() && name.front() == ' ') name.erase(name.begin());
-  }
-  for (size_t r = 1; r < rows.size(); ++r) {
-    if (rows[r].fields.size() != table.header.size()) {
-      return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("{}:{}: {} fields, but the header has {}", file, rows[r].line,
-                                   rows[r].fields.size(), table.header.size()));
+    if (auto p = TextProblem(name, {TextKind::kIdentifier, kMaxCsvColumnNameBytes})) {
+      problems.push_back(
+          fmt::format("{}:{}: header: column {} name {}", file_, row.line, c + 1, *p));
+      continue;
     }
-    table.records.push_back(std::move(rows[r]));
+    for (size_t d = 0; d < c; ++d) {
+      if (header_[d] == name) {
+        problems.push_back(
+            fmt::format("{}:{}: header: column {} is named {} like column {} (each column once)",
+                        file_, row.line, c + 1, Quote(name), d + 1));
+        break;
+      }
+    }
+  }
+  if (!problems.empty()) {
+    Error e = problems.size() == 1 ? MakeError(ErrorCode::kInvalidInput, problems[0])
+                                   : MakeProblemsError(file_, problems);
+    e.problems = ProblemsFromLines(std::move(problems));
+    failed_ = e;
+    return e;
+  }
+  return Status::Ok();
+}
+
+Result<bool> CsvReader::Next(CsvRecord& record) {
+  if (failed_) return *failed_;
+  for (;;) {
+    auto more = ReadRow(record);
+    if (!more.ok() || !*more) return more;
+    if (record.fields.size() == 1 && record.fields[0].empty()) continue;  // a blank line
+    if (record.fields.size() != header_.size()) {
+      failed_ = MakeError(ErrorCode::kInvalidInput,
+                          fmt::format("{}:{}: {} fields, but the header has {}", file_, record.line,
+                                      record.fields.size(), header_.size()));
+      return *failed_;
+    }
+    return true;
+  }
+}
+
+Result<CsvTable> ParseCsv(std::string_view text, std::string_view file, const CsvLimits& limits) {
+  CsvReader reader(text, file, limits);
+  if (Status s = reader.ReadHeader(); !s.ok()) return s.error();
+  CsvTable table;
+  table.header = reader.header();
+  CsvRecord record;
+  for (;;) {
+    auto more = reader.Next(record);
+    if (!more.ok()) return std::move(more).error();
+    if (!*more) break;
+    table.records.push_back(std::move(record));
   }
   return table;
 }

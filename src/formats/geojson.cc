@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "json_reader.h"
+#include "truce/text_policy.h"
+
 namespace truce::formats {
 namespace {
 
@@ -25,7 +28,7 @@ bool ParseRing(const json& ring, const std::string& where, const std::string& pa
     const std::string at = fmt::format("{}[{}]", path, i);
     if (!pos.is_array() || pos.size() < 2 || !pos[0].is_number() || !pos[1].is_number()) {
       problems.push_back(
-          fmt::format("{}: {}: expected a position [lon, lat], got {}", where, at, pos.dump()));
+          fmt::format("{}: {}: expected a position [lon, lat], got {}", where, at, QuoteJson(pos)));
       ok = false;
       continue;
     }
@@ -33,7 +36,7 @@ bool ParseRing(const json& ring, const std::string& where, const std::string& pa
     if (!LatLng::IsValid(lat, lng)) {
       problems.push_back(fmt::format(
           "{}: {}: position {} out of range (lon in [-180, 180], lat in [-90, 90], finite)", where,
-          at, pos.dump()));
+          at, QuoteJson(pos)));
       ok = false;
       continue;
     }
@@ -58,14 +61,19 @@ bool ParsePolygon(const json& rings, const std::string& where, const std::string
   return ok;
 }
 
-// Optional string property; problem if present and not a string (null counts as absent).
-std::string StringProp(const json& props, const char* key, const std::string& where,
-                       std::vector<std::string>& problems) {
+// Optional string property; problem if present and not a string (null counts as absent) or
+// not acceptable as a `field` (truce/text_policy.h), and then "".
+std::string StringProp(const json& props, const char* key, TextField field,
+                       const std::string& where, std::vector<std::string>& problems) {
   const auto it = props.find(key);
   if (it == props.end() || it->is_null()) return "";
   if (!it->is_string()) {
     problems.push_back(
-        fmt::format("{}: properties.{}: expected a string, got {}", where, key, it->dump()));
+        fmt::format("{}: properties.{}: expected a string, got {}", where, key, QuoteJson(*it)));
+    return "";
+  }
+  if (auto p = TextProblem(it->get_ref<const std::string&>(), field)) {
+    problems.push_back(fmt::format("{}: properties.{}: {}", where, key, *p));
     return "";
   }
   return it->get<std::string>();
@@ -78,7 +86,7 @@ std::optional<UtcTime> TimeProp(const json& props, const char* key, const std::s
   if (!it->is_string()) {
     problems.push_back(
         fmt::format("{}: properties.{}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, got {}", where,
-                    key, it->dump()));
+                    key, QuoteJson(*it)));
     return std::nullopt;
   }
   auto t = ParseUtcTime(it->get<std::string>());
@@ -95,7 +103,7 @@ std::optional<Meters> MetersProp(const json& props, const char* key, const std::
   if (it == props.end() || it->is_null()) return std::nullopt;
   if (!it->is_number() || !std::isfinite(it->get<double>())) {
     problems.push_back(fmt::format("{}: properties.{}: expected a number of metres, got {}", where,
-                                   key, it->dump()));
+                                   key, QuoteJson(*it)));
     return std::nullopt;
   }
   return Meters{it->get<double>()};
@@ -127,8 +135,8 @@ std::vector<Rule> RulesProp(const json& props, const std::string& where,
       }
       kind = &*k;
       std::vector<std::string> rule_problems;
-      rule.agreement = StringProp(entry, "agreement", at, rule_problems);
-      rule.clause = StringProp(entry, "clause", at, rule_problems);
+      rule.agreement = StringProp(entry, "agreement", kIdField, at, rule_problems);
+      rule.clause = StringProp(entry, "clause", kIdField, at, rule_problems);
       if (const auto b = entry.find("bound"); b != entry.end() && !b->is_null()) {
         if (!b->is_array()) {
           rule_problems.push_back(fmt::format("{}.bound: expected an array of party ids", at));
@@ -136,7 +144,9 @@ std::vector<Rule> RulesProp(const json& props, const std::string& where,
           for (const json& party : *b) {
             if (!party.is_string() || party.get<std::string>().empty()) {
               rule_problems.push_back(
-                  fmt::format("{}.bound: expected party id strings, got {}", at, party.dump()));
+                  fmt::format("{}.bound: expected party id strings, got {}", at, QuoteJson(party)));
+            } else if (auto p = TextProblem(party.get_ref<const std::string&>(), kIdField)) {
+              rule_problems.push_back(fmt::format("{}.bound: party id {}", at, *p));
             } else {
               rule.bound.push_back(party.get<std::string>());
             }
@@ -147,13 +157,13 @@ std::vector<Rule> RulesProp(const json& props, const std::string& where,
     } else {
       problems.push_back(
           fmt::format("{}: expected a rule kind ({}) or an object with 'kind', got {}", at, kinds,
-                      entry.dump()));
+                      QuoteJson(entry)));
       continue;
     }
     const auto parsed = kind->is_string() ? ParseRuleKind(kind->get<std::string>()) : std::nullopt;
     if (!parsed) {
       problems.push_back(
-          fmt::format("{}: unknown rule kind {}: expected {}", at, kind->dump(), kinds));
+          fmt::format("{}: unknown rule kind {}: expected {}", at, QuoteJson(*kind), kinds));
       continue;
     }
     rule.kind = *parsed;
@@ -178,7 +188,7 @@ bool ParseGeometry(const json& geometry, const std::string& where, MultiPolygon&
   if (type_name != "Polygon" && type_name != "MultiPolygon") {
     problems.push_back(
         fmt::format("{}: geometry.type: expected \"Polygon\" or \"MultiPolygon\", got {}", where,
-                    type == geometry.end() ? "nothing" : type->dump()));
+                    type == geometry.end() ? "nothing" : QuoteJson(*type)));
     return false;
   }
   if (coords == geometry.end()) {
@@ -235,6 +245,12 @@ Result<std::vector<ZoneVersion>> ReadZoneVersions(const json& doc, const std::st
         fmt::format("{}: expected a GeoJSON FeatureCollection with a \"features\" array", file));
   }
   const json& features = doc["features"];
+  if (features.size() > kMaxZoneVersions) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("{}: {} features, more than {}, the limit of zone versions in a "
+                                 "scenario",
+                                 file, features.size(), kMaxZoneVersions));
+  }
   for (size_t i = 0; i < features.size(); ++i) {
     const json& f = features[i];
     std::string where = fmt::format("{} feature {}", file, i);
@@ -247,18 +263,18 @@ Result<std::vector<ZoneVersion>> ReadZoneVersions(const json& doc, const std::st
     const size_t before = problems.size();
     ZoneVersionSpec spec;
     spec.origin = where;
-    spec.zone = StringProp(props, "zone", where, problems);
-    if (!spec.zone.empty()) where += fmt::format(" (zone '{}')", spec.zone);
+    spec.zone = StringProp(props, "zone", kIdField, where, problems);
+    if (!spec.zone.empty()) where += fmt::format(" (zone {})", Quote(spec.zone));
     if (spec.zone.empty() && problems.size() == before) {
       problems.push_back(where + ": properties.zone: required, expected a non-empty string id");
     }
-    spec.name = StringProp(props, "name", where, problems);
+    spec.name = StringProp(props, "name", kNameField, where, problems);
     if (const auto v = props.find("version"); v != props.end() && !v->is_null()) {
       if (v->is_number_integer() && v->get<long long>() >= 1 && v->get<long long>() < 1000000) {
         spec.version = v->get<int>();
       } else {
         problems.push_back(fmt::format("{}: properties.version: expected an integer >= 1, got {}",
-                                       where, v->dump()));
+                                       where, QuoteJson(*v)));
       }
     }
     const auto from = TimeProp(props, "valid_from", where, problems);
@@ -271,9 +287,9 @@ Result<std::vector<ZoneVersion>> ReadZoneVersions(const json& doc, const std::st
     spec.rules = RulesProp(props, where, problems);
     spec.altitude.min = MetersProp(props, "min_alt_m", where, problems);
     spec.altitude.max = MetersProp(props, "max_alt_m", where, problems);
-    spec.agreement = StringProp(props, "agreement", where, problems);
-    spec.source = StringProp(props, "source", where, problems);
-    spec.note = StringProp(props, "note", where, problems);
+    spec.agreement = StringProp(props, "agreement", kIdField, where, problems);
+    spec.source = StringProp(props, "source", kTextField, where, problems);
+    spec.note = StringProp(props, "note", kTextField, where, problems);
     const auto geometry = f.find("geometry");
     const bool shape_ok =
         ParseGeometry(geometry == f.end() ? json() : *geometry, where, spec.shape, problems);

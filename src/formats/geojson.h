@@ -15,6 +15,10 @@
 
 namespace truce::formats {
 
+// The most zone versions a scenario may hold (in one zones file and in all of them): versions
+// of one zone are compared pairwise for overlaps.
+inline constexpr size_t kMaxZoneVersions = 10'000;
+
 // Reads a Polygon or MultiPolygon geometry object. On failure appends problems, each prefixed
 // with `where` and naming the JSON path ("geometry.coordinates[0][3]"), and returns false.
 bool ParseGeometry(const nlohmann::json& geometry, const std::string& where, MultiPolygon& out,
@@ -24,7 +28,9 @@ nlohmann::json GeometryToJson(const MultiPolygon& shape);
 
 // Reads a zones FeatureCollection (the format in docs/formats.md): each Feature one zone
 // version. `file` labels messages. Every problem of every feature is listed in the error,
-// each naming file, feature index, zone id and field.
+// each naming file, feature index, zone id and field. Text properties follow the text policy
+// (truce/text_policy.h): zone, agreement, clause and party ids are identifiers, name a name,
+// source and note free text. At most kMaxZoneVersions features.
 [[nodiscard]] Result<std::vector<ZoneVersion>> ReadZoneVersions(const nlohmann::json& doc,
                                                                 const std::string& file);
 

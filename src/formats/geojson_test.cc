@@ -115,6 +115,42 @@ TEST(ReadZoneVersions, ListsEveryProblemWithFeatureZoneAndField) {
   EXPECT_EQ(e.problems.size(), 10u) << e.message;
 }
 
+TEST(ReadZoneVersions, TextPropertiesFollowThePolicy) {
+  json doc = Collection({
+      Feature({{"zone", "gh\u202Eouta"}, {"valid_from", "2017-05-06"}}, Square(0, 0, 1)),
+      Feature({{"zone", "ok"},
+               {"valid_from", "2017-05-06"},
+               {"note", "\u0645\u064a\u200c\u062e\u0648\u0627\u0647\u0645 line\nbreak"},
+               {"name", std::string("a\0b", 3)},
+               {"rules", {{{"kind", "ceasefire"}, {"bound", {"p\u200Bq"}}}}}},
+              Square(0, 0, 1)),
+      Feature({{"zone", std::string(200, 'z')}, {"valid_from", "2017-05-06"}}, Square(0, 0, 1)),
+  });
+  auto versions = ReadZoneVersions(doc, "z.geojson");
+  ASSERT_FALSE(versions.ok());
+  const std::vector<std::string> expected = {
+      "z.geojson feature 0: properties.zone: contains U+202E (a bidirectional override) at byte "
+      "3 (not allowed in an identifier)",
+      "z.geojson feature 1 (zone 'ok'): properties.name: contains U+0000 (a control character) "
+      "at byte 2",
+      "z.geojson feature 1 (zone 'ok'): properties.rules[0].bound: party id contains U+200B (an "
+      "invisible character) at byte 2 (not allowed in an identifier)",
+      "z.geojson feature 2: properties.zone: is 200 bytes long, at most 128 allowed"};
+  EXPECT_EQ(ProblemLines(versions.error()), expected);
+}
+
+TEST(ReadZoneVersions, MultiPolygonsFitTheDepthLimit) {
+  // A MultiPolygon inside a Feature inside a FeatureCollection inside a scenario bundle is 10
+  // levels deep; the JSON limit is 64.
+  const std::string bundle =
+      R"({"format":"truce-scenario-bundle/1","zones":{"z.geojson":{"type":"FeatureCollection",
+      "features":[{"type":"Feature","properties":{"zone":"m","valid_from":"2017-05-06"},
+      "geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]]]}}]}}})";
+  auto doc = ParseJson(bundle, "bundle");
+  ASSERT_TRUE(doc.ok()) << doc.error().message;
+  EXPECT_TRUE(ReadZoneVersions((*doc)["zones"]["z.geojson"], "z").ok());
+}
+
 TEST(ReadZoneVersions, RejectsNonCollections) {
   EXPECT_FALSE(ReadZoneVersions(json::array(), "z").ok());
   EXPECT_FALSE(ReadZoneVersions(json{{"type", "Feature"}}, "z").ok());

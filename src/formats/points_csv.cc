@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "csv.h"
+#include "truce/text_policy.h"
 
 namespace truce::formats {
 
@@ -46,12 +47,16 @@ Result<std::vector<LocatePoint>> ParsePointsCsv(std::string_view text, std::stri
       const auto la = ParseNumber(r.fields[*lat]);
       const auto lo = ParseNumber(r.fields[*lon]);
       if (!la || *la < -90 || *la > 90) {
-        problems.push_back(fmt::format("{}: column lat: expected a latitude in [-90, 90], got '{}'",
-                                       at, r.fields[*lat]));
+        problems.push_back(fmt::format("{}: column lat: expected a latitude in [-90, 90], got {}",
+                                       at, Quote(r.fields[*lat])));
       }
       if (!lo || *lo < -180 || *lo > 180) {
-        problems.push_back(fmt::format(
-            "{}: column lon: expected a longitude in [-180, 180], got '{}'", at, r.fields[*lon]));
+        problems.push_back(
+            fmt::format("{}: column lon: expected a longitude in [-180, 180], got {}", at,
+                        Quote(r.fields[*lon])));
+      }
+      if (auto p = TextProblem(r.fields[*id], kIdField)) {
+        problems.push_back(fmt::format("{}: column id: {}", at, *p));
       }
       std::optional<UtcTime> t = default_time;
       if (time && !r.fields[*time].empty()) {

@@ -39,6 +39,25 @@ TEST(ParsePointsCsv, MissingColumns) {
   EXPECT_NE(p.error().problems[0].ToString().find("missing column 'lat'"), std::string::npos);
 }
 
+TEST(ParsePointsCsv, IdsAreIdentifiersAndColumnsUnique) {
+  auto bad = ParsePointsCsv("id,lat,lon\np\x001,33,36\n" + std::string(200, 'x') + ",33,36\n",
+                            "p.csv", MakeUtcTime(2017, 8, 21));
+  ASSERT_FALSE(bad.ok());
+  const std::vector<std::string> expected = {
+      "p.csv:2: column id: contains U+0001 (a control character) at byte 2 (not allowed in an "
+      "identifier)",
+      "p.csv:3: column id: is 200 bytes long, at most 128 allowed"};
+  EXPECT_EQ(ProblemLines(bad.error()), expected);
+  // A repeated column used to win silently.
+  auto twice = ParsePointsCsv("id,lat,lon,lat\na,1,2,3\n", "p.csv", MakeUtcTime(2017, 8, 21));
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().message,
+            "p.csv:1: header: column 4 is named 'lat' like column 2 (each column once)");
+  auto huge = ParsePointsCsv("id,lat,lon\na,1e400,-1e999\n", "p.csv", MakeUtcTime(2017, 8, 21));
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.error().problems.size(), 2u);
+}
+
 TEST(ParseNumber, StrictWholeField) {
   EXPECT_EQ(ParseNumber(" 33.5 "), 33.5);
   EXPECT_EQ(ParseNumber("+36"), 36);

@@ -8,6 +8,7 @@
 #include "csv.h"
 #include "points_csv.h"
 #include "text_file.h"
+#include "truce/text_policy.h"
 
 namespace truce::formats {
 namespace {
@@ -55,7 +56,8 @@ std::optional<double> Number(const json& record, const char* key, const std::str
     if (s.empty()) return std::nullopt;
     if (auto v = ParseNumber(s)) return v;
   }
-  reasons.push_back(fmt::format("{}: {}: expected {}, got {}", origin, key, expected, it->dump()));
+  reasons.push_back(
+      fmt::format("{}: {}: expected {}, got {}", origin, key, expected, QuoteJson(*it)));
   return std::nullopt;
 }
 
@@ -84,7 +86,7 @@ std::optional<UtcTime> Time(const json& record, const char* key, double scale,
     reasons.push_back(
         fmt::format("{}: {}: expected {} since 1970-01-01 between 1973 and 2100, "
                     "got {}{}",
-                    origin, key, unit, it->dump(), hint));
+                    origin, key, unit, QuoteJson(*it), hint));
     return std::nullopt;
   }
   return UtcTime(std::chrono::milliseconds(std::llround(seconds * 1000)));
@@ -103,7 +105,8 @@ std::optional<bool> Bool(const json& record, const char* key, const std::string&
     if (s == "true" || s == "True" || s == "TRUE" || s == "1") return true;
     if (s == "false" || s == "False" || s == "FALSE" || s == "0") return false;
   }
-  reasons.push_back(fmt::format("{}: {}: expected true or false, got {}", origin, key, it->dump()));
+  reasons.push_back(
+      fmt::format("{}: {}: expected true or false, got {}", origin, key, QuoteJson(*it)));
   return std::nullopt;
 }
 
@@ -111,6 +114,64 @@ bool Present(const json& record, const char* key) {
   const auto it = record.find(key);
   return it != record.end() && !it->is_null() &&
          !(it->is_string() && it->get_ref<const std::string&>().empty());
+}
+
+// Checks the record as a whole: at most kMaxPositionRecordBytes of text, every key an
+// identifier and every string free text (truce/text_policy.h), so that what a caller stores of
+// the record (the server keeps it) is as clean as the fields truce reads. Walks the value
+// without recursion; stops at the first problem.
+bool CheckRecord(const json& record, const std::string& origin, std::vector<std::string>& reasons) {
+  // The values still to visit, and how each was reached, to name it in a message.
+  struct Node {
+    const json* value;
+    size_t parent;         // index into `nodes`, or npos for the record itself
+    std::string_view key;  // the member's key, or empty for an array element
+    size_t index;          // the element's index
+  };
+  constexpr size_t kNone = std::string::npos;
+  std::vector<Node> nodes = {{&record, kNone, {}, 0}};
+  auto path = [&](size_t n) {
+    std::string out;
+    for (; n != kNone && nodes[n].parent != kNone; n = nodes[n].parent) {
+      out = (nodes[n].key.empty() && nodes[nodes[n].parent].value->is_array()
+                 ? fmt::format("[{}]", nodes[n].index)
+                 : (nodes[nodes[n].parent].parent == kNone ? "" : ".") + EscapeText(nodes[n].key)) +
+            out;
+    }
+    return out;
+  };
+  size_t bytes = 0;
+  for (size_t n = 0; n < nodes.size(); ++n) {
+    const json& value = *nodes[n].value;
+    bytes += 8;  // punctuation, numbers, literals: roughly
+    if (value.is_string()) {
+      const std::string& text = value.get_ref<const std::string&>();
+      bytes += text.size();
+      if (auto p = TextProblem(text, kTextField)) {
+        reasons.push_back(fmt::format("{}: {}: {}", origin, path(n), *p));
+        return false;
+      }
+    } else if (value.is_object()) {
+      for (const auto& [key, member] : value.items()) {
+        bytes += key.size();
+        nodes.push_back(Node{&member, n, key, 0});
+        if (auto p = TextProblem(key, kIdField)) {
+          reasons.push_back(fmt::format("{}: {}: key {}", origin, path(nodes.size() - 1), *p));
+          return false;
+        }
+      }
+    } else if (value.is_array()) {
+      for (size_t i = 0; i < value.size(); ++i) nodes.push_back(Node{&value[i], n, {}, i});
+    }
+    if (bytes > kMaxPositionRecordBytes) {
+      reasons.push_back(
+          fmt::format("{}: the record holds more than {} bytes, the limit for one "
+                      "position record",
+                      origin, kMaxPositionRecordBytes));
+      return false;
+    }
+  }
+  return true;
 }
 
 // Adds one record to the batch: a position, a record without one, or a reject.
@@ -123,16 +184,41 @@ void Take(const json& record, const std::string& origin, PositionBatch& batch) {
   } else if (reasons.empty()) {
     ++batch.without_position;
   } else {
-    batch.rejected.push_back(RejectedPosition{origin, std::move(reasons), record.dump()});
+    batch.rejected.push_back(RejectedPosition{origin, std::move(reasons), SafeDump(record)});
   }
 }
 
 }  // namespace
 
+void TakeLine(std::string_view line, const std::string& file, size_t line_number,
+              PositionBatch& batch) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+    line.remove_suffix(1);
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  if (line.empty()) return;
+  const std::string origin = fmt::format("{}:{}", file, line_number);
+  auto reject = [&](std::string reason) {
+    ++batch.records;
+    batch.rejected.push_back(RejectedPosition{
+        origin, {std::move(reason)}, std::string(line.substr(0, kMaxPositionLineBytes))});
+  };
+  if (line.size() > kMaxPositionLineBytes) {
+    reject(fmt::format("{}: line longer than {} bytes, the limit for one JSON line", origin,
+                       kMaxPositionLineBytes));
+    return;
+  }
+  auto record = ParseJson(line, file, JsonOptions{kMaxJsonDepth, line_number});
+  if (!record.ok()) {
+    reject(record.error().message + " (expected one JSON object per line)");
+    return;
+  }
+  Take(*record, origin, batch);
+}
+
 std::optional<Position> PositionFromJson(const json& record, const std::string& origin,
                                          std::vector<std::string>& reasons) {
   if (!record.is_object()) {
-    reasons.push_back(fmt::format("{}: expected a JSON object, got {}", origin, record.dump()));
+    reasons.push_back(fmt::format("{}: expected a JSON object, got {}", origin, QuoteJson(record)));
     return std::nullopt;
   }
   const Schema* schema = nullptr;
@@ -148,6 +234,7 @@ std::optional<Position> PositionFromJson(const json& record, const std::string& 
     return std::nullopt;
   }
   const Schema& s = *schema;
+  if (!CheckRecord(record, origin, reasons)) return std::nullopt;
   // No position fix at all: a state vector with nothing to place (OpenSky and traffic both
   // carry such rows). Skipped, not rejected.
   if (!Present(record, s.lat) && !Present(record, s.lon)) return std::nullopt;
@@ -160,7 +247,7 @@ std::optional<Position> PositionFromJson(const json& record, const std::string& 
   if (!icao24) {
     const auto it = record.find("icao24");
     reasons.push_back(fmt::format("{}: icao24: expected 6 hex digits, got {}", origin,
-                                  it == record.end() ? std::string("nothing") : it->dump()));
+                                  it == record.end() ? std::string("nothing") : QuoteJson(*it)));
   }
   const auto lat = Number(record, s.lat, origin, "a latitude in degrees", reasons);
   const auto lon = Number(record, s.lon, origin, "a longitude in degrees", reasons);
@@ -196,9 +283,12 @@ std::optional<Position> PositionFromJson(const json& record, const std::string& 
   if (const auto it = record.find(s.callsign); it != record.end() && !it->is_null()) {
     if (it->is_string()) {
       callsign = NormalizeCallsign(it->get_ref<const std::string&>());
+      if (auto p = TextProblem(callsign, kCallsignField)) {
+        reasons.push_back(fmt::format("{}: {}: {}", origin, s.callsign, *p));
+      }
     } else {
       reasons.push_back(
-          fmt::format("{}: {}: expected a string, got {}", origin, s.callsign, it->dump()));
+          fmt::format("{}: {}: expected a string, got {}", origin, s.callsign, QuoteJson(*it)));
     }
   }
   const auto on_ground = Bool(record, s.onground, origin, reasons);
@@ -239,11 +329,11 @@ Result<PositionBatch> ParsePositions(std::string_view text, const std::string& f
 }
 
 Result<PositionBatch> ParseOpenSkyCsv(std::string_view text, const std::string& file) {
-  auto table = ParseCsv(text, file);
-  if (!table.ok()) return std::move(table).error();
+  CsvReader reader(text, file);
+  if (Status header = reader.ReadHeader(); !header.ok()) return header.error();
   std::vector<std::string> missing;
   for (const char* name : {"time", "icao24", "lat", "lon"}) {
-    if (!table->Column(name)) missing.push_back(name);
+    if (!reader.Column(name)) missing.push_back(name);
   }
   if (!missing.empty()) {
     return MakeError(ErrorCode::kInvalidInput,
@@ -259,10 +349,14 @@ Result<PositionBatch> ParseOpenSkyCsv(std::string_view text, const std::string& 
                                              "baroaltitude", "geoaltitude", "lastposupdate"};
   std::vector<std::pair<const char*, size_t>> columns;
   for (const char* name : kColumns) {
-    if (auto c = table->Column(name)) columns.emplace_back(name, *c);
+    if (auto c = reader.Column(name)) columns.emplace_back(name, *c);
   }
   PositionBatch batch;
-  for (const CsvRecord& row : table->records) {
+  CsvRecord row;
+  for (;;) {
+    auto more = reader.Next(row);
+    if (!more.ok()) return std::move(more).error();
+    if (!*more) break;
     json record = json::object();
     for (const auto& [name, c] : columns) {
       const std::string& field = row.fields[c];
@@ -287,31 +381,14 @@ Result<PositionBatch> ParseOpenSkyCsv(std::string_view text, const std::string& 
 
 Result<PositionBatch> ParseTrafficJson(std::string_view text, const std::string& file) {
   PositionBatch batch;
-  size_t index = 0;
-  bool top_is_array = true;
-  // The callback hands over each record as soon as it is parsed and drops it from the
-  // document, so a large file never sits in memory as a JSON tree.
-  json::parser_callback_t take = [&](int depth, json::parse_event_t event, json& parsed) {
-    if (depth == 0 && event != json::parse_event_t::array_start &&
-        event != json::parse_event_t::array_end) {
-      top_is_array = false;
-      return true;
-    }
-    if (depth != 1) return true;
-    if (event == json::parse_event_t::object_end || event == json::parse_event_t::array_end ||
-        event == json::parse_event_t::value) {
-      Take(parsed, fmt::format("{} record {}", file, index++), batch);
-      return false;
-    }
-    return true;
+  // Each record is handed over as soon as it is parsed and not kept, so a large file never
+  // sits in memory as a JSON tree.
+  const JsonElementFn take = [&](json&& record, size_t index) {
+    Take(record, fmt::format("{} record {}", file, index), batch);
   };
-  try {
-    json rest = json::parse(text.begin(), text.end(), take);
-    (void)rest;
-  } catch (const json::parse_error& e) {
-    return JsonSyntaxError(e, text, file);
-  }
-  if (!top_is_array) {
+  auto rest = ParseJsonStreaming(text, file, "", take);
+  if (!rest.ok()) return std::move(rest).error();
+  if (!rest->is_array()) {
     return MakeError(ErrorCode::kInvalidInput,
                      fmt::format("{}: expected a JSON array of position records", file));
   }
@@ -326,19 +403,7 @@ PositionBatch ParsePositionLines(std::string_view text, const std::string& file)
     std::string_view l = text.substr(0, end);
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
     ++line;
-    while (!l.empty() && (l.back() == '\r' || l.back() == ' ' || l.back() == '\t'))
-      l.remove_suffix(1);
-    while (!l.empty() && (l.front() == ' ' || l.front() == '\t')) l.remove_prefix(1);
-    if (l.empty()) continue;
-    const std::string origin = fmt::format("{}:{}", file, line);
-    json record = json::parse(l, nullptr, /*allow_exceptions=*/false);
-    if (record.is_discarded()) {
-      ++batch.records;
-      batch.rejected.push_back(RejectedPosition{
-          origin, {origin + ": invalid JSON (expected one object per line)"}, std::string(l)});
-      continue;
-    }
-    Take(record, origin, batch);
+    TakeLine(l, file, line, batch);
   }
   return batch;
 }
@@ -369,8 +434,8 @@ Result<std::vector<Exemption>> ParseExemptionsCsv(std::string_view text, const s
         if (auto n = NormalizeIcao24(icao_text)) {
           e.icao24 = *n;
         } else {
-          problems.push_back(
-              fmt::format("{}: column icao24: expected 6 hex digits, got '{}'", at, icao_text));
+          problems.push_back(fmt::format("{}: column icao24: expected 6 hex digits, got {}", at,
+                                         Quote(icao_text)));
         }
       }
       e.callsign = NormalizeCallsign(r.fields[*callsign]);
@@ -390,8 +455,17 @@ Result<std::vector<Exemption>> ParseExemptionsCsv(std::string_view text, const s
           problems.push_back(fmt::format("{}: columns from, to: {}", at, window.error().message));
         }
       }
+      if (auto p = TextProblem(e.callsign, kCallsignField)) {
+        problems.push_back(fmt::format("{}: column callsign: {}", at, *p));
+      }
       if (zone) e.zone = r.fields[*zone];
       if (note) e.note = r.fields[*note];
+      if (auto p = TextProblem(e.zone, kIdField)) {
+        problems.push_back(fmt::format("{}: column zone: {}", at, *p));
+      }
+      if (auto p = TextProblem(e.note, kTextField)) {
+        problems.push_back(fmt::format("{}: column note: {}", at, *p));
+      }
       if (problems.size() == before) out.push_back(std::move(e));
     }
   }

@@ -27,6 +27,11 @@
 
 namespace truce::formats {
 
+// The most text one position record may hold (all its keys and values, roughly as JSON), and
+// the longest line of a JSON lines input.
+inline constexpr size_t kMaxPositionRecordBytes = 64 * 1024;
+inline constexpr size_t kMaxPositionLineBytes = 1024 * 1024;
+
 // A record that was refused, with every reason.
 struct RejectedPosition {
   std::string origin;  // "states.csv:12", "flights.json record 3", "stdin:7"
@@ -57,9 +62,18 @@ PositionFormat DetectPositionFormat(std::string_view text);
 // JSON lines never fail as a whole: a line that is not a JSON object is a rejected record.
 PositionBatch ParsePositionLines(std::string_view text, const std::string& file);
 
+// Adds one line of a JSON lines input (`file`, 1-based `line_number`) to `batch`: a blank
+// line is skipped; a line longer than kMaxPositionLineBytes or not valid JSON (with the
+// line and column) is a rejected record; else as PositionFromJson. For `truce flights
+// --follow`, which reads stdin a line at a time.
+void TakeLine(std::string_view line, const std::string& file, size_t line_number,
+              PositionBatch& batch);
+
 // One record as a JSON object, in either schema. Returns the position, or nullopt with no
 // reasons for a record without a position fix, or nullopt with `reasons` filled (each
-// prefixed with `origin`).
+// prefixed with `origin`). The record as a whole is checked too: at most
+// kMaxPositionRecordBytes, keys identifiers and strings free text (truce/text_policy.h), the
+// callsign an identifier of at most kMaxCallsignBytes.
 std::optional<Position> PositionFromJson(const nlohmann::json& record, const std::string& origin,
                                          std::vector<std::string>& reasons);
 

@@ -1,5 +1,7 @@
 #include "positions.h"
 
+#include "json_reader.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -152,7 +154,9 @@ TEST(PositionsTest, JsonLinesTakeEitherSchema) {
   EXPECT_EQ(batch->positions[2].time, T("2018-08-01T05:28:00Z"));
   ASSERT_EQ(batch->rejected.size(), 2u);
   EXPECT_EQ(batch->rejected[0].origin, "stdin:4");
-  EXPECT_EQ(batch->rejected[0].reasons[0], "stdin:4: invalid JSON (expected one object per line)");
+  EXPECT_EQ(batch->rejected[0].reasons[0],
+            "stdin:4:2: invalid JSON: syntax error while parsing value - invalid literal; last "
+            "read: 'no' (expected one JSON object per line)");
   EXPECT_TRUE(HasProblem(batch->rejected[1].reasons, "stdin:6: expected the traffic keys"));
 }
 
@@ -188,6 +192,110 @@ TEST(ExemptionsTest, ParsesRowsAndListsEveryProblem) {
   EXPECT_TRUE(HasProblem(p, "ex.csv:4: columns from, to: empty interval"));
   EXPECT_TRUE(HasProblem(p, "ex.csv:5: column from: bad time 'yesterday'"));
   EXPECT_FALSE(ParseExemptionsCsv("icao24,from,to\n", "h.csv").ok());
+}
+
+TEST(PositionsTest, RecordsFollowTheTextPolicyAndSizeLimit) {
+  std::vector<std::string> reasons;
+  const auto record = [](nlohmann::json extra) {
+    nlohmann::json r = {{"time", 1503309600}, {"icao24", "abcdef"}, {"lat", 33.5}, {"lon", 36.4}};
+    r.update(extra);
+    return r;
+  };
+  EXPECT_TRUE(PositionFromJson(record({{"callsign", "UNO123"}}), "r", reasons));
+  EXPECT_FALSE(PositionFromJson(record({{"callsign", "UN\u202EO"}}), "r", reasons));
+  EXPECT_EQ(reasons, std::vector<std::string>{
+                         "r: callsign: contains U+202E (a bidirectional override) at byte 3"});
+  reasons.clear();
+  EXPECT_FALSE(PositionFromJson(record({{"callsign", "UN\u200BO"}}), "r", reasons));
+  EXPECT_EQ(reasons, std::vector<std::string>{"r: callsign: contains U+200B (an invisible "
+                                              "character) at byte 3 (not allowed in an "
+                                              "identifier)"});
+  reasons.clear();
+  EXPECT_FALSE(PositionFromJson(record({{"callsign", std::string(40, 'A')}}), "r", reasons));
+  EXPECT_EQ(reasons, std::vector<std::string>{"r: callsign: is 40 bytes long, at most 16 allowed"});
+  // Fields truce does not read are stored by the server: they are checked too.
+  reasons.clear();
+  EXPECT_FALSE(PositionFromJson(record({{"meta", {{"tags", {"ok", std::string("n\0", 2)}}}}}), "r",
+                                reasons));
+  EXPECT_EQ(reasons, std::vector<std::string>{
+                         "r: meta.tags[1]: contains U+0000 (a control character) at byte 2"});
+  reasons.clear();
+  EXPECT_FALSE(PositionFromJson(record({{"k\x01", 1}}), "r", reasons));
+  EXPECT_EQ(reasons, std::vector<std::string>{"r: k\\x01: key contains U+0001 (a control "
+                                              "character) at byte 2 (not allowed in an "
+                                              "identifier)"});
+  reasons.clear();
+  EXPECT_FALSE(PositionFromJson(record({{"a", std::string(30000, 'x')},
+                                        {"b", std::string(30000, 'x')},
+                                        {"c", std::string(30000, 'x')}}),
+                                "r", reasons));
+  EXPECT_EQ(reasons, std::vector<std::string>{"r: the record holds more than 65536 bytes, the "
+                                              "limit for one position record"});
+  // Messages quote bounded: a megabyte icao24.
+  reasons.clear();
+  EXPECT_FALSE(PositionFromJson(record({{"icao24", std::string(1 << 20, 'z')}}), "r", reasons));
+  ASSERT_FALSE(reasons.empty());
+  EXPECT_LT(reasons[0].size(), 200u);
+}
+
+TEST(PositionsTest, HugeNumbersAndDeepLinesAreRejectedRecords) {
+  // 1e300 seconds: out of the plausible range, never converted to an integer.
+  auto batch =
+      ParsePositions("time,icao24,lat,lon\n1e300,abcdef,33,36\n1e400,abcdef,33,36\n", "s.csv");
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->rejected.size(), 2u);
+  EXPECT_TRUE(HasProblem(batch->rejected[0].reasons, "s.csv:2: time: expected seconds since"));
+  EXPECT_TRUE(HasProblem(batch->rejected[1].reasons, "s.csv:3: time: bad time '1e400'"))
+      << batch->rejected[1].reasons[0];
+  const std::string deep = std::string(70000, '[') + std::string(70000, ']');
+  const PositionBatch lines =
+      ParsePositionLines("{\"icao24\":\"abcdef\"}\n" + deep + "\n{\"x\":" + deep + "}\n", "stdin");
+  ASSERT_EQ(lines.rejected.size(), 3u);
+  EXPECT_EQ(lines.rejected[1].reasons[0],
+            "stdin:2:65: invalid JSON: nested deeper than 64 levels of arrays and objects (the "
+            "limit for any JSON input) (expected one JSON object per line)");
+  EXPECT_TRUE(HasProblem(lines.rejected[2].reasons, "stdin:3:69: invalid JSON: nested deeper"))
+      << lines.rejected[2].reasons[0];
+  auto traffic = ParsePositions("[{\"icao24\":" + deep + "}]", "t.json");
+  ASSERT_FALSE(traffic.ok());
+  EXPECT_EQ(traffic.error().message.rfind("t.json:1:74: invalid JSON: nested deeper", 0), 0u)
+      << traffic.error().message;
+  // One line longer than the limit is one rejected record, cut short.
+  const PositionBatch long_line =
+      ParsePositionLines(std::string(kMaxPositionLineBytes + 10, 'x') + "\n", "stdin");
+  ASSERT_EQ(long_line.rejected.size(), 1u);
+  EXPECT_EQ(long_line.rejected[0].reasons[0],
+            "stdin:1: line longer than 1048576 bytes, the limit for one JSON line");
+}
+
+TEST(PositionsTest, InvalidUtf8InCsvNeverBreaksTheRejectsFile) {
+  auto batch = ParsePositions(
+      "time,icao24,lat,lon,callsign\n1503309600,ab\xff"
+      "def,33,36,X\xfe\n",
+      "s.csv");
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->rejected.size(), 1u);
+  for (const auto& r : batch->rejected[0].reasons) {
+    EXPECT_EQ(r.find('\xff'), std::string::npos) << r;
+  }
+  EXPECT_NO_THROW(SafeDump(nlohmann::json{{"raw", batch->rejected[0].raw}}));
+}
+
+TEST(ExemptionsTest, TextPolicy) {
+  auto bad = ParseExemptionsCsv(
+      "icao24,callsign,from,to,zone,note\n"
+      "abcdef,UN\u200BO,2018-08-01,2018-08-02,gh\x01outa,fine \u200C note\n"
+      "abcdef,,2018-08-01,2018-08-02,,\x1b[2J\n",
+      "ex.csv");
+  ASSERT_FALSE(bad.ok());
+  const std::vector<std::string> expected = {
+      "ex.csv:2: column callsign: contains U+200B (an invisible character) at byte 3 (not "
+      "allowed in an identifier)",
+      "ex.csv:2: column zone: contains U+0001 (a control character) at byte 3 (not allowed in "
+      "an identifier)",
+      "ex.csv:3: column note: contains U+001B (a control character) at byte 1"};
+  EXPECT_EQ(ProblemLines(bad.error()), expected);
+  EXPECT_FALSE(ParseExemptionsCsv("icao24,callsign,from,to,to\n", "ex.csv").ok());
 }
 
 }  // namespace

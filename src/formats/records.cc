@@ -4,6 +4,33 @@
 
 namespace truce::formats {
 
+nlohmann::json Unordered(const nlohmann::ordered_json& doc) {
+  switch (doc.type()) {
+    case nlohmann::ordered_json::value_t::object: {
+      nlohmann::json out = nlohmann::json::object();
+      for (const auto& [key, value] : doc.items()) out[key] = Unordered(value);
+      return out;
+    }
+    case nlohmann::ordered_json::value_t::array: {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& value : doc) out.push_back(Unordered(value));
+      return out;
+    }
+    case nlohmann::ordered_json::value_t::string:
+      return doc.get<std::string>();
+    case nlohmann::ordered_json::value_t::boolean:
+      return doc.get<bool>();
+    case nlohmann::ordered_json::value_t::number_integer:
+      return doc.get<int64_t>();
+    case nlohmann::ordered_json::value_t::number_unsigned:
+      return doc.get<uint64_t>();
+    case nlohmann::ordered_json::value_t::number_float:
+      return doc.get<double>();
+    default:
+      return nullptr;
+  }
+}
+
 double RoundTo4(double x) noexcept { return std::round(x * 1e4) / 1e4; }
 
 nlohmann::json ViolationToJson(const Violation& v, int revision) {

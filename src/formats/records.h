@@ -15,6 +15,10 @@ namespace truce::formats {
 //    "longitude", "radius_m"}
 nlohmann::json ViolationToJson(const Violation& v, int revision);
 
+// The same document with sorted keys (the encoders that keep their key order write
+// ordered_json; the API's records are json).
+nlohmann::json Unordered(const nlohmann::ordered_json& doc);
+
 // `x` rounded to 4 decimals: shares and fractions are printed no finer than they are known.
 double RoundTo4(double x) noexcept;
 

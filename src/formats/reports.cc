@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -11,6 +12,7 @@
 #include "csv.h"
 #include "points_csv.h"
 #include "text_file.h"
+#include "truce/text_policy.h"
 
 namespace truce::formats {
 namespace {
@@ -34,11 +36,21 @@ bool IsKnown(std::string_view column) {
 }
 
 std::optional<int> ParseInt(std::string_view s) {
+  // The range check comes first: converting a double beyond long long's range is undefined.
   const auto d = ParseNumber(s);
-  if (!d || *d != static_cast<double>(static_cast<long long>(*d)) || *d > 1e9 || *d < -1e9) {
-    return std::nullopt;
-  }
+  if (!d || *d > 1e9 || *d < -1e9 || *d != std::trunc(*d)) return std::nullopt;
   return static_cast<int>(*d);
+}
+
+// Reads exactly the decimal digits of `s` (1 to 9 of them) as a number.
+std::optional<int> Digits(std::string_view s) {
+  if (s.empty() || s.size() > 9) return std::nullopt;
+  int v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
 }
 
 // Builds a spec from named string fields; appends "ORIGIN: FIELD: problem" lines.
@@ -55,7 +67,7 @@ ReportSpec SpecFromFields(const std::map<std::string, std::string>& fields,
     const auto v = ParseInt(get(key));
     if (!v) {
       problems.push_back(
-          fmt::format("{}: {}: expected 1, 2 or 3, got '{}'", origin, key, get(key)));
+          fmt::format("{}: {}: expected 1, 2 or 3, got {}", origin, key, Quote(get(key))));
     } else {
       out = *v;
     }
@@ -64,7 +76,7 @@ ReportSpec SpecFromFields(const std::map<std::string, std::string>& fields,
     const auto v = ParseNumber(get(key));
     if (!v) {
       problems.push_back(
-          fmt::format("{}: {}: expected {}, got '{}'", origin, key, expected, get(key)));
+          fmt::format("{}: {}: expected {}, got {}", origin, key, expected, Quote(get(key))));
     } else {
       out = *v;
     }
@@ -90,17 +102,17 @@ ReportSpec SpecFromFields(const std::map<std::string, std::string>& fields,
   if (!get("fatalities").empty()) {
     const auto f = ParseInt(get("fatalities"));
     if (!f) {
-      problems.push_back(fmt::format("{}: fatalities: expected a whole number, got '{}'", origin,
-                                     get("fatalities")));
+      problems.push_back(fmt::format("{}: fatalities: expected a whole number, got {}", origin,
+                                     Quote(get("fatalities"))));
     } else {
       spec.fatalities = *f;
     }
   }
   if (const std::string& t = get("time"); !t.empty()) {
-    const auto hh = ParseInt(t.size() == 5 ? std::string_view(t).substr(0, 2) : "x");
-    const auto mm = ParseInt(t.size() == 5 ? std::string_view(t).substr(3, 2) : "x");
-    if (t.size() != 5 || t[2] != ':' || !hh || !mm || *hh < 0 || *hh > 23 || *mm < 0 || *mm > 59) {
-      problems.push_back(fmt::format("{}: time: expected HH:MM (UTC), got '{}'", origin, t));
+    const auto hh = Digits(t.size() == 5 ? std::string_view(t).substr(0, 2) : "x");
+    const auto mm = Digits(t.size() == 5 ? std::string_view(t).substr(3, 2) : "x");
+    if (t.size() != 5 || t[2] != ':' || !hh || !mm || *hh > 23 || *mm > 59) {
+      problems.push_back(fmt::format("{}: time: expected HH:MM (UTC), got {}", origin, Quote(t)));
     } else {
       spec.time_of_day = std::chrono::minutes(*hh * 60 + *mm);
     }
@@ -109,7 +121,7 @@ ReportSpec SpecFromFields(const std::map<std::string, std::string>& fields,
     const auto m = ParseNumber(u);
     if (!m || *m < 0) {
       problems.push_back(
-          fmt::format("{}: uncertainty_m: expected metres >= 0, got '{}'", origin, u));
+          fmt::format("{}: uncertainty_m: expected metres >= 0, got {}", origin, Quote(u)));
     } else {
       spec.uncertainty = Meters{*m};
     }
@@ -153,7 +165,7 @@ std::string JsonScalarText(const json& v) {
 // chemical weapons: Explosions/Remote violence, Chemical weapon. The perpetrator is not
 // coded, so actor1 is left empty; geo_accuracy APPROXIMATE means near a named town
 // (geo_precision 2), EXACT the town itself (1). The export's midnight times are placeholders.
-std::map<std::string, std::string> FromSyrianArchive(const CsvTable& table, const CsvRecord& row,
+std::map<std::string, std::string> FromSyrianArchive(const CsvReader& table, const CsvRecord& row,
                                                      const std::string& origin,
                                                      std::vector<std::string>& problems) {
   auto col = [&](const char* name) -> std::string {
@@ -163,13 +175,22 @@ std::map<std::string, std::string> FromSyrianArchive(const CsvTable& table, cons
   std::map<std::string, std::string> f;
   f["event_id_cnty"] = col("unique_event_ID");
   const std::string dt = col("date_time");
-  int month = 0, day = 0, year = 0;
-  if (std::sscanf(dt.c_str(), "%d/%d/%d", &month, &day, &year) == 3) {
+  // "08/21/13 12:00 AM": month/day/year, then a time the export fills with midnight.
+  const std::string_view date = std::string_view(dt).substr(0, dt.find(' '));
+  const size_t slash1 = date.find('/');
+  const size_t slash2 = slash1 == std::string_view::npos ? slash1 : date.find('/', slash1 + 1);
+  std::optional<int> month, day, year;
+  if (slash2 != std::string_view::npos) {
+    month = Digits(date.substr(0, slash1));
+    day = Digits(date.substr(slash1 + 1, slash2 - slash1 - 1));
+    year = Digits(date.substr(slash2 + 1));
+  }
+  if (month && day && year && *month <= 12 && *day <= 31 && *year <= 9999) {
     f["event_date"] =
-        fmt::format("{:04d}-{:02d}-{:02d}", year < 100 ? 2000 + year : year, month, day);
+        fmt::format("{:04d}-{:02d}-{:02d}", *year < 100 ? 2000 + *year : *year, *month, *day);
   } else {
     problems.push_back(
-        fmt::format("{}: date_time: expected MM/DD/YY HH:MM AM, got '{}'", origin, dt));
+        fmt::format("{}: date_time: expected MM/DD/YY HH:MM AM, got {}", origin, Quote(dt)));
     f["event_date"] = "";
   }
   f["time_precision"] = "1";
@@ -187,13 +208,13 @@ std::map<std::string, std::string> FromSyrianArchive(const CsvTable& table, cons
 }
 
 Result<ReportBatch> ParseCsvReports(std::string_view text, const std::string& file) {
-  auto table = ParseCsv(text, file);
-  if (!table.ok()) return std::move(table).error();
-  const bool syrian_archive = table->Column("unique_event_ID") && table->Column("geo_latitude");
+  CsvReader reader(text, file);
+  if (Status header = reader.ReadHeader(); !header.ok()) return header.error();
+  const bool syrian_archive = reader.Column("unique_event_ID") && reader.Column("geo_latitude");
   if (!syrian_archive) {
     std::vector<std::string> missing;
     for (std::string_view c : kRequiredColumns) {
-      if (!table->Column(c)) missing.push_back(std::string(c));
+      if (!reader.Column(c)) missing.push_back(std::string(c));
     }
     if (!missing.empty()) {
       return MakeError(ErrorCode::kInvalidInput,
@@ -204,67 +225,70 @@ Result<ReportBatch> ParseCsvReports(std::string_view text, const std::string& fi
     }
   }
   ReportBatch batch;
-  for (const CsvRecord& row : table->records) {
+  CsvRecord row;
+  for (;;) {
+    auto more = reader.Next(row);
+    if (!more.ok()) return std::move(more).error();
+    if (!*more) break;
     const std::string origin = fmt::format("{}:{}", file, row.line);
     std::vector<std::string> problems;
     std::map<std::string, std::string> fields;
     if (syrian_archive) {
-      fields = FromSyrianArchive(*table, row, origin, problems);
+      fields = FromSyrianArchive(reader, row, origin, problems);
     } else {
-      for (size_t i = 0; i < table->header.size(); ++i) fields[table->header[i]] = row.fields[i];
+      for (size_t i = 0; i < reader.header().size(); ++i) {
+        fields[reader.header()[i]] = row.fields[i];
+      }
     }
     ReportSpec spec = SpecFromFields(fields, origin, problems);  // appends to problems first
     auto report = Finish(std::move(spec), std::move(problems));
     if (report.ok()) {
       batch.reports.push_back(std::move(report).value());
     } else {
-      std::string raw;
-      for (size_t i = 0; i < row.fields.size(); ++i) {
-        raw += (i ? "," : "") + row.fields[i];
-      }
       std::vector<std::string> reasons;
       for (const Problem& p : report.error().problems) reasons.push_back(p.ToString());
-      batch.rejected.push_back(RejectedReport{origin, std::move(reasons), raw});
+      batch.rejected.push_back(RejectedReport{origin, std::move(reasons), CsvJoin(row.fields)});
     }
   }
   return batch;
 }
 
 Result<ReportBatch> ParseGeoJsonReports(std::string_view text, const std::string& file) {
-  auto doc = ParseJson(text, file);
-  if (!doc.ok()) return std::move(doc).error();
-  if (!doc->is_object() || doc->value("type", json()) != "FeatureCollection" ||
-      !(*doc)["features"].is_array()) {
-    return MakeError(ErrorCode::kInvalidInput,
-                     file + ": expected a GeoJSON FeatureCollection of Point features");
-  }
   ReportBatch batch;
-  const json& features = (*doc)["features"];
-  for (size_t i = 0; i < features.size(); ++i) {
-    const json& f = features[i];
+  // Features are read one at a time, so a large file never sits in memory as one tree.
+  const JsonElementFn each = [&](json&& f, size_t i) {
     const std::string origin = fmt::format("{} feature {}", file, i);
     std::vector<std::string> problems;
     json props = f.is_object() && f.contains("properties") && f["properties"].is_object()
                      ? f["properties"]
                      : json::object();
     const json geometry = f.is_object() ? f.value("geometry", json()) : json();
+    const auto coordinates = geometry.is_object() ? geometry.find("coordinates") : geometry.end();
     if (geometry.is_object() && geometry.value("type", json()) == "Point" &&
-        geometry["coordinates"].is_array() && geometry["coordinates"].size() >= 2) {
+        coordinates != geometry.end() && coordinates->is_array() && coordinates->size() >= 2) {
       // GeoJSON's position wins over any latitude/longitude properties.
-      props["longitude"] = geometry["coordinates"][0];
-      props["latitude"] = geometry["coordinates"][1];
+      props["longitude"] = (*coordinates)[0];
+      props["latitude"] = (*coordinates)[1];
     } else if (!props.contains("latitude")) {
       problems.push_back(origin + ": geometry: expected a Point [lon, lat]");
     }
     auto report = ReportFromJson(props, origin);
     if (report.ok() && problems.empty()) {
       batch.reports.push_back(std::move(report).value());
-      continue;
+      return;
     }
     if (!report.ok()) {
       for (const auto& p : report.error().problems) problems.push_back(p.ToString());
     }
-    batch.rejected.push_back(RejectedReport{origin, std::move(problems), f.dump()});
+    batch.rejected.push_back(RejectedReport{origin, std::move(problems), SafeDump(f)});
+  };
+  auto doc = ParseJsonStreaming(text, file, "features", each);
+  if (!doc.ok()) return std::move(doc).error();
+  const auto features = doc->is_object() ? doc->find("features") : doc->end();
+  if (!doc->is_object() || doc->value("type", json()) != "FeatureCollection" ||
+      features == doc->end() || !features->is_array()) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     file + ": expected a GeoJSON FeatureCollection of Point features");
   }
   return batch;
 }
@@ -276,27 +300,34 @@ Result<UtcTime> ParseEventDate(std::string_view text) {
   static constexpr std::array<std::string_view, 12> kMonths = {
       "january", "february", "march",     "april",   "may",      "june",
       "july",    "august",   "september", "october", "november", "december"};
-  // "04 May 2017", "4-May-2017", "04-September-2017"
-  std::string s(text);
-  for (char& c : s) {
-    if (c == '-') c = ' ';
+  // "04 May 2017", "4-May-2017", "04-September-2017": day, month name, four-digit year,
+  // separated by spaces or hyphens.
+  std::vector<std::string_view> parts;
+  for (size_t i = 0; i < text.size() && parts.size() < 4;) {
+    if (text[i] == ' ' || text[i] == '-') {
+      ++i;
+      continue;
+    }
+    const size_t end = std::min(text.find_first_of(" -", i), text.size());
+    parts.push_back(text.substr(i, end - i));
+    i = end;
   }
-  char month_name[16] = {};
-  int day = 0, year = 0, consumed = 0;
-  if (std::sscanf(s.c_str(), "%d %15s %d%n", &day, month_name, &year, &consumed) == 3 &&
-      static_cast<size_t>(consumed) == s.size()) {
-    std::string m = month_name;
+  const auto day = parts.size() == 3 && parts[0].size() <= 2 ? Digits(parts[0]) : std::nullopt;
+  const auto year = parts.size() == 3 && parts[2].size() == 4 ? Digits(parts[2]) : std::nullopt;
+  if (day && year && parts[1].size() >= 3 && parts[1].size() <= 9) {
+    std::string m(parts[1]);
     for (char& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     for (size_t i = 0; i < kMonths.size(); ++i) {
-      if (m.size() >= 3 && kMonths[i].starts_with(m) && (m.size() == 3 || m == kMonths[i])) {
-        if (auto t = MakeUtcTime(year, static_cast<unsigned>(i + 1), static_cast<unsigned>(day))) {
+      if (kMonths[i].starts_with(m) && (m.size() == 3 || m == kMonths[i])) {
+        if (auto t =
+                MakeUtcTime(*year, static_cast<unsigned>(i + 1), static_cast<unsigned>(*day))) {
           return *t;
         }
       }
     }
   }
   return MakeError(ErrorCode::kInvalidArgument,
-                   fmt::format("bad date '{}': expected YYYY-MM-DD or DD Month YYYY", text));
+                   fmt::format("bad date {}: expected YYYY-MM-DD or DD Month YYYY", Quote(text)));
 }
 
 Result<Report> ReportFromJson(const json& object, const std::string& origin) {
@@ -309,8 +340,8 @@ Result<Report> ReportFromJson(const json& object, const std::string& origin) {
   std::vector<std::string> problems;
   for (const auto& [key, value] : object.items()) {
     if (value.is_object() || value.is_array()) {
-      problems.push_back(fmt::format("{}: {}: expected a string or number, got {}", origin, key,
-                                     value.type_name()));
+      problems.push_back(fmt::format("{}: {}: expected a string or number, got {}", origin,
+                                     EscapeText(key), value.type_name()));
       continue;
     }
     fields[key] = JsonScalarText(value);
@@ -360,6 +391,12 @@ Result<ReportBatch> ParseReports(std::string_view text, const std::string& file)
   size_t i = 0;
   while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
   if (i < text.size() && text[i] == '{') return ParseGeoJsonReports(text, file);
+  if (i < text.size() && text[i] == '[') {
+    return MakeError(ErrorCode::kInvalidInput,
+                     file +
+                         ": expected a GeoJSON FeatureCollection (an object) or CSV, got a "
+                         "JSON array");
+  }
   return ParseCsvReports(text, file);
 }
 

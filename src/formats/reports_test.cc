@@ -105,6 +105,167 @@ TEST(ReportFromJson, NamesBadFields) {
   EXPECT_FALSE(ReportFromJson(nlohmann::json::array(), "body").ok());
 }
 
+// A row of the minimal ACLED columns with `id` as event_id_cnty and `notes` as notes.
+std::string Row(const std::string& id, const std::string& notes = "n",
+                const std::string& source = "s") {
+  return id + ",2017-08-21,1,Battles,,a,b,33.5,36.3,1," + source + "," + notes + ",,x\n";
+}
+
+std::vector<std::string> Reasons(const std::string& rows) {
+  auto b = ParseReports(std::string(kHeader) + rows, "r.csv");
+  EXPECT_TRUE(b.ok());
+  std::vector<std::string> out;
+  for (const auto& r : b->rejected) out.insert(out.end(), r.reasons.begin(), r.reasons.end());
+  return out;
+}
+
+TEST(ParseReports, IdentifiersFollowTheTextPolicy) {
+  using namespace std::string_literals;
+  // Invalid UTF-8 in an event id: was exit 70 in jsonl output and raw bytes in csv output.
+  EXPECT_EQ(
+      Reasons(Row("A\xff")),
+      std::vector<std::string>{"r.csv:2: event_id_cnty: is not valid UTF-8 (byte 0xFF at byte 2)"});
+  EXPECT_EQ(Reasons(Row("A\0B"s)),
+            std::vector<std::string>{"r.csv:2: event_id_cnty: contains U+0000 (a control "
+                                     "character) at byte 2 (not allowed in an identifier)"});
+  EXPECT_EQ(Reasons(Row("SYR\u202E1")),
+            std::vector<std::string>{"r.csv:2: event_id_cnty: contains U+202E (a "
+                                     "bidirectional override) at byte 4 (not allowed in an "
+                                     "identifier)"});
+  EXPECT_EQ(Reasons(Row("SYR\u200B1")).size(), 1u);
+  EXPECT_EQ(Reasons(Row(std::string(1 << 20, 'A'))),
+            (std::vector<std::string>{
+                "r.csv:2: event_id_cnty: is 1048576 bytes long, at most 128 allowed",
+                "r.csv:2: the report's text is 1048594 bytes, at most 262144 allowed"}));
+  EXPECT_EQ(Reasons(Row("A", "n", "SOHR\tStep")),
+            std::vector<std::string>{"r.csv:2: source: contains U+0009 (a control character) "
+                                     "at byte 5 (not allowed in an identifier)"});
+}
+
+TEST(ParseReports, FreeTextKeepsArabicJoinersButNotOverrides) {
+  // Persian needs ZWNJ, line breaks are layout; an override reorders what follows it.
+  EXPECT_TRUE(Reasons(Row("A", "\"می\u200Cخواهم\nline two\"")).empty());
+  EXPECT_EQ(Reasons(Row("A", "safe \u202Eetouq")),
+            std::vector<std::string>{
+                "r.csv:2: notes: contains U+202E (a bidirectional override) at byte 6"});
+  EXPECT_EQ(
+      Reasons(Row("A", "bell\a")),
+      std::vector<std::string>{"r.csv:2: notes: contains U+0007 (a control character) at byte 5"});
+  EXPECT_EQ(Reasons(Row("A", std::string(70000, 'n'))),
+            std::vector<std::string>{"r.csv:2: notes: is 70000 bytes long, at most 65536 allowed"});
+  // An extra column's value is free text; its name an identifier (the header checks that).
+  auto extra = Reasons(std::string("A,2017-08-21,1,Battles,,a,b,33.5,36.3,1,s,n,,x\x01y\n"));
+  EXPECT_EQ(extra, std::vector<std::string>{
+                       "r.csv:2: admin1: contains U+0001 (a control character) at byte 2"});
+}
+
+TEST(ParseReports, RejectsQuoteUserTextBoundedAndEscaped) {
+  auto reasons = Reasons("A,2017-08-21,1,Battles,,a,b,\"" + std::string(100000, '9') +
+                         "x\x1b[2J\",36.3,1,s,n,,x\n");
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_LT(reasons[0].size(), 250u);
+  EXPECT_EQ(reasons[0].find('\x1b'), std::string::npos);
+  EXPECT_NE(reasons[0].find("(100005 bytes)"), std::string::npos) << reasons[0];
+}
+
+TEST(ParseReports, HugeNumbersAreRefusedWithoutOverflow) {
+  // Converting 1e300 to an integer is undefined behaviour; the range is checked first.
+  EXPECT_EQ(
+      Reasons("A,2017-08-21,1e300,Battles,,a,b,33.5,36.3,1,s,n,1e300,x\n"),
+      (std::vector<std::string>{"r.csv:2: time_precision: expected 1, 2 or 3, got '1e300'",
+                                "r.csv:2: fatalities: expected a whole number, got '1e300'"}));
+  EXPECT_EQ(Reasons("A,2017-08-21,1,Battles,,a,b,1e400,36.3,1,s,n,,x\n"),
+            std::vector<std::string>{
+                "r.csv:2: latitude: expected a latitude in decimal degrees, got '1e400'"});
+  auto geo = ParseReports(R"({"type":"FeatureCollection","features":[{"type":"Feature",
+    "geometry":null,"properties":{"event_id_cnty":"A","fatalities":1e400}}]})",
+                          "r.geojson");
+  ASSERT_FALSE(geo.ok());
+  EXPECT_EQ(geo.error().message,
+            "r.geojson:2:72: invalid JSON: number '1e400' is out of range (beyond +-1.8e308)");
+}
+
+TEST(ParseReports, UncertaintyIsBounded) {
+  const std::string header =
+      "event_id_cnty,event_date,time_precision,event_type,latitude,longitude,geo_precision,"
+      "uncertainty_m\n";
+  auto b = ParseReports(header +
+                            "A,2017-08-21,1,Battles,33.5,36.3,1,1e300\n"
+                            "B,2017-08-21,1,Battles,33.5,36.3,1,500000\n",
+                        "r.csv");
+  ASSERT_TRUE(b.ok());
+  ASSERT_EQ(b->rejected.size(), 1u);
+  EXPECT_EQ(b->rejected[0].reasons[0],
+            "r.csv:2: uncertainty_m: expected metres in [0, 500000], got 1e+300");
+}
+
+TEST(ParseReports, TheWholeReportIsBounded) {
+  std::string header =
+      "event_id_cnty,event_date,time_precision,event_type,latitude,longitude,"
+      "geo_precision";
+  std::string row = "A,2017-08-21,1,Battles,33.5,36.3,1";
+  for (int i = 0; i < 5; ++i) {
+    header += ",extra" + std::to_string(i);
+    row += "," + std::string(60000, 'x');
+  }
+  auto b = ParseReports(header + "\n" + row + "\n", "r.csv");
+  ASSERT_TRUE(b.ok());
+  ASSERT_EQ(b->rejected.size(), 1u);
+  EXPECT_EQ(b->rejected[0].reasons[0],
+            "r.csv:2: the report's text is 300038 bytes, at most 262144 allowed");
+}
+
+TEST(ParseReports, DatesNeverOverflow) {
+  for (const char* s : {"99999999999999999999 May 2017", "4 May 99999999999999", "+4 May 2017",
+                        "4 May 17", "4 Maybe 2017", "4  May  2017 x"}) {
+    EXPECT_FALSE(ParseEventDate(s).ok()) << s;
+  }
+  EXPECT_TRUE(ParseEventDate("4  May  2017").ok());
+  EXPECT_EQ(ParseEventDate("\x1b[2J").error().message,
+            "bad date '\\x1B[2J': expected YYYY-MM-DD or DD Month YYYY");
+  const std::string sa =
+      "unique_event_ID,date_time,geo_latitude,geo_longitude,geo_accuracy\n"
+      "CW1,99999999999/1/13 12:00 AM,33.5,36.3,EXACT\n"
+      "CW2,08/21/13 12:00 AM,33.5,36.3,EXACT\n";
+  auto b = ParseReports(sa, "sa.csv");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->reports.size(), 1u);
+  ASSERT_EQ(b->rejected.size(), 1u);
+  EXPECT_EQ(b->rejected[0].reasons[0],
+            "sa.csv:2: date_time: expected MM/DD/YY HH:MM AM, got '99999999999/1/13 12:00 AM'");
+}
+
+TEST(ReportFromJson, TextPolicyAppliesToTheApiForm) {
+  auto r = ReportFromJson(nlohmann::json{{"event_id_cnty", std::string("A\0", 2)},
+                                         {"event_date", "2017-08-21"},
+                                         {"time_precision", 1},
+                                         {"event_type", "Battles"},
+                                         {"latitude", 33},
+                                         {"longitude", 36},
+                                         {"geo_precision", 1},
+                                         {"note\u202E", "x"}},
+                          "body/0");
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.error().problems.size(), 2u);
+  EXPECT_EQ(r.error().problems[0].ToString(),
+            "body/0: event_id_cnty: contains U+0000 (a control character) at byte 2 (not "
+            "allowed in an identifier)");
+  EXPECT_EQ(r.error().problems[1].ToString(),
+            "body/0: column name 'note\\u{202E}': contains U+202E (a bidirectional override) at "
+            "byte 5 (not allowed in an identifier)");
+}
+
+TEST(ParseReports, GeoJsonIsStreamedAndChecked) {
+  EXPECT_FALSE(ParseReports(R"({"type":"Feature","features":[]})", "r.geojson").ok());
+  EXPECT_FALSE(ParseReports(R"({"type":"FeatureCollection","features":{}})", "r.geojson").ok());
+  auto dup = ParseReports(R"({"type":"FeatureCollection","type":"x","features":[]})", "r.geojson");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(dup.error().message.find("duplicate key 'type'"), std::string::npos);
+  // "type" after "features" still counts.
+  auto late = ParseReports(R"({"features":[],"type":"FeatureCollection"})", "r.geojson");
+  EXPECT_TRUE(late.ok());
+}
+
 TEST(LatestRevisions, IdenticalIsNoOpDifferentIsNewRevision) {
   const std::string row1 = "SYR1,2017-08-21,1,Battles,,a,b,33.5,36.3,1,s,n,,x\n";
   const std::string row1_fixed = "SYR1,2017-08-21,1,Battles,,a,b,33.5,36.3,1,s,n,3,x\n";

@@ -5,6 +5,9 @@
 #include <random>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "formats/json_reader.h"
 
 namespace truce::formats {
 namespace {
@@ -108,6 +111,85 @@ TEST_F(ScenarioReaderTest, MissingPiecesAreNamed) {
   EXPECT_TRUE(Has(s.error(), "format: expected \"truce-scenario/1\""));
   EXPECT_TRUE(Has(s.error(), "id: required string"));
   EXPECT_TRUE(Has(s.error(), "missing.geojson: no such file"));
+}
+
+TEST_F(ScenarioReaderTest, ZoneFilesStayInsideTheScenarioDirectory) {
+  fs::create_directories(dir_ / "sc");
+  std::ofstream(dir_ / "outside.geojson") << R"({"type":"FeatureCollection","features":[]})";
+  Write("sc/zones.geojson",
+        R"({"type":"FeatureCollection","features":[)" +
+            Zone("z", 1, "2017-05-06", "", R"([{"kind":"ceasefire","agreement":"memo"}])") + "]}");
+  fs::create_symlink(dir_ / "outside.geojson", dir_ / "sc" / "link.geojson");
+  fs::create_symlink("/dev/zero", dir_ / "sc" / "zero.geojson");
+  fs::create_symlink("zones.geojson", dir_ / "sc" / "inner.geojson");  // stays inside: fine
+  fs::create_directories(dir_ / "sc" / "sub.geojson");
+  std::string scenario = kRegister;
+  scenario.replace(scenario.find(R"(["zones.geojson"])"), 17,
+                   R"(["inner.geojson", "../../etc/passwd", "/dev/zero", "../outside.geojson",
+                       "link.geojson", "zero.geojson", "sub.geojson", "nothing.geojson"])");
+  Write("sc/scenario.json", scenario);
+  auto s = LoadScenario((dir_ / "sc").string());
+  ASSERT_FALSE(s.ok());
+  const std::string sc = (dir_ / "sc" / "scenario.json").string();
+  const std::string where = fs::canonical(dir_ / "sc").string();
+  const auto outside = [&](int i, const std::string& name) {
+    return sc + ": zones[" + std::to_string(i) + "]: '" + name +
+           "' is outside the scenario directory " + where +
+           " (zone files must be inside it, symbolic links resolved)";
+  };
+  const std::vector<std::string> expected = {
+      outside(1, "../../etc/passwd"),
+      outside(2, "/dev/zero"),
+      outside(3, "../outside.geojson"),
+      outside(4, "link.geojson"),
+      outside(5, "zero.geojson"),
+      sc + ": zones[6]: 'sub.geojson' is not a regular file",
+      (dir_ / "sc" / "nothing.geojson").string() + ": no such file"};
+  EXPECT_EQ(ProblemLines(s.error()), expected);
+  // Nothing of /etc/passwd is quoted.
+  for (const auto& p : s.error().problems) EXPECT_EQ(p.ToString().find("root:"), std::string::npos);
+}
+
+TEST_F(ScenarioReaderTest, ZoneFilesHaveASizeLimit) {
+  Write("scenario.json", kRegister);
+  {
+    std::ofstream big(dir_ / "zones.geojson");
+    big << "[";
+    const std::string chunk(1 << 20, ' ');
+    for (size_t i = 0; i <= kMaxScenarioFileBytes >> 20; ++i) big << chunk;
+    big << "]";
+  }
+  auto s = LoadScenario(dir_.string());
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(Has(s.error(), "more than 64 MiB, the limit for an input file"))
+      << s.error().problems[0].ToString();
+}
+
+TEST_F(ScenarioReaderTest, RegisterTextFollowsThePolicy) {
+  std::string scenario = kRegister;
+  scenario.replace(scenario.find(R"("id": "gov")"), 11, R"("id": "g\u200Bov")");
+  scenario.replace(scenario.find(R"("text": "cessation of hostilities")"), 34,
+                   R"("text": "cessation\u0000")");
+  scenario.replace(scenario.find(R"("name": "Test")"), 14, R"("name": "T\u202Eest")");
+  Write("scenario.json", scenario);
+  Write("zones.geojson", R"({"type":"FeatureCollection","features":[]})");
+  ScenarioSpec spec;
+  std::vector<std::string> problems;
+  auto doc = ParseJson(scenario, "scenario.json");
+  ASSERT_TRUE(doc.ok()) << doc.error().message;
+  ReadScenarioRegister(*doc, "scenario.json", spec, problems);
+  const std::vector<std::string> expected = {
+      "scenario.json.name: contains U+202E (a bidirectional override) at byte 2",
+      "scenario.json: parties[0].id: contains U+200B (an invisible character) at byte 2 (not "
+      "allowed in an identifier)",
+      "scenario.json: agreements[0]: clauses[0].text: contains U+0000 (a control character) at "
+      "byte 10"};
+  EXPECT_EQ(problems, expected);
+  // Duplicate keys are refused by the JSON reader.
+  Write("scenario.json", R"({"format": "truce-scenario/1", "id": "a", "id": "b"})");
+  auto dup = LoadScenario(dir_.string());
+  ASSERT_FALSE(dup.ok());
+  EXPECT_NE(dup.error().message.find("duplicate key 'id'"), std::string::npos);
 }
 
 }  // namespace

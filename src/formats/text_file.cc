@@ -3,88 +3,141 @@
 #include <zlib.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <memory>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 namespace truce::formats {
 namespace {
 
-Result<std::string> ReadGzip(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    return MakeError(ErrorCode::kIo,
-                     fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  }
-  std::string out;
-  char buf[1 << 16];
-  int n = 0;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  int err = 0;
-  const char* msg = gzerror(f, &err);
-  const std::string why = (n < 0 && msg) ? msg : "";
-  gzclose(f);
-  if (n < 0) {
-    return MakeError(ErrorCode::kIo, fmt::format("{}: not a readable gzip file: {}", path, why));
-  }
-  return out;
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+Error TooLarge(std::string_view file, size_t limit, std::string_view what) {
+  return MakeError(ErrorCode::kInvalidInput,
+                   fmt::format("{}: {} more than {}, the limit for an input file", file, what,
+                               FormatBytes(limit)));
+}
+
+bool IsGzip(std::string_view data) {
+  return data.size() >= 2 && static_cast<unsigned char>(data[0]) == 0x1F &&
+         static_cast<unsigned char>(data[1]) == 0x8B;
 }
 
 }  // namespace
 
+std::string FormatBytes(size_t bytes) {
+  if (bytes >= (size_t{1} << 20) && bytes % (size_t{1} << 20) == 0) {
+    return fmt::format("{} MiB", bytes >> 20);
+  }
+  if (bytes >= (size_t{1} << 20)) return fmt::format("{:.1f} MiB", bytes / 1048576.0);
+  if (bytes >= 1024) return fmt::format("{:.1f} KiB", bytes / 1024.0);
+  return fmt::format("{} bytes", bytes);
+}
+
+Result<std::string> Gunzip(std::string_view data, std::string_view file, const ReadLimits& limits) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 15 + 16) != Z_OK) {
+    return MakeError(ErrorCode::kIo, fmt::format("{}: cannot start gzip decompression", file));
+  }
+  std::unique_ptr<z_stream, decltype(&inflateEnd)> guard(&zs, &inflateEnd);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(std::min<size_t>(data.size(), UINT32_MAX));
+  size_t fed = zs.avail_in;  // bytes of `data` handed to zlib so far
+  std::string out;
+  char buf[1 << 16];
+  for (;;) {
+    if (zs.avail_in == 0 && fed < data.size()) {
+      const size_t n = std::min<size_t>(data.size() - fed, UINT32_MAX);
+      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data() + fed));
+      zs.avail_in = static_cast<uInt>(n);
+      fed += n;
+    }
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    const int ret = inflate(&zs, Z_NO_FLUSH);
+    const size_t produced = sizeof buf - zs.avail_out;
+    const size_t consumed = fed - zs.avail_in;
+    if (out.size() + produced > limits.max_bytes) {
+      return TooLarge(file, limits.max_bytes, "decompresses to");
+    }
+    out.append(buf, produced);
+    if (out.size() > kGzipRatioGrace && out.size() / limits.max_gzip_ratio > consumed) {
+      return MakeError(
+          ErrorCode::kInvalidInput,
+          fmt::format("{}: decompresses to more than {} times its compressed size "
+                      "({} from {} so far), the limit for gzip input (a gzip bomb?)",
+                      file, limits.max_gzip_ratio, FormatBytes(out.size()), FormatBytes(consumed)));
+    }
+    if (ret == Z_STREAM_END) {
+      // Another gzip member may follow (concatenated files); anything else is trailing
+      // padding, ignored as gzip(1) does.
+      const std::string_view rest = data.substr(consumed);
+      if (!IsGzip(rest)) return out;
+      inflateReset(&zs);
+      continue;
+    }
+    if (ret == Z_OK) continue;
+    if (ret == Z_BUF_ERROR && zs.avail_in == 0 && fed == data.size()) {
+      return MakeError(
+          ErrorCode::kInvalidInput,
+          fmt::format("{}: truncated gzip data (the compressed stream ends early)", file));
+    }
+    if (ret == Z_BUF_ERROR) continue;
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("{}: not a readable gzip file: {}", file,
+                                 zs.msg != nullptr ? zs.msg : "corrupt data"));
+  }
+}
+
 Result<std::string> ReadTextFile(const std::string& path) {
+  return ReadTextFile(path, ReadLimits{});
+}
+
+Result<std::string> ReadTextFile(const std::string& path, const ReadLimits& limits) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
+  const fs::file_status status = fs::status(path, ec);
+  if (!fs::exists(status)) {
     return MakeError(ErrorCode::kNotFound, fmt::format("{}: no such file", path));
   }
-  if (std::filesystem::is_directory(path, ec)) {
+  if (fs::is_directory(status)) {
     return MakeError(ErrorCode::kInvalidArgument,
                      fmt::format("{}: is a directory, expected a file", path));
   }
-  if (path.size() > 3 && path.ends_with(".gz")) return ReadGzip(path);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  if (fs::is_regular_file(status)) {
+    const uintmax_t size = fs::file_size(path, ec);
+    if (!ec && size > limits.max_bytes) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}: {}, more than {}, the limit for an input file", path,
+                                   FormatBytes(size), FormatBytes(limits.max_bytes)));
+    }
+  }
+  // Devices and pipes have no size: read at most one byte past the limit.
+  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
+  if (!f) {
     return MakeError(ErrorCode::kIo,
                      fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   }
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) return MakeError(ErrorCode::kIo, fmt::format("{}: read failed", path));
-  return std::move(content).str();
-}
-
-Error JsonSyntaxError(const nlohmann::json::parse_error& e, std::string_view text,
-                      std::string_view file) {
-  // e.byte is 1-based and points just past the offending character.
-  const size_t at = e.byte == 0 ? 0 : std::min<size_t>(e.byte - 1, text.size());
-  size_t line = 1, column = 1;
-  for (size_t i = 0; i < at; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
+  std::string content;
+  char buf[1 << 16];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) {
+    if (content.size() + n > limits.max_bytes) return TooLarge(path, limits.max_bytes, "holds");
+    content.append(buf, n);
   }
-  std::string what = e.what();
-  // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 2: ".
-  if (const size_t colon = what.find(": "); colon != std::string::npos) {
-    what = what.substr(colon + 2);
+  if (std::ferror(f.get())) {
+    return MakeError(ErrorCode::kIo,
+                     fmt::format("{}: read failed: {}", path, std::strerror(errno)));
   }
-  return MakeError(ErrorCode::kInvalidInput,
-                   fmt::format("{}:{}:{}: invalid JSON: {}", file, line, column, what));
-}
-
-Result<nlohmann::json> ParseJson(std::string_view text, std::string_view file) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    return JsonSyntaxError(e, text, file);
+  if (path.size() > 3 && path.ends_with(".gz") && IsGzip(content)) {
+    return Gunzip(content, path, limits);
   }
+  return content;
 }
 
 }  // namespace truce::formats

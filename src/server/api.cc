@@ -16,9 +16,9 @@ namespace {
 using RouteList = std::span<const Route> (*)();
 
 // The resources, one line each.
-constexpr std::array<RouteList, 8> kResources = {
-    &HealthRoutes, &ScenarioRoutes, &ReportRoutes, &PositionRoutes,
-    &ClaimRoutes,  &IncidentRoutes, &LogRoutes,    &OgcRoutes,
+constexpr std::array<RouteList, 9> kResources = {
+    &HealthRoutes,   &ScenarioRoutes, &ReportRoutes, &PositionRoutes, &ClaimRoutes,
+    &IncidentRoutes, &LogRoutes,      &OgcRoutes,    &OpenApiRoutes,
 };
 
 bool Match(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
@@ -42,6 +42,14 @@ bool Match(std::string_view pattern, std::string_view path, std::vector<std::str
 }
 
 }  // namespace
+
+std::vector<RouteInfo> ListRoutes() {
+  std::vector<RouteInfo> out;
+  for (RouteList resource : kResources) {
+    for (const Route& r : resource()) out.push_back({r.method, r.pattern, r.action});
+  }
+  return out;
+}
 
 Api::Api(app::App& app, ApiLimits limits) : app_(app), limits_(limits) {}
 

@@ -40,6 +40,17 @@ struct ApiLimits {
 // The JSON error response for an error (status and code from the one table).
 ApiResponse ErrorResponse(const Error& e);
 
+// One entry of the route table: a method and a path pattern ("{}" matches one segment).
+struct RouteInfo {
+  std::string_view method;
+  std::string_view pattern;
+  app::Action action;
+};
+
+// The route table in the order requests are matched, for the test that the API definition
+// (docs/openapi.yaml) lists every route and nothing else. HEAD is served wherever GET is.
+std::vector<RouteInfo> ListRoutes();
+
 // Routes requests to the resources (one file each, over routing.h) and through app::App.
 // Thread-safe: Handle may run on many threads.
 class Api {

@@ -56,6 +56,29 @@ ApiResponse PostPublish(const Call& c) {
   return JsonResponse(r, 201);
 }
 
+ApiResponse GetIncident(const Call& c) {
+  QueryReader q(c);
+  const auto as_of = q.Time("as_of");
+  if (!q.ok()) return ErrorResponse(q.error());
+  auto incident = c.app.GetIncident(c.who, c.params[0], as_of);
+  if (!incident.ok()) return ErrorResponse(incident.error());
+  return JsonResponse(*incident);
+}
+
+ApiResponse PostDecision(const Call& c) {
+  auto body = JsonBody(c);
+  if (!body.ok()) return ErrorResponse(body.error());
+  auto out = c.app.DecideIncident(c.who, c.params[0], *body);
+  if (!out.ok()) return ErrorResponse(out.error());
+  json r = ReceiptJson(*out->items.front().receipt);
+  r["status"] = "created";
+  // The incident as it stands after the decision (a merged id resolves to the survivor).
+  auto after = c.app.GetIncident(c.who, c.params[0], std::nullopt);
+  if (after.ok()) r["incident"] = std::move(after).value();
+  r["tree_head"] = HeadJson(c.app);
+  return JsonResponse(r, 201);
+}
+
 ApiResponse GetSummary(const Call& c) {
   QueryReader q(c);
   app::SummaryQuery query;
@@ -85,6 +108,8 @@ constexpr Route kRoutes[] = {
     {"GET", "/api/v1/violations", app::Action::kReadViolations, &GetViolations},
     {"GET", "/api/v1/incidents", app::Action::kReadIncidents, &GetIncidents},
     {"POST", "/api/v1/incidents/publish", app::Action::kPublishIncident, &PostPublish},
+    {"GET", "/api/v1/incidents/{}", app::Action::kReadIncidents, &GetIncident},
+    {"POST", "/api/v1/incidents/{}/decisions", app::Action::kDecideIncidents, &PostDecision},
     {"GET", "/api/v1/summary", app::Action::kReadSummary, &GetSummary},
 };
 

@@ -1,6 +1,12 @@
-// /ogc: OGC API - Features (Part 1, core and GeoJSON) over the zones and the report-derived
-// records, for QGIS and GDAL. Each collection is read through the same application operation
-// (and so the same role policy) as its /api/v1 counterpart.
+// /ogc: OGC API - Features over the zones and the report-derived records, for QGIS and GDAL.
+// Part 1 (core, GeoJSON, OpenAPI 3.0) and Part 2 (CRS by reference: CRS84 and EPSG:4326).
+// Each collection is read through the same application operation (and so the same role
+// policy and redaction) as its /api/v1 counterpart; a single feature is looked up in that same
+// list, so a record a caller may not see is 404 for it, exactly as if it did not exist.
+//
+// Feature ids are stable across queries: zones ZONE.vVERSION, incidents the id the incidents
+// operation gives, reports the event id, violations REPORT.rREVISION.ZONE.vVERSION.RULE (one
+// verdict per report revision, zone version and rule).
 #include <fmt/format.h>
 
 #include "formats/geojson.h"
@@ -14,58 +20,183 @@ using nlohmann::json;
 struct Collection {
   std::string_view id, title, description;
   app::Action action;  // who may read it
+  app::FeatureKind kind;
 };
 
 constexpr Collection kCollections[] = {
     {"zones", "Zone versions", "Every dated version of every de-escalation zone",
-     app::Action::kReadZones},
+     app::Action::kReadZones, app::FeatureKind::kZones},
     {"incidents", "Incidents",
      "Reported events with their zone verdicts (the public role sees published ones)",
-     app::Action::kReadIncidents},
+     app::Action::kReadIncidents, app::FeatureKind::kIncidents},
     {"violations", "Violations", "Rules of zone versions broken by reports",
-     app::Action::kReadViolations},
-    {"reports", "Reports", "The latest revision of each incident report",
-     app::Action::kReadReports},
+     app::Action::kReadViolations, app::FeatureKind::kViolations},
+    {"reports", "Reports", "The latest revision of each incident report", app::Action::kReadReports,
+     app::FeatureKind::kReports},
 };
 
 constexpr std::string_view kCrs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+constexpr std::string_view kEpsg4326 = "http://www.opengis.net/def/crs/EPSG/0/4326";
+constexpr std::string_view kGregorian = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian";
+constexpr std::string_view kGeoJson = "application/geo+json";
 
-json CollectionJson(const Call& c, const Collection& col) {
+// The coordinate reference systems served. CRS84 is lon,lat (GeoJSON's order, and the
+// default); EPSG:4326 is the same datum with the axes lat,lon.
+enum class Crs { kCrs84, kEpsg4326 };
+
+std::string_view CrsUri(Crs crs) { return crs == Crs::kCrs84 ? kCrs84 : kEpsg4326; }
+
+// The query parameters each operation takes. Any other is refused (OGC API - Features 1.0,
+// /rec/core/query-param-unknown), so a filter the server does not apply is never silently
+// ignored.
+constexpr std::string_view kItemsParams[] = {"bbox",  "bbox-crs", "crs",   "datetime",
+                                             "limit", "offset",   "as_of", "f"};
+constexpr std::string_view kItemParams[] = {"crs", "as_of", "f"};
+constexpr std::string_view kMetaParams[] = {"f", "as_of"};
+
+std::string List(std::span<const std::string_view> names) {
+  std::string out;
+  for (std::string_view n : names) out += fmt::format("{}{}", out.empty() ? "" : ", ", n);
+  return out;
+}
+
+// kInvalidArgument for a parameter not in `allowed`, or an f other than JSON.
+Status CheckParams(const Call& c, std::span<const std::string_view> allowed, bool geojson) {
+  for (const auto& [name, value] : c.req.query) {
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      Error e =
+          MakeError(ErrorCode::kInvalidArgument,
+                    fmt::format("unknown query parameter '{}'; {} takes {}", name.substr(0, 60),
+                                c.req.path.substr(0, 100), List(allowed)));
+      e.problems.push_back({"?" + name.substr(0, 60), "not a parameter of this operation"});
+      return e;
+    }
+  }
+  const std::string f = c.Param("f").value_or("json");
+  if (f != "json" && !(geojson && f == "geojson")) {
+    Error e = MakeError(ErrorCode::kInvalidArgument,
+                        fmt::format("query parameter f: expected json{}, got '{}'",
+                                    geojson ? " or geojson" : "", f.substr(0, 40)));
+    e.problems.push_back({"?f", geojson ? "expected json or geojson" : "expected json"});
+    return e;
+  }
+  return Status::Ok();
+}
+
+// A crs or bbox-crs value: the OGC URI (http or https) or its safe CURIE ("[EPSG:4326]").
+std::optional<Crs> ParseCrs(std::string_view text) {
+  for (Crs crs : {Crs::kCrs84, Crs::kEpsg4326}) {
+    const std::string_view uri = CrsUri(crs);  // "http://..."
+    if (text == uri) return crs;
+    if (text.starts_with("https://") && text.substr(8) == uri.substr(7)) return crs;
+  }
+  if (text == "[OGC:CRS84]") return Crs::kCrs84;
+  if (text == "[EPSG:4326]") return Crs::kEpsg4326;
+  return std::nullopt;
+}
+
+Crs ReadCrs(const Call& c, QueryReader& q, std::string_view name) {
+  const auto text = c.Param(name);
+  if (!text) return Crs::kCrs84;
+  const auto crs = ParseCrs(*text);
+  if (!crs) {
+    q.Fail(name,
+           fmt::format("'{}' is not served; the coordinate reference systems are {} and {}",
+                       text->substr(0, 100), kCrs84, kEpsg4326),
+           fmt::format("expected {} or {}", kCrs84, kEpsg4326));
+    return Crs::kCrs84;
+  }
+  return *crs;
+}
+
+// Swaps every position of a GeoJSON geometry to lat,lon (EPSG:4326 axis order).
+void SwapAxes(json& coordinates) {
+  if (!coordinates.is_array() || coordinates.empty()) return;
+  if (coordinates[0].is_number()) {
+    if (coordinates.size() >= 2) std::swap(coordinates[0], coordinates[1]);
+    return;
+  }
+  for (json& c : coordinates) SwapAxes(c);
+}
+
+void InCrs(json& feature, Crs crs) {
+  if (crs == Crs::kEpsg4326 && feature["geometry"].is_object()) {
+    SwapAxes(feature["geometry"]["coordinates"]);
+  }
+}
+
+json ExtentJson(const app::CollectionExtent& e) {
+  json extent = json::object();
+  if (!e.bbox.empty()) {
+    extent["spatial"] = {{"bbox", {{e.bbox.lng_lo, e.bbox.lat_lo, e.bbox.lng_hi, e.bbox.lat_hi}}},
+                         {"crs", kCrs84}};
+  }
+  if (e.begin) {
+    extent["temporal"] = {
+        {"interval", json::array({json::array({FormatUtcTime(*e.begin),
+                                               e.end ? json(FormatUtcTime(*e.end)) : json()})})},
+        {"trs", kGregorian}};
+  }
+  return extent;
+}
+
+Result<json> CollectionJson(const Call& c, const Collection& col, std::optional<UtcTime> as_of) {
+  auto extent = c.app.Extent(c.who, col.kind, as_of);
+  if (!extent.ok()) return extent.error();
   const std::string base = c.Url("/ogc/collections/" + std::string(col.id));
-  return {{"id", col.id},
-          {"title", col.title},
-          {"description", col.description},
-          {"itemType", "feature"},
-          {"crs", {kCrs84}},
-          {"extent", {{"spatial", {{"bbox", {{-180, -90, 180, 90}}}, {"crs", kCrs84}}}}},
-          {"links",
-           {Link(base, "self", "application/json"),
-            Link(base + "/items", "items", "application/geo+json", col.title)}}};
+  return json{{"id", col.id},
+              {"title", col.title},
+              {"description", col.description},
+              {"itemType", "feature"},
+              {"crs", {kCrs84, kEpsg4326}},
+              {"storageCrs", kCrs84},
+              {"extent", ExtentJson(*extent)},
+              {"links",
+               {Link(base, "self", "application/json", col.title),
+                Link(base + "/items", "items", kGeoJson, col.title)}}};
 }
 
 ApiResponse OgcLanding(const Call& c) {
+  if (Status st = CheckParams(c, kMetaParams, false); !st.ok()) return ErrorResponse(st.error());
   const std::string base = c.Url("/ogc");
   return JsonResponse(
       {{"title", "truce"},
        {"description", "De-escalation zones, incidents and verdicts as OGC API - Features"},
        {"links",
-        {Link(base, "self", "application/json"),
-         Link(base + "/conformance", "conformance", "application/json"),
-         Link(base + "/collections", "data", "application/json")}}});
+        {Link(base, "self", "application/json", "This document"),
+         Link(c.Url("/api/v1/openapi.json"), "service-desc", kOpenApiMediaType,
+              "The API definition (OpenAPI 3.0)"),
+         Link(c.Url("/api/v1/openapi.yaml"), "service-desc", "application/yaml",
+              "The API definition (OpenAPI 3.0, YAML)"),
+         Link(c.Url("/api/v1/docs"), "service-doc", "text/html", "The API documentation"),
+         Link(base + "/conformance", "conformance", "application/json",
+              "Conformance classes implemented"),
+         Link(base + "/collections", "data", "application/json", "The feature collections")}}});
 }
 
-ApiResponse OgcConformance(const Call&) {
+ApiResponse OgcConformance(const Call& c) {
+  if (Status st = CheckParams(c, kMetaParams, false); !st.ok()) return ErrorResponse(st.error());
   return JsonResponse({{"conformsTo",
                         {"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-                         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"}}});
+                         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+                         "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+                         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"}}});
 }
 
 ApiResponse OgcCollections(const Call& c) {
+  if (Status st = CheckParams(c, kMetaParams, false); !st.ok()) return ErrorResponse(st.error());
+  QueryReader q(c);
+  const auto as_of = q.Time("as_of");
+  if (!q.ok()) return ErrorResponse(q.error());
   json cols = json::array();
   for (const Collection& col : kCollections) {
-    if (app::May(c.who, col.action)) cols.push_back(CollectionJson(c, col));
+    if (!app::May(c.who, col.action)) continue;
+    auto j = CollectionJson(c, col, as_of);
+    if (!j.ok()) return ErrorResponse(j.error());
+    cols.push_back(std::move(j).value());
   }
   return JsonResponse({{"collections", cols},
+                       {"crs", {kCrs84, kEpsg4326}},
                        {"links", {Link(c.Url("/ogc/collections"), "self", "application/json")}}});
 }
 
@@ -83,32 +214,56 @@ Result<const Collection*> FindCollection(const Call& c) {
 }
 
 ApiResponse OgcCollection(const Call& c) {
+  if (Status st = CheckParams(c, kMetaParams, false); !st.ok()) return ErrorResponse(st.error());
   auto col = FindCollection(c);
   if (!col.ok()) return ErrorResponse(col.error());
-  return JsonResponse(CollectionJson(c, **col));
+  QueryReader q(c);
+  const auto as_of = q.Time("as_of");
+  if (!q.ok()) return ErrorResponse(q.error());
+  auto j = CollectionJson(c, **col, as_of);
+  if (!j.ok()) return ErrorResponse(j.error());
+  return JsonResponse(*j);
 }
 
-// datetime=T, T1/T2, ../T2 or T1/.. (OGC API - Features 1.0, 7.15.4).
-void ParseDatetime(const Call& c, QueryReader& q, app::EventFilter& f) {
+// One end of a datetime interval. A date alone ("2017-06-01", or "2017-06-01T" as GDAL writes
+// a date) stands for the whole day: its first instant as a start, its last as an end.
+std::optional<UtcTime> DatetimeEnd(std::string_view part, bool is_end, QueryReader& q) {
+  if (part == ".." || part.empty()) return std::nullopt;
+  if (part.size() == 11 && part.back() == 'T') part.remove_suffix(1);
+  auto t = ParseTimestamp(part);
+  if (!t.ok()) {
+    q.Fail("datetime", t.error().message,
+           "expected T, T1/T2, ../T2 or T1/.. (RFC 3339 times or dates)");
+    return std::nullopt;
+  }
+  const auto step = part.size() == 10 ? std::chrono::milliseconds(std::chrono::days(1))
+                                      : std::chrono::milliseconds(1);
+  return is_end ? *t + step : *t;
+}
+
+// datetime=T, T1/T2, ../T2 or T1/.. (OGC API - Features 1.0, 7.15.4): the features whose time
+// (an event's interval, a zone version's validity) meets the instant or the closed interval,
+// as the half-open [from, to) the filters take.
+void ParseDatetime(const Call& c, QueryReader& q, std::optional<UtcTime>& from,
+                   std::optional<UtcTime>& to) {
   const auto text = c.Param("datetime");
   if (!text) return;
-  auto one = [&](std::string_view part, std::optional<UtcTime>& out) {
-    if (part == ".." || part.empty()) return true;
-    auto t = ParseTimestamp(part);
-    if (!t.ok()) {
-      q.Fail("datetime", t.error().message, "expected T, T1/T2, ../T or T/..");
-      return false;
-    }
-    out = *t;
-    return true;
-  };
   const size_t slash = text->find('/');
   if (slash == std::string::npos) {
-    if (one(*text, f.from)) f.to = *f.from + std::chrono::milliseconds(1);
+    if (*text == "..") {
+      q.Fail("datetime", "'..' alone is not an instant", "expected T, T1/T2, ../T2 or T1/..");
+      return;
+    }
+    from = DatetimeEnd(*text, false, q);
+    to = DatetimeEnd(*text, true, q);
     return;
   }
-  if (one(std::string_view(*text).substr(0, slash), f.from)) {
-    one(std::string_view(*text).substr(slash + 1), f.to);
+  const std::string_view all(*text);
+  from = DatetimeEnd(all.substr(0, slash), false, q);
+  to = DatetimeEnd(all.substr(slash + 1), true, q);
+  if (q.ok() && from && to && *from >= *to) {
+    q.Fail("datetime", fmt::format("the interval '{}' ends before it starts", all.substr(0, 80)),
+           "expected T1/T2 with T1 <= T2");
   }
 }
 
@@ -116,16 +271,34 @@ json PointGeometry(double lat, double lon) {
   return {{"type", "Point"}, {"coordinates", {lon, lat}}};
 }
 
-// The features of a record collection: each record's place as a point, its fields as
-// properties.
-Result<std::vector<json>> RecordFeatures(const Call& c, const Collection& col,
-                                         const app::EventFilter& f) {
+// The filters of an items request.
+struct ItemsQuery {
+  app::EventFilter events;  // as_of, from, to, bbox
+  Crs crs = Crs::kCrs84;
+};
+
+// The features of a collection matching `query`, in a stable order, each with its stable id.
+Result<std::vector<json>> Features(const Call& c, const Collection& col, const ItemsQuery& query) {
+  const app::EventFilter& f = query.events;
+  std::vector<json> features;
+  if (col.kind == app::FeatureKind::kZones) {
+    auto zones = c.app.ZonesMatching(c.who, app::ZoneFilter{f.as_of, f.from, f.to, f.bbox});
+    if (!zones.ok()) return zones.error();
+    json fc = formats::ZoneVersionsToGeoJson(zones->versions);
+    for (size_t i = 0; i < zones->versions.size(); ++i) {
+      json& feature = fc["features"][i];
+      const ZoneVersion& v = *zones->versions[i];
+      feature["id"] = fmt::format("{}.v{}", v.zone(), v.version());
+      features.push_back(std::move(feature));
+    }
+    return features;
+  }
   Result<std::vector<json>> items = std::vector<json>{};
-  if (col.id == "incidents") {
+  if (col.kind == app::FeatureKind::kIncidents) {
     app::IncidentFilter filter;
     static_cast<app::EventFilter&>(filter) = f;
     items = c.app.Incidents(c.who, filter);
-  } else if (col.id == "violations") {
+  } else if (col.kind == app::FeatureKind::kViolations) {
     app::ViolationFilter filter;
     static_cast<app::EventFilter&>(filter) = f;
     items = c.app.Violations(c.who, filter);
@@ -133,83 +306,102 @@ Result<std::vector<json>> RecordFeatures(const Call& c, const Collection& col,
     items = c.app.ReportRecords(c.who, f);
   }
   if (!items.ok()) return items.error();
-  std::vector<json> features;
-  size_t n = 0;
+  features.reserve(items->size());
   for (json& item : *items) {
-    const double lat = item["latitude"], lon = item["longitude"];
-    json props = item.contains("properties") ? item["properties"] : item;
-    const std::string id =
-        item.contains("id") ? item["id"].get<std::string>() : fmt::format("{}", n);
+    const double lat = item.value("latitude", 0.0), lon = item.value("longitude", 0.0);
+    std::string id;
+    json props;
+    if (col.kind == app::FeatureKind::kViolations) {
+      id = fmt::format("{}.r{}.{}.v{}.{}", item.value("report", ""), item.value("revision", 0),
+                       item.value("zone", ""), item.value("version", 0), item.value("rule", ""));
+      props = std::move(item);
+    } else if (col.kind == app::FeatureKind::kIncidents) {
+      id = item.value("id", "");
+      props = std::move(item);  // with its id, as /api/v1/incidents gives it
+    } else {
+      id = item.value("id", "");
+      props = std::move(item["properties"]);
+    }
     features.push_back({{"type", "Feature"},
-                        {"id", col.id == "violations" ? fmt::format("{}", n) : id},
+                        {"id", std::move(id)},
                         {"geometry", PointGeometry(lat, lon)},
                         {"properties", std::move(props)}});
-    ++n;
   }
   return features;
 }
 
+ApiResponse GeoJsonResponse(const json& body, Crs crs) {
+  ApiResponse r = JsonResponse(body, 200, std::string(kGeoJson));
+  r.headers.emplace_back("Content-Crs", fmt::format("<{}>", CrsUri(crs)));
+  return r;
+}
+
 ApiResponse OgcItems(const Call& c) {
+  if (Status st = CheckParams(c, kItemsParams, true); !st.ok()) return ErrorResponse(st.error());
   auto col = FindCollection(c);
   if (!col.ok()) return ErrorResponse(col.error());
   QueryReader q(c);
-  app::EventFilter f;
-  f.bbox = q.Bbox();
-  ParseDatetime(c, q, f);
-  const app::PageRequest page = q.Page();
+  ItemsQuery query;
+  query.crs = ReadCrs(c, q, "crs");
+  const Crs bbox_crs = ReadCrs(c, q, "bbox-crs");
+  if (q.ok() && !c.Param("bbox") && c.Param("bbox-crs")) {
+    q.Fail("bbox-crs", "is given without bbox", "only with bbox");
+  }
+  // EPSG:4326 takes the same four numbers in lat,lon order: minLat,minLon,maxLat,maxLon.
+  query.events.bbox = q.Bbox(bbox_crs == Crs::kEpsg4326);
+  ParseDatetime(c, q, query.events.from, query.events.to);
+  const size_t limit = q.CappedLimit();
   const uint64_t offset = q.Count("offset").value_or(0);
-  f.as_of = q.Time("as_of");
+  query.events.as_of = q.Time("as_of");
   if (!q.ok()) return ErrorResponse(q.error());
-  std::vector<json> features;
-  if ((*col)->id == "zones") {
-    auto zones = c.app.Zones(c.who, std::nullopt, f.as_of);
-    if (!zones.ok() && zones.error().code != ErrorCode::kNotFound) {
-      return ErrorResponse(zones.error());
-    }
-    const std::vector<const ZoneVersion*> all =
-        zones.ok() ? zones->versions : std::vector<const ZoneVersion*>{};
-    std::vector<const ZoneVersion*> versions;
-    for (const ZoneVersion* v : all) {
-      if (f.from && v->validity().end() <= *f.from) continue;
-      if (f.to && v->validity().begin() >= *f.to) continue;
-      const LatLngRect& b = v->bounds();
-      if (f.bbox && (b.lat_hi < f.bbox->lat_lo || b.lat_lo > f.bbox->lat_hi ||
-                     b.lng_hi < f.bbox->lng_lo || b.lng_lo > f.bbox->lng_hi)) {
-        continue;
-      }
-      versions.push_back(v);
-    }
-    json fc = formats::ZoneVersionsToGeoJson(versions);
-    for (size_t i = 0; i < versions.size(); ++i) {
-      json& feature = fc["features"][i];
-      feature["id"] = fmt::format("{}.v{}", versions[i]->zone(), versions[i]->version());
-      features.push_back(std::move(feature));
-    }
-  } else {
-    auto records = RecordFeatures(c, **col, f);
-    if (!records.ok()) return ErrorResponse(records.error());
-    features = std::move(records).value();
+
+  auto features = Features(c, **col, query);
+  if (!features.ok()) return ErrorResponse(features.error());
+  const size_t matched = features->size();
+  json page = json::array();
+  for (size_t i = offset; i < matched && i < offset + limit; ++i) {
+    InCrs((*features)[i], query.crs);
+    page.push_back(std::move((*features)[i]));
   }
-  const size_t matched = features.size();
-  json items = json::array();
-  for (size_t i = offset; i < matched && i < offset + page.limit; ++i) {
-    items.push_back(std::move(features[i]));
+  const size_t returned = page.size();
+  const std::string path = "/ogc/collections/" + std::string((*col)->id) + "/items";
+  json links = PageLinks(c, path, offset, limit, matched, kGeoJson);
+  links.push_back(Link(c.Url("/ogc/collections/" + std::string((*col)->id)), "collection",
+                       "application/json", (*col)->title));
+  return GeoJsonResponse({{"type", "FeatureCollection"},
+                          {"features", std::move(page)},
+                          {"numberMatched", matched},
+                          {"numberReturned", returned},
+                          {"timeStamp", FormatUtcTime(c.app.Now())},
+                          {"links", std::move(links)}},
+                         query.crs);
+}
+
+ApiResponse OgcItem(const Call& c) {
+  if (Status st = CheckParams(c, kItemParams, true); !st.ok()) return ErrorResponse(st.error());
+  auto col = FindCollection(c);
+  if (!col.ok()) return ErrorResponse(col.error());
+  QueryReader q(c);
+  ItemsQuery query;
+  query.crs = ReadCrs(c, q, "crs");
+  query.events.as_of = q.Time("as_of");
+  if (!q.ok()) return ErrorResponse(q.error());
+  auto features = Features(c, **col, query);
+  if (!features.ok()) return ErrorResponse(features.error());
+  const std::string& id = c.params[1];
+  for (json& feature : *features) {
+    if (feature["id"] != id) continue;
+    InCrs(feature, query.crs);
+    const std::string collection = "/ogc/collections/" + std::string((*col)->id);
+    feature["links"] = {
+        Link(c.Url(collection + "/items/" + UrlEncode(id)) + QueryString(c, {}), "self", kGeoJson),
+        Link(c.Url(collection), "collection", "application/json", (*col)->title)};
+    return GeoJsonResponse(feature, query.crs);
   }
-  const std::string base = c.Url("/ogc/collections/" + std::string((*col)->id) + "/items");
-  json links = {Link(base, "self", "application/geo+json")};
-  if (offset + page.limit < matched) {
-    links.push_back(
-        Link(fmt::format("{}?limit={}&offset={}", base, page.limit, offset + page.limit), "next",
-             "application/geo+json"));
-  }
-  const size_t returned = items.size();
-  return JsonResponse({{"type", "FeatureCollection"},
-                       {"features", std::move(items)},
-                       {"numberMatched", matched},
-                       {"numberReturned", returned},
-                       {"timeStamp", FormatUtcTime(c.app.Now())},
-                       {"links", links}},
-                      200, "application/geo+json");
+  // Whether it does not exist or the caller may not see it, the answer is the same.
+  return ErrorResponse(
+      MakeError(ErrorCode::kNotFound,
+                fmt::format("no feature '{}' in collection {}", id.substr(0, 200), (*col)->id)));
 }
 
 constexpr Route kRoutes[] = {
@@ -218,6 +410,7 @@ constexpr Route kRoutes[] = {
     {"GET", "/ogc/collections", app::Action::kReadFeatures, &OgcCollections},
     {"GET", "/ogc/collections/{}", app::Action::kReadFeatures, &OgcCollection},
     {"GET", "/ogc/collections/{}/items", app::Action::kReadFeatures, &OgcItems},
+    {"GET", "/ogc/collections/{}/items/{}", app::Action::kReadFeatures, &OgcItem},
 };
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include "server/routing.h"
 
+#include <cctype>
 #include <cmath>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -38,7 +40,7 @@ std::optional<UtcTime> QueryReader::Time(std::string_view name) {
   return *t;
 }
 
-std::optional<LatLngRect> QueryReader::Bbox() {
+std::optional<LatLngRect> QueryReader::Bbox(bool lat_first) {
   const auto text = call_.Param("bbox");
   if (!text) return std::nullopt;
   std::vector<double> v;
@@ -55,11 +57,16 @@ std::optional<LatLngRect> QueryReader::Bbox() {
     if (comma == std::string::npos || v.size() > 4) break;
     start = comma + 1;
   }
+  const std::string_view order =
+      lat_first ? "minLat,minLon,maxLat,maxLon" : "minLon,minLat,maxLon,maxLat";
+  if (ok && v.size() == 4 && lat_first) {
+    std::swap(v[0], v[1]);
+    std::swap(v[2], v[3]);
+  }
   if (!ok || v.size() != 4 || v[0] > v[2] || v[1] > v[3] || std::fabs(v[1]) > 90 ||
       std::fabs(v[3]) > 90 || std::fabs(v[0]) > 180 || std::fabs(v[2]) > 180) {
-    Fail("bbox",
-         fmt::format("expected minLon,minLat,maxLon,maxLat, got '{}'", text->substr(0, 200)),
-         "expected minLon,minLat,maxLon,maxLat in degrees");
+    Fail("bbox", fmt::format("expected {}, got '{}'", order, text->substr(0, 200)),
+         fmt::format("expected {} in degrees", order));
     return std::nullopt;
   }
   return LatLngRect{v[1], v[3], v[0], v[2]};
@@ -112,7 +119,11 @@ size_t QueryReader::CappedLimit() {
   const app::AppLimits& limits = call_.app.limits();
   const auto v = Count("limit");
   if (!v) return limits.default_page;
-  return static_cast<size_t>(std::clamp<uint64_t>(*v, 1, limits.max_page));
+  if (*v < 1) {
+    Fail("limit", "expected a whole number >= 1, got 0", "expected a whole number >= 1");
+    return limits.default_page;
+  }
+  return static_cast<size_t>(std::min<uint64_t>(*v, limits.max_page));
 }
 
 app::EventFilter QueryReader::Events() {
@@ -222,6 +233,44 @@ json ReceiptJson(const app::Receipt& r) {
 }
 
 json HeadJson(const app::App& app) { return app::TreeHeadToJson(app.Head(), app.public_key()); }
+
+std::string UrlEncode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (std::isalnum(b) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+      out.push_back(ch);
+    } else {
+      out += fmt::format("%{:02X}", b);
+    }
+  }
+  return out;
+}
+
+std::string QueryString(const Call& c,
+                        std::initializer_list<std::pair<std::string_view, std::string>> changes) {
+  std::map<std::string, std::string, std::less<>> query(c.req.query.begin(), c.req.query.end());
+  for (const auto& [name, value] : changes) query.insert_or_assign(std::string(name), value);
+  std::string out;
+  for (const auto& [name, value] : query) {
+    out += fmt::format("{}{}={}", out.empty() ? "?" : "&", UrlEncode(name), UrlEncode(value));
+  }
+  return out;
+}
+
+json PageLinks(const Call& c, std::string_view path, size_t offset, size_t limit, size_t matched,
+               std::string_view type) {
+  const std::string base = c.Url(path);
+  auto window = [&](size_t at) {
+    return base +
+           QueryString(c, {{"limit", std::to_string(limit)}, {"offset", std::to_string(at)}});
+  };
+  json links = {Link(base + QueryString(c, {}), "self", type)};
+  if (offset + limit < matched) links.push_back(Link(window(offset + limit), "next", type));
+  if (offset > 0) links.push_back(Link(window(offset > limit ? offset - limit : 0), "prev", type));
+  return links;
+}
 
 json Link(const std::string& href, std::string_view rel, std::string_view type,
           std::string_view title) {

@@ -52,6 +52,13 @@ std::span<const Route> ClaimRoutes();
 std::span<const Route> IncidentRoutes();
 std::span<const Route> LogRoutes();
 std::span<const Route> OgcRoutes();
+std::span<const Route> OpenApiRoutes();
+
+// The API definition (docs/openapi.yaml, embedded at build time) as parsed JSON; its `servers`
+// are the file's, not a request's.
+const nlohmann::json& OpenApiDefinition();
+inline constexpr std::string_view kOpenApiMediaType =
+    "application/vnd.oai.openapi+json;version=3.0";
 
 // Reads query parameters, keeping the first error (with the problem path "?name").
 class QueryReader {
@@ -59,8 +66,9 @@ class QueryReader {
   explicit QueryReader(const Call& call) : call_(call) {}
 
   std::optional<UtcTime> Time(std::string_view name);
-  // bbox=minLon,minLat,maxLon,maxLat (the OGC API order), in degrees.
-  std::optional<LatLngRect> Bbox();
+  // bbox=minLon,minLat,maxLon,maxLat (the OGC API order), in degrees; with `lat_first`,
+  // minLat,minLon,maxLat,maxLon (EPSG:4326 axis order).
+  std::optional<LatLngRect> Bbox(bool lat_first = false);
   // A whole number >= 0; `required` makes its absence an error.
   std::optional<uint64_t> Count(std::string_view name, bool required = false);
   // One of `allowed` (or "" when absent).
@@ -68,7 +76,8 @@ class QueryReader {
   std::string Text(std::string_view name) { return call_.Param(name).value_or(""); }
   // limit (default and maximum from the app's limits) and cursor.
   app::PageRequest Page();
-  // limit capped at the maximum instead of refused (OGC API - Features 7.15.3).
+  // limit capped at the maximum instead of refused (OGC API - Features 7.15.3); 0 or a
+  // malformed value is an error.
   size_t CappedLimit();
   // The event filters shared by violations and incidents: as_of, from, to, bbox, zone,
   // party, type.
@@ -114,5 +123,23 @@ nlohmann::json ReceiptJson(const app::Receipt& r);
 nlohmann::json HeadJson(const app::App& app);
 nlohmann::json Link(const std::string& href, std::string_view rel, std::string_view type,
                     std::string_view title = "");
+
+// --- URLs ----------------------------------------------------------------------------------
+
+// Percent-encodes `text` as one path segment or query component (RFC 3986): every byte but the
+// unreserved characters (ALPHA DIGIT - . _ ~) becomes %XX.
+std::string UrlEncode(std::string_view text);
+
+// The request's query string ("?a=1&b=x%2Fy", "" when empty) with `changes` applied: each
+// (name, value) replaces that parameter, or adds it; every other parameter of the request is
+// kept, so a link built from it keeps every filter. Names and values are percent-encoded.
+std::string QueryString(const Call& c,
+                        std::initializer_list<std::pair<std::string_view, std::string>> changes);
+
+// The links of one window [offset, offset + limit) of `matched` items at `path`: self, and
+// next and prev where there is such a page, each keeping every query parameter of the request
+// (limit and offset set to the window's).
+nlohmann::json PageLinks(const Call& c, std::string_view path, size_t offset, size_t limit,
+                         size_t matched, std::string_view type);
 
 }  // namespace truce::server

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang-14, ASan + UBSan, build dir build-fuzz) and runs each
+# for SECONDS_PER_TARGET seconds (default 60), or for TRUCE_FUZZ_RUNS executions when that is
+# set (inputs up to TRUCE_FUZZ_MAX_LEN bytes, default 4096; TRUCE_FUZZ_FLAGS adds libFuzzer flags).
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]   (targets: fuzz/CMakeLists.txt)
+#
+# Seeds: the authored ones in fuzz/corpus/TARGET, plus seeds derive_seeds cuts from the shared
+# data corpus (TRUCE_SHARED_DATA, default ../shared/data) into a temporary directory. What the
+# fuzzer learns is kept in build-fuzz/corpus/TARGET between runs; crashes go to
+# build-fuzz/crashes/ and make the script exit 1 (add each to fuzz/regressions/TARGET and a
+# unit test beside the parser). Prints executions, exec/s, coverage and crashes per target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+shift || true
+targets=("$@")
+if ((${#targets[@]} == 0)); then
+  targets=(json scenario zones reports report_json positions points exemptions csv gzip)
+fi
+data=${TRUCE_SHARED_DATA:-$(cd .. && pwd)/shared/data}
+
+launcher=()
+if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DTRUCE_BUILD_FUZZERS=ON -DTRUCE_BUILD_TESTS=OFF "${launcher[@]}" >/dev/null
+cmake --build build-fuzz --target fuzzers
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+build-fuzz/fuzz/derive_seeds "$data" . "$work/seeds" >"$work/seeds.log" || true
+mkdir -p build-fuzz/crashes
+
+dict_for() {
+  case "$1" in
+    json | scenario | zones | report_json) echo fuzz/json.dict ;;
+    reports | positions) echo fuzz/json.dict ;;  # JSON and CSV forms; the JSON dict has the keys
+    points | exemptions | csv) echo fuzz/csv.dict ;;
+    *) echo "" ;;
+  esac
+}
+
+summary=()
+failed=0
+for t in "${targets[@]}"; do
+  corpus=build-fuzz/corpus/$t
+  mkdir -p "$corpus"
+  budget=(-max_total_time="$seconds")
+  if [[ -n "${TRUCE_FUZZ_RUNS:-}" ]]; then budget=(-runs="$TRUCE_FUZZ_RUNS"); fi
+  dict=$(dict_for "$t")
+  args=("${budget[@]}" -max_len="${TRUCE_FUZZ_MAX_LEN:-4096}" -timeout=20 -rss_limit_mb=2560 -print_final_stats=1
+        -artifact_prefix="build-fuzz/crashes/$t-")
+  [[ -n "$dict" ]] && args+=(-dict="$dict")
+  # Extra libFuzzer flags, e.g. TRUCE_FUZZ_FLAGS=-entropic=0 (faster on targets with many
+  # features, at some cost in how well inputs are chosen).
+  # shellcheck disable=SC2206
+  [[ -n "${TRUCE_FUZZ_FLAGS:-}" ]] && args+=(${TRUCE_FUZZ_FLAGS})
+  seeds=(fuzz/corpus/"$t" fuzz/regressions/"$t")
+  [[ -d "$work/seeds/$t" ]] && seeds+=("$work/seeds/$t")
+  log=build-fuzz/fuzz-$t.log
+  echo "== $t: ${args[*]}"
+  status=0
+  ASAN_OPTIONS=detect_leaks=1 build-fuzz/fuzz/"${t}"_fuzzer "${args[@]}" "$corpus" "${seeds[@]}" \
+    >"$log" 2>&1 || status=$?
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  units=$(find "$corpus" -type f | wc -l)
+  crash="none"
+  if ((status != 0)); then
+    crash=$(grep -o 'build-fuzz/crashes/[^ ]*' "$log" | tail -1)
+    failed=1
+    tail -40 "$log"
+  fi
+  summary+=("$(printf '%-12s %12s runs %8s exec/s  cov %6s  ft %6s  corpus %6s  crash %s' \
+    "$t" "${runs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "$units" "${crash:-see $log}")")
+done
+echo
+printf '%s\n' "${summary[@]}"
+exit "$failed"

@@ -1,0 +1,130 @@
+#include "formats/text_file.h"
+
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace truce::formats {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TextFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ =
+        fs::temp_directory_path() / ("truce_text_file_" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string Write(const std::string& name, const std::string& bytes) {
+    std::ofstream(dir_ / name, std::ios::binary) << bytes;
+    return (dir_ / name).string();
+  }
+  std::string Gzip(const std::string& name, const std::string& bytes, const char* mode = "wb9") {
+    const std::string path = (dir_ / name).string();
+    gzFile f = gzopen(path.c_str(), mode);
+    gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
+    gzclose(f);
+    return path;
+  }
+  fs::path dir_;
+};
+
+TEST_F(TextFileTest, ReadsWithinTheLimitAndRefusesBeyondIt) {
+  const std::string path = Write("a.csv", std::string(1000, 'x'));
+  ASSERT_TRUE(ReadTextFile(path).ok());
+  auto big = ReadTextFile(path, ReadLimits{999});
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(big.error().message,
+            path + ": 1000 bytes, more than 999 bytes, the limit for an input file");
+  EXPECT_EQ(ReadTextFile((dir_ / "none").string()).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(ReadTextFile(dir_.string()).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(TextFileTest, DevicesAndPipesAreReadOnlyUpToTheLimit) {
+  // /dev/zero never ends: it must stop at the limit, not grow until memory runs out.
+  auto zero = ReadTextFile("/dev/zero", ReadLimits{1 << 20});
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().message, "/dev/zero: holds more than 1 MiB, the limit for an input file");
+  const std::string fifo = (dir_ / "fifo").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] { std::ofstream(fifo) << "a,b\n1,2\n"; });
+  auto piped = ReadTextFile(fifo);
+  writer.join();
+  ASSERT_TRUE(piped.ok());
+  EXPECT_EQ(*piped, "a,b\n1,2\n");
+}
+
+TEST_F(TextFileTest, GzipIsDecompressedWithinTheLimits) {
+  EXPECT_EQ(*ReadTextFile(Gzip("p.json.gz", "[1,2,3]")), "[1,2,3]");
+  // Two gzip members, as `cat a.gz b.gz` makes.
+  const std::string two = Gzip("a.gz", "a,b\n");
+  std::string bytes;
+  {
+    std::ifstream in(two, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  Gzip("b.gz", "1,2\n");
+  std::ifstream in2(dir_ / "b.gz", std::ios::binary);
+  bytes.append(std::istreambuf_iterator<char>(in2), {});
+  EXPECT_EQ(*ReadTextFile(Write("two.csv.gz", bytes)), "a,b\n1,2\n");
+  // A file named .gz that is not compressed is read as it is.
+  EXPECT_EQ(*ReadTextFile(Write("plain.json.gz", "[]")), "[]");
+}
+
+TEST_F(TextFileTest, GzipBombsAreRefusedEarly) {
+  // 100 MB of zeros compress to about 100 KB: a ratio of 1000 (was 845 MB of memory for a
+  // 300 KB file).
+  const std::string bomb = Gzip("bomb.csv.gz", std::string(100 << 20, '\0'));
+  auto out = ReadTextFile(bomb);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, ErrorCode::kInvalidInput);
+  EXPECT_NE(out.error().message.find(bomb + ": decompresses to more than 250 times its "
+                                            "compressed size"),
+            std::string::npos)
+      << out.error().message;
+  // Within the ratio but past the size limit.
+  std::string text;
+  std::mt19937 rng(1);
+  for (int i = 0; i < (3 << 20); ++i) text += static_cast<char>('a' + rng() % 16);
+  auto sized = ReadTextFile(Gzip("big.gz", text), ReadLimits{2 << 20});
+  ASSERT_FALSE(sized.ok());
+  EXPECT_EQ(sized.error().message,
+            (dir_ / "big.gz").string() +
+                ": decompresses to more than 2 MiB, the limit for an input file");
+}
+
+TEST_F(TextFileTest, CorruptGzipIsBadInput) {
+  std::string good;
+  Gzip("g.gz", std::string(5000, 'x') + "tail");
+  std::ifstream in(dir_ / "g.gz", std::ios::binary);
+  good.assign(std::istreambuf_iterator<char>(in), {});
+  auto truncated = Gunzip(good.substr(0, good.size() / 2), "t.gz");
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_EQ(truncated.error().message,
+            "t.gz: truncated gzip data (the compressed stream ends early)");
+  std::string corrupt = good;
+  corrupt[12] ^= 0x55;
+  auto bad = Gunzip(corrupt, "c.gz");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message.rfind("c.gz: ", 0), 0u);
+  EXPECT_FALSE(Gunzip(std::string("\x1f\x8b", 2), "h.gz").ok());
+}
+
+TEST(FormatBytes, ReadableSizes) {
+  EXPECT_EQ(FormatBytes(12), "12 bytes");
+  EXPECT_EQ(FormatBytes(1536), "1.5 KiB");
+  EXPECT_EQ(FormatBytes(256u << 20), "256 MiB");
+  EXPECT_EQ(FormatBytes((1u << 20) + (1u << 19)), "1.5 MiB");
+}
+
+}  // namespace
+}  // namespace truce::formats
