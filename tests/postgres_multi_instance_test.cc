@@ -35,7 +35,8 @@ class PostgresMultiInstanceTest : public ::testing::Test {
   }
 
   std::string Token() {
-    const CmdRun r = Truce(dir_, "token create --db " + url_ + " --role monitor");
+    const CmdRun r =
+        Truce(dir_, "token create --db " + url_ + " --key " + key_ + " --role monitor");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     std::string last = r.out.substr(0, r.out.size() - 1);
     return last.substr(last.rfind('\n') + 1);

@@ -36,7 +36,7 @@ void App::WarmUp() { (void)SnapshotAsOf(std::nullopt); }
 
 Result<Principal> App::Authenticate(std::string_view authorization) {
   RefreshIfStale();
-  return app::Authenticate(store_, authorization);
+  return app::Authenticate(store_, ledger_.public_key(), authorization);
 }
 
 Result<Health> App::GetHealth() {

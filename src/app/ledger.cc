@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <mutex>
+#include <set>
 
 #include <fmt/format.h>
+
+#include "app/tokens.h"
 
 namespace truce::app {
 namespace {
@@ -128,10 +131,10 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(store::Store& store, SigningKey key
     // SetMetaOnce refuses a second, different key: of two servers starting at once on a new
     // database with different keys, one fails here.
     if (Status st = store.SetMetaOnce(kPublicKeyMeta, key_hex); !st.ok()) {
-      return st.error().code == ErrorCode::kConflict ? WrongKey(store, key_hex) : st.error();
+      return st.error().code == ErrorCode::kConflict ? WrongKey(store, ledger->key_) : st.error();
     }
   } else if (**stored_key != key_hex) {
-    return WrongKey(store, key_hex);
+    return WrongKey(store, ledger->key_);
   }
   std::lock_guard append_lock(ledger->append_mu_);
   // Other servers may append while this one reads the log: catch up until the entries and the
@@ -166,9 +169,23 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(store::Store& store, SigningKey key
   return ledger;
 }
 
-Error Ledger::WrongKey(store::Store& store, const std::string& key_hex) {
+Error Ledger::WrongKey(store::Store& store, const SigningKey& key) {
+  const std::string key_hex = PublicKeyToHex(key.public_key());
   auto stored = store.GetMeta(kPublicKeyMeta);
   const std::string recorded = stored.ok() && stored->has_value() ? **stored : "unknown";
+  // The key file's key signed the log's latest head: it is the database's record of the public
+  // key that was replaced, not the key file.
+  auto latest = store.LatestTreeHead();
+  if (latest.ok() && latest->has_value() &&
+      VerifySignature(key.public_key(),
+                      TreeHeadMessage((*latest)->size, (*latest)->root, (*latest)->timestamp),
+                      (*latest)->signature)) {
+    return MakeError(ErrorCode::kConflict,
+                     fmt::format("the database records log public key {}, but the log is signed "
+                                 "with the key file's key (public key {}): the recorded public "
+                                 "key was replaced; run `truce verify --db`",
+                                 recorded, key_hex));
+  }
   return MakeError(ErrorCode::kConflict,
                    fmt::format("the signing key (public key {}) is not the one this database's "
                                "log was signed with (public key {}); restore the original key "
@@ -252,12 +269,15 @@ Result<std::vector<store::LogEntry>> Ledger::Append(std::vector<Submission> subs
   if (subs.empty()) return std::vector<store::LogEntry>();  // nothing to commit, no new head
   std::lock_guard append_lock(append_mu_);
   UtcTime now;
-  uint64_t start;
+  uint64_t start = 0;
   {
     std::shared_lock lock(mu_);
-    // received_at never goes backwards, so that "as of T" is a prefix of the log.
-    now = std::max(clock_(), last_received_);
+    // received_at grows by at least a millisecond from commit to commit, so that "as of T" is
+    // a prefix of the log and a commit is known by its time: VerifyStore finds a removed tree
+    // head by a change of time that no head marks.
     start = tree_.size();
+    now = std::max(clock_(),
+                   start == 0 ? last_received_ : last_received_ + std::chrono::milliseconds(1));
   }
   std::vector<store::LogEntry> entries;
   std::vector<store::EntryIndex> index;
@@ -365,7 +385,36 @@ Result<SigningKey> LoadLogKey(store::Store& store, const std::string& key_file) 
                                  "continue the log",
                                  key_file, **recorded));
   }
+  // A new key only for a new log: one with entries or signed heads but no recorded key lost
+  // its record, and a new key would not continue it either.
+  auto entries = store.EntryCount();
+  if (!entries.ok()) return entries.error();
+  auto head = store.LatestTreeHead();
+  if (!head.ok()) return head.error();
+  if (*entries > 0 || head->has_value()) {
+    return MakeError(ErrorCode::kNotFound,
+                     fmt::format("{}: no signing key file, and this database already holds a log "
+                                 "({} entries) though it records no public key: give its key "
+                                 "file (--key); a new key cannot continue the log",
+                                 key_file, *entries));
+  }
   return SigningKey::LoadOrCreate(key_file);
+}
+
+Result<std::optional<PublicKey>> RecordedLogKey(store::Store& store) {
+  auto stored = store.GetMeta(kPublicKeyMeta);
+  if (!stored.ok()) return stored.error();
+  if (!stored->has_value()) return std::optional<PublicKey>();
+  auto key = PublicKeyFromHex(**stored);
+  if (!key.ok()) return Altered("the recorded log public key is malformed: " + key.error().message);
+  return std::optional<PublicKey>(*key);
+}
+
+Status CheckLogKey(store::Store& store, const SigningKey& key) {
+  auto recorded = RecordedLogKey(store);
+  if (!recorded.ok()) return recorded.error();
+  if (recorded->has_value() && **recorded != key.public_key()) return Ledger::WrongKey(store, key);
+  return Status::Ok();
 }
 
 Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file) {
@@ -389,7 +438,21 @@ Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file
                       **stored_key, key_file, PublicKeyToHex(signing->public_key())));
     }
   }
+  auto heads = store.TreeHeads();
+  if (!heads.ok()) return heads.error();
+  auto signs = [&](const store::TreeHead& h) {
+    return VerifySignature(out.key, TreeHeadMessage(h.size, h.root, h.timestamp), h.signature);
+  };
+  // Neither the first nor the latest head verifies: it is the recorded key that changed, not
+  // every signature of the log.
+  if (!heads->empty() && !signs(heads->front()) && !signs(heads->back())) {
+    return Altered(fmt::format(
+        "the database's log public key {} verifies neither the first nor the latest signed tree "
+        "head: the recorded public key was replaced (or every head re-signed)",
+        **stored_key));
+  }
   MerkleTree tree;
+  std::vector<UtcTime> received;
   std::optional<Error> failure;
   Status scanned =
       store.ScanEntries(0, [&](const store::LogEntry& e, const store::EntryIndex& stored) {
@@ -422,6 +485,7 @@ Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file
           return false;
         }
         tree.Append(e.leaf_hash);
+        received.push_back(e.received_at);
         return true;
       });
   if (!scanned.ok()) return scanned.error();
@@ -432,11 +496,28 @@ Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file
   if (orphan->has_value()) {
     return Altered(fmt::format("entry {} was removed: query rows still refer to it", **orphan));
   }
-  auto heads = store.TreeHeads();
-  if (!heads.ok()) return heads.error();
   if (heads->empty()) return Altered("the log has no signed tree head (they were removed)");
+  if (heads->front().size != 0) {
+    return Altered(
+        fmt::format("the signed tree head of the empty log (size 0) was removed: the "
+                    "first head left is of size {}",
+                    heads->front().size));
+  }
+  std::set<uint64_t> head_sizes;
+  for (const store::TreeHead& h : *heads) head_sizes.insert(h.size);
+  // Every commit signs a head at its end and gives its entries one time, later than the
+  // previous commit's: a change of time between two entries is the end of a commit, whose head
+  // must be there.
+  for (uint64_t i = 1; i < received.size(); ++i) {
+    if (received[i] != received[i - 1] && !head_sizes.count(i)) {
+      return Altered(fmt::format(
+          "the signed tree head of size {} was removed: entries {} and {} were committed "
+          "apart (received at {} and {}), and every commit signs a head",
+          i, i - 1, i, FormatTimestamp(received[i - 1]), FormatTimestamp(received[i])));
+    }
+  }
   for (const store::TreeHead& h : *heads) {
-    if (!VerifySignature(out.key, TreeHeadMessage(h.size, h.root, h.timestamp), h.signature)) {
+    if (!signs(h)) {
       return Altered(
           fmt::format("the signed tree head of size {} was altered: its signature "
                       "does not verify",
@@ -461,7 +542,19 @@ Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file
                     "not appended by the server",
                     heads->back().size, tree.size() - 1));
   }
+  auto tokens = store.ListTokens();
+  if (!tokens.ok()) return tokens.error();
+  for (const store::TokenRecord& t : *tokens) {
+    if (!TokenSigned(t, out.key)) {
+      return Altered(fmt::format(
+          "token {} (role {}{}): its row does not carry the log's signature: its role, party, "
+          "hash or creation time was changed in the database (or it was made before tokens "
+          "were signed); servers refuse it",
+          t.id, t.role, t.party.empty() ? "" : ", party " + t.party));
+    }
+  }
   out.heads = heads->size();
+  out.tokens = tokens->size();
   out.root = tree.Root();
   return out;
 }

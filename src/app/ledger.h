@@ -90,6 +90,10 @@ class Ledger {
   // it appends may depend on what it now knows) and retries.
   [[nodiscard]] Result<std::vector<store::LogEntry>> Append(std::vector<Submission> subs);
 
+  // Why `key` may not continue `store`'s log (kConflict): it is not the key the store records,
+  // or the recorded key was replaced.
+  static Error WrongKey(store::Store& store, const SigningKey& key);
+
   // Follows what other servers appended: reads the store's latest signed head and the entries
   // up to it, checks each leaf against its data, the head's root against the tree and its
   // signature against this Ledger's key, then makes it the head. Cheap when nothing changed
@@ -112,7 +116,6 @@ class Ledger {
   store::TreeHead SignHead(uint64_t size, const Hash& root, UtcTime at) const;
   // REQUIRES: append_mu_ held.
   [[nodiscard]] Status CatchUpLocked();
-  static Error WrongKey(store::Store& store, const std::string& key_hex);
 
   store::Store& store_;
   const SigningKey key_;
@@ -126,24 +129,32 @@ class Ledger {
 };
 
 // The log's signing key for `store`, from `key_file`. When the file does not exist, a new key
-// is created there only if the store records no log key yet (a new log); if it records one,
-// kNotFound naming the recorded public key, and nothing is written: a new key could not
-// continue the log. Errors of SigningKey::Load otherwise (a key that does not match the
-// recorded one is Ledger::Open's to refuse).
+// is created there only for a new log (no recorded log key, no entry, no signed head);
+// otherwise kNotFound naming the file (and the recorded public key), and nothing is written: a
+// new key could not continue the log. Errors of SigningKey::Load otherwise (a key that does not
+// match the recorded one is Ledger::Open's to refuse).
 [[nodiscard]] Result<SigningKey> LoadLogKey(store::Store& store, const std::string& key_file);
+
+// The log public key `store` records (Ledger::Open records it at the first start), if any.
+[[nodiscard]] Result<std::optional<PublicKey>> RecordedLogKey(store::Store& store);
+// kConflict when `store` records a log public key that is not `key`'s (as Ledger::Open refuses
+// it); Ok when it records none yet or `key`'s.
+[[nodiscard]] Status CheckLogKey(store::Store& store, const SigningKey& key);
 
 // The outcome of verifying a store: counts and the recomputed root.
 struct VerifiedLog {
   uint64_t entries = 0;
   size_t heads = 0;
+  size_t tokens = 0;
   Hash root{};
   PublicKey key{};
 };
 
 // Recomputes everything from the entries: contiguous indices, each leaf hash, each receipt
-// signature, each entry's query rows, every signed tree head. The error (kInvalidInput) names
-// the first entry found altered or removed. `key_file`, when it exists, must hold the key whose
-// public half the store records.
+// signature, each entry's query rows, every signed tree head (none missing: every commit has
+// its own), and every token row's signature (tokens.h). The error (kInvalidInput) names the
+// first entry, head or token found altered or removed. `key_file`, when it exists, must hold the
+// key whose public half the store records.
 [[nodiscard]] Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file);
 
 // Checks that `current` extends `kept` (both signed by `kept`'s key): signatures, sizes, and

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -129,6 +130,7 @@ Result<int> LockDatabase(const std::string& db) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
     return MakeError(ErrorCode::kIo, fmt::format("{}: cannot create the lock file", path));
+  (void)::fchmod(fd, 0600);  // one an older truce left 0644
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
     return MakeError(ErrorCode::kConflict,

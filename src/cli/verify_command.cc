@@ -49,8 +49,9 @@ int VerifyDb(const VerifyOptions& o) {
   const std::string key_file = !o.key.empty() ? o.key : shared ? "" : app::KeyFileFor(o.db);
   auto verified = app::VerifyStore(**store, key_file);
   if (!verified.ok()) return ReportError(verified.error());
-  fmt::print("ok: {} entries, {} signed tree heads, root {}, public key {}\n", verified->entries,
-             verified->heads, HashToHex(verified->root), app::PublicKeyToHex(verified->key));
+  fmt::print("ok: {} entries, {} signed tree heads, root {}, public key {}, {} signed tokens\n",
+             verified->entries, verified->heads, HashToHex(verified->root),
+             app::PublicKeyToHex(verified->key), verified->tokens);
   return kExitOk;
 }
 

@@ -100,6 +100,9 @@ BEGIN
     USING ERRCODE = 'insufficient_privilege';
 END $$;
 )sql"},
+    {2, "tokens signed with the log key", R"sql(
+ALTER TABLE tokens ADD COLUMN signature BYTEA NOT NULL DEFAULT '\x';
+)sql"},
 };
 
 // Advisory lock keys, per database ("truce" in ASCII, then a number).
@@ -501,7 +504,7 @@ void Conn::Abandon() {
 // --- The store ------------------------------------------------------------------------------
 
 constexpr const char* kTokenColumns =
-    "SELECT id, secret_hash, role, party, created_at, revoked_at FROM tokens";
+    "SELECT id, secret_hash, role, party, created_at, revoked_at, signature FROM tokens";
 constexpr const char* kEntryColumns =
     "SELECT idx, kind, received_at, submitter, party, data, leaf_hash, receipt FROM log_entries";
 constexpr const char* kHeadColumns = "SELECT size, root, timestamp, signature FROM tree_heads";
@@ -525,6 +528,7 @@ TokenRecord ReadToken(const Rows& r, int i) {
   t.party = r.Text(i, 3);
   t.created_at = FromMillis(r.Int(i, 4));
   if (!r.IsNull(i, 5)) t.revoked_at = FromMillis(r.Int(i, 5));
+  t.signature = r.Bytes(i, 6);
   return t;
 }
 LogEntry ReadEntry(const Rows& r, int i) {
@@ -677,10 +681,16 @@ class PostgresStore final : public Store {
   }
 
   Status AddToken(const TokenRecord& t) override {
-    auto done = Query(
-        "adding token",
-        "INSERT INTO tokens(id, secret_hash, role, party, created_at) VALUES($1, $2, $3, $4, $5)",
-        Params().Text(t.id).Bytes(t.secret_hash).Text(t.role).Text(t.party).Time(t.created_at));
+    auto done = Query("adding token",
+                      "INSERT INTO tokens(id, secret_hash, role, party, created_at, signature) "
+                      "VALUES($1, $2, $3, $4, $5, $6)",
+                      Params()
+                          .Text(t.id)
+                          .Bytes(t.secret_hash)
+                          .Text(t.role)
+                          .Text(t.party)
+                          .Time(t.created_at)
+                          .Bytes(std::string_view(t.signature)));
     return done.ok() ? Status::Ok() : Status(done.error());
   }
 

@@ -115,7 +115,7 @@ TEST_F(PostgresStoreTest, SubmittedMaterialIsAppendOnly) {
   ASSERT_NE(store, nullptr);
   AppendOne(*store);
   ASSERT_TRUE(store->SetMetaOnce("log_public_key", "abc").ok());
-  ASSERT_TRUE(store->AddToken({"t1", Sha256("s"), "admin", "", T("2024-01-01"), {}}).ok());
+  ASSERT_TRUE(store->AddToken({"t1", Sha256("s"), "admin", "", T("2024-01-01"), {}, ""}).ok());
   for (const char* sql :
        {"UPDATE log_entries SET data = 'x'", "DELETE FROM log_entries", "TRUNCATE log_entries",
         "UPDATE reports SET latitude = 0", "DELETE FROM tree_heads", "TRUNCATE tree_heads",

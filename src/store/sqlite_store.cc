@@ -1,8 +1,13 @@
 #include "store/sqlite_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -91,6 +96,9 @@ CREATE TABLE publications(
   entry INTEGER PRIMARY KEY,
   incident TEXT NOT NULL,
   received_at INTEGER NOT NULL);
+)sql"},
+    {2, "tokens signed with the log key", R"sql(
+ALTER TABLE tokens ADD COLUMN signature BLOB NOT NULL DEFAULT X'';
 )sql"},
 };
 
@@ -309,9 +317,10 @@ class SqliteStore final : public Store {
   Status AddToken(const TokenRecord& t) override {
     std::lock_guard lock(mu_);
     Stmt s(db_,
-           "INSERT INTO tokens(id, secret_hash, role, party, created_at) VALUES(?, ?, ?, ?, ?)");
+           "INSERT INTO tokens(id, secret_hash, role, party, created_at, signature) "
+           "VALUES(?, ?, ?, ?, ?, ?)");
     s.Bind(1, t.id).BindBlob(2, t.secret_hash).Bind(3, t.role).Bind(4, t.party);
-    s.Bind(5, Millis(t.created_at));
+    s.Bind(5, Millis(t.created_at)).BindBlob(6, t.signature);
     if (s.Step() != SQLITE_DONE) return SqlError(db_, "adding token");
     return Status::Ok();
   }
@@ -582,11 +591,11 @@ WHERE entry NOT IN (SELECT idx FROM log_entries))sql");
 
  private:
   static constexpr const char* kTokenColumns =
-      "SELECT id, secret_hash, role, party, created_at, revoked_at FROM tokens";
+      "SELECT id, secret_hash, role, party, created_at, revoked_at, signature FROM tokens";
   static constexpr const char* kEntryColumns =
       "SELECT idx, kind, received_at, submitter, party, data, leaf_hash, receipt FROM log_entries";
   static constexpr const char* kFindToken =
-      "SELECT id, secret_hash, role, party, created_at, revoked_at FROM tokens "
+      "SELECT id, secret_hash, role, party, created_at, revoked_at, signature FROM tokens "
       "WHERE secret_hash = ?";
   static constexpr const char* kLatestReport =
       "SELECT r.entry, r.event_id, r.revision, r.received_at, r.party, r.event_type, r.source, "
@@ -606,6 +615,7 @@ WHERE entry NOT IN (SELECT idx FROM log_entries))sql");
     t.party = s.Text(3);
     t.created_at = FromMillis(s.Int(4));
     if (!s.IsNull(5)) t.revoked_at = FromMillis(s.Int(5));
+    t.signature = s.Blob(6);
     return t;
   }
   static LogEntry ReadEntry(const Stmt& s) {
@@ -889,7 +899,39 @@ WHERE entry NOT IN (SELECT idx FROM log_entries))sql");
 
 int LatestSchemaVersion() noexcept { return kMigrations[std::size(kMigrations) - 1].version; }
 
+namespace {
+
+// Makes `path` readable and writable by its owner only, when it exists: raw reports and token
+// hashes are no other local user's to read. kIo when an existing file cannot be tightened.
+Status OwnerOnly(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return Status::Ok();
+  if ((st.st_mode & 077) == 0) return Status::Ok();
+  if (::chmod(path.c_str(), st.st_mode & 0700) != 0) {
+    return MakeError(ErrorCode::kIo,
+                     fmt::format("{}: readable by other users (mode {:o}) and cannot be made "
+                                 "private: {}",
+                                 path, st.st_mode & 0777, std::strerror(errno)));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  if (!path.empty() && path != ":memory:") {
+    // SQLite creates a database 0644 and its -wal and -shm files with the database's mode:
+    // create the file 0600 first, and tighten one an older truce made.
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      return MakeError(ErrorCode::kIo,
+                       fmt::format("{}: cannot open the database: {}", path, std::strerror(errno)));
+    }
+    ::close(fd);
+    for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+      if (Status st = OwnerOnly(file); !st.ok()) return st.error();
+    }
+  }
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);

@@ -3,6 +3,7 @@
 #include "store/sqlite_store.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <random>
@@ -73,6 +74,34 @@ TEST_F(SqliteStoreTest, NotADatabaseIsAnIoError) {
   auto s = OpenSqliteStore(bogus);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kIo);
+}
+
+// Raw reports and token hashes are the owner's alone: the database and its -wal and -shm files
+// are 0600 whatever the umask, and a database an older truce left 0644 is tightened on open.
+TEST_F(SqliteStoreTest, TheDatabaseAndItsWalAreOwnerOnly) {
+  const mode_t old_umask = ::umask(022);
+  auto mode = [](const fs::path& p) {
+    struct stat st {};
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 0777;
+  };
+  const std::string fresh = (dir_ / "fresh.db").string();
+  {
+    auto s = OpenSqliteStore(fresh);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    ASSERT_TRUE(testing::AppendTo(
+                    **s, {testing::ReportEntry(0, "A", 1, "2024-01-01T10:00:00Z", "2017-06-01")})
+                    .ok());
+    for (const std::string suffix : {"", "-wal", "-shm"}) {
+      ASSERT_TRUE(fs::exists(fresh + suffix)) << suffix;
+      EXPECT_EQ(mode(fresh + suffix), 0600u) << fresh + suffix;
+    }
+  }
+  store_.reset();
+  ASSERT_EQ(::chmod(path_.c_str(), 0644), 0);
+  Reopen();
+  EXPECT_EQ(mode(path_), 0600u);
+  ::umask(old_umask);
 }
 
 TEST_F(SqliteStoreTest, SubmittedMaterialIsAppendOnly) {

@@ -127,6 +127,10 @@ struct TokenRecord {
   std::string party;  // for role "party"
   UtcTime created_at{};
   std::optional<UtcTime> revoked_at;
+  // The log key's Ed25519 signature of the fields above but revoked_at (app/tokens.h
+  // TokenMessage), so that a row altered in the database (a role raised, a hash swapped) is
+  // refused; "" in rows made before tokens were signed.
+  std::string signature;
 };
 
 // Filters shared by the list queries. Results come in log order (entry index ascending);

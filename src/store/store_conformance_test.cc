@@ -638,7 +638,10 @@ TEST_P(StoreConformance, CursorsWalkEveryRowOnce) {
 // --- Tokens and metadata ----------------------------------------------------------------------
 
 TEST_P(StoreConformance, TokensAndMeta) {
-  TokenRecord t{"t1", Sha256("secret"), "party", "party-x", T("2024-01-01"), std::nullopt};
+  // The signature is bytes (any, NUL included), kept as given.
+  const std::string signature("\x00\x01\xff signature", 13);
+  TokenRecord t{"t1",         Sha256("secret"), "party", "party-x", T("2024-01-01"),
+                std::nullopt, signature};
   ASSERT_TRUE(store_->AddToken(t).ok());
   auto found = *store_->FindToken(Sha256("secret"));
   ASSERT_TRUE(found.has_value());
@@ -647,6 +650,8 @@ TEST_P(StoreConformance, TokensAndMeta) {
   EXPECT_EQ(found->secret_hash, Sha256("secret"));
   EXPECT_EQ(found->created_at, T("2024-01-01"));
   EXPECT_FALSE(found->revoked_at.has_value());
+  EXPECT_EQ(found->signature, signature);
+  EXPECT_EQ((*store_->ListTokens())[0].signature, signature);
   EXPECT_FALSE(store_->FindToken(Sha256("other"))->has_value());
   ASSERT_TRUE(store_->RevokeToken("t1", T("2024-02-01")).ok());
   EXPECT_EQ((*store_->FindToken(Sha256("secret")))->revoked_at, T("2024-02-01"));
@@ -668,14 +673,14 @@ TEST_P(StoreConformance, TokensAndMeta) {
 }
 
 TEST_P(StoreConformance, TokenIdsAndSecretsAreUniqueAndListedByCreation) {
-  ASSERT_TRUE(store_->AddToken({"b", Sha256("1"), "admin", "", T("2024-01-02"), {}}).ok());
-  ASSERT_TRUE(store_->AddToken({"a", Sha256("2"), "monitor", "", T("2024-01-02"), {}}).ok());
-  ASSERT_TRUE(store_->AddToken({"Z", Sha256("3"), "public", "", T("2024-01-02"), {}}).ok());
-  ASSERT_TRUE(store_->AddToken({"c", Sha256("4"), "monitor", "", T("2024-01-01"), {}}).ok());
-  Status same_id = store_->AddToken({"a", Sha256("5"), "admin", "", T("2024-01-03"), {}});
+  ASSERT_TRUE(store_->AddToken({"b", Sha256("1"), "admin", "", T("2024-01-02"), {}, ""}).ok());
+  ASSERT_TRUE(store_->AddToken({"a", Sha256("2"), "monitor", "", T("2024-01-02"), {}, ""}).ok());
+  ASSERT_TRUE(store_->AddToken({"Z", Sha256("3"), "public", "", T("2024-01-02"), {}, ""}).ok());
+  ASSERT_TRUE(store_->AddToken({"c", Sha256("4"), "monitor", "", T("2024-01-01"), {}, ""}).ok());
+  Status same_id = store_->AddToken({"a", Sha256("5"), "admin", "", T("2024-01-03"), {}, ""});
   ASSERT_FALSE(same_id.ok());
   EXPECT_EQ(same_id.error().code, ErrorCode::kConflict);
-  Status same_secret = store_->AddToken({"d", Sha256("1"), "admin", "", T("2024-01-03"), {}});
+  Status same_secret = store_->AddToken({"d", Sha256("1"), "admin", "", T("2024-01-03"), {}, ""});
   ASSERT_FALSE(same_secret.ok());
   EXPECT_EQ(same_secret.error().code, ErrorCode::kConflict);
   std::vector<std::string> ids;
