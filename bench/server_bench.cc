@@ -81,6 +81,7 @@ fs::path TempDir() {
 struct Server {
   fs::path dir = TempDir();
   std::unique_ptr<store::Store> store;
+  app::SigningKey key = app::SigningKey::Generate();
   std::unique_ptr<app::Ledger> ledger;
   app::Metrics metrics;
   std::unique_ptr<app::App> application;
@@ -93,7 +94,7 @@ struct Server {
 
   explicit Server(server::ServerOptions options = {}) {
     store = std::move(store::OpenSqliteStore((dir / "bench.db").string())).value();
-    ledger = std::move(app::Ledger::Open(*store, app::SigningKey::Generate())).value();
+    ledger = std::move(app::Ledger::Open(*store, key)).value();
     application = std::move(app::App::Open(*store, *ledger, metrics)).value();
     api = std::make_unique<server::Api>(*application);
     options.port = 0;
@@ -101,7 +102,7 @@ struct Server {
     port = *http->Bind();
     base = fmt::format("http://127.0.0.1:{}", port);
     thread = std::thread([this] { http->Run(); });
-    token = app::CreateToken(*store, app::Role::kMonitor, "", app::SystemNow())->secret;
+    token = app::CreateToken(*store, key, app::Role::kMonitor, "", app::SystemNow())->secret;
   }
   ~Server() {
     http->Stop();
@@ -320,7 +321,8 @@ void BM_HttpMixedLoad(benchmark::State& state) {
   std::vector<std::string> tokens;
   for (int i = 0; i < kClients; ++i) {
     tokens.push_back(
-        app::CreateToken(*server.store, app::Role::kMonitor, "", app::SystemNow())->secret);
+        app::CreateToken(*server.store, server.key, app::Role::kMonitor, "", app::SystemNow())
+            ->secret);
   }
   for (auto _ : state) {
     const auto start = std::chrono::steady_clock::now();

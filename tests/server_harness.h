@@ -150,7 +150,10 @@ class ServerHarness {
   }
 
   std::string Token(app::Role role, const std::string& party = "") {
-    auto t = app::CreateToken(*store_, role, party, UtcTime{});
+    auto key = app::SigningKey::Load(app::KeyFileFor(db_));
+    EXPECT_TRUE(key.ok()) << key.error().message;
+    if (!key.ok()) return "";
+    auto t = app::CreateToken(*store_, *key, role, party, UtcTime{});
     EXPECT_TRUE(t.ok()) << t.error().message;
     return t.ok() ? t->secret : "";
   }

@@ -4,6 +4,7 @@
 // kept head and catches a server that rewrote its history.
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,93 +14,17 @@
 #include <sstream>
 
 #include "server_harness.h"
+#include "truce_process.h"
 
 namespace truce::testing {
 namespace {
 
-struct CmdRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs the truce binary with `args` (already shell-quoted where needed).
-CmdRun Truce(const TempDir& dir, const std::string& args) {
-  const fs::path out = dir.path() / "cmd.out", err = dir.path() / "cmd.err";
-  const std::string cmd =
-      TruceBinary() + " " + args + " >" + out.string() + " 2>" + err.string() + " </dev/null";
-  const int status = std::system(cmd.c_str());
-  return CmdRun{WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
-}
-
-// `truce serve` as a child process, reading the bound port from its stdout.
-class ServeProcess {
- public:
-  ServeProcess(const std::string& db, const std::string& scenario = "",
-               const std::vector<std::string>& extra = {}) {
-    int out[2];
-    if (pipe(out) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out[1], STDOUT_FILENO);
-      close(out[0]);
-      close(out[1]);
-      std::vector<std::string> args = {TruceBinary(), "serve",      "--db", db,
-                                       "--listen",    "127.0.0.1:0"};
-      if (!scenario.empty()) {
-        args.push_back("--scenario");
-        args.push_back(scenario);
-      }
-      args.insert(args.end(), extra.begin(), extra.end());
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    close(out[1]);
-    // Read until the "listening on" line (or EOF if the child failed).
-    std::string text;
-    char buf[256];
-    ssize_t n;
-    while (text.find("listening on http://") == std::string::npos ||
-           text.find('\n', text.find("listening on http://")) == std::string::npos) {
-      n = read(out[0], buf, sizeof buf);
-      if (n <= 0) break;
-      text.append(buf, static_cast<size_t>(n));
-    }
-    close(out[0]);
-    const size_t at = text.find("listening on http://");
-    if (at != std::string::npos) {
-      base_ = text.substr(at + 13, text.find('\n', at) - at - 13);
-    }
-  }
-  ~ServeProcess() { Kill(SIGKILL); }
-
-  void Kill(int signal) {
-    if (pid_ <= 0) return;
-    kill(pid_, signal);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  const std::string& base_url() const { return base_; }
-
- private:
-  pid_t pid_ = -1;
-  std::string base_;
-};
-
 std::string MakeToken(const std::string& db, app::Role role) {
   auto store = store::OpenSqliteStore(db);
   EXPECT_TRUE(store.ok());
-  auto t = app::CreateToken(**store, role, "", UtcTime{});
+  auto key = app::LoadLogKey(**store, app::KeyFileFor(db));
+  EXPECT_TRUE(key.ok());
+  auto t = app::CreateToken(**store, *key, role, "", UtcTime{});
   EXPECT_TRUE(t.ok());
   return t->secret;
 }
@@ -127,6 +52,101 @@ TEST(ServerProcessTest, TokenCreatePrintsTheTokenLastAndItWorks) {
   EXPECT_NE(r.err.find("not a party"), std::string::npos) << r.err;
   r = Truce(dir, "token create --db " + db + " --role party --party syrian-government");
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// --- At rest -----------------------------------------------------------------------------------
+
+// Every file `truce serve` makes is its owner's alone, whatever the umask: the database, its
+// -wal and -shm, the lock file and the key file.
+TEST(ServerProcessTest, EveryFileItMakesIsOwnerOnly) {
+  TempDir dir;
+  const std::string db = (dir.path() / "modes.db").string();
+  const mode_t old_umask = ::umask(022);
+  {
+    ServeProcess serve(db, ShippedScenario());
+    ASSERT_FALSE(serve.base_url().empty());
+    for (const std::string& file :
+         {db, db + "-wal", db + "-shm", db + ".lock", app::KeyFileFor(db)}) {
+      struct stat st {};
+      ASSERT_EQ(::stat(file.c_str(), &st), 0) << file;
+      EXPECT_EQ(st.st_mode & 0777, 0600u) << file;
+    }
+  }
+  ::umask(old_umask);
+}
+
+// A log whose key file is missing is refused, naming the file, and nothing is written: no new
+// key (which could not continue the log), no change to the database.
+TEST(ServerProcessTest, AMissingKeyFileIsRefusedAndNothingIsWritten) {
+  TempDir dir;
+  const std::string db = (dir.path() / "keyless.db").string();
+  const std::string key = app::KeyFileFor(db);
+  {
+    ServeProcess serve(db, ShippedScenario());
+    ASSERT_FALSE(serve.base_url().empty());
+    EXPECT_EQ(serve.Kill(SIGTERM), 0);
+  }
+  ASSERT_TRUE(fs::exists(key));
+  fs::remove(key);
+  const std::string before = HashToHex(Sha256(Slurp(db)));
+  CmdRun r = Truce(dir, "serve --db " + db + " --listen 127.0.0.1:0");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find(key + ": no signing key file"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(key));
+  EXPECT_EQ(HashToHex(Sha256(Slurp(db))), before);
+  // A log whose public key record was removed as well: still no new key.
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(handle,
+                         "DROP TRIGGER IF EXISTS meta_no_delete; DELETE FROM meta WHERE key = "
+                         "'log_public_key';",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(handle);
+  r = Truce(dir, "serve --db " + db + " --listen 127.0.0.1:0");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("already holds a log"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(key));
+}
+
+// A token row changed in the database (a role raised to admin) no longer carries the log's
+// signature: the server refuses the token, `truce token list` and `truce verify` name it.
+TEST(ServerProcessTest, ATokenRowAlteredInTheDatabaseIsRefusedAndNamed) {
+  TempDir dir;
+  const std::string db = (dir.path() / "tokens.db").string();
+  CmdRun r = Truce(dir, "token create --db " + db + " --role public");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string secret = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1,
+                                          r.out.size() - r.out.rfind('\n', r.out.size() - 2) - 2);
+  const std::string id = r.out.substr(r.out.find("tok_"), 16);
+  {
+    ServeProcess serve(db, ShippedScenario());
+    ASSERT_FALSE(serve.base_url().empty());
+    auto reply = server::HttpRequest("GET", serve.base_url(), "/metrics", secret);
+    ASSERT_TRUE(reply.ok());
+    EXPECT_EQ(reply->status, 403) << reply->body;  // a public token may not read metrics
+    EXPECT_EQ(serve.Kill(SIGTERM), 0);
+  }
+  EXPECT_EQ(Truce(dir, "verify --db " + db).exit_code, 0);
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(handle, "UPDATE tokens SET role = 'admin'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(handle);
+  ServeProcess serve(db);
+  ASSERT_FALSE(serve.base_url().empty());
+  auto reply = server::HttpRequest("GET", serve.base_url(), "/metrics", secret);
+  ASSERT_TRUE(reply.ok());
+  EXPECT_EQ(reply->status, 401) << reply->body;
+  EXPECT_NE(reply->body.find("token " + id + " is refused"), std::string::npos) << reply->body;
+  r = Truce(dir, "token list --db " + db);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("ALTERED"), std::string::npos) << r.out;
+  r = Truce(dir, "verify --db " + db);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("token " + id + " (role admin): its row does not carry the log's signature"),
+            std::string::npos)
+      << r.err;
 }
 
 // `truce serve --seed DIR` gives a first start a public record to look at, and a restart
@@ -266,7 +286,8 @@ void Tamper(const std::string& db, const std::string& sql) {
 struct TamperCase {
   const char* name;
   std::function<std::string(const std::string& data_of_entry_3)> sql;
-  const char* expected;  // in stderr; "" means verify passes
+  const char* expected;           // in stderr; "" means verify passes
+  bool without_key_file = false;  // verify from the database alone (its key file removed)
 };
 
 TEST(ServerProcessTest, TamperedDatabaseFailsVerifyNamingTheFirstEntry) {
@@ -322,6 +343,20 @@ TEST(ServerProcessTest, TamperedDatabaseFailsVerifyNamingTheFirstEntry) {
                             "' WHERE key = 'log_public_key';");
        },
        "key was replaced"},
+      {"public key replaced, verified without the key file",
+       [](const std::string&) {
+         return std::string("UPDATE meta SET value = '" + std::string(64, 'a') +
+                            "' WHERE key = 'log_public_key';");
+       },
+       "log public key aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa verifies "
+       "neither the first nor the latest signed tree head: the recorded public key was replaced",
+       true},
+      {"middle tree head removed",
+       [](const std::string&) { return std::string("DELETE FROM tree_heads WHERE size = 4;"); },
+       "the signed tree head of size 4 was removed"},
+      {"empty log's head removed",
+       [](const std::string&) { return std::string("DELETE FROM tree_heads WHERE size = 0;"); },
+       "the signed tree head of the empty log (size 0) was removed"},
   };
   for (const TamperCase& c : cases) {
     SCOPED_TRACE(c.name);
@@ -339,6 +374,7 @@ TEST(ServerProcessTest, TamperedDatabaseFailsVerifyNamingTheFirstEntry) {
       data3 = (*server.store().GetEntry(3))->data;
     }
     Tamper(db, c.sql(data3));
+    if (c.without_key_file) fs::remove(app::KeyFileFor(db));
     const CmdRun v = Truce(dir, "verify --db " + db);
     if (std::string(c.expected).empty()) {
       EXPECT_EQ(v.exit_code, 0) << v.err;

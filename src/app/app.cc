@@ -35,7 +35,8 @@ Result<std::unique_ptr<App>> App::Open(store::Store& store, Ledger& ledger, Metr
 void App::WarmUp() { (void)SnapshotAsOf(std::nullopt); }
 
 Result<Principal> App::Authenticate(std::string_view authorization) {
-  return app::Authenticate(store_, authorization);
+  RefreshIfStale();
+  return app::Authenticate(store_, ledger_.public_key(), authorization);
 }
 
 Result<Health> App::GetHealth() {
@@ -60,13 +61,24 @@ Submission App::SubmissionBy(const Principal& who, SubmissionKind kind, nlohmann
 }
 
 Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> subs) {
+  if (submit_mu_.failure_) return *submit_mu_.failure_;
   const auto started = std::chrono::steady_clock::now();
   auto entries = ledger_.Append(std::move(subs));
-  if (!entries.ok()) return entries;
+  std::lock_guard apply(apply_mu_);
+  if (!entries.ok()) {
+    // A conflict: the ledger caught up with another server's entries; so do the views, for
+    // the caller's next attempt.
+    if (entries.error().code == ErrorCode::kConflict) (void)ApplyUpTo(ledger_.size());
+    return entries;
+  }
+  if (entries->empty()) return entries;  // nothing new (an idempotent submission)
   metrics_.ObserveCommit(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  // The views follow the log: the entries just committed, as committed.
+  // The views follow the log: other servers' entries before these, then these as committed
+  // (unless a reader's Refresh applied them already).
+  if (Status st = ApplyUpTo(entries->front().index); !st.ok()) return st.error();
   for (const store::LogEntry& e : *entries) {
+    if (e.index < views_.size()) continue;
     if (Status st = views_.Apply(e); !st.ok()) {
       return MakeError(ErrorCode::kInternal,
                        "a committed entry does not apply: " + st.error().message);
@@ -80,6 +92,7 @@ Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> s
 Result<App::InclusionProof> App::Inclusion(const Principal& who, uint64_t index,
                                            std::optional<uint64_t> tree_size) {
   if (Status st = Check(who, Action::kReadLogProofs); !st.ok()) return st.error();
+  (void)ledger_.CatchUp();  // a tree size another server signed is known here too
   const uint64_t size = tree_size.value_or(ledger_.size());
   if (index >= size) {
     return MakeError(ErrorCode::kInvalidArgument,
@@ -97,11 +110,13 @@ Result<std::vector<Hash>> App::Consistency(const Principal& who, uint64_t first,
   if (first > second) {
     return MakeError(ErrorCode::kInvalidArgument, "first must not exceed second");
   }
+  (void)ledger_.CatchUp();
   return ledger_.ConsistencyProof(first, second);
 }
 
 Result<JsonPage> App::LogEntries(const Principal& who, uint64_t from, size_t limit) {
   if (Status st = Check(who, Action::kReadLogEntries); !st.ok()) return st.error();
+  (void)ledger_.CatchUp();
   const uint64_t size = ledger_.size();
   JsonPage page;
   Status st = store_.ScanEntries(from, [&](const store::LogEntry& e, const store::EntryIndex&) {

@@ -9,8 +9,17 @@
 // so queries never re-read or re-evaluate what they have seen.
 //
 // Thread-safe: operations may run concurrently from many threads; submissions are serialised.
+//
+// Several servers may share one store (PostgreSQL), each with its own App and Ledger. Each
+// submission holds the store's append lock from reading the views to appending, after bringing
+// the views up to the log, so it is decided on everything any server committed (revision
+// numbers, duplicates, scenario versions come out as with one server). Reads follow the others
+// through Refresh: the log (heads, proofs, entries) on every read, the views at most every
+// AppLimits::refresh_interval (docs/server.md "Several servers on one database").
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -42,6 +51,9 @@ struct AppLimits {
   size_t max_claims_per_batch = 1000;
   size_t default_page = 100;
   size_t max_page = 1000;
+  // How often, at most, a request checks whether other servers sharing the store appended
+  // (one read of the latest head; see App::Refresh). 0: every request.
+  std::chrono::milliseconds refresh_interval{100};
 };
 
 // A page of a list: the items (encoded and redacted) and the cursor of the next page, "" at
@@ -205,8 +217,16 @@ class App {
   // Computes the current snapshot's verdicts so that the first query does not pay for them.
   void WarmUp();
 
+  // Follows what other servers sharing the store appended: catches the ledger up (its checks:
+  // Ledger::CatchUp) and applies the new entries to the views. Cheap when nothing changed (one
+  // read of the latest head). Submissions do it themselves; requests do it through
+  // Authenticate, at most every refresh_interval. kConflict / kInvalidInput when the stored log
+  // no longer agrees with what this server has seen (run `truce verify --db`).
+  [[nodiscard]] Status Refresh();
+
   // --- Who is calling ----------------------------------------------------------------------
-  // See tokens.h Authenticate.
+  // See tokens.h Authenticate. Every request starts here, so this is also where a server
+  // sharing its store catches up with the others (Refresh, at most every refresh_interval).
   [[nodiscard]] Result<Principal> Authenticate(std::string_view authorization);
 
   // --- Health and metrics ------------------------------------------------------------------
@@ -330,7 +350,8 @@ class App {
       const Principal& who, const DeconflictionAlertFilter& f);
 
   // --- The transparency log ----------------------------------------------------------------
-  store::TreeHead Head() const { return ledger_.Head(); }
+  // The latest signed head of the log as committed by any server sharing the store.
+  store::TreeHead Head() const;
   const PublicKey& public_key() const noexcept { return ledger_.public_key(); }
   struct InclusionProof {
     uint64_t index = 0, tree_size = 0;
@@ -358,6 +379,14 @@ class App {
                                  int revision = 0);
   // Appends `subs` and applies the new entries to the views. REQUIRES: submit_mu_ held.
   [[nodiscard]] Result<std::vector<store::LogEntry>> AppendLocked(std::vector<Submission> subs);
+  // Refresh when refresh_interval has passed since the last check; errors are left for the
+  // next submission (which refuses to decide on stale views) to report.
+  void RefreshIfStale();
+  // REQUIRES: apply_mu_ held.
+  [[nodiscard]] Status RefreshLocked();
+  // Applies the stored entries from views_.size() up to `size` to the views. REQUIRES:
+  // apply_mu_ held.
+  [[nodiscard]] Status ApplyUpTo(uint64_t size);
   [[nodiscard]] Result<SubmitOutcome> AdoptLocked(nlohmann::json bundle,
                                                   std::string_view submitter);
   [[nodiscard]] Result<std::shared_ptr<const Snapshot>> SnapshotAsOf(std::optional<UtcTime> as_of);
@@ -369,13 +398,33 @@ class App {
                                                std::vector<nlohmann::json> ids,
                                                const PageRequest& page);
 
+  // The lock every submission holds (with std::lock_guard) from reading the views to
+  // appending: one submission at a time in this process and, through the store's append lock,
+  // among every server sharing the store. Taking it brings the views up to the log; when that
+  // fails, AppendLocked refuses to append (the decision was made on stale views).
+  class SubmitLock {
+   public:
+    explicit SubmitLock(App& app) : app_(app) {}
+    void lock();
+    void unlock();
+
+   private:
+    friend class App;
+    App& app_;
+    std::mutex mu_;
+    std::unique_ptr<store::AppendLock> held_;
+    std::optional<Error> failure_;
+  };
+
   store::Store& store_;
   Ledger& ledger_;
   Metrics& metrics_;
   const AppLimits limits_;
   const Clock clock_;
   Views views_;
-  std::mutex submit_mu_;  // one submission at a time: revision numbering, then the append
+  std::mutex apply_mu_;  // entries reach the views in log order, each once
+  std::atomic<int64_t> last_refresh_check_ms_{0};  // steady clock
+  SubmitLock submit_mu_{*this};  // one submission at a time: revision numbering, then the append
 };
 
 }  // namespace truce::app

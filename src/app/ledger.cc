@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <mutex>
+#include <set>
 
 #include <fmt/format.h>
+
+#include "app/tokens.h"
 
 namespace truce::app {
 namespace {
@@ -125,49 +128,133 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(store::Store& store, SigningKey key
   auto stored_key = store.GetMeta(kPublicKeyMeta);
   if (!stored_key.ok()) return stored_key.error();
   if (!stored_key->has_value()) {
-    if (Status st = store.SetMetaOnce(kPublicKeyMeta, key_hex); !st.ok()) return st.error();
+    // SetMetaOnce refuses a second, different key: of two servers starting at once on a new
+    // database with different keys, one fails here.
+    if (Status st = store.SetMetaOnce(kPublicKeyMeta, key_hex); !st.ok()) {
+      return st.error().code == ErrorCode::kConflict ? WrongKey(store, ledger->key_) : st.error();
+    }
   } else if (**stored_key != key_hex) {
-    return MakeError(ErrorCode::kConflict,
-                     fmt::format("the signing key is not the one this database's log was signed "
-                                 "with (public key {}); restore the original key file",
-                                 **stored_key));
+    return WrongKey(store, ledger->key_);
   }
-  Error failure;
-  bool failed = false;
-  Status scanned = store.ScanEntries(0, [&](const store::LogEntry& e, const store::EntryIndex&) {
-    if (e.index != ledger->tree_.size() || LeafHash(e.data) != e.leaf_hash) {
-      failure = MakeError(ErrorCode::kConflict,
-                          fmt::format("log entry {} is missing or altered; run `truce verify "
-                                      "--db` to see what changed",
-                                      ledger->tree_.size()));
-      failed = true;
-      return false;
+  std::lock_guard append_lock(ledger->append_mu_);
+  // Other servers may append while this one reads the log: catch up until the entries and the
+  // latest head agree, or give up on entries no head covers.
+  constexpr int kAttempts = 20;
+  for (int attempt = 0;; ++attempt) {
+    if (Status st = ledger->CatchUpLocked(); !st.ok()) return st.error();
+    auto count = store.EntryCount();
+    if (!count.ok()) return count.error();
+    if (ledger->has_head_ && *count == ledger->tree_.size()) break;
+    if (!ledger->has_head_ && *count == 0) {
+      const store::TreeHead empty = ledger->SignHead(0, Sha256(""), ledger->clock_());
+      Status st = store.AddEmptyHead(empty);
+      if (st.ok()) {
+        ledger->head_ = empty;
+        ledger->has_head_ = true;
+        break;
+      }
+      if (st.error().code != ErrorCode::kConflict) return st.error();
+      continue;  // another server started at the same time and signed it, or appended
     }
-    ledger->tree_.Append(e.leaf_hash);
-    ledger->last_received_ = std::max(ledger->last_received_, e.received_at);
-    return true;
-  });
-  if (!scanned.ok()) return scanned.error();
-  if (failed) return failure;
-  auto head = store.LatestTreeHead();
-  if (!head.ok()) return head.error();
-  if (!head->has_value()) {
-    if (ledger->tree_.size() != 0) {
-      return MakeError(ErrorCode::kConflict, "the log has entries but no signed tree head");
-    }
-    const store::TreeHead empty = ledger->SignHead(0, Sha256(""), ledger->clock_());
-    if (Status st = store.AddEmptyHead(empty); !st.ok()) return st.error();
-    ledger->head_ = empty;
-  } else {
-    ledger->head_ = **head;
-    if (ledger->head_.size != ledger->tree_.size() || ledger->head_.root != ledger->tree_.Root()) {
+    if (attempt == kAttempts) {
+      if (!ledger->has_head_) {
+        return MakeError(ErrorCode::kConflict, "the log has entries but no signed tree head");
+      }
       return MakeError(ErrorCode::kConflict,
-                       fmt::format("the latest signed tree head (size {}) does not match the {} "
+                       fmt::format("the latest signed tree head (size {}) does not cover the {} "
                                    "log entries; run `truce verify --db`",
-                                   ledger->head_.size, ledger->tree_.size()));
+                                   ledger->head_.size, *count));
     }
   }
   return ledger;
+}
+
+Error Ledger::WrongKey(store::Store& store, const SigningKey& key) {
+  const std::string key_hex = PublicKeyToHex(key.public_key());
+  auto stored = store.GetMeta(kPublicKeyMeta);
+  const std::string recorded = stored.ok() && stored->has_value() ? **stored : "unknown";
+  // The key file's key signed the log's latest head: it is the database's record of the public
+  // key that was replaced, not the key file.
+  auto latest = store.LatestTreeHead();
+  if (latest.ok() && latest->has_value() &&
+      VerifySignature(key.public_key(),
+                      TreeHeadMessage((*latest)->size, (*latest)->root, (*latest)->timestamp),
+                      (*latest)->signature)) {
+    return MakeError(ErrorCode::kConflict,
+                     fmt::format("the database records log public key {}, but the log is signed "
+                                 "with the key file's key (public key {}): the recorded public "
+                                 "key was replaced; run `truce verify --db`",
+                                 recorded, key_hex));
+  }
+  return MakeError(ErrorCode::kConflict,
+                   fmt::format("the signing key (public key {}) is not the one this database's "
+                               "log was signed with (public key {}); restore the original key "
+                               "file",
+                               key_hex, recorded));
+}
+
+Status Ledger::CatchUp() {
+  std::lock_guard append_lock(append_mu_);
+  return CatchUpLocked();
+}
+
+Status Ledger::CatchUpLocked() {
+  auto latest = store_.LatestTreeHead();
+  if (!latest.ok()) return latest.error();
+  if (!latest->has_value()) return Status::Ok();  // a new log: Open signs its empty head
+  const store::TreeHead& head = **latest;
+  const uint64_t start = tree_.size();
+  if (has_head_ && head.size == head_.size && head.root == head_.root) return Status::Ok();
+  if (head.size < start) {
+    return MakeError(ErrorCode::kConflict,
+                     fmt::format("the log's latest signed tree head covers {} entries, but this "
+                                 "server has seen {}: entries or heads were removed; run `truce "
+                                 "verify --db`",
+                                 head.size, start));
+  }
+  // Read up to the head only: entries past it belong to a commit whose head comes with them.
+  // The new leaves stay invisible to readers (they see up to head_.size) until checked.
+  std::vector<Hash> leaves;
+  UtcTime last_received = last_received_;
+  std::optional<Error> failure;
+  Status scanned =
+      store_.ScanEntries(start, [&](const store::LogEntry& e, const store::EntryIndex&) {
+        if (e.index >= head.size) return false;
+        if (e.index != start + leaves.size() || LeafHash(e.data) != e.leaf_hash) {
+          failure = MakeError(ErrorCode::kConflict,
+                              fmt::format("log entry {} is missing or altered; run `truce verify "
+                                          "--db` to see what changed",
+                                          start + leaves.size()));
+          return false;
+        }
+        leaves.push_back(e.leaf_hash);
+        last_received = std::max(last_received, e.received_at);
+        return true;
+      });
+  if (!scanned.ok()) return scanned.error();
+  if (failure) return *failure;
+  if (start + leaves.size() != head.size) {
+    return MakeError(ErrorCode::kConflict,
+                     fmt::format("log entry {} is missing or altered; run `truce verify --db` to "
+                                 "see what changed",
+                                 start + leaves.size()));
+  }
+  std::unique_lock lock(mu_);
+  for (const Hash& leaf : leaves) tree_.Append(leaf);
+  const bool signed_by_us = VerifySignature(
+      key_.public_key(), TreeHeadMessage(head.size, head.root, head.timestamp), head.signature);
+  if (tree_.Root() != head.root || !signed_by_us) {
+    tree_.Truncate(start);
+    return MakeError(
+        ErrorCode::kConflict,
+        fmt::format("the latest signed tree head (size {}) does not match the log "
+                    "entries{}; run `truce verify --db`",
+                    head.size, signed_by_us ? "" : " or was not signed with this key"));
+  }
+  head_ = head;
+  has_head_ = true;
+  last_received_ = last_received;
+  return Status::Ok();
 }
 
 store::TreeHead Ledger::SignHead(uint64_t size, const Hash& root, UtcTime at) const {
@@ -182,12 +269,15 @@ Result<std::vector<store::LogEntry>> Ledger::Append(std::vector<Submission> subs
   if (subs.empty()) return std::vector<store::LogEntry>();  // nothing to commit, no new head
   std::lock_guard append_lock(append_mu_);
   UtcTime now;
-  uint64_t start;
+  uint64_t start = 0;
   {
     std::shared_lock lock(mu_);
-    // received_at never goes backwards, so that "as of T" is a prefix of the log.
-    now = std::max(clock_(), last_received_);
+    // received_at grows by at least a millisecond from commit to commit, so that "as of T" is
+    // a prefix of the log and a commit is known by its time: VerifyStore finds a removed tree
+    // head by a change of time that no head marks.
     start = tree_.size();
+    now = std::max(clock_(),
+                   start == 0 ? last_received_ : last_received_ + std::chrono::milliseconds(1));
   }
   std::vector<store::LogEntry> entries;
   std::vector<store::EntryIndex> index;
@@ -217,9 +307,20 @@ Result<std::vector<store::LogEntry>> Ledger::Append(std::vector<Submission> subs
   // Readers only see sizes up to head_.size, so the leaves appended above stay invisible until
   // the commit succeeds.
   if (Status st = store_.Append(entries, index, head); !st.ok()) {
-    std::unique_lock lock(mu_);
-    tree_.Truncate(start);
-    return st.error();
+    {
+      std::unique_lock lock(mu_);
+      tree_.Truncate(start);
+    }
+    if (st.error().code != ErrorCode::kConflict) return st.error();
+    // Another server appended first (or this commit's outcome was lost with its connection):
+    // follow the log as it is now, so that the next append starts from there.
+    if (Status caught = CatchUpLocked(); !caught.ok()) return caught.error();
+    if (tree_.size() == start) return st.error();  // a conflict in the rows, not the log
+    return MakeError(ErrorCode::kConflict,
+                     fmt::format("the log grew to {} entries while this submission was being "
+                                 "appended at {} (another server appended); nothing of it was "
+                                 "stored: submit it again",
+                                 tree_.size(), start));
   }
   std::unique_lock lock(mu_);
   head_ = head;
@@ -272,6 +373,50 @@ Hash Ledger::Leaf(uint64_t index) const {
   return tree_.leaf(index);
 }
 
+Result<SigningKey> LoadLogKey(store::Store& store, const std::string& key_file) {
+  auto loaded = SigningKey::Load(key_file);
+  if (loaded.ok() || loaded.error().code != ErrorCode::kNotFound) return loaded;
+  auto recorded = store.GetMeta(kPublicKeyMeta);
+  if (!recorded.ok()) return recorded.error();
+  if (recorded->has_value()) {
+    return MakeError(ErrorCode::kNotFound,
+                     fmt::format("{}: no signing key file, and this database's log is signed with "
+                                 "public key {}: give its key file (--key); a new key cannot "
+                                 "continue the log",
+                                 key_file, **recorded));
+  }
+  // A new key only for a new log: one with entries or signed heads but no recorded key lost
+  // its record, and a new key would not continue it either.
+  auto entries = store.EntryCount();
+  if (!entries.ok()) return entries.error();
+  auto head = store.LatestTreeHead();
+  if (!head.ok()) return head.error();
+  if (*entries > 0 || head->has_value()) {
+    return MakeError(ErrorCode::kNotFound,
+                     fmt::format("{}: no signing key file, and this database already holds a log "
+                                 "({} entries) though it records no public key: give its key "
+                                 "file (--key); a new key cannot continue the log",
+                                 key_file, *entries));
+  }
+  return SigningKey::LoadOrCreate(key_file);
+}
+
+Result<std::optional<PublicKey>> RecordedLogKey(store::Store& store) {
+  auto stored = store.GetMeta(kPublicKeyMeta);
+  if (!stored.ok()) return stored.error();
+  if (!stored->has_value()) return std::optional<PublicKey>();
+  auto key = PublicKeyFromHex(**stored);
+  if (!key.ok()) return Altered("the recorded log public key is malformed: " + key.error().message);
+  return std::optional<PublicKey>(*key);
+}
+
+Status CheckLogKey(store::Store& store, const SigningKey& key) {
+  auto recorded = RecordedLogKey(store);
+  if (!recorded.ok()) return recorded.error();
+  if (recorded->has_value() && **recorded != key.public_key()) return Ledger::WrongKey(store, key);
+  return Status::Ok();
+}
+
 Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file) {
   VerifiedLog out;
   auto stored_key = store.GetMeta(kPublicKeyMeta);
@@ -293,7 +438,21 @@ Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file
                       **stored_key, key_file, PublicKeyToHex(signing->public_key())));
     }
   }
+  auto heads = store.TreeHeads();
+  if (!heads.ok()) return heads.error();
+  auto signs = [&](const store::TreeHead& h) {
+    return VerifySignature(out.key, TreeHeadMessage(h.size, h.root, h.timestamp), h.signature);
+  };
+  // Neither the first nor the latest head verifies: it is the recorded key that changed, not
+  // every signature of the log.
+  if (!heads->empty() && !signs(heads->front()) && !signs(heads->back())) {
+    return Altered(fmt::format(
+        "the database's log public key {} verifies neither the first nor the latest signed tree "
+        "head: the recorded public key was replaced (or every head re-signed)",
+        **stored_key));
+  }
   MerkleTree tree;
+  std::vector<UtcTime> received;
   std::optional<Error> failure;
   Status scanned =
       store.ScanEntries(0, [&](const store::LogEntry& e, const store::EntryIndex& stored) {
@@ -326,6 +485,7 @@ Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file
           return false;
         }
         tree.Append(e.leaf_hash);
+        received.push_back(e.received_at);
         return true;
       });
   if (!scanned.ok()) return scanned.error();
@@ -336,11 +496,28 @@ Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file
   if (orphan->has_value()) {
     return Altered(fmt::format("entry {} was removed: query rows still refer to it", **orphan));
   }
-  auto heads = store.TreeHeads();
-  if (!heads.ok()) return heads.error();
   if (heads->empty()) return Altered("the log has no signed tree head (they were removed)");
+  if (heads->front().size != 0) {
+    return Altered(
+        fmt::format("the signed tree head of the empty log (size 0) was removed: the "
+                    "first head left is of size {}",
+                    heads->front().size));
+  }
+  std::set<uint64_t> head_sizes;
+  for (const store::TreeHead& h : *heads) head_sizes.insert(h.size);
+  // Every commit signs a head at its end and gives its entries one time, later than the
+  // previous commit's: a change of time between two entries is the end of a commit, whose head
+  // must be there.
+  for (uint64_t i = 1; i < received.size(); ++i) {
+    if (received[i] != received[i - 1] && !head_sizes.count(i)) {
+      return Altered(fmt::format(
+          "the signed tree head of size {} was removed: entries {} and {} were committed "
+          "apart (received at {} and {}), and every commit signs a head",
+          i, i - 1, i, FormatTimestamp(received[i - 1]), FormatTimestamp(received[i])));
+    }
+  }
   for (const store::TreeHead& h : *heads) {
-    if (!VerifySignature(out.key, TreeHeadMessage(h.size, h.root, h.timestamp), h.signature)) {
+    if (!signs(h)) {
       return Altered(
           fmt::format("the signed tree head of size {} was altered: its signature "
                       "does not verify",
@@ -365,7 +542,19 @@ Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file
                     "not appended by the server",
                     heads->back().size, tree.size() - 1));
   }
+  auto tokens = store.ListTokens();
+  if (!tokens.ok()) return tokens.error();
+  for (const store::TokenRecord& t : *tokens) {
+    if (!TokenSigned(t, out.key)) {
+      return Altered(fmt::format(
+          "token {} (role {}{}): its row does not carry the log's signature: its role, party, "
+          "hash or creation time was changed in the database (or it was made before tokens "
+          "were signed); servers refuse it",
+          t.id, t.role, t.party.empty() ? "" : ", party " + t.party));
+    }
+  }
   out.heads = heads->size();
+  out.tokens = tokens->size();
   out.root = tree.Root();
   return out;
 }

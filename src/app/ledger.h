@@ -69,18 +69,37 @@ UtcTime SystemNow();
 
 // The server's log. Thread-safe: appends are serialised; proofs and heads may be read
 // concurrently with them.
+//
+// Several servers may keep a Ledger over one store (PostgreSQL), all with the one signing key:
+// the store serialises their appends (store.h), and each Ledger follows what the others append
+// with CatchUp. Every head a Ledger signs covers the log as committed, so any head from any of
+// them is a prefix of every later one (a consistency proof links them).
 class Ledger {
  public:
   // Rebuilds the Merkle tree from the store (every leaf recomputed from its data: a mismatch
   // refuses to start, pointing at `truce verify`), records the public key in the store (or
-  // checks the stored one is `key`'s), and signs the empty head of a new log.
+  // checks the stored one is `key`'s: kConflict otherwise), and signs the empty head of a new
+  // log. Safe while other servers start or append on the same store.
   [[nodiscard]] static Result<std::unique_ptr<Ledger>> Open(store::Store& store, SigningKey key,
                                                             Clock clock = SystemNow);
 
   // Appends `subs` as consecutive entries in one durable transaction with a new signed head,
   // and returns the entries as stored (ReceiptOf gives what each submitter gets back). All or
-  // nothing: on error the log is unchanged.
+  // nothing: on error the log is unchanged. kConflict when another server appended since this
+  // Ledger last caught up: the Ledger has then caught up, and the caller decides again (what
+  // it appends may depend on what it now knows) and retries.
   [[nodiscard]] Result<std::vector<store::LogEntry>> Append(std::vector<Submission> subs);
+
+  // Why `key` may not continue `store`'s log (kConflict): it is not the key the store records,
+  // or the recorded key was replaced.
+  static Error WrongKey(store::Store& store, const SigningKey& key);
+
+  // Follows what other servers appended: reads the store's latest signed head and the entries
+  // up to it, checks each leaf against its data, the head's root against the tree and its
+  // signature against this Ledger's key, then makes it the head. Cheap when nothing changed
+  // (one read of the latest head). kConflict when the store no longer agrees with what this
+  // Ledger has seen (entries removed or altered: run `truce verify`).
+  [[nodiscard]] Status CatchUp();
 
   store::TreeHead Head() const;
   uint64_t size() const;
@@ -95,29 +114,47 @@ class Ledger {
   Ledger(store::Store& store, SigningKey key, Clock clock)
       : store_(store), key_(std::move(key)), clock_(std::move(clock)) {}
   store::TreeHead SignHead(uint64_t size, const Hash& root, UtcTime at) const;
+  // REQUIRES: append_mu_ held.
+  [[nodiscard]] Status CatchUpLocked();
 
   store::Store& store_;
   const SigningKey key_;
   const Clock clock_;
   std::mutex append_mu_;          // one append at a time
-  mutable std::shared_mutex mu_;  // guards tree_, head_, last_received_
+  mutable std::shared_mutex mu_;  // guards tree_, head_, has_head_, last_received_
   MerkleTree tree_;
   store::TreeHead head_;
+  bool has_head_ = false;
   UtcTime last_received_{};
 };
+
+// The log's signing key for `store`, from `key_file`. When the file does not exist, a new key
+// is created there only for a new log (no recorded log key, no entry, no signed head);
+// otherwise kNotFound naming the file (and the recorded public key), and nothing is written: a
+// new key could not continue the log. Errors of SigningKey::Load otherwise (a key that does not
+// match the recorded one is Ledger::Open's to refuse).
+[[nodiscard]] Result<SigningKey> LoadLogKey(store::Store& store, const std::string& key_file);
+
+// The log public key `store` records (Ledger::Open records it at the first start), if any.
+[[nodiscard]] Result<std::optional<PublicKey>> RecordedLogKey(store::Store& store);
+// kConflict when `store` records a log public key that is not `key`'s (as Ledger::Open refuses
+// it); Ok when it records none yet or `key`'s.
+[[nodiscard]] Status CheckLogKey(store::Store& store, const SigningKey& key);
 
 // The outcome of verifying a store: counts and the recomputed root.
 struct VerifiedLog {
   uint64_t entries = 0;
   size_t heads = 0;
+  size_t tokens = 0;
   Hash root{};
   PublicKey key{};
 };
 
 // Recomputes everything from the entries: contiguous indices, each leaf hash, each receipt
-// signature, each entry's query rows, every signed tree head. The error (kInvalidInput) names
-// the first entry found altered or removed. `key_file`, when it exists, must hold the key whose
-// public half the store records.
+// signature, each entry's query rows, every signed tree head (none missing: every commit has
+// its own), and every token row's signature (tokens.h). The error (kInvalidInput) names the
+// first entry, head or token found altered or removed. `key_file`, when it exists, must hold the
+// key whose public half the store records.
 [[nodiscard]] Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file);
 
 // Checks that `current` extends `kept` (both signed by `kept`'s key): signatures, sizes, and

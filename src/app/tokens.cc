@@ -10,7 +10,17 @@
 
 namespace truce::app {
 
-Result<NewToken> CreateToken(store::Store& store, Role role, std::string party, UtcTime now) {
+std::string TokenMessage(const store::TokenRecord& token) {
+  return fmt::format("truce-token-v1\n{}\n{}\n{}\n{}\n{}\n", token.id, HashToHex(token.secret_hash),
+                     token.role, token.party, token.created_at.time_since_epoch().count());
+}
+
+bool TokenSigned(const store::TokenRecord& token, const PublicKey& key) {
+  return VerifySignature(key, TokenMessage(token), token.signature);
+}
+
+Result<NewToken> CreateToken(store::Store& store, const SigningKey& key, Role role,
+                             std::string party, UtcTime now) {
   if (role == Role::kParty && party.empty()) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "a party token acts as one party: give --party ID");
@@ -35,6 +45,7 @@ Result<NewToken> CreateToken(store::Store& store, Role role, std::string party, 
   out.record.role = std::string(RoleName(role));
   out.record.party = std::move(party);
   out.record.created_at = now;
+  out.record.signature = key.Sign(TokenMessage(out.record));
   if (Status st = store.AddToken(out.record); !st.ok()) return st.error();
   return out;
 }
@@ -84,7 +95,8 @@ Error Unauthenticated(std::string message) {
 
 }  // namespace
 
-Result<Principal> Authenticate(store::Store& store, std::string_view authorization) {
+Result<Principal> Authenticate(store::Store& store, const PublicKey& key,
+                               std::string_view authorization) {
   if (authorization.empty()) return Principal::Anonymous();
   constexpr std::string_view kBearer = "Bearer ", kBasic = "Basic ";
   std::string token;
@@ -108,6 +120,13 @@ Result<Principal> Authenticate(store::Store& store, std::string_view authorizati
   if (!record.ok()) return record.error();
   if (!record->has_value() || (*record)->revoked_at) {
     return Unauthenticated("unknown or revoked token");
+  }
+  if (!TokenSigned(**record, key)) {
+    return Unauthenticated(fmt::format(
+        "token {} is refused: its stored row does not carry the log's signature (its role, party "
+        "or hash was changed in the database, or it was made before tokens were signed); "
+        "create a new token",
+        (*record)->id));
   }
   auto role = ParseRole((*record)->role);
   if (!role) return MakeError(ErrorCode::kInternal, "a stored token has an unknown role");

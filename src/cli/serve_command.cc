@@ -1,11 +1,13 @@
-// truce serve --db PATH [--scenario PATH] [--listen 127.0.0.1:8080] [--public-url URL]
-// [--trust-forwarded]: the monitoring centre's server. Stops cleanly on SIGINT or SIGTERM; a
-// commit acknowledged to a client survives any stop, SIGKILL included (the store syncs before
-// it answers).
+// truce serve --db PATH|URL [--key FILE] [--scenario PATH] [--listen 127.0.0.1:8080]
+// [--public-url URL] [--trust-forwarded]: the monitoring centre's server. Stops cleanly on SIGINT
+// or SIGTERM; a commit acknowledged to a client survives any stop, SIGKILL included (the store
+// syncs before it answers). One server per SQLite file (PATH.lock); any number on one
+// PostgreSQL database, all with the same --key (docs/deployment.md).
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -22,13 +24,16 @@
 #include "formats/text_file.h"
 #include "server/api.h"
 #include "server/http.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
+#include "store/postgres_store.h"
 
 namespace truce::cli {
 namespace {
 
 struct ServeOptions {
   std::string db;
+  std::string key;
+  int refresh_ms = 100;
   std::string scenario;
   std::string seed;
   std::string listen = "127.0.0.1:8080";
@@ -118,12 +123,14 @@ Status LoadSeed(app::App& truce, const std::string& dir) {
   return Status::Ok();
 }
 
-// One server per database: a second one would keep its own copy of the Merkle tree.
+// One server per SQLite file: SQLite is one process's store (several servers share a
+// PostgreSQL database instead).
 Result<int> LockDatabase(const std::string& db) {
   const std::string path = db + ".lock";
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
     return MakeError(ErrorCode::kIo, fmt::format("{}: cannot create the lock file", path));
+  (void)::fchmod(fd, 0600);  // one an older truce left 0644
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
     return MakeError(ErrorCode::kConflict,
@@ -141,16 +148,29 @@ int Run(const ServeOptions& o) {
     if (!b.ok()) return ReportError(b.error());
     bundle = std::move(b).value();
   }
-  auto lock = LockDatabase(o.db);
-  if (!lock.ok()) return ReportError(lock.error());
-  auto store = store::OpenSqliteStore(o.db);
+  const bool shared = store::IsPostgresUrl(o.db);
+  if (shared && o.key.empty()) {
+    ReportError(MakeError(ErrorCode::kInvalidArgument,
+                          "--key FILE is needed with a PostgreSQL database: every server of the "
+                          "log signs with the one key in that file"));
+    return kExitUsage;
+  }
+  std::optional<int> lock;
+  if (!shared) {
+    auto locked = LockDatabase(o.db);
+    if (!locked.ok()) return ReportError(locked.error());
+    lock = *locked;
+  }
+  auto store = store::OpenStore(o.db);
   if (!store.ok()) return ReportError(store.error());
-  auto key = app::SigningKey::LoadOrCreate(app::KeyFileFor(o.db));
+  auto key = app::LoadLogKey(**store, o.key.empty() ? app::KeyFileFor(o.db) : o.key);
   if (!key.ok()) return ReportError(key.error());
   auto ledger = app::Ledger::Open(**store, std::move(key).value());
   if (!ledger.ok()) return ReportError(ledger.error());
   app::Metrics metrics;
-  auto application = app::App::Open(**store, **ledger, metrics);
+  app::AppLimits app_limits;
+  app_limits.refresh_interval = std::chrono::milliseconds(o.refresh_ms);
+  auto application = app::App::Open(**store, **ledger, metrics, app_limits);
   if (!application.ok()) return ReportError(application.error());
   app::App& truce = **application;
   if (bundle) {
@@ -182,8 +202,8 @@ int Run(const ServeOptions& o) {
   server::HttpServer http(api, options);
   auto port = http.Bind();
   if (!port.ok()) return ReportError(port.error());
-  fmt::print("log: {} entries, public key {}\n", (*ledger)->size(),
-             app::PublicKeyToHex((*ledger)->public_key()));
+  fmt::print("log: {} entries, public key {}, database {}\n", (*ledger)->size(),
+             app::PublicKeyToHex((*ledger)->public_key()), store::RedactUrl(o.db));
   fmt::print("listening on http://{}:{}\n", options.host, *port);
   std::fflush(stdout);
 
@@ -205,7 +225,7 @@ int Run(const ServeOptions& o) {
   done = true;
   waiter.join();
   warm.join();
-  ::close(*lock);
+  if (lock) ::close(*lock);
   return kExitOk;
 }
 
@@ -217,7 +237,18 @@ void AddServeCommand(CLI::App& app, Action& action) {
       "Run the HTTP API over a database (created on first use), optionally loading a "
       "scenario as the version in force");
   auto o = std::make_shared<ServeOptions>();
-  cmd->add_option("--db", o->db, "SQLite database file")->required();
+  cmd->add_option("--db", o->db,
+                  "SQLite database file, or postgresql://USER@HOST:PORT/DB (several servers "
+                  "may share one)")
+      ->required();
+  cmd->add_option("--key", o->key,
+                  "The log's signing key file (default DB.signing-key beside a SQLite file; "
+                  "needed with PostgreSQL); created only for a new log");
+  cmd->add_option("--refresh-ms", o->refresh_ms,
+                  "With a shared database: how often, at most, a request checks for what other "
+                  "servers appended (0: every request)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 60000));
   cmd->add_option("--scenario", o->scenario,
                   "Scenario directory or zones file to put in force (stored as a new scenario "
                   "version when it differs from the latest)");

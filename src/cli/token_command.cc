@@ -1,18 +1,25 @@
-// truce token create|list|revoke --db PATH: the bearer tokens of a server's database. A new
-// token is printed once, as the last line of stdout; only its hash is stored.
+// truce token create|list|revoke --db PATH|URL [--key FILE]: the bearer tokens of a server's
+// database. A new token is printed once, as the last line of stdout; only its hash is stored,
+// in a row signed with the log key (--key, default PATH.signing-key beside a SQLite file; a new
+// database's key is made here as `serve` would make it). `list` flags rows whose signature does
+// not verify with the log's recorded public key.
 #include <fmt/format.h>
 
 #include "app/ledger.h"
 #include "app/scenario_bundle.h"
 #include "app/tokens.h"
 #include "command.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
+#include "store/postgres_store.h"
 
 namespace truce::cli {
 namespace {
 
+constexpr const char* kDbHelp = "SQLite database file, or postgresql://USER@HOST:PORT/DB";
+
 struct TokenOptions {
   std::string db;
+  std::string key;
   std::string role;
   std::string party;
   std::string id;
@@ -45,12 +52,21 @@ int Create(const TokenOptions& o) {
                               "humanitarian, public)",
                               o.role)));
   }
-  auto store = store::OpenSqliteStore(o.db);
+  auto store = store::OpenStore(o.db);
   if (!store.ok()) return ReportError(store.error());
   if (*role == app::Role::kParty && !o.party.empty()) {
     if (Status st = CheckParty(**store, o.party); !st.ok()) return ReportError(st.error());
   }
-  auto token = app::CreateToken(**store, *role, o.party, app::SystemNow());
+  if (o.key.empty() && store::IsPostgresUrl(o.db)) {
+    ReportError(MakeError(ErrorCode::kInvalidArgument,
+                          "--key FILE is needed with a PostgreSQL database: tokens are signed "
+                          "with the log's key"));
+    return kExitUsage;
+  }
+  auto key = app::LoadLogKey(**store, o.key.empty() ? app::KeyFileFor(o.db) : o.key);
+  if (!key.ok()) return ReportError(key.error());
+  if (Status st = app::CheckLogKey(**store, *key); !st.ok()) return ReportError(st.error());
+  auto token = app::CreateToken(**store, *key, *role, o.party, app::SystemNow());
   if (!token.ok()) return ReportError(token.error());
   fmt::print("token {} role {}{} created; it is shown once, keep it secret:\n", token->record.id,
              token->record.role, o.party.empty() ? "" : " party " + o.party);
@@ -59,20 +75,37 @@ int Create(const TokenOptions& o) {
 }
 
 int List(const TokenOptions& o) {
-  auto store = store::OpenSqliteStore(o.db);
+  auto store = store::OpenStore(o.db);
   if (!store.ok()) return ReportError(store.error());
   auto tokens = (*store)->ListTokens();
   if (!tokens.ok()) return ReportError(tokens.error());
-  fmt::print("{:<18} {:<13} {:<24} {:<24} {}\n", "id", "role", "party", "created", "revoked");
+  // Rows are checked against the log's recorded public key (none before the first start).
+  auto recorded = app::RecordedLogKey(**store);
+  if (!recorded.ok()) return ReportError(recorded.error());
+  fmt::print("{:<18} {:<13} {:<24} {:<24} {:<24} {}\n", "id", "role", "party", "created", "revoked",
+             "row");
+  size_t altered = 0;
   for (const store::TokenRecord& t : *tokens) {
-    fmt::print("{:<18} {:<13} {:<24} {:<24} {}\n", t.id, t.role, t.party,
-               FormatUtcTime(t.created_at), t.revoked_at ? FormatUtcTime(*t.revoked_at) : "");
+    const bool ok = !*recorded || app::TokenSigned(t, **recorded);
+    altered += ok ? 0 : 1;
+    fmt::print("{:<18} {:<13} {:<24} {:<24} {:<24} {}\n", t.id, t.role, t.party,
+               FormatUtcTime(t.created_at), t.revoked_at ? FormatUtcTime(*t.revoked_at) : "",
+               !*recorded ? "unchecked"
+               : ok       ? "signed"
+                          : "ALTERED (refused)");
+  }
+  if (altered > 0) {
+    return ReportError(MakeError(
+        ErrorCode::kInvalidInput,
+        fmt::format("{} token row(s) do not carry the log's signature: altered in the database "
+                    "(or made before tokens were signed); they are refused",
+                    altered)));
   }
   return kExitOk;
 }
 
 int Revoke(const TokenOptions& o) {
-  auto store = store::OpenSqliteStore(o.db);
+  auto store = store::OpenStore(o.db);
   if (!store.ok()) return ReportError(store.error());
   if (Status st = (*store)->RevokeToken(o.id, app::SystemNow()); !st.ok()) {
     return ReportError(st.error());
@@ -90,18 +123,21 @@ void AddTokenCommand(CLI::App& app, Action& action) {
 
   CLI::App* create = cmd->add_subcommand(
       "create", "Create a token; it is printed once, as the last line of stdout");
-  create->add_option("--db", o->db, "SQLite database file")->required();
+  create->add_option("--db", o->db, kDbHelp)->required();
+  create->add_option("--key", o->key,
+                     "The log's signing key file (default DB.signing-key beside a SQLite file; "
+                     "needed with PostgreSQL)");
   create->add_option("--role", o->role, "admin, monitor, party, guarantor, humanitarian or public")
       ->required();
   create->add_option("--party", o->party, "The party a party token acts as");
   create->callback([&action, o] { action = [o] { return Create(*o); }; });
 
   CLI::App* list = cmd->add_subcommand("list", "List tokens (ids and roles, never secrets)");
-  list->add_option("--db", o->db, "SQLite database file")->required();
+  list->add_option("--db", o->db, kDbHelp)->required();
   list->callback([&action, o] { action = [o] { return List(*o); }; });
 
   CLI::App* revoke = cmd->add_subcommand("revoke", "Revoke a token by id");
-  revoke->add_option("--db", o->db, "SQLite database file")->required();
+  revoke->add_option("--db", o->db, kDbHelp)->required();
   revoke->add_option("--id", o->id, "The token id (tok_...)")->required();
   revoke->callback([&action, o] { action = [o] { return Revoke(*o); }; });
 }

@@ -1,8 +1,14 @@
 #include "store/sqlite_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -11,17 +17,18 @@
 
 #include <fmt/format.h>
 
+#include "store/store_internal.h"
+
 namespace truce::store {
 namespace {
 
-// Each migration takes the schema from version - 1 to version. Never edit one that has
-// shipped: add another.
-struct Migration {
-  int version;
-  const char* description;
-  const char* sql;
-};
+using detail::FromMillis;
+using detail::kAppendOnlyTables;
+using detail::Migration;
+using detail::Millis;
+using detail::Now;
 
+// The schema's migrations (detail::Migration).
 constexpr Migration kMigrations[] = {
     {1, "log, query tables, tokens, tree heads", R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -90,20 +97,10 @@ CREATE TABLE publications(
   incident TEXT NOT NULL,
   received_at INTEGER NOT NULL);
 )sql"},
+    {2, "tokens signed with the log key", R"sql(
+ALTER TABLE tokens ADD COLUMN signature BLOB NOT NULL DEFAULT X'';
+)sql"},
 };
-
-// Submitted material and what indexes it is append-only. The store never updates or deletes
-// these rows; the triggers make a bug (or a hand-typed UPDATE) fail loudly instead.
-constexpr const char* kAppendOnlyTables[] = {
-    "meta",      "log_entries", "tree_heads",        "reports",
-    "positions", "claims",      "scenario_versions", "publications"};
-
-int64_t Millis(UtcTime t) { return t.time_since_epoch().count(); }
-UtcTime FromMillis(int64_t ms) { return UtcTime(std::chrono::milliseconds(ms)); }
-
-UtcTime Now() {
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-}
 
 Hash ToHash(const void* blob, int bytes) {
   Hash h{};
@@ -192,8 +189,11 @@ class Stmt {
   int rc_ = SQLITE_ERROR;
 };
 
+// A failed statement: kConflict when it broke a constraint (a unique key), else kIo.
 Error SqlError(sqlite3* db, std::string_view what) {
-  return MakeError(ErrorCode::kIo, fmt::format("store: {}: {}", what, sqlite3_errmsg(db)));
+  const ErrorCode code =
+      sqlite3_errcode(db) == SQLITE_CONSTRAINT ? ErrorCode::kConflict : ErrorCode::kIo;
+  return MakeError(code, fmt::format("store: {}: {}", what, sqlite3_errmsg(db)));
 }
 
 using SqlValue = std::variant<int64_t, double, std::string>;
@@ -236,9 +236,27 @@ std::string LimitClause(size_t limit) {
   return limit == 0 ? std::string() : fmt::format(" LIMIT {}", limit);
 }
 
+// The append gate of a database file, shared by every store of this process that opens it (other
+// processes are kept out by the lock file of `truce serve`).
+std::shared_ptr<detail::AppendGate> GateFor(const std::string& path) {
+  static std::mutex mu;
+  static std::map<std::string, std::weak_ptr<detail::AppendGate>> gates;
+  std::error_code ec;
+  std::string key = std::filesystem::weakly_canonical(path, ec).string();
+  if (ec) key = path;
+  std::lock_guard lock(mu);
+  std::shared_ptr<detail::AppendGate> gate = gates[key].lock();
+  if (!gate) {
+    gate = std::make_shared<detail::AppendGate>();
+    gates[key] = gate;
+  }
+  return gate;
+}
+
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  SqliteStore(sqlite3* db, std::shared_ptr<detail::AppendGate> gate)
+      : db_(db), gate_(std::move(gate)) {}
   ~SqliteStore() override {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
@@ -299,9 +317,10 @@ class SqliteStore final : public Store {
   Status AddToken(const TokenRecord& t) override {
     std::lock_guard lock(mu_);
     Stmt s(db_,
-           "INSERT INTO tokens(id, secret_hash, role, party, created_at) VALUES(?, ?, ?, ?, ?)");
+           "INSERT INTO tokens(id, secret_hash, role, party, created_at, signature) "
+           "VALUES(?, ?, ?, ?, ?, ?)");
     s.Bind(1, t.id).BindBlob(2, t.secret_hash).Bind(3, t.role).Bind(4, t.party);
-    s.Bind(5, Millis(t.created_at));
+    s.Bind(5, Millis(t.created_at)).BindBlob(6, t.signature);
     if (s.Step() != SQLITE_DONE) return SqlError(db_, "adding token");
     return Status::Ok();
   }
@@ -339,10 +358,8 @@ class SqliteStore final : public Store {
 
   Status Append(std::span<const LogEntry> entries, std::span<const EntryIndex> index,
                 const TreeHead& head) override {
+    if (Status st = detail::CheckAppendArguments(entries, index, head); !st.ok()) return st;
     std::lock_guard lock(mu_);
-    if (entries.size() != index.size()) {
-      return MakeError(ErrorCode::kInternal, "store: entries and index rows differ in number");
-    }
     if (Status st = Exec("BEGIN IMMEDIATE"); !st.ok()) return st;
     Status st = AppendLocked(entries, index, head);
     if (!st.ok()) {
@@ -351,6 +368,10 @@ class SqliteStore final : public Store {
     }
     return Exec("COMMIT");
   }
+
+  // One process owns the file (`truce serve` holds PATH.lock), so the right to append is
+  // handed out within this process, shared by the stores open on the same file.
+  Result<std::unique_ptr<AppendLock>> LockAppends() override { return gate_->Acquire(); }
 
   Status AddEmptyHead(const TreeHead& head) override {
     std::lock_guard lock(mu_);
@@ -570,11 +591,11 @@ WHERE entry NOT IN (SELECT idx FROM log_entries))sql");
 
  private:
   static constexpr const char* kTokenColumns =
-      "SELECT id, secret_hash, role, party, created_at, revoked_at FROM tokens";
+      "SELECT id, secret_hash, role, party, created_at, revoked_at, signature FROM tokens";
   static constexpr const char* kEntryColumns =
       "SELECT idx, kind, received_at, submitter, party, data, leaf_hash, receipt FROM log_entries";
   static constexpr const char* kFindToken =
-      "SELECT id, secret_hash, role, party, created_at, revoked_at FROM tokens "
+      "SELECT id, secret_hash, role, party, created_at, revoked_at, signature FROM tokens "
       "WHERE secret_hash = ?";
   static constexpr const char* kLatestReport =
       "SELECT r.entry, r.event_id, r.revision, r.received_at, r.party, r.event_type, r.source, "
@@ -594,6 +615,7 @@ WHERE entry NOT IN (SELECT idx FROM log_entries))sql");
     t.party = s.Text(3);
     t.created_at = FromMillis(s.Int(4));
     if (!s.IsNull(5)) t.revoked_at = FromMillis(s.Int(5));
+    t.signature = s.Blob(6);
     return t;
   }
   static LogEntry ReadEntry(const Stmt& s) {
@@ -726,8 +748,19 @@ WHERE entry NOT IN (SELECT idx FROM log_entries))sql");
 
   Status AppendLocked(std::span<const LogEntry> entries, std::span<const EntryIndex> index,
                       const TreeHead& head) {
-    auto count = CountLocked();
-    if (!count.ok()) return count.error();
+    std::optional<UtcTime> last_received;
+    uint64_t count = 0;
+    {
+      Stmt last = Cached("SELECT idx, received_at FROM log_entries ORDER BY idx DESC LIMIT 1");
+      const int rc = last.Step();
+      if (rc == SQLITE_ROW) {
+        count = static_cast<uint64_t>(last.Int(0)) + 1;
+        last_received = FromMillis(last.Int(1));
+      } else if (rc != SQLITE_DONE) {
+        return SqlError(db_, "reading the last log entry");
+      }
+    }
+    if (Status st = detail::CheckFollows(entries, count, last_received); !st.ok()) return st;
     Stmt entry = Cached(
         "INSERT INTO log_entries(idx, kind, received_at, submitter, party, data, "
         "leaf_hash, receipt) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
@@ -754,11 +787,6 @@ WHERE entry NOT IN (SELECT idx FROM log_entries))sql");
     };
     for (size_t i = 0; i < entries.size(); ++i) {
       const LogEntry& e = entries[i];
-      if (e.index != *count + i) {
-        return MakeError(
-            ErrorCode::kConflict,
-            fmt::format("store: log entry {} would not follow entry {}", e.index, *count + i - 1));
-      }
       {
         Stmt& s = entry;
         s.Bind(1, static_cast<int64_t>(e.index)).Bind(2, e.kind).Bind(3, Millis(e.received_at));
@@ -864,13 +892,46 @@ WHERE entry NOT IN (SELECT idx FROM log_entries))sql");
   std::mutex mu_;
   sqlite3* db_;
   std::map<std::string, sqlite3_stmt*> cache_;
+  const std::shared_ptr<detail::AppendGate> gate_;
 };
 
 }  // namespace
 
 int LatestSchemaVersion() noexcept { return kMigrations[std::size(kMigrations) - 1].version; }
 
+namespace {
+
+// Makes `path` readable and writable by its owner only, when it exists: raw reports and token
+// hashes are no other local user's to read. kIo when an existing file cannot be tightened.
+Status OwnerOnly(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return Status::Ok();
+  if ((st.st_mode & 077) == 0) return Status::Ok();
+  if (::chmod(path.c_str(), st.st_mode & 0700) != 0) {
+    return MakeError(ErrorCode::kIo,
+                     fmt::format("{}: readable by other users (mode {:o}) and cannot be made "
+                                 "private: {}",
+                                 path, st.st_mode & 0777, std::strerror(errno)));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  if (!path.empty() && path != ":memory:") {
+    // SQLite creates a database 0644 and its -wal and -shm files with the database's mode:
+    // create the file 0600 first, and tighten one an older truce made.
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      return MakeError(ErrorCode::kIo,
+                       fmt::format("{}: cannot open the database: {}", path, std::strerror(errno)));
+    }
+    ::close(fd);
+    for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+      if (Status st = OwnerOnly(file); !st.ok()) return st.error();
+    }
+  }
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -881,7 +942,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
     return e;
   }
   sqlite3_busy_timeout(db, 5000);
-  auto store = std::make_unique<SqliteStore>(db);
+  auto store = std::make_unique<SqliteStore>(db, GateFor(path));
   if (Status st = store->Initialise(); !st.ok()) {
     return Error{st.error().code, fmt::format("{}: {}", path, st.error().message), {}};
   }

@@ -1,5 +1,8 @@
-// The storage port: everything the server keeps, behind an interface so that the embedded
-// SQLite store (sqlite_store.h) can later be swapped for PostgreSQL. No SQL leaves this module.
+// The storage port: everything the server keeps, behind one interface with three
+// implementations: the embedded SQLite store (sqlite_store.h, the default), PostgreSQL
+// (postgres_store.h, which several servers can share) and an in-memory store (mem_store.h, for
+// tests). OpenStore (open_store.h) picks one from a --db value. No SQL leaves this module; one
+// conformance suite (store_conformance_test.cc) holds every implementation to the same contract.
 //
 // What is kept:
 //  - the transparency log: every accepted submission as one LogEntry (append-only), with its
@@ -8,7 +11,12 @@
 //    publications), written in the same transaction as the entry they index, so that they can
 //    always be checked against (and rebuilt from) the log;
 //  - tokens (hashed) and a few metadata values (the log's public key).
-// Submitted material is never updated or deleted: the SQLite store refuses it with triggers.
+// Submitted material is never updated or deleted: the SQL stores refuse it with triggers.
+//
+// Several writers (servers in other processes, sharing a PostgreSQL database) may append to one
+// log: Append checks, atomically with respect to every other writer, that its entries follow the
+// log as committed, so the log has one sequence with no gaps and no forks; LockAppends lets a
+// writer read the log, decide what to append and append it with no other writer in between.
 #pragma once
 
 #include <cstdint>
@@ -119,6 +127,10 @@ struct TokenRecord {
   std::string party;  // for role "party"
   UtcTime created_at{};
   std::optional<UtcTime> revoked_at;
+  // The log key's Ed25519 signature of the fields above but revoked_at (app/tokens.h
+  // TokenMessage), so that a row altered in the database (a role raised, a hash swapped) is
+  // refused; "" in rows made before tokens were signed.
+  std::string signature;
 };
 
 // Filters shared by the list queries. Results come in log order (entry index ascending);
@@ -157,8 +169,18 @@ struct Indexed {
   std::string data;
 };
 
+// The exclusive right to append, from Store::LockAppends until this object is destroyed. A
+// store may lose it early (a PostgreSQL session that ends); appends stay safe without it
+// (Append's own checks) but may then fail with kConflict.
+class AppendLock {
+ public:
+  virtual ~AppendLock() = default;
+};
+
 // The port. Implementations are thread-safe: every method may be called from any thread.
-// Every write is durable when it returns OK.
+// Every write is durable when it returns OK. Errors: kConflict when a write contradicts what is
+// stored (a unique key, a log that moved on), kIo when the store itself fails, kUnavailable when
+// it is busy beyond its wait.
 class Store {
  public:
   virtual ~Store() = default;
@@ -171,6 +193,7 @@ class Store {
   // kConflict if `key` already holds a different value; OK if it holds the same.
   virtual Status SetMetaOnce(std::string_view key, std::string_view value) = 0;
 
+  // kConflict when the id or the secret hash is already stored.
   virtual Status AddToken(const TokenRecord& token) = 0;
   virtual Result<std::optional<TokenRecord>> FindToken(const Hash& secret_hash) = 0;
   virtual Result<std::vector<TokenRecord>> ListTokens() = 0;
@@ -178,10 +201,22 @@ class Store {
   virtual Status RevokeToken(std::string_view id, UtcTime when) = 0;
 
   // Appends log entries, their query rows and the tree head that covers them, in one durable
-  // transaction: all or nothing. REQUIRES: entries[i].index == EntryCount() + i, and
-  // index.size() == entries.size().
+  // transaction: all or nothing. The log as committed (by any writer) decides, atomically:
+  //  - kConflict unless entries[i].index == EntryCount() + i (the log moved on: another writer
+  //    appended since the caller read it), or when a query row repeats a unique key (a report
+  //    revision, a scenario version, a position's (entry, ordinal), a row's entry);
+  //  - kConflict when the first entry's received_at is before the last stored entry's, or the
+  //    entries' own received_at go backwards ("as of T" must stay a prefix of the log);
+  //  - kInvalidArgument unless index.size() == entries.size(), entries is not empty and
+  //    head.size == entries.back().index + 1.
   virtual Status Append(std::span<const LogEntry> entries, std::span<const EntryIndex> index,
                         const TreeHead& head) = 0;
+  // Waits for the exclusive right to append among every writer of this database (every
+  // connection and process; SQLite: every user of this Store object, the serve lock file keeping
+  // other processes out) and returns it; it is released when the lock is destroyed. A writer
+  // that holds it reads the log, decides and appends knowing no one appends in between.
+  // kUnavailable when another writer holds it beyond the store's wait (PostgreSQL: 30 s).
+  [[nodiscard]] virtual Result<std::unique_ptr<AppendLock>> LockAppends() = 0;
   // Records the head of the empty log (the first start). kConflict if the log is not empty.
   virtual Status AddEmptyHead(const TreeHead& head) = 0;
 

@@ -1,0 +1,1288 @@
+#include "store/postgres_store.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "store/store_internal.h"
+
+namespace truce::store {
+namespace {
+
+using detail::FromMillis;
+using detail::kAppendOnlyTables;
+using detail::Migration;
+using detail::Millis;
+using detail::Now;
+
+// The schema's migrations (numbered apart from SQLite's). Version 1 is the SQLite store's
+// version 1 in PostgreSQL types: BIGINT times and indices, BYTEA hashes and signatures.
+constexpr Migration kMigrations[] = {
+    {1, "log, query tables, tokens, tree heads", R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE tokens(
+  id TEXT PRIMARY KEY,
+  secret_hash BYTEA NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  party TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT);
+CREATE TABLE log_entries(
+  idx BIGINT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  received_at BIGINT NOT NULL,
+  submitter TEXT NOT NULL,
+  party TEXT NOT NULL,
+  data TEXT NOT NULL,
+  leaf_hash BYTEA NOT NULL,
+  receipt BYTEA NOT NULL);
+CREATE TABLE tree_heads(
+  size BIGINT PRIMARY KEY,
+  root BYTEA NOT NULL,
+  timestamp BIGINT NOT NULL,
+  signature BYTEA NOT NULL);
+CREATE TABLE reports(
+  entry BIGINT PRIMARY KEY,
+  event_id TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  received_at BIGINT NOT NULL,
+  party TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  source TEXT NOT NULL,
+  time_begin BIGINT NOT NULL,
+  time_end BIGINT NOT NULL,
+  latitude DOUBLE PRECISION NOT NULL,
+  longitude DOUBLE PRECISION NOT NULL,
+  UNIQUE(event_id, revision));
+CREATE INDEX reports_by_time ON reports(time_begin);
+CREATE TABLE positions(
+  entry BIGINT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  icao24 TEXT NOT NULL,
+  time BIGINT NOT NULL,
+  latitude DOUBLE PRECISION NOT NULL,
+  longitude DOUBLE PRECISION NOT NULL,
+  fields TEXT NOT NULL,
+  PRIMARY KEY(entry, ordinal));
+CREATE INDEX positions_by_time ON positions(time);
+CREATE INDEX positions_by_aircraft ON positions(icao24, time);
+CREATE TABLE claims(
+  entry BIGINT PRIMARY KEY,
+  party TEXT NOT NULL,
+  incident TEXT NOT NULL,
+  stance TEXT NOT NULL,
+  received_at BIGINT NOT NULL);
+CREATE INDEX claims_by_incident ON claims(incident);
+CREATE TABLE scenario_versions(
+  entry BIGINT PRIMARY KEY,
+  scenario_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  digest TEXT NOT NULL,
+  received_at BIGINT NOT NULL,
+  UNIQUE(scenario_id, version));
+CREATE TABLE publications(
+  entry BIGINT PRIMARY KEY,
+  incident TEXT NOT NULL,
+  received_at BIGINT NOT NULL);
+CREATE FUNCTION truce_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'truce: % is append-only', TG_TABLE_NAME
+    USING ERRCODE = 'insufficient_privilege';
+END $$;
+)sql"},
+    {2, "tokens signed with the log key", R"sql(
+ALTER TABLE tokens ADD COLUMN signature BYTEA NOT NULL DEFAULT '\x';
+)sql"},
+};
+
+// Advisory lock keys, per database ("truce" in ASCII, then a number).
+constexpr int64_t kMigrationLockKey = 0x7472756365'01;
+constexpr int64_t kAppendLockKey = 0x7472756365'02;  // transaction-scoped, inside Append
+constexpr int64_t kWriterLockKey = 0x7472756365'03;  // session-scoped, LockAppends
+
+// How long LockAppends waits for another writer, and how long a writer may sit on the lock
+// without a word before PostgreSQL ends its session (and so releases the lock).
+constexpr const char* kLockWait = "30s";
+constexpr const char* kLockIdleLimit = "60s";
+// How long a call waits for a free connection of the pool.
+constexpr auto kPoolWait = std::chrono::seconds(30);
+// Rows per INSERT statement (well under PostgreSQL's 65535 parameters).
+constexpr size_t kRowsPerInsert = 500;
+
+// --- URLs -----------------------------------------------------------------------------------
+
+// Where the password of a URL is: [begin, end) of the text between "user:" and "@" in the
+// authority, or nothing.
+std::optional<std::pair<size_t, size_t>> PasswordSpan(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::nullopt;
+  const size_t begin = scheme + 3;
+  const size_t end = url.find_first_of("/?#", begin);
+  const std::string_view authority =
+      url.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
+  const size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::nullopt;
+  const size_t colon = authority.substr(0, at).find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  return std::make_pair(begin + colon + 1, begin + at);
+}
+
+// The password of a URL as written and percent-decoded, so both can be scrubbed from what
+// libpq says; also a "password=" query parameter.
+std::vector<std::string> Secrets(std::string_view url) {
+  std::vector<std::string> out;
+  auto add = [&](std::string_view raw) {
+    if (raw.empty()) return;
+    out.emplace_back(raw);
+    std::string decoded;
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '%' && i + 2 < raw.size()) {
+        decoded +=
+            static_cast<char>(std::strtol(std::string(raw.substr(i + 1, 2)).c_str(), nullptr, 16));
+        i += 2;
+      } else {
+        decoded += raw[i];
+      }
+    }
+    if (decoded != raw) out.push_back(decoded);
+  };
+  if (auto span = PasswordSpan(url)) add(url.substr(span->first, span->second - span->first));
+  for (size_t at = url.find("password="); at != std::string_view::npos;
+       at = url.find("password=", at + 1)) {
+    const size_t begin = at + 9;
+    const size_t end = url.find_first_of("&#", begin);
+    add(url.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin));
+  }
+  return out;
+}
+
+std::string Scrub(std::string text, const std::vector<std::string>& secrets) {
+  for (const std::string& secret : secrets) {
+    for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
+      text.replace(at, secret.size(), "***");
+    }
+  }
+  return text;
+}
+
+// libpq's messages on one line: "connection ... failed: Connection refused\n\tIs the server
+// running ...?\n" becomes "connection ... failed: Connection refused Is the server ...?".
+std::string OneLine(std::string s) {
+  std::string out;
+  for (char c : s) {
+    const bool space = c == '\n' || c == '\t' || c == ' ';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    out += space ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// --- Statements -----------------------------------------------------------------------------
+
+// The parameters of one statement, in order ($1, $2, ...): text, except bytes sent as binary.
+class Params {
+ public:
+  Params& Int(int64_t v) { return Add(std::to_string(v), 0); }
+  Params& Real(double v) { return Add(fmt::format("{}", v), 0); }  // shortest exact form
+  Params& Text(std::string_view v) { return Add(std::string(v), 0); }
+  Params& Bytes(std::string_view v) { return Add(std::string(v), 1); }
+  Params& Bytes(const Hash& h) {
+    return Add(std::string(reinterpret_cast<const char*>(h.data()), h.size()), 1);
+  }
+  Params& Time(UtcTime t) { return Int(Millis(t)); }
+  Params& OptionalTime(const std::optional<UtcTime>& t) {
+    if (t) return Time(*t);
+    values_.emplace_back();
+    nulls_.push_back(true);
+    formats_.push_back(0);
+    return *this;
+  }
+
+  int size() const { return static_cast<int>(values_.size()); }
+  // The arrays PQexecParams takes; valid until the next Add.
+  std::vector<const char*> Values() const {
+    std::vector<const char*> out;
+    for (size_t i = 0; i < values_.size(); ++i)
+      out.push_back(nulls_[i] ? nullptr : values_[i].data());
+    return out;
+  }
+  std::vector<int> Lengths() const {
+    std::vector<int> out;
+    for (const std::string& v : values_) out.push_back(static_cast<int>(v.size()));
+    return out;
+  }
+  const std::vector<int>& Formats() const { return formats_; }
+
+ private:
+  Params& Add(std::string v, int format) {
+    values_.push_back(std::move(v));
+    nulls_.push_back(false);
+    formats_.push_back(format);
+    return *this;
+  }
+  std::vector<std::string> values_;
+  std::vector<bool> nulls_;
+  std::vector<int> formats_;
+};
+
+// A result's rows, in text form.
+class Rows {
+ public:
+  explicit Rows(PGresult* r) : r_(r, &PQclear) {}
+  const PGresult* get() const { return r_.get(); }
+  int size() const { return PQntuples(r_.get()); }
+  bool IsNull(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
+  int64_t Int(int row, int col) const {
+    return std::strtoll(PQgetvalue(r_.get(), row, col), nullptr, 10);
+  }
+  double Real(int row, int col) const {
+    return std::strtod(PQgetvalue(r_.get(), row, col), nullptr);
+  }
+  std::string Text(int row, int col) const {
+    return std::string(PQgetvalue(r_.get(), row, col),
+                       static_cast<size_t>(PQgetlength(r_.get(), row, col)));
+  }
+  // A BYTEA in its text form "\x0a1b...".
+  std::string Bytes(int row, int col) const {
+    const std::string hex = Text(row, col);
+    std::string out;
+    for (size_t i = 2; i + 1 < hex.size(); i += 2) {
+      out.push_back(static_cast<char>(std::strtol(hex.substr(i, 2).c_str(), nullptr, 16)));
+    }
+    return out;
+  }
+  Hash HashAt(int row, int col) const {
+    const std::string bytes = Bytes(row, col);
+    Hash h{};
+    if (bytes.size() == h.size()) std::copy(bytes.begin(), bytes.end(), h.begin());
+    return h;
+  }
+  // Rows changed by an INSERT / UPDATE.
+  int64_t Affected() const { return std::strtoll(PQcmdTuples(r_.get()), nullptr, 10); }
+
+ private:
+  std::unique_ptr<PGresult, decltype(&PQclear)> r_;
+};
+
+// Replaces each '?' of `sql` by $1, $2, ... from `first`.
+std::string Number(std::string_view sql, int first) {
+  std::string out;
+  for (char c : sql) {
+    if (c == '?') {
+      out += fmt::format("${}", first++);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// A WHERE clause built from optional filters ('?' placeholders), with its parameters.
+class Where {
+ public:
+  Params& params() { return params_; }
+  void Add(std::string_view cond) {
+    sql_ += sql_.empty() ? " WHERE " : " AND ";
+    sql_ += cond;
+  }
+  // The clause with its placeholders numbered.
+  std::string sql() const { return Number(sql_, 1); }
+
+ private:
+  std::string sql_;
+  Params params_;
+};
+
+std::string LimitClause(size_t limit) {
+  return limit == 0 ? std::string() : fmt::format(" LIMIT {}", limit);
+}
+
+// --- Connections ----------------------------------------------------------------------------
+
+class Pool;
+
+// A connection borrowed from the pool, given back when destroyed (or closed, when broken).
+class Conn {
+ public:
+  Conn(Pool* pool, PGconn* conn) : pool_(pool), conn_(conn) {}
+  Conn(Conn&& other) noexcept
+      : pool_(std::exchange(other.pool_, nullptr)), conn_(std::exchange(other.conn_, nullptr)) {}
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+  Conn& operator=(Conn&&) = delete;
+  ~Conn();
+
+  // Runs one statement (or, without parameters, several separated by ';'). `what` names it in
+  // errors. kConflict for a broken constraint, kUnavailable for a lock or statement timeout,
+  // kIo otherwise.
+  Result<Rows> Run(std::string_view what, const std::string& sql, const Params& params = {});
+  // Runs statements without parameters (several may be separated by ';').
+  Status Script(std::string_view what, const std::string& sql);
+  // Rolls back an open transaction, if any; a connection that cannot is closed.
+  void Abandon();
+  PGconn* get() const { return conn_; }
+
+ private:
+  Error Fail(std::string_view what, const PGresult* r);
+  Pool* pool_;
+  PGconn* conn_;
+};
+
+class Pool {
+ public:
+  Pool(std::string url, int max) : url_(std::move(url)), secrets_(Secrets(url_)), max_(max) {}
+  ~Pool() {
+    for (PGconn* c : idle_) PQfinish(c);
+  }
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+
+  // An idle connection, or a new one while fewer than `max` are open; else waits.
+  Result<Conn> Get() {
+    std::unique_lock lock(mu_);
+    if (!cv_.wait_for(lock, kPoolWait, [this] { return !idle_.empty() || open_ < max_; })) {
+      return MakeError(ErrorCode::kUnavailable,
+                       fmt::format("store: all {} connections to {} stayed busy for {} s", max_,
+                                   RedactUrl(url_), kPoolWait.count()));
+    }
+    while (!idle_.empty()) {
+      PGconn* c = idle_.back();
+      idle_.pop_back();
+      if (Alive(c)) return Conn(this, c);
+      PQfinish(c);  // ended by the server (restart, idle timeout, administrator)
+      --open_;
+    }
+    ++open_;
+    lock.unlock();
+    auto conn = Connect();
+    if (!conn.ok()) {
+      Release(nullptr);
+      return conn.error();
+    }
+    return Conn(this, *conn);
+  }
+
+  // Takes a connection back; a broken one (or nullptr) is closed and its place freed.
+  void Release(PGconn* c) {
+    {
+      std::lock_guard lock(mu_);
+      if (c && PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) == PQTRANS_IDLE) {
+        idle_.push_back(c);
+      } else {
+        if (c) PQfinish(c);
+        --open_;
+      }
+    }
+    cv_.notify_one();
+  }
+
+  const std::vector<std::string>& secrets() const { return secrets_; }
+  const std::string& url() const { return url_; }
+
+ private:
+  // Whether an idle connection is still open: the server says nothing on one unless it ends it
+  // (or sends a notice), so a readable socket is read, which tells.
+  static bool Alive(PGconn* c) {
+    pollfd p{PQsocket(c), POLLIN, 0};
+    if (::poll(&p, 1, 0) > 0) {
+      PQconsumeInput(c);
+      while (PGnotify* n = PQnotifies(c)) PQfreemem(n);
+    }
+    return PQstatus(c) == CONNECTION_OK;
+  }
+
+  Result<PGconn*> Connect() {
+    // Later keywords override earlier ones, so the URL (dbname, expanded) may override these.
+    const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
+    const char* values[] = {"10", "truce", url_.c_str(), nullptr};
+    PGconn* c = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+      std::string why = c ? OneLine(PQerrorMessage(c)) : "out of memory";
+      PQfinish(c);
+      return MakeError(
+          ErrorCode::kIo,
+          Scrub(fmt::format("{}: cannot connect: {}", RedactUrl(url_), why), secrets_));
+    }
+    if (PQserverVersion(c) < 140000) {
+      const int version = PQserverVersion(c);
+      PQfinish(c);
+      return MakeError(ErrorCode::kIo,
+                       fmt::format("{}: PostgreSQL {}.{} is too old; truce needs 14 or newer",
+                                   RedactUrl(url_), version / 10000, version % 10000));
+    }
+    // What the server says besides results (notices, the reason it ends a session) is not for
+    // the server's stderr: errors reach the caller through the results.
+    PQsetNoticeProcessor(
+        c, [](void*, const char*) {}, nullptr);
+    // Whatever the server's defaults: durable commits; results in the forms Rows reads (bytes
+    // as hex, doubles in their shortest exact form); notices (e.g. "already exists") unseen.
+    PGresult* r = PQexec(c,
+                         "SET synchronous_commit = on; SET bytea_output = 'hex'; "
+                         "SET extra_float_digits = 1; SET client_min_messages = warning; "
+                         "SET TIME ZONE 'UTC'");
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    const std::string why = ok ? "" : OneLine(PQresultErrorMessage(r));
+    PQclear(r);
+    if (!ok) {
+      PQfinish(c);
+      return MakeError(ErrorCode::kIo,
+                       fmt::format("{}: cannot set up the session: {}", RedactUrl(url_), why));
+    }
+    return c;
+  }
+
+  const std::string url_;
+  const std::vector<std::string> secrets_;
+  const int max_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<PGconn*> idle_;
+  int open_ = 0;
+};
+
+Conn::~Conn() {
+  if (pool_) pool_->Release(conn_);
+}
+
+Error Conn::Fail(std::string_view what, const PGresult* r) {
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string sqlstate = state ? state : "";
+  ErrorCode code = ErrorCode::kIo;
+  if (sqlstate.rfind("23", 0) == 0) code = ErrorCode::kConflict;  // integrity constraint
+  if (sqlstate == "55P03" || sqlstate == "57014") code = ErrorCode::kUnavailable;  // timeouts
+  // One line: the server's message and its detail ("Key (event_id, revision)=(X, 1) already
+  // exists"), else what libpq says (a connection lost).
+  const char* primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  const char* detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : nullptr;
+  std::string why = primary ? primary : PQerrorMessage(conn_);
+  if (detail) why += fmt::format(" ({})", detail);
+  why = OneLine(std::move(why));
+  return MakeError(code, Scrub(fmt::format("store: {}: {}", what, why), pool_->secrets()));
+}
+
+Result<Rows> Conn::Run(std::string_view what, const std::string& sql, const Params& params) {
+  const auto values = params.Values();
+  const auto lengths = params.Lengths();
+  // Without parameters, the simple protocol: several statements may be sent at once (the last
+  // one's result comes back).
+  Rows rows(params.size() == 0
+                ? PQexec(conn_, sql.c_str())
+                : PQexecParams(conn_, sql.c_str(), params.size(), nullptr, values.data(),
+                               lengths.data(), params.Formats().data(), /*resultFormat=*/0));
+  const ExecStatusType status = PQresultStatus(rows.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return Fail(what, rows.get());
+  return rows;
+}
+
+Status Conn::Script(std::string_view what, const std::string& sql) {
+  PGresult* r = PQexec(conn_, sql.c_str());
+  const ExecStatusType status = PQresultStatus(r);
+  Status out = Status::Ok();
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) out = Fail(what, r);
+  PQclear(r);
+  return out;
+}
+
+void Conn::Abandon() {
+  if (PQtransactionStatus(conn_) != PQTRANS_IDLE) {
+    PGresult* r = PQexec(conn_, "ROLLBACK");
+    PQclear(r);
+  }
+}
+
+// --- The store ------------------------------------------------------------------------------
+
+constexpr const char* kTokenColumns =
+    "SELECT id, secret_hash, role, party, created_at, revoked_at, signature FROM tokens";
+constexpr const char* kEntryColumns =
+    "SELECT idx, kind, received_at, submitter, party, data, leaf_hash, receipt FROM log_entries";
+constexpr const char* kHeadColumns = "SELECT size, root, timestamp, signature FROM tree_heads";
+constexpr const char* kReportColumns =
+    "SELECT r.entry, r.event_id, r.revision, r.received_at, r.party, r.event_type, r.source, "
+    "r.time_begin, r.time_end, r.latitude, r.longitude, e.data FROM reports r "
+    "JOIN log_entries e ON e.idx = r.entry";
+constexpr const char* kPositionColumns =
+    "SELECT entry, ordinal, icao24, time, latitude, longitude, fields FROM positions";
+constexpr const char* kClaimColumns =
+    "SELECT entry, party, incident, stance, received_at FROM claims";
+constexpr const char* kScenarioColumns =
+    "SELECT entry, scenario_id, version, digest, received_at FROM scenario_versions";
+constexpr const char* kPublicationColumns = "SELECT entry, incident, received_at FROM publications";
+
+TokenRecord ReadToken(const Rows& r, int i) {
+  TokenRecord t;
+  t.id = r.Text(i, 0);
+  t.secret_hash = r.HashAt(i, 1);
+  t.role = r.Text(i, 2);
+  t.party = r.Text(i, 3);
+  t.created_at = FromMillis(r.Int(i, 4));
+  if (!r.IsNull(i, 5)) t.revoked_at = FromMillis(r.Int(i, 5));
+  t.signature = r.Bytes(i, 6);
+  return t;
+}
+LogEntry ReadEntry(const Rows& r, int i) {
+  return LogEntry{static_cast<uint64_t>(r.Int(i, 0)),
+                  r.Text(i, 1),
+                  FromMillis(r.Int(i, 2)),
+                  r.Text(i, 3),
+                  r.Text(i, 4),
+                  r.Text(i, 5),
+                  r.HashAt(i, 6),
+                  r.Bytes(i, 7)};
+}
+TreeHead ReadHead(const Rows& r, int i) {
+  return TreeHead{static_cast<uint64_t>(r.Int(i, 0)), r.HashAt(i, 1), FromMillis(r.Int(i, 2)),
+                  r.Bytes(i, 3)};
+}
+ReportRow ReadReportRow(const Rows& r, int i) {
+  ReportRow out;
+  out.entry = static_cast<uint64_t>(r.Int(i, 0));
+  out.event_id = r.Text(i, 1);
+  out.revision = static_cast<int>(r.Int(i, 2));
+  out.received_at = FromMillis(r.Int(i, 3));
+  out.party = r.Text(i, 4);
+  out.event_type = r.Text(i, 5);
+  out.source = r.Text(i, 6);
+  out.time_begin = FromMillis(r.Int(i, 7));
+  out.time_end = FromMillis(r.Int(i, 8));
+  out.latitude = r.Real(i, 9);
+  out.longitude = r.Real(i, 10);
+  return out;
+}
+PositionRow ReadPosition(const Rows& r, int i) {
+  return PositionRow{static_cast<uint64_t>(r.Int(i, 0)),
+                     static_cast<int>(r.Int(i, 1)),
+                     r.Text(i, 2),
+                     FromMillis(r.Int(i, 3)),
+                     r.Real(i, 4),
+                     r.Real(i, 5),
+                     r.Text(i, 6)};
+}
+ClaimRow ReadClaim(const Rows& r, int i) {
+  return ClaimRow{static_cast<uint64_t>(r.Int(i, 0)), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3),
+                  FromMillis(r.Int(i, 4))};
+}
+ScenarioRow ReadScenario(const Rows& r, int i) {
+  return ScenarioRow{static_cast<uint64_t>(r.Int(i, 0)), r.Text(i, 1),
+                     static_cast<int>(r.Int(i, 2)), r.Text(i, 3), FromMillis(r.Int(i, 4))};
+}
+PublicationRow ReadPublication(const Rows& r, int i) {
+  return PublicationRow{static_cast<uint64_t>(r.Int(i, 0)), r.Text(i, 1), FromMillis(r.Int(i, 2))};
+}
+
+// Rows of one table inserted with as few statements as possible: INSERT ... VALUES (...), ...
+// of up to kRowsPerInsert rows each.
+class BatchInsert {
+ public:
+  BatchInsert(Conn& conn, std::string what, std::string prefix, int columns)
+      : conn_(conn), what_(std::move(what)), prefix_(std::move(prefix)), columns_(columns) {}
+  // The parameters of a new row; give exactly `columns` of them.
+  Params& Row() {
+    ++rows_;
+    return params_;
+  }
+  // Inserts the rows given so far.
+  Status Flush() {
+    if (rows_ == 0) return Status::Ok();
+    std::string sql = prefix_ + " VALUES ";
+    for (size_t r = 0; r < rows_; ++r) {
+      sql += r == 0 ? "(" : ",(";
+      for (int c = 0; c < columns_; ++c) {
+        sql += fmt::format("{}${}", c == 0 ? "" : ",", r * columns_ + c + 1);
+      }
+      sql += ")";
+    }
+    auto done = conn_.Run(what_, sql, params_);
+    params_ = Params();
+    rows_ = 0;
+    return done.ok() ? Status::Ok() : Status(done.error());
+  }
+  // Flushes when a statement is full.
+  Status Next() { return rows_ >= kRowsPerInsert ? Flush() : Status::Ok(); }
+
+ private:
+  Conn& conn_;
+  const std::string what_, prefix_;
+  const int columns_;
+  Params params_;
+  size_t rows_ = 0;
+};
+
+// The session lock of LockAppends, on a connection of its own until released.
+class PostgresAppendLock final : public AppendLock {
+ public:
+  explicit PostgresAppendLock(Conn conn) : conn_(std::move(conn)) {}
+  ~PostgresAppendLock() override {
+    // A session that ended has released the lock already; the pool then drops the connection.
+    (void)conn_.Script(
+        "releasing the append lock",
+        fmt::format("SELECT pg_advisory_unlock({}); RESET idle_session_timeout", kWriterLockKey));
+  }
+
+ private:
+  Conn conn_;
+};
+
+class PostgresStore final : public Store {
+ public:
+  PostgresStore(const std::string& url, int max_connections) : pool_(url, max_connections) {}
+
+  Status Initialise() {
+    auto conn = pool_.Get();
+    if (!conn.ok()) return conn.error();
+    // Instances starting together migrate one at a time.
+    if (auto st = conn->Script("waiting for the migration lock",
+                               fmt::format("SELECT pg_advisory_lock({})", kMigrationLockKey));
+        !st.ok()) {
+      return st;
+    }
+    Status st = Migrate(*conn);
+    (void)conn->Script("releasing the migration lock",
+                       fmt::format("SELECT pg_advisory_unlock({})", kMigrationLockKey));
+    return st;
+  }
+
+  Result<int> SchemaVersion() override {
+    auto rows =
+        Query("reading schema version", "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    if (!rows.ok()) return rows.error();
+    return static_cast<int>(rows->Int(0, 0));
+  }
+
+  Result<std::optional<std::string>> GetMeta(std::string_view key) override {
+    auto rows = Query("reading meta", "SELECT value FROM meta WHERE key = $1", Params().Text(key));
+    if (!rows.ok()) return rows.error();
+    if (rows->size() == 0) return std::optional<std::string>();
+    return std::optional<std::string>(rows->Text(0, 0));
+  }
+
+  Status SetMetaOnce(std::string_view key, std::string_view value) override {
+    // Two servers starting together may both try: the first value wins, the second compares.
+    auto put = Query("writing meta",
+                     "INSERT INTO meta(key, value) VALUES($1, $2) ON CONFLICT (key) DO NOTHING",
+                     Params().Text(key).Text(value));
+    if (!put.ok()) return put.error();
+    auto get = Query("reading meta", "SELECT value FROM meta WHERE key = $1", Params().Text(key));
+    if (!get.ok()) return get.error();
+    if (get->size() == 1 && get->Text(0, 0) == value) return Status::Ok();
+    return MakeError(ErrorCode::kConflict,
+                     fmt::format("store: meta '{}' is already set to another value", key));
+  }
+
+  Status AddToken(const TokenRecord& t) override {
+    auto done = Query("adding token",
+                      "INSERT INTO tokens(id, secret_hash, role, party, created_at, signature) "
+                      "VALUES($1, $2, $3, $4, $5, $6)",
+                      Params()
+                          .Text(t.id)
+                          .Bytes(t.secret_hash)
+                          .Text(t.role)
+                          .Text(t.party)
+                          .Time(t.created_at)
+                          .Bytes(std::string_view(t.signature)));
+    return done.ok() ? Status::Ok() : Status(done.error());
+  }
+
+  Result<std::optional<TokenRecord>> FindToken(const Hash& secret_hash) override {
+    auto rows = Query("finding token", std::string(kTokenColumns) + " WHERE secret_hash = $1",
+                      Params().Bytes(secret_hash));
+    if (!rows.ok()) return rows.error();
+    if (rows->size() == 0) return std::optional<TokenRecord>();
+    return std::optional<TokenRecord>(ReadToken(*rows, 0));
+  }
+
+  Result<std::vector<TokenRecord>> ListTokens() override {
+    // COLLATE "C": ids in byte order, as SQLite sorts them, whatever the database's locale.
+    auto rows = Query("listing tokens",
+                      std::string(kTokenColumns) + " ORDER BY created_at, id COLLATE \"C\"");
+    if (!rows.ok()) return rows.error();
+    std::vector<TokenRecord> out;
+    for (int i = 0; i < rows->size(); ++i) out.push_back(ReadToken(*rows, i));
+    return out;
+  }
+
+  Status RevokeToken(std::string_view id, UtcTime when) override {
+    auto done = Query("revoking token",
+                      "UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                      Params().Time(when).Text(id));
+    if (!done.ok()) return done.error();
+    if (done->Affected() == 0) {
+      return MakeError(ErrorCode::kNotFound, fmt::format("no active token with id '{}'", id));
+    }
+    return Status::Ok();
+  }
+
+  Status Append(std::span<const LogEntry> entries, std::span<const EntryIndex> index,
+                const TreeHead& head) override {
+    if (Status st = detail::CheckAppendArguments(entries, index, head); !st.ok()) return st;
+    auto conn = Open("starting an append", "BEGIN");
+    if (!conn.ok()) return conn.error();
+    Status st = AppendIn(*conn, entries, index, head);
+    if (st.ok()) st = conn->Script("committing an append", "COMMIT");
+    if (!st.ok()) conn->Abandon();
+    return st;
+  }
+
+  Result<std::unique_ptr<AppendLock>> LockAppends() override {
+    // SET LOCAL lock_timeout lasts for this (implicit) transaction only: the wait. The idle
+    // limit lasts for the session: a writer that holds the lock and then goes silent (stopped,
+    // cut off) loses its session, so the lock does not outlive it.
+    auto conn = Open("waiting for the append lock",
+                     fmt::format("SET LOCAL lock_timeout = '{}'; SELECT pg_advisory_lock({}); "
+                                 "SET idle_session_timeout = '{}'",
+                                 kLockWait, kWriterLockKey, kLockIdleLimit));
+    if (!conn.ok()) {
+      if (conn.error().code == ErrorCode::kUnavailable) {
+        return MakeError(ErrorCode::kUnavailable,
+                         fmt::format("store: another server has held the log's append lock for "
+                                     "{}; try again",
+                                     kLockWait));
+      }
+      return conn.error();
+    }
+    return std::unique_ptr<AppendLock>(new PostgresAppendLock(std::move(conn).value()));
+  }
+
+  Status AddEmptyHead(const TreeHead& head) override {
+    auto conn = Open("starting an append",
+                     fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", kAppendLockKey));
+    if (!conn.ok()) return conn.error();
+    Status st = Status::Ok();
+    {
+      auto count = Count(*conn);
+      if (!count.ok()) {
+        st = count.error();
+      } else if (*count != 0 || head.size != 0) {
+        st = MakeError(ErrorCode::kConflict, "store: the empty head is only for an empty log");
+      } else {
+        st = InsertHead(*conn, head);
+      }
+    }
+    if (st.ok()) st = conn->Script("committing the empty head", "COMMIT");
+    if (!st.ok()) conn->Abandon();
+    return st;
+  }
+
+  Result<uint64_t> EntryCount() override {
+    // Indices are contiguous from 0, so the count is one past the largest.
+    auto rows = Query("counting log entries", kCount);
+    if (!rows.ok()) return rows.error();
+    return static_cast<uint64_t>(rows->Int(0, 0));
+  }
+
+  Status ScanEntries(uint64_t from,
+                     const std::function<bool(const LogEntry&, const EntryIndex&)>& each) override {
+    // In chunks, each read with its rows (one query per table), then handed over with no
+    // connection held.
+    constexpr int kChunk = 512;
+    for (uint64_t next = from;;) {
+      std::vector<std::pair<LogEntry, EntryIndex>> chunk;
+      {
+        Result<Rows> rows = MakeError(ErrorCode::kInternal, "not run");
+        auto conn = Open("reading log entries",
+                         std::string(kEntryColumns) + " WHERE idx >= $1 ORDER BY idx LIMIT " +
+                             std::to_string(kChunk),
+                         Params().Int(static_cast<int64_t>(next)), &rows);
+        if (!conn.ok()) return conn.error();
+        if (!rows.ok()) return rows.error();
+        for (int i = 0; i < rows->size(); ++i)
+          chunk.emplace_back(ReadEntry(*rows, i), EntryIndex{});
+        if (!chunk.empty()) {
+          if (Status st = RowsOf(*conn, chunk); !st.ok()) return st;
+        }
+      }
+      for (const auto& [entry, rows] : chunk) {
+        if (!each(entry, rows)) return Status::Ok();
+      }
+      if (chunk.size() < kChunk) return Status::Ok();
+      next = chunk.back().first.index + 1;
+    }
+  }
+
+  Result<std::optional<LogEntry>> GetEntry(uint64_t index) override {
+    auto rows = Query("reading log entry", std::string(kEntryColumns) + " WHERE idx = $1",
+                      Params().Int(static_cast<int64_t>(index)));
+    if (!rows.ok()) return rows.error();
+    if (rows->size() == 0) return std::optional<LogEntry>();
+    return std::optional<LogEntry>(ReadEntry(*rows, 0));
+  }
+
+  Result<std::optional<uint64_t>> FirstOrphanRow() override {
+    auto rows = Query("looking for orphan rows", R"sql(
+SELECT MIN(entry) FROM (
+  SELECT entry FROM reports UNION ALL SELECT entry FROM positions
+  UNION ALL SELECT entry FROM claims UNION ALL SELECT entry FROM scenario_versions
+  UNION ALL SELECT entry FROM publications) AS rows
+WHERE NOT EXISTS (SELECT 1 FROM log_entries e WHERE e.idx = rows.entry))sql");
+    if (!rows.ok()) return rows.error();
+    if (rows->size() == 0 || rows->IsNull(0, 0)) return std::optional<uint64_t>();
+    return std::optional<uint64_t>(static_cast<uint64_t>(rows->Int(0, 0)));
+  }
+
+  Result<std::vector<TreeHead>> TreeHeads() override {
+    auto rows = Query("reading tree heads", std::string(kHeadColumns) + " ORDER BY size");
+    if (!rows.ok()) return rows.error();
+    std::vector<TreeHead> out;
+    for (int i = 0; i < rows->size(); ++i) out.push_back(ReadHead(*rows, i));
+    return out;
+  }
+
+  Result<std::optional<TreeHead>> LatestTreeHead() override {
+    auto rows =
+        Query("reading tree head", std::string(kHeadColumns) + " ORDER BY size DESC LIMIT 1");
+    if (!rows.ok()) return rows.error();
+    if (rows->size() == 0) return std::optional<TreeHead>();
+    return std::optional<TreeHead>(ReadHead(*rows, 0));
+  }
+
+  Result<std::optional<Indexed<ReportRow>>> LatestReport(std::string_view event_id) override {
+    auto rows = Query(
+        "reading report",
+        std::string(kReportColumns) + " WHERE r.event_id = $1 ORDER BY r.revision DESC LIMIT 1",
+        Params().Text(event_id));
+    if (!rows.ok()) return rows.error();
+    if (rows->size() == 0) return std::optional<Indexed<ReportRow>>();
+    return std::optional<Indexed<ReportRow>>(
+        Indexed<ReportRow>{ReadReportRow(*rows, 0), rows->Text(0, 11)});
+  }
+
+  Result<std::vector<Indexed<ReportRow>>> QueryReports(const ReportQuery& q) override {
+    Where w;
+    const int64_t as_of = q.as_of ? Millis(*q.as_of) : std::numeric_limits<int64_t>::max();
+    w.Add("r.received_at <= ?");
+    w.params().Int(as_of);
+    if (!q.all_revisions) {
+      w.Add(
+          "r.revision = (SELECT MAX(r2.revision) FROM reports r2 WHERE r2.event_id = r.event_id "
+          "AND r2.received_at <= ?)");
+      w.params().Int(as_of);
+    }
+    AddText(w, "r.event_id = ?", q.event_id);
+    AddText(w, "r.party = ?", q.party);
+    AddText(w, "r.event_type = ?", q.event_type);
+    AddTime(w, "r.time_end > ?", q.from);
+    AddTime(w, "r.time_begin < ?", q.to);
+    AddBox(w, "r.", q.bbox);
+    if (q.after) {
+      w.Add("r.entry > ?");
+      w.params().Int(static_cast<int64_t>(*q.after));
+    }
+    auto rows =
+        Query("querying reports",
+              std::string(kReportColumns) + w.sql() + " ORDER BY r.entry" + LimitClause(q.limit),
+              w.params());
+    if (!rows.ok()) return rows.error();
+    std::vector<Indexed<ReportRow>> out;
+    for (int i = 0; i < rows->size(); ++i) {
+      out.push_back({ReadReportRow(*rows, i), rows->Text(i, 11)});
+    }
+    return out;
+  }
+
+  Result<std::vector<PositionRow>> QueryPositions(const PositionQuery& q) override {
+    Where w;
+    if (q.as_of) {
+      w.Add("entry IN (SELECT idx FROM log_entries WHERE received_at <= ?)");
+      w.params().Time(*q.as_of);
+    }
+    AddText(w, "icao24 = ?", q.icao24);
+    AddTime(w, "time >= ?", q.from);
+    AddTime(w, "time < ?", q.to);
+    AddBox(w, "", q.bbox);
+    if (q.after) {
+      const auto entry = static_cast<int64_t>(q.after->first);
+      w.Add("(entry > ? OR (entry = ? AND ordinal > ?))");
+      w.params().Int(entry).Int(entry).Int(q.after->second);
+    }
+    auto rows = Query(
+        "querying positions",
+        std::string(kPositionColumns) + w.sql() + " ORDER BY entry, ordinal" + LimitClause(q.limit),
+        w.params());
+    if (!rows.ok()) return rows.error();
+    std::vector<PositionRow> out;
+    for (int i = 0; i < rows->size(); ++i) out.push_back(ReadPosition(*rows, i));
+    return out;
+  }
+
+  Result<std::vector<Indexed<ClaimRow>>> QueryClaims(const ClaimQuery& q) override {
+    Where w;
+    AddTime(w, "c.received_at <= ?", q.as_of);
+    AddText(w, "c.party = ?", q.party);
+    AddText(w, "c.incident = ?", q.incident);
+    if (q.after) {
+      w.Add("c.entry > ?");
+      w.params().Int(static_cast<int64_t>(*q.after));
+    }
+    auto rows = Query("querying claims",
+                      "SELECT c.entry, c.party, c.incident, c.stance, c.received_at, e.data "
+                      "FROM claims c JOIN log_entries e ON e.idx = c.entry" +
+                          w.sql() + " ORDER BY c.entry" + LimitClause(q.limit),
+                      w.params());
+    if (!rows.ok()) return rows.error();
+    std::vector<Indexed<ClaimRow>> out;
+    for (int i = 0; i < rows->size(); ++i) out.push_back({ReadClaim(*rows, i), rows->Text(i, 5)});
+    return out;
+  }
+
+  Result<std::optional<Indexed<ScenarioRow>>> LatestScenario(
+      std::optional<UtcTime> as_of) override {
+    auto rows = Query("reading scenario",
+                      "SELECT v.entry, v.scenario_id, v.version, v.digest, v.received_at, e.data "
+                      "FROM scenario_versions v JOIN log_entries e ON e.idx = v.entry "
+                      "WHERE v.received_at <= $1 ORDER BY v.entry DESC LIMIT 1",
+                      Params().Int(as_of ? Millis(*as_of) : std::numeric_limits<int64_t>::max()));
+    if (!rows.ok()) return rows.error();
+    if (rows->size() == 0) return std::optional<Indexed<ScenarioRow>>();
+    return std::optional<Indexed<ScenarioRow>>(
+        Indexed<ScenarioRow>{ReadScenario(*rows, 0), rows->Text(0, 5)});
+  }
+
+  Result<std::vector<ScenarioRow>> ScenarioVersions() override {
+    auto rows =
+        Query("listing scenario versions", std::string(kScenarioColumns) + " ORDER BY entry");
+    if (!rows.ok()) return rows.error();
+    std::vector<ScenarioRow> out;
+    for (int i = 0; i < rows->size(); ++i) out.push_back(ReadScenario(*rows, i));
+    return out;
+  }
+
+  Result<std::vector<PublicationRow>> Publications(std::optional<UtcTime> as_of) override {
+    auto rows = Query("listing publications",
+                      std::string(kPublicationColumns) + " WHERE received_at <= $1 ORDER BY entry",
+                      Params().Int(as_of ? Millis(*as_of) : std::numeric_limits<int64_t>::max()));
+    if (!rows.ok()) return rows.error();
+    std::vector<PublicationRow> out;
+    for (int i = 0; i < rows->size(); ++i) out.push_back(ReadPublication(*rows, i));
+    return out;
+  }
+
+ private:
+  static void AddText(Where& w, std::string_view cond, const std::string& v) {
+    if (v.empty()) return;
+    w.Add(cond);
+    w.params().Text(v);
+  }
+  static void AddTime(Where& w, std::string_view cond, const std::optional<UtcTime>& t) {
+    if (!t) return;
+    w.Add(cond);
+    w.params().Time(*t);
+  }
+  static void AddBox(Where& w, std::string_view prefix, const std::optional<LatLngRect>& box) {
+    if (!box) return;
+    w.Add(fmt::format("{0}latitude BETWEEN ? AND ? AND {0}longitude BETWEEN ? AND ?", prefix));
+    w.params().Real(box->lat_lo).Real(box->lat_hi).Real(box->lng_lo).Real(box->lng_hi);
+  }
+
+  // One statement on a connection of its own. A statement that fails because its connection
+  // broke (the server restarted, or ended the session) is tried once more on a fresh one: only
+  // for statements that may run twice (reads, the start of a transaction, idempotent writes).
+  Result<Rows> Query(std::string_view what, const std::string& sql, const Params& params = {}) {
+    Result<Rows> rows = MakeError(ErrorCode::kInternal, "not run");
+    (void)Open(what, sql, params, &rows);
+    return rows;
+  }
+
+  // A connection on which `sql` has run (its result in `rows` when given), tried again on a
+  // fresh connection when the first one turns out broken. For the first statement of a
+  // transaction or a lock, which did nothing on a broken connection.
+  Result<Conn> Open(std::string_view what, const std::string& sql, const Params& params = {},
+                    Result<Rows>* rows = nullptr) {
+    for (int attempt = 0;; ++attempt) {
+      auto conn = pool_.Get();
+      if (!conn.ok()) return conn.error();
+      auto result = conn->Run(what, sql, params);
+      const bool broken = !result.ok() && PQstatus(conn->get()) != CONNECTION_OK;
+      if (result.ok() || !broken || attempt > 0) {
+        if (rows) {
+          *rows = std::move(result);
+        } else if (!result.ok()) {
+          return std::move(result).error();
+        }
+        return conn;
+      }
+    }
+  }
+
+  Result<int> CurrentVersion(Conn& conn) {
+    auto rows =
+        conn.Run("reading schema version", "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    if (!rows.ok()) return rows.error();
+    return static_cast<int>(rows->Int(0, 0));
+  }
+
+  Status Migrate(Conn& conn) {
+    if (Status st = conn.Script("creating the schema_version table",
+                                "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER "
+                                "PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT "
+                                "NULL)");
+        !st.ok()) {
+      return st;
+    }
+    auto current = CurrentVersion(conn);
+    if (!current.ok()) return current.error();
+    if (*current > LatestPostgresSchemaVersion()) {
+      return MakeError(ErrorCode::kConflict,
+                       fmt::format("store: the database is at schema version {}, newer than this "
+                                   "truce knows ({}); upgrade truce",
+                                   *current, LatestPostgresSchemaVersion()));
+    }
+    for (const Migration& m : kMigrations) {
+      if (m.version <= *current) continue;
+      std::string sql = std::string("BEGIN;\n") + m.sql;
+      if (m.version == 1) {
+        for (const char* table : kAppendOnlyTables) {
+          // Per statement: an UPDATE or DELETE is refused even when it matches no row.
+          sql += fmt::format(
+              "CREATE TRIGGER {0}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {0} "
+              "FOR EACH STATEMENT EXECUTE FUNCTION truce_append_only();\n",
+              table);
+        }
+      }
+      Status st = conn.Script("migrating", sql);
+      if (st.ok()) {
+        auto recorded = conn.Run(
+            "recording migration",
+            "INSERT INTO schema_version(version, description, applied_at) VALUES($1, $2, $3)",
+            Params().Int(m.version).Text(m.description).Time(Now()));
+        if (!recorded.ok()) st = recorded.error();
+      }
+      if (st.ok()) st = conn.Script("committing migration", "COMMIT");
+      if (!st.ok()) {
+        conn.Abandon();
+        return Error{
+            st.error().code,
+            fmt::format("migration to schema version {} failed: {}", m.version, st.error().message),
+            {}};
+      }
+    }
+    return Status::Ok();
+  }
+
+  static constexpr const char* kCount = "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries";
+  Result<uint64_t> Count(Conn& conn) {
+    auto rows = conn.Run("counting log entries", kCount);
+    if (!rows.ok()) return rows.error();
+    return static_cast<uint64_t>(rows->Int(0, 0));
+  }
+
+  Status InsertHead(Conn& conn, const TreeHead& head) {
+    auto done =
+        conn.Run("storing tree head",
+                 "INSERT INTO tree_heads(size, root, timestamp, signature) VALUES($1, $2, $3, $4)",
+                 Params()
+                     .Int(static_cast<int64_t>(head.size))
+                     .Bytes(head.root)
+                     .Time(head.timestamp)
+                     .Bytes(head.signature));
+    return done.ok() ? Status::Ok() : Status(done.error());
+  }
+
+  // The body of Append's transaction. REQUIRES: a transaction open on `conn`.
+  Status AppendIn(Conn& conn, std::span<const LogEntry> entries, std::span<const EntryIndex> index,
+                  const TreeHead& head) {
+    // Appends from every connection and process wait here for one another, so the check below
+    // and the inserts are one step of the log (the primary key on idx would refuse a fork
+    // anyway; the lock makes it a clear kConflict instead of a lost race).
+    if (Status st = conn.Script("waiting for the log",
+                                fmt::format("SELECT pg_advisory_xact_lock({})", kAppendLockKey));
+        !st.ok()) {
+      return st;
+    }
+    auto last = conn.Run("reading the last log entry",
+                         "SELECT idx, received_at FROM log_entries ORDER BY idx DESC LIMIT 1");
+    if (!last.ok()) return last.error();
+    const uint64_t count = last->size() == 0 ? 0 : static_cast<uint64_t>(last->Int(0, 0)) + 1;
+    const std::optional<UtcTime> last_received =
+        last->size() == 0 ? std::nullopt : std::optional(FromMillis(last->Int(0, 1)));
+    if (Status st = detail::CheckFollows(entries, count, last_received); !st.ok()) return st;
+
+    BatchInsert entry(conn, "appending log entries",
+                      "INSERT INTO log_entries(idx, kind, received_at, submitter, party, data, "
+                      "leaf_hash, receipt)",
+                      8);
+    BatchInsert report(conn, "indexing reports",
+                       "INSERT INTO reports(entry, event_id, revision, received_at, party, "
+                       "event_type, source, time_begin, time_end, latitude, longitude)",
+                       11);
+    BatchInsert position(conn, "indexing positions",
+                         "INSERT INTO positions(entry, ordinal, icao24, time, latitude, "
+                         "longitude, fields)",
+                         7);
+    BatchInsert claim(conn, "indexing claims",
+                      "INSERT INTO claims(entry, party, incident, stance, received_at)", 5);
+    BatchInsert scenario(conn, "indexing scenario versions",
+                         "INSERT INTO scenario_versions(entry, scenario_id, version, digest, "
+                         "received_at)",
+                         5);
+    BatchInsert publication(conn, "indexing publications",
+                            "INSERT INTO publications(entry, incident, received_at)", 3);
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const LogEntry& e = entries[i];
+      entry.Row()
+          .Int(static_cast<int64_t>(e.index))
+          .Text(e.kind)
+          .Time(e.received_at)
+          .Text(e.submitter)
+          .Text(e.party)
+          .Text(e.data)
+          .Bytes(e.leaf_hash)
+          .Bytes(e.receipt);
+      if (Status st = entry.Next(); !st.ok()) return st;
+    }
+    // The entries go in first: the rows of a batch that fills several statements refer to them.
+    if (Status st = entry.Flush(); !st.ok()) return st;
+    for (const EntryIndex& rows : index) {
+      for (const ReportRow& r : rows.reports) {
+        report.Row()
+            .Int(static_cast<int64_t>(r.entry))
+            .Text(r.event_id)
+            .Int(r.revision)
+            .Time(r.received_at)
+            .Text(r.party)
+            .Text(r.event_type)
+            .Text(r.source)
+            .Time(r.time_begin)
+            .Time(r.time_end)
+            .Real(r.latitude)
+            .Real(r.longitude);
+        if (Status st = report.Next(); !st.ok()) return st;
+      }
+      for (const PositionRow& p : rows.positions) {
+        position.Row()
+            .Int(static_cast<int64_t>(p.entry))
+            .Int(p.ordinal)
+            .Text(p.icao24)
+            .Time(p.time)
+            .Real(p.latitude)
+            .Real(p.longitude)
+            .Text(p.fields);
+        if (Status st = position.Next(); !st.ok()) return st;
+      }
+      for (const ClaimRow& c : rows.claims) {
+        claim.Row()
+            .Int(static_cast<int64_t>(c.entry))
+            .Text(c.party)
+            .Text(c.incident)
+            .Text(c.stance)
+            .Time(c.received_at);
+        if (Status st = claim.Next(); !st.ok()) return st;
+      }
+      for (const ScenarioRow& v : rows.scenarios) {
+        scenario.Row()
+            .Int(static_cast<int64_t>(v.entry))
+            .Text(v.scenario_id)
+            .Int(v.version)
+            .Text(v.digest)
+            .Time(v.received_at);
+        if (Status st = scenario.Next(); !st.ok()) return st;
+      }
+      for (const PublicationRow& p : rows.publications) {
+        publication.Row().Int(static_cast<int64_t>(p.entry)).Text(p.incident).Time(p.received_at);
+        if (Status st = publication.Next(); !st.ok()) return st;
+      }
+    }
+    for (BatchInsert* table : {&report, &position, &claim, &scenario, &publication}) {
+      if (Status st = table->Flush(); !st.ok()) return st;
+    }
+    return InsertHead(conn, head);
+  }
+
+  // The query rows of the entries of `chunk` (contiguous in index order, not empty), one query
+  // per table over the chunk's range.
+  Status RowsOf(Conn& conn, std::vector<std::pair<LogEntry, EntryIndex>>& chunk) {
+    std::map<uint64_t, EntryIndex*> by_entry;
+    for (auto& [entry, rows] : chunk) by_entry[entry.index] = &rows;
+    const auto lo = static_cast<int64_t>(chunk.front().first.index);
+    const auto hi = static_cast<int64_t>(chunk.back().first.index);
+    auto read = [&](std::string_view what, const std::string& sql, auto&& take) -> Status {
+      auto rows = conn.Run(what, sql, Params().Int(lo).Int(hi));
+      if (!rows.ok()) return rows.error();
+      for (int i = 0; i < rows->size(); ++i) {
+        const auto it = by_entry.find(static_cast<uint64_t>(rows->Int(i, 0)));
+        if (it != by_entry.end()) take(*it->second, *rows, i);
+      }
+      return Status::Ok();
+    };
+    Status st = read(
+        "reading report rows", std::string(kReportColumns) + " WHERE r.entry BETWEEN $1 AND $2",
+        [](EntryIndex& e, const Rows& r, int i) { e.reports.push_back(ReadReportRow(r, i)); });
+    if (st.ok()) {
+      st = read(
+          "reading position rows",
+          std::string(kPositionColumns) + " WHERE entry BETWEEN $1 AND $2 ORDER BY entry, ordinal",
+          [](EntryIndex& e, const Rows& r, int i) { e.positions.push_back(ReadPosition(r, i)); });
+    }
+    if (st.ok()) {
+      st = read("reading claim rows", std::string(kClaimColumns) + " WHERE entry BETWEEN $1 AND $2",
+                [](EntryIndex& e, const Rows& r, int i) { e.claims.push_back(ReadClaim(r, i)); });
+    }
+    if (st.ok()) {
+      st = read(
+          "reading scenario rows", std::string(kScenarioColumns) + " WHERE entry BETWEEN $1 AND $2",
+          [](EntryIndex& e, const Rows& r, int i) { e.scenarios.push_back(ReadScenario(r, i)); });
+    }
+    if (st.ok()) {
+      st = read("reading publication rows",
+                std::string(kPublicationColumns) + " WHERE entry BETWEEN $1 AND $2",
+                [](EntryIndex& e, const Rows& r, int i) {
+                  e.publications.push_back(ReadPublication(r, i));
+                });
+    }
+    return st;
+  }
+
+  Pool pool_;
+};
+
+}  // namespace
+
+bool IsPostgresUrl(std::string_view db) noexcept {
+  return db.starts_with("postgresql://") || db.starts_with("postgres://");
+}
+
+std::string RedactUrl(std::string_view url) {
+  std::string out(url);
+  if (auto span = PasswordSpan(url)) out.replace(span->first, span->second - span->first, "***");
+  for (size_t at = out.find("password="); at != std::string::npos;
+       at = out.find("password=", at + 1)) {
+    const size_t begin = at + 9;
+    const size_t end = out.find_first_of("&#", begin);
+    out.replace(begin, (end == std::string::npos ? out.size() : end) - begin, "***");
+  }
+  return out;
+}
+
+int LatestPostgresSchemaVersion() noexcept {
+  return kMigrations[std::size(kMigrations) - 1].version;
+}
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, int max_connections) {
+  if (!IsPostgresUrl(url)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("'{}' is not a postgresql:// URL", RedactUrl(url)));
+  }
+  auto store = std::make_unique<PostgresStore>(url, std::max(2, max_connections));
+  if (Status st = store->Initialise(); !st.ok()) {
+    // Messages from libpq already name the URL; others get it in front.
+    const std::string redacted = RedactUrl(url);
+    const std::string& message = st.error().message;
+    return Error{
+        st.error().code,
+        message.rfind(redacted, 0) == 0 ? message : fmt::format("{}: {}", redacted, message),
+        {}};
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace truce::store

@@ -1,0 +1,855 @@
+// The store conformance suite: what the port (store.h) promises, run against every
+// implementation (in memory, SQLite, PostgreSQL), so that the port is proven to be one and a
+// new implementation has a contract to pass. Implementation-specific behaviour (files, WAL,
+// migrations, triggers seen through raw SQL, URLs) is tested beside each implementation.
+//
+// The PostgreSQL instance needs a server: test_postgres.h starts a throw-away one, and the cases
+// skip, saying why, where none can be started. They run in one process (CTest
+// truce_store_postgres_test) so that they share it.
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "store/mem_store.h"
+#include "store/postgres_store.h"
+#include "store/sqlite_store.h"
+#include "store/test_entries.h"
+#include "store/test_postgres.h"
+
+namespace truce::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+using testing::AppendTo;
+using testing::HeadOf;
+using testing::ReportEntry;
+using testing::T;
+
+// One kind of store: makes fresh databases and opens connections (Store objects) to them.
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // Makes a new, empty database to connect to. An error means the backend cannot run here
+  // (the cases skip with it).
+  virtual Status NewDatabase() = 0;
+  // A new connection to the database: another Store over the same data (as a restarted server,
+  // or another server, would open it).
+  virtual Result<std::unique_ptr<Store>> Connect() = 0;
+};
+
+class MemBackend final : public Backend {
+ public:
+  Status NewDatabase() override {
+    db_ = MemStore().database();
+    return Status::Ok();
+  }
+  Result<std::unique_ptr<Store>> Connect() override {
+    return std::unique_ptr<Store>(std::make_unique<MemStore>(db_));
+  }
+
+ private:
+  std::shared_ptr<MemDatabase> db_;
+};
+
+class SqliteBackend final : public Backend {
+ public:
+  ~SqliteBackend() override {
+    std::error_code ec;
+    if (!dir_.empty()) fs::remove_all(dir_, ec);
+  }
+  Status NewDatabase() override {
+    dir_ =
+        fs::temp_directory_path() / ("truce_conformance_" + std::to_string(std::random_device{}()) +
+                                     std::to_string(std::random_device{}()));
+    fs::create_directories(dir_);
+    return Status::Ok();
+  }
+  Result<std::unique_ptr<Store>> Connect() override {
+    return OpenSqliteStore((dir_ / "truce.db").string());
+  }
+
+ private:
+  fs::path dir_;
+};
+
+class PostgresBackend final : public Backend {
+ public:
+  Status NewDatabase() override {
+    std::string why;
+    testing::TestPostgres* server = testing::TestPostgres::Shared(&why);
+    if (!server) return MakeError(ErrorCode::kUnavailable, why);
+    auto url = server->NewDatabase();
+    if (!url.ok()) return url.error();
+    url_ = *url;
+    return Status::Ok();
+  }
+  Result<std::unique_ptr<Store>> Connect() override { return OpenPostgresStore(url_); }
+
+ private:
+  std::string url_;
+};
+
+struct BackendCase {
+  std::string name;
+  std::function<std::unique_ptr<Backend>()> make;
+  friend void PrintTo(const BackendCase& c, std::ostream* out) { *out << c.name; }
+};
+
+class StoreConformance : public ::testing::TestWithParam<BackendCase> {
+ protected:
+  void SetUp() override {
+    backend_ = GetParam().make();
+    if (Status st = backend_->NewDatabase(); !st.ok()) {
+      GTEST_SKIP() << GetParam().name << ": " << st.error().message;
+    }
+    store_ = Connect();
+    ASSERT_NE(store_, nullptr);
+  }
+
+  std::unique_ptr<Store> Connect() {
+    auto s = backend_->Connect();
+    EXPECT_TRUE(s.ok()) << s.error().message;
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  void Reopen() {
+    store_.reset();
+    store_ = Connect();
+    ASSERT_NE(store_, nullptr);
+  }
+
+  Status AppendAll(const std::vector<std::pair<LogEntry, EntryIndex>>& batch) {
+    return AppendTo(*store_, batch);
+  }
+
+  static std::vector<std::string> Ids(const std::vector<Indexed<ReportRow>>& rows) {
+    std::vector<std::string> out;
+    for (const auto& r : rows) out.push_back(r.row.event_id + "/" + std::to_string(r.row.revision));
+    return out;
+  }
+
+  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<Store> store_;
+};
+
+using V = std::vector<std::string>;
+
+// --- The log --------------------------------------------------------------------------------
+
+TEST_P(StoreConformance, AFreshStoreIsEmptyAndHasASchemaVersion) {
+  auto version = store_->SchemaVersion();
+  ASSERT_TRUE(version.ok());
+  EXPECT_GE(*version, 1);
+  EXPECT_EQ(*store_->EntryCount(), 0u);
+  EXPECT_FALSE(store_->LatestTreeHead()->has_value());
+  EXPECT_TRUE(store_->TreeHeads()->empty());
+  EXPECT_FALSE(store_->GetEntry(0)->has_value());
+  EXPECT_FALSE(store_->FirstOrphanRow()->has_value());
+  EXPECT_TRUE(store_->QueryReports({})->empty());
+  EXPECT_TRUE(store_->ListTokens()->empty());
+  Reopen();
+  EXPECT_EQ(*store_->SchemaVersion(), *version);
+}
+
+TEST_P(StoreConformance, AppendsAndSurvivesReopen) {
+  ASSERT_TRUE(AppendAll({ReportEntry(0, "SYR1", 1, "2024-01-01T10:00:00Z", "2017-06-01"),
+                         ReportEntry(1, "SYR2", 1, "2024-01-01T10:00:00Z", "2017-06-02")})
+                  .ok());
+  ASSERT_TRUE(
+      AppendAll({ReportEntry(2, "SYR1", 2, "2024-01-02T10:00:00Z", "2017-06-01", 34.0)}).ok());
+  Reopen();
+  EXPECT_EQ(*store_->EntryCount(), 3u);
+  auto entry = store_->GetEntry(1);
+  ASSERT_TRUE(entry.ok() && entry->has_value());
+  EXPECT_EQ(**entry, ReportEntry(1, "SYR2", 1, "2024-01-01T10:00:00Z", "2017-06-02").first);
+  EXPECT_FALSE(store_->GetEntry(3)->has_value());
+  auto heads = store_->TreeHeads();
+  ASSERT_EQ(heads->size(), 2u);
+  EXPECT_EQ((*heads)[0], HeadOf(2));
+  EXPECT_EQ((*heads)[1], HeadOf(3));
+  EXPECT_EQ(**store_->LatestTreeHead(), HeadOf(3));
+  auto latest = store_->LatestReport("SYR1");
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->row.revision, 2);
+  EXPECT_DOUBLE_EQ((*latest)->row.latitude, 34.0);
+  EXPECT_EQ((*latest)->data, "{\"report\":2}");
+  EXPECT_FALSE(store_->LatestReport("SYR9")->has_value());
+}
+
+TEST_P(StoreConformance, ValuesRoundTripExactly) {
+  // Bytes of every value (NULs included), text with quotes, backslashes, newlines and non-ASCII,
+  // doubles that need all 17 digits, times before the epoch and far ahead.
+  std::string receipt;
+  for (int b = 0; b < 256; ++b) receipt.push_back(static_cast<char>(b));
+  Hash leaf{};
+  for (size_t i = 0; i < leaf.size(); ++i) leaf[i] = static_cast<uint8_t>(255 - i);
+  LogEntry e{0,
+             "report",
+             T("1969-07-20T20:17:40.123Z"),
+             "tok_'quoted'",
+             "partie \"é\" \\ 東",
+             "{\"text\":\"line\\nbreak 'single' \\\"double\\\" \\\\ \xF0\x9F\x95\x8A\"}",
+             leaf,
+             receipt};
+  ReportRow r;
+  r.entry = 0;
+  r.event_id = "SYR'1\"\\";
+  r.revision = 7;
+  r.received_at = e.received_at;
+  r.party = e.party;
+  r.event_type = "Explosions/Remote violence";
+  r.source = "Ünïcødé";
+  r.time_begin = T("1900-01-01");
+  r.time_end = T("2999-12-31T23:59:59.999Z");
+  r.latitude = 0.1 + 0.2;
+  r.longitude = -179.99999999999997;
+  PositionRow p{0, 3, "abc123", T("1969-12-31T23:59:59.999Z"), 1e-300, -0.0, "{\"a\":[1,2]}"};
+  EntryIndex rows{{r}, {p}, {}, {}, {}};
+  TreeHead head{1, leaf, T("2100-01-01"), receipt.substr(0, 64)};
+  ASSERT_TRUE(store_->Append({&e, 1}, {&rows, 1}, head).ok());
+  Reopen();
+  EXPECT_EQ(**store_->GetEntry(0), e);
+  EXPECT_EQ(**store_->LatestTreeHead(), head);
+  std::optional<EntryIndex> scanned;
+  ASSERT_TRUE(store_
+                  ->ScanEntries(0,
+                                [&](const LogEntry&, const EntryIndex& stored) {
+                                  scanned = stored;
+                                  return true;
+                                })
+                  .ok());
+  ASSERT_TRUE(scanned.has_value());
+  EXPECT_EQ(*scanned, rows);
+  auto latest = store_->LatestReport(r.event_id);
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->row, r);
+  EXPECT_EQ((*latest)->data, e.data);
+}
+
+TEST_P(StoreConformance, AFailedAppendStoresNothing) {
+  ASSERT_TRUE(AppendAll({ReportEntry(0, "A", 1, "2024-01-01T10:00:00Z", "2017-06-01")}).ok());
+  auto unchanged = [&] {
+    EXPECT_EQ(*store_->EntryCount(), 1u);
+    EXPECT_EQ(store_->QueryReports({})->size(), 1u);
+    EXPECT_EQ(store_->TreeHeads()->size(), 1u);
+    EXPECT_EQ((*store_->LatestTreeHead())->size, 1u);
+    EXPECT_TRUE(store_->QueryPositions({})->empty());
+  };
+  // The second entry repeats (A, 1): the whole batch, first entry and head included, rolls back.
+  Status st = AppendAll({ReportEntry(1, "B", 1, "2024-01-01T11:00:00Z", "2017-06-01"),
+                         ReportEntry(2, "A", 1, "2024-01-01T11:00:00Z", "2017-06-01")});
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict) << st.error().message;
+  unchanged();
+  // An index that does not follow the log is refused too.
+  st = AppendAll({ReportEntry(5, "D", 1, "2024-01-01T11:00:00Z", "2017-06-01")});
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+  st = AppendAll({ReportEntry(0, "D", 1, "2024-01-01T11:00:00Z", "2017-06-01")});
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+  unchanged();
+  // Two positions with one ordinal; a position batch that fills several statements fails whole.
+  {
+    auto [e, rows] = ReportEntry(1, "B", 1, "2024-01-01T11:00:00Z", "2017-06-01");
+    for (int i = 0; i < 1200; ++i) {
+      rows.positions.push_back(
+          PositionRow{1, i == 1100 ? 5 : i, "abc123", T("2018-01-01"), 1, 2, "{}"});
+    }
+    st = AppendAll({{e, rows}});
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+    unchanged();
+  }
+  // Two rows for one entry of a table keyed by entry.
+  {
+    auto [e, rows] = ReportEntry(1, "B", 1, "2024-01-01T11:00:00Z", "2017-06-01");
+    rows.claims.push_back(ClaimRow{1, "p", "A", "deny", e.received_at});
+    rows.claims.push_back(ClaimRow{1, "p", "B", "deny", e.received_at});
+    st = AppendAll({{e, rows}});
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+    unchanged();
+  }
+  // A scenario version stored twice.
+  {
+    LogEntry s1{1, "scenario", T("2024-01-02"), "t", "", "{}", LeafHash("s1"), "r"};
+    LogEntry s2{2, "scenario", T("2024-01-02"), "t", "", "{}", LeafHash("s2"), "r"};
+    EntryIndex v1, v2;
+    v1.scenarios.push_back(ScenarioRow{1, "astana", 1, "d1", s1.received_at});
+    v2.scenarios.push_back(ScenarioRow{2, "astana", 1, "d2", s2.received_at});
+    st = AppendAll({{s1, v1}, {s2, v2}});
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+    unchanged();
+  }
+}
+
+TEST_P(StoreConformance, AppendChecksItsArguments) {
+  auto [e, rows] = ReportEntry(0, "A", 1, "2024-01-01T10:00:00Z", "2017-06-01");
+  // A head that does not cover the log after the append.
+  Status st = store_->Append({&e, 1}, {&rows, 1}, HeadOf(2));
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
+  // Index rows that do not match the entries in number.
+  st = store_->Append({&e, 1}, {}, HeadOf(1));
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
+  // Nothing to append.
+  st = store_->Append({}, {}, HeadOf(0));
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(*store_->EntryCount(), 0u);
+  EXPECT_TRUE(store_->TreeHeads()->empty());
+}
+
+TEST_P(StoreConformance, ReceivedAtNeverGoesBack) {
+  ASSERT_TRUE(AppendAll({ReportEntry(0, "A", 1, "2024-01-02T10:00:00Z", "2017-06-01")}).ok());
+  // Before the last stored entry.
+  Status st = AppendAll({ReportEntry(1, "B", 1, "2024-01-02T09:59:59.999Z", "2017-06-01")});
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+  // Backwards within the batch.
+  st = AppendAll({ReportEntry(1, "B", 1, "2024-01-03T10:00:00Z", "2017-06-01"),
+                  ReportEntry(2, "C", 1, "2024-01-02T11:00:00Z", "2017-06-01")});
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(*store_->EntryCount(), 1u);
+  // The same instant is fine.
+  EXPECT_TRUE(AppendAll({ReportEntry(1, "B", 1, "2024-01-02T10:00:00Z", "2017-06-01")}).ok());
+}
+
+TEST_P(StoreConformance, TheEmptyHeadIsOnlyForAnEmptyLog) {
+  const TreeHead empty{0, Sha256(""), T("2024-01-01"), std::string(64, 'e')};
+  EXPECT_FALSE(store_->AddEmptyHead(TreeHead{1, Hash{}, T("2024-01-01"), "x"}).ok());
+  ASSERT_TRUE(store_->AddEmptyHead(empty).ok());
+  EXPECT_EQ(**store_->LatestTreeHead(), empty);
+  // A second start (or a second server starting at once) cannot add another.
+  Status again = store_->AddEmptyHead(empty);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+  ASSERT_TRUE(AppendAll({ReportEntry(0, "A", 1, "2024-01-01T10:00:00Z", "2017-06-01")}).ok());
+  Status late = store_->AddEmptyHead(empty);
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, ErrorCode::kConflict);
+  auto heads = *store_->TreeHeads();
+  ASSERT_EQ(heads.size(), 2u);
+  EXPECT_EQ(heads[0].size, 0u);
+  EXPECT_EQ(heads[1].size, 1u);
+}
+
+TEST_P(StoreConformance, ScanEntriesFromAnywhereStopsWhenAskedAndCrossesChunks) {
+  std::vector<std::pair<LogEntry, EntryIndex>> batch;
+  for (uint64_t i = 0; i < 1100; ++i) {
+    batch.push_back(
+        ReportEntry(i, "E" + std::to_string(i), 1, "2024-01-01T10:00:00Z", "2017-06-01"));
+  }
+  ASSERT_TRUE(AppendAll(batch).ok());
+  EXPECT_EQ(*store_->EntryCount(), 1100u);
+  std::vector<uint64_t> seen;
+  ASSERT_TRUE(store_
+                  ->ScanEntries(3,
+                                [&](const LogEntry& e, const EntryIndex& rows) {
+                                  EXPECT_EQ(rows, batch[e.index].second);
+                                  seen.push_back(e.index);
+                                  return true;
+                                })
+                  .ok());
+  ASSERT_EQ(seen.size(), 1097u);
+  for (size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], i + 3);
+  seen.clear();
+  ASSERT_TRUE(store_
+                  ->ScanEntries(0,
+                                [&](const LogEntry& e, const EntryIndex&) {
+                                  seen.push_back(e.index);
+                                  return e.index < 600;
+                                })
+                  .ok());
+  EXPECT_EQ(seen.size(), 601u);
+  seen.clear();
+  ASSERT_TRUE(store_
+                  ->ScanEntries(1100,
+                                [&](const LogEntry& e, const EntryIndex&) {
+                                  seen.push_back(e.index);
+                                  return true;
+                                })
+                  .ok());
+  EXPECT_TRUE(seen.empty());
+}
+
+TEST_P(StoreConformance, RowsNamingAMissingEntryAreOrphans) {
+  // A row that names another entry than the one it came with: the store keeps what it is given
+  // (verification, not the store, judges it), and FirstOrphanRow finds it.
+  auto [e, rows] = ReportEntry(0, "A", 1, "2024-01-01T10:00:00Z", "2017-06-01");
+  rows.reports[0].entry = 7;
+  rows.publications.push_back(PublicationRow{9, "X", e.received_at});
+  ASSERT_TRUE(AppendAll({{e, rows}}).ok());
+  EXPECT_EQ(**store_->FirstOrphanRow(), 7u);
+  // Joined queries do not show it; the scan gives entry 0 without it.
+  EXPECT_TRUE(store_->QueryReports({})->empty());
+  EXPECT_FALSE(store_->LatestReport("A")->has_value());
+  ASSERT_TRUE(store_
+                  ->ScanEntries(0,
+                                [&](const LogEntry&, const EntryIndex& stored) {
+                                  EXPECT_EQ(stored, EntryIndex{});
+                                  return true;
+                                })
+                  .ok());
+  EXPECT_EQ(store_->Publications(std::nullopt)->size(), 1u);
+}
+
+// --- Queries --------------------------------------------------------------------------------
+
+TEST_P(StoreConformance, ReportQueriesLatestRevisionsAsOfFiltersAndPages) {
+  ASSERT_TRUE(
+      AppendAll({ReportEntry(0, "A", 1, "2024-01-01T10:00:00Z", "2017-06-01"),
+                 ReportEntry(1, "B", 1, "2024-01-01T11:00:00Z", "2017-07-01", 35.0),
+                 ReportEntry(2, "A", 2, "2024-01-03T10:00:00Z", "2017-06-01", 33.6),
+                 ReportEntry(3, "C", 1, "2024-01-04T10:00:00Z", "2017-08-01", 33.5, "party-x")})
+          .ok());
+  EXPECT_EQ(Ids(*store_->QueryReports({})), (V{"B/1", "A/2", "C/1"}));
+  ReportQuery all;
+  all.all_revisions = true;
+  EXPECT_EQ(Ids(*store_->QueryReports(all)), (V{"A/1", "B/1", "A/2", "C/1"}));
+  ReportQuery past;
+  past.as_of = T("2024-01-02");
+  EXPECT_EQ(Ids(*store_->QueryReports(past)), (V{"A/1", "B/1"}));
+  // as_of is inclusive: what was received at that very millisecond counts.
+  past.as_of = T("2024-01-03T10:00:00Z");
+  EXPECT_EQ(Ids(*store_->QueryReports(past)), (V{"B/1", "A/2"}));
+  ReportQuery when;
+  when.from = T("2017-06-15");
+  when.to = T("2017-07-15");
+  EXPECT_EQ(Ids(*store_->QueryReports(when)), (V{"B/1"}));
+  ReportQuery box;
+  box.bbox = LatLngRect{33.55, 33.65, 36.0, 37.0};
+  EXPECT_EQ(Ids(*store_->QueryReports(box)), (V{"A/2"}));
+  ReportQuery by_party;
+  by_party.party = "party-x";
+  EXPECT_EQ(Ids(*store_->QueryReports(by_party)), (V{"C/1"}));
+  ReportQuery by_event;
+  by_event.event_id = "A";
+  by_event.all_revisions = true;
+  EXPECT_EQ(Ids(*store_->QueryReports(by_event)), (V{"A/1", "A/2"}));
+  ReportQuery by_type;
+  by_type.event_type = "Protests";
+  EXPECT_TRUE(store_->QueryReports(by_type)->empty());
+  ReportQuery page;
+  page.limit = 2;
+  auto first = *store_->QueryReports(page);
+  EXPECT_EQ(Ids(first), (V{"B/1", "A/2"}));
+  page.after = first.back().row.entry;
+  EXPECT_EQ(Ids(*store_->QueryReports(page)), (V{"C/1"}));
+  EXPECT_EQ((*store_->QueryReports({}))[1].data, "{\"report\":2}");
+}
+
+TEST_P(StoreConformance, TheLatestRevisionIsChosenBeforeTheOtherFilters) {
+  // A's revision 2 moved out of the box: A is not in the box any more, even though revision 1
+  // was (filters apply to the latest revision, not to any revision).
+  ASSERT_TRUE(AppendAll({ReportEntry(0, "A", 1, "2024-01-01T10:00:00Z", "2017-06-01", 33.5),
+                         ReportEntry(1, "A", 2, "2024-01-02T10:00:00Z", "2017-06-01", 40.0)})
+                  .ok());
+  ReportQuery box;
+  box.bbox = LatLngRect{33.0, 34.0, 36.0, 37.0};
+  EXPECT_TRUE(store_->QueryReports(box)->empty());
+  box.as_of = T("2024-01-01T12:00:00Z");
+  EXPECT_EQ(Ids(*store_->QueryReports(box)), (V{"A/1"}));
+  box.as_of.reset();
+  box.all_revisions = true;
+  EXPECT_EQ(Ids(*store_->QueryReports(box)), (V{"A/1"}));
+}
+
+TEST_P(StoreConformance, IntervalAndBoxEdges) {
+  // The event of entry 0 happens over [2017-06-01, 2017-06-02); centre 33.5, 36.4.
+  ASSERT_TRUE(AppendAll({ReportEntry(0, "A", 1, "2024-01-01T10:00:00Z", "2017-06-01")}).ok());
+  auto count = [&](ReportQuery q) { return store_->QueryReports(q)->size(); };
+  ReportQuery q;
+  q.from = T("2017-06-02");  // overlaps [from, to) only if it ends after `from`
+  EXPECT_EQ(count(q), 0u);
+  q.from = T("2017-06-01T23:59:59.999Z");
+  EXPECT_EQ(count(q), 1u);
+  q = {};
+  q.to = T("2017-06-01");  // ... and begins before `to`
+  EXPECT_EQ(count(q), 0u);
+  q.to = T("2017-06-01T00:00:00.001Z");
+  EXPECT_EQ(count(q), 1u);
+  q = {};
+  q.bbox = LatLngRect{33.5, 33.5, 36.4, 36.4};  // closed box: the edge is inside
+  EXPECT_EQ(count(q), 1u);
+  q.bbox = LatLngRect{33.50000001, 34, 36, 37};
+  EXPECT_EQ(count(q), 0u);
+  q.bbox = LatLngRect{34, 33, 36, 37};  // empty box
+  EXPECT_EQ(count(q), 0u);
+}
+
+TEST_P(StoreConformance, PositionsClaimsScenariosPublications) {
+  LogEntry e{0, "positions", T("2024-01-01"), "tok", "", "[...]", LeafHash("p"), "sig"};
+  EntryIndex rows;
+  for (int i = 0; i < 5; ++i) {
+    rows.positions.push_back(PositionRow{0, i, i % 2 ? "abc123" : "def456",
+                                         T("2018-08-01") + std::chrono::seconds(i), 46.0 + i, 7.0,
+                                         "{}"});
+  }
+  LogEntry c{1, "claim", T("2024-01-02"), "tok", "party-x", "{claim}", LeafHash("c"), "sig"};
+  EntryIndex claim_rows;
+  claim_rows.claims.push_back(ClaimRow{1, "party-x", "A", "deny", c.received_at});
+  LogEntry s{2, "scenario", T("2024-01-03"), "tok", "", "{scenario}", LeafHash("s"), "sig"};
+  EntryIndex scenario_rows;
+  scenario_rows.scenarios.push_back(ScenarioRow{2, "astana", 1, "abcd", s.received_at});
+  LogEntry p{3, "publication", T("2024-01-04"), "tok", "", "{pub}", LeafHash("u"), "sig"};
+  EntryIndex pub_rows;
+  pub_rows.publications.push_back(PublicationRow{3, "A", p.received_at});
+  LogEntry c2{4, "claim", T("2024-01-05"), "tok", "party-y", "{claim2}", LeafHash("c2"), "sig"};
+  EntryIndex claim2_rows;
+  claim2_rows.claims.push_back(ClaimRow{4, "party-y", "", "assert", c2.received_at});
+  LogEntry s2{5, "scenario", T("2024-01-06"), "tok", "", "{scenario2}", LeafHash("s2"), "sig"};
+  EntryIndex scenario2_rows;
+  scenario2_rows.scenarios.push_back(ScenarioRow{5, "astana", 2, "ef01", s2.received_at});
+  const std::vector<LogEntry> entries{e, c, s, p, c2, s2};
+  const std::vector<EntryIndex> index{rows,     claim_rows,  scenario_rows,
+                                      pub_rows, claim2_rows, scenario2_rows};
+  ASSERT_TRUE(store_->Append(entries, index, TreeHead{6, Hash{}, T("2024-01-06"), "h"}).ok());
+
+  PositionQuery pq;
+  pq.icao24 = "abc123";
+  EXPECT_EQ(store_->QueryPositions(pq)->size(), 2u);
+  PositionQuery page;
+  page.limit = 2;
+  auto first = *store_->QueryPositions(page);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0], rows.positions[0]);
+  page.after = std::make_pair(first.back().entry, first.back().ordinal);
+  auto second = *store_->QueryPositions(page);
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_EQ(second[0].ordinal, 2);
+  PositionQuery box;
+  box.bbox = LatLngRect{47.5, 49.5, 6.0, 8.0};
+  EXPECT_EQ(store_->QueryPositions(box)->size(), 2u);
+  PositionQuery times;  // [from, to)
+  times.from = T("2018-08-01T00:00:01Z");
+  times.to = T("2018-08-01T00:00:03Z");
+  EXPECT_EQ(store_->QueryPositions(times)->size(), 2u);
+  PositionQuery before;
+  before.as_of = T("2023-12-31");
+  EXPECT_TRUE(store_->QueryPositions(before)->empty());
+  before.as_of = T("2024-01-01");
+  EXPECT_EQ(store_->QueryPositions(before)->size(), 5u);
+
+  ClaimQuery cq;
+  cq.incident = "A";
+  auto claims = *store_->QueryClaims(cq);
+  ASSERT_EQ(claims.size(), 1u);
+  EXPECT_EQ(claims[0].data, "{claim}");
+  EXPECT_EQ(claims[0].row, claim_rows.claims[0]);
+  cq.as_of = T("2024-01-01");
+  EXPECT_TRUE(store_->QueryClaims(cq)->empty());
+  ClaimQuery by_party;
+  by_party.party = "party-y";
+  EXPECT_EQ(store_->QueryClaims(by_party)->size(), 1u);
+  ClaimQuery claim_page;
+  claim_page.limit = 1;
+  auto one = *store_->QueryClaims(claim_page);
+  ASSERT_EQ(one.size(), 1u);
+  claim_page.after = one[0].row.entry;
+  auto two = *store_->QueryClaims(claim_page);
+  ASSERT_EQ(two.size(), 1u);
+  EXPECT_EQ(two[0].row.entry, 4u);
+
+  EXPECT_FALSE(store_->LatestScenario(T("2024-01-02"))->has_value());
+  auto in_force = *store_->LatestScenario(T("2024-01-04"));
+  ASSERT_TRUE(in_force.has_value());
+  EXPECT_EQ(in_force->row.version, 1);
+  auto scenario = *store_->LatestScenario(std::nullopt);
+  ASSERT_TRUE(scenario.has_value());
+  EXPECT_EQ(scenario->row, scenario2_rows.scenarios[0]);
+  EXPECT_EQ(scenario->data, "{scenario2}");
+  auto versions = *store_->ScenarioVersions();
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0].version, 1);
+  EXPECT_EQ(versions[1].version, 2);
+  EXPECT_EQ(*store_->Publications(std::nullopt), pub_rows.publications);
+  EXPECT_TRUE(store_->Publications(T("2024-01-03"))->empty());
+  EXPECT_EQ(store_->Publications(T("2024-01-04"))->size(), 1u);
+
+  std::vector<uint64_t> scanned;
+  ASSERT_TRUE(store_
+                  ->ScanEntries(1,
+                                [&](const LogEntry& entry, const EntryIndex& stored) {
+                                  scanned.push_back(entry.index);
+                                  EXPECT_EQ(stored, index[entry.index]);
+                                  return true;
+                                })
+                  .ok());
+  EXPECT_EQ(scanned, (std::vector<uint64_t>{1, 2, 3, 4, 5}));
+  EXPECT_FALSE(store_->FirstOrphanRow()->has_value());
+}
+
+TEST_P(StoreConformance, CursorsWalkEveryRowOnce) {
+  std::vector<std::pair<LogEntry, EntryIndex>> batch;
+  for (uint64_t i = 0; i < 23; ++i) {
+    auto entry = ReportEntry(i, "E" + std::to_string(i % 7), static_cast<int>(i / 7) + 1,
+                             "2024-01-01T10:00:00Z", "2017-06-01");
+    for (int k = 0; k < 3; ++k) {
+      entry.second.positions.push_back(
+          PositionRow{i, k, "abc123", T("2018-01-01"), 40.0 + k, 30.0, "{}"});
+    }
+    batch.push_back(entry);
+  }
+  ASSERT_TRUE(AppendAll(batch).ok());
+  for (size_t limit : {1u, 4u, 7u}) {
+    ReportQuery q;
+    q.all_revisions = true;
+    q.limit = limit;
+    std::vector<uint64_t> seen;
+    for (;;) {
+      auto page = *store_->QueryReports(q);
+      for (const auto& r : page) seen.push_back(r.row.entry);
+      if (page.size() < limit) break;
+      q.after = page.back().row.entry;
+    }
+    ASSERT_EQ(seen.size(), 23u) << limit;
+    for (size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], i);
+
+    PositionQuery pq;
+    pq.limit = limit;
+    std::vector<std::pair<uint64_t, int>> positions;
+    for (;;) {
+      auto page = *store_->QueryPositions(pq);
+      for (const auto& p : page) positions.emplace_back(p.entry, p.ordinal);
+      if (page.size() < limit) break;
+      pq.after = positions.back();
+    }
+    ASSERT_EQ(positions.size(), 69u) << limit;
+    EXPECT_TRUE(std::is_sorted(positions.begin(), positions.end()));
+    EXPECT_EQ(std::set(positions.begin(), positions.end()).size(), 69u);
+  }
+  ReportQuery latest;  // latest revisions only: E0..E6, at their last entries
+  EXPECT_EQ(store_->QueryReports(latest)->size(), 7u);
+}
+
+// --- Tokens and metadata ----------------------------------------------------------------------
+
+TEST_P(StoreConformance, TokensAndMeta) {
+  // The signature is bytes (any, NUL included), kept as given.
+  const std::string signature("\x00\x01\xff signature", 13);
+  TokenRecord t{"t1",         Sha256("secret"), "party", "party-x", T("2024-01-01"),
+                std::nullopt, signature};
+  ASSERT_TRUE(store_->AddToken(t).ok());
+  auto found = *store_->FindToken(Sha256("secret"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->party, "party-x");
+  EXPECT_EQ(found->id, "t1");
+  EXPECT_EQ(found->secret_hash, Sha256("secret"));
+  EXPECT_EQ(found->created_at, T("2024-01-01"));
+  EXPECT_FALSE(found->revoked_at.has_value());
+  EXPECT_EQ(found->signature, signature);
+  EXPECT_EQ((*store_->ListTokens())[0].signature, signature);
+  EXPECT_FALSE(store_->FindToken(Sha256("other"))->has_value());
+  ASSERT_TRUE(store_->RevokeToken("t1", T("2024-02-01")).ok());
+  EXPECT_EQ((*store_->FindToken(Sha256("secret")))->revoked_at, T("2024-02-01"));
+  EXPECT_EQ(store_->RevokeToken("t1", T("2024-03-01")).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ((*store_->FindToken(Sha256("secret")))->revoked_at, T("2024-02-01"));
+  EXPECT_EQ(store_->RevokeToken("nobody", T("2024-02-01")).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->ListTokens()->size(), 1u);
+
+  EXPECT_FALSE(store_->GetMeta("k")->has_value());
+  ASSERT_TRUE(store_->SetMetaOnce("k", "v").ok());
+  EXPECT_TRUE(store_->SetMetaOnce("k", "v").ok());
+  EXPECT_EQ(store_->SetMetaOnce("k", "w").error().code, ErrorCode::kConflict);
+  EXPECT_EQ(**store_->GetMeta("k"), "v");
+  ASSERT_TRUE(store_->SetMetaOnce("k2", "").ok());
+  EXPECT_EQ(**store_->GetMeta("k2"), "");
+  Reopen();
+  EXPECT_EQ(**store_->GetMeta("k"), "v");
+  EXPECT_TRUE((*store_->FindToken(Sha256("secret")))->revoked_at.has_value());
+}
+
+TEST_P(StoreConformance, TokenIdsAndSecretsAreUniqueAndListedByCreation) {
+  ASSERT_TRUE(store_->AddToken({"b", Sha256("1"), "admin", "", T("2024-01-02"), {}, ""}).ok());
+  ASSERT_TRUE(store_->AddToken({"a", Sha256("2"), "monitor", "", T("2024-01-02"), {}, ""}).ok());
+  ASSERT_TRUE(store_->AddToken({"Z", Sha256("3"), "public", "", T("2024-01-02"), {}, ""}).ok());
+  ASSERT_TRUE(store_->AddToken({"c", Sha256("4"), "monitor", "", T("2024-01-01"), {}, ""}).ok());
+  Status same_id = store_->AddToken({"a", Sha256("5"), "admin", "", T("2024-01-03"), {}, ""});
+  ASSERT_FALSE(same_id.ok());
+  EXPECT_EQ(same_id.error().code, ErrorCode::kConflict);
+  Status same_secret = store_->AddToken({"d", Sha256("1"), "admin", "", T("2024-01-03"), {}, ""});
+  ASSERT_FALSE(same_secret.ok());
+  EXPECT_EQ(same_secret.error().code, ErrorCode::kConflict);
+  std::vector<std::string> ids;
+  auto tokens = store_->ListTokens();
+  ASSERT_TRUE(tokens.ok());
+  for (const TokenRecord& t : *tokens) ids.push_back(t.id);
+  // By creation time, then id in byte order ("Z" before "a").
+  EXPECT_EQ(ids, (V{"c", "Z", "a", "b"}));
+}
+
+// --- Several writers --------------------------------------------------------------------------
+
+TEST_P(StoreConformance, AnAppendFromAStaleWriterConflicts) {
+  std::unique_ptr<Store> other = Connect();
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(AppendAll({ReportEntry(0, "A", 1, "2024-01-01T10:00:00Z", "2017-06-01")}).ok());
+  // The other writer read an empty log: its entry 0 is refused, its entry 1 accepted.
+  Status st = AppendTo(*other, {ReportEntry(0, "B", 1, "2024-01-01T10:00:00Z", "2017-06-01")});
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kConflict);
+  ASSERT_TRUE(
+      AppendTo(*other, {ReportEntry(1, "B", 1, "2024-01-01T10:00:00Z", "2017-06-01")}).ok());
+  EXPECT_EQ(*store_->EntryCount(), 2u);
+  EXPECT_EQ(Ids(*store_->QueryReports({})), (V{"A/1", "B/1"}));
+}
+
+TEST_P(StoreConformance, ConcurrentWritersMakeOneLogWithNoGapsAndNoForks) {
+  // Writers on their own connections race to append at the size they last read; the losers
+  // see kConflict and try again at the new size. The log ends with every entry once.
+  constexpr int kWriters = 4, kEach = 15;
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int w = 0; w < kWriters; ++w) {
+    stores.push_back(Connect());
+    ASSERT_NE(stores.back(), nullptr);
+  }
+  std::atomic<int> conflicts = 0, failures = 0;
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      Store& store = *stores[w];
+      for (int i = 0; i < kEach; ++i) {
+        for (int attempt = 0;; ++attempt) {
+          auto count = store.EntryCount();
+          if (!count.ok() || attempt > 1000) {
+            ++failures;
+            return;
+          }
+          Status st = AppendTo(store, {ReportEntry(*count, fmt::format("W{}-{}", w, i), 1,
+                                                   "2024-01-01T10:00:00Z", "2017-06-01")});
+          if (st.ok()) break;
+          if (st.error().code != ErrorCode::kConflict) {
+            ADD_FAILURE() << st.error().message;
+            ++failures;
+            return;
+          }
+          ++conflicts;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_EQ(failures, 0);
+  EXPECT_EQ(*store_->EntryCount(), static_cast<uint64_t>(kWriters * kEach));
+  std::set<std::string> events;
+  uint64_t expected = 0;
+  ASSERT_TRUE(store_
+                  ->ScanEntries(0,
+                                [&](const LogEntry& e, const EntryIndex& rows) {
+                                  EXPECT_EQ(e.index, expected++);
+                                  EXPECT_EQ(rows.reports.size(), 1u);
+                                  if (!rows.reports.empty())
+                                    events.insert(rows.reports[0].event_id);
+                                  return true;
+                                })
+                  .ok());
+  EXPECT_EQ(events.size(), static_cast<size_t>(kWriters * kEach));
+  auto heads = *store_->TreeHeads();
+  ASSERT_EQ(heads.size(), static_cast<size_t>(kWriters * kEach));
+  for (size_t i = 0; i < heads.size(); ++i) EXPECT_EQ(heads[i].size, i + 1);
+  EXPECT_FALSE(store_->FirstOrphanRow()->has_value());
+}
+
+TEST_P(StoreConformance, TheAppendLockIsHeldByOneWriterAtATime) {
+  // Writers that take the lock, read the size, append and let go never conflict.
+  constexpr int kWriters = 3, kEach = 10;
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int w = 0; w < kWriters; ++w) {
+    stores.push_back(Connect());
+    ASSERT_NE(stores.back(), nullptr);
+  }
+  std::atomic<int> holders = 0, most = 0, failures = 0;
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      Store& store = *stores[w];
+      for (int i = 0; i < kEach; ++i) {
+        auto lock = store.LockAppends();
+        if (!lock.ok()) {
+          ADD_FAILURE() << lock.error().message;
+          ++failures;
+          return;
+        }
+        const int now = ++holders;
+        most = std::max(most.load(), now);
+        auto count = store.EntryCount();
+        std::this_thread::yield();
+        Status st = count.ok()
+                        ? AppendTo(store, {ReportEntry(*count, fmt::format("L{}-{}", w, i), 1,
+                                                       "2024-01-01T10:00:00Z", "2017-06-01")})
+                        : Status(count.error());
+        if (!st.ok()) {
+          ADD_FAILURE() << st.error().message;
+          ++failures;
+        }
+        --holders;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(most, 1);
+  EXPECT_EQ(*store_->EntryCount(), static_cast<uint64_t>(kWriters * kEach));
+}
+
+TEST_P(StoreConformance, ReadersSeeWholeAppendsOnly) {
+  // While a writer appends batches of 20 entries with one head each, readers on other
+  // connections never see a size between heads, nor a head ahead of the entries.
+  std::unique_ptr<Store> writer = Connect();
+  std::unique_ptr<Store> reader = Connect();
+  ASSERT_NE(writer, nullptr);
+  ASSERT_NE(reader, nullptr);
+  std::atomic<bool> done = false;
+  std::atomic<int> torn = 0;
+  std::thread read([&] {
+    while (!done) {
+      auto head = reader->LatestTreeHead();
+      auto count = reader->EntryCount();
+      if (!head.ok() || !count.ok()) continue;
+      if (*count % 20 != 0) ++torn;
+      if (head->has_value() && (*head)->size > *count) ++torn;
+    }
+  });
+  for (uint64_t b = 0; b < 10; ++b) {
+    std::vector<std::pair<LogEntry, EntryIndex>> batch;
+    for (uint64_t i = 0; i < 20; ++i) {
+      batch.push_back(ReportEntry(b * 20 + i, fmt::format("R{}", b * 20 + i), 1,
+                                  "2024-01-01T10:00:00Z", "2017-06-01"));
+    }
+    ASSERT_TRUE(AppendTo(*writer, batch).ok());
+  }
+  done = true;
+  read.join();
+  EXPECT_EQ(torn, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Mem, StoreConformance,
+                         ::testing::Values(BackendCase{
+                             "mem", [] { return std::unique_ptr<Backend>(new MemBackend()); }}),
+                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformance,
+                         ::testing::Values(BackendCase{
+                             "sqlite",
+                             [] { return std::unique_ptr<Backend>(new SqliteBackend()); }}),
+                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreConformance,
+                         ::testing::Values(BackendCase{
+                             "postgres",
+                             [] { return std::unique_ptr<Backend>(new PostgresBackend()); }}),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace truce::store
