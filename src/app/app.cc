@@ -61,18 +61,27 @@ Submission App::SubmissionBy(const Principal& who, SubmissionKind kind, nlohmann
 
 Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> subs) {
   const auto started = std::chrono::steady_clock::now();
-  auto entries = ledger_.Append(std::move(subs));
-  if (!entries.ok()) return entries;
-  metrics_.ObserveCommit(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  // The views follow the log: the entries just committed, as committed.
-  for (const store::LogEntry& e : *entries) {
+  auto prepared = ledger_.Prepare(std::move(subs));
+  if (!prepared.ok()) return prepared.error();
+  // The views follow the log: the entries as they will be committed, applied now so that the
+  // next submitter numbers its revisions after these. Queries cut the views at the durable
+  // log size (SnapshotAsOf), so they never show an entry before it is durable.
+  for (const store::LogEntry& e : prepared->entries) {
     if (Status st = views_.Apply(e); !st.ok()) {
       return MakeError(ErrorCode::kInternal,
                        "a committed entry does not apply: " + st.error().message);
     }
   }
-  return entries;
+  // Group commit: while this submitter waits for the disk, the next ones prepare theirs, and
+  // one store transaction makes them all durable (Ledger::Commit). The caller's lock on
+  // submit_mu_ is given back for the wait and taken again before returning.
+  submit_mu_.unlock();
+  Status committed = ledger_.Commit(*prepared);
+  submit_mu_.lock();
+  if (!committed.ok()) return committed.error();
+  metrics_.ObserveCommit(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return std::move(prepared->entries);
 }
 
 // --- The transparency log --------------------------------------------------------------------

@@ -178,9 +178,28 @@ Receipt ReceiptOf(const store::LogEntry& entry) {
   return Receipt{entry.index, entry.leaf_hash, entry.receipt, entry.received_at};
 }
 
+// One Prepare's entries waiting for the store.
+struct Ledger::Pending {
+  std::vector<store::LogEntry> entries;
+  std::vector<store::EntryIndex> index;
+  bool done = false;
+  Status status;
+};
+
 Result<std::vector<store::LogEntry>> Ledger::Append(std::vector<Submission> subs) {
-  if (subs.empty()) return std::vector<store::LogEntry>();  // nothing to commit, no new head
+  auto prepared = Prepare(std::move(subs));
+  if (!prepared.ok()) return prepared.error();
+  if (Status st = Commit(*prepared); !st.ok()) return st.error();
+  return std::move(prepared->entries);
+}
+
+Result<Ledger::Prepared> Ledger::Prepare(std::vector<Submission> subs) {
+  if (subs.empty()) return Prepared{};  // nothing to commit, no new head
   std::lock_guard append_lock(append_mu_);
+  {
+    std::lock_guard lock(commit_mu_);
+    if (failed_) return *failed_;
+  }
   UtcTime now;
   uint64_t start;
   {
@@ -189,8 +208,7 @@ Result<std::vector<store::LogEntry>> Ledger::Append(std::vector<Submission> subs
     now = std::max(clock_(), last_received_);
     start = tree_.size();
   }
-  std::vector<store::LogEntry> entries;
-  std::vector<store::EntryIndex> index;
+  auto pending = std::make_shared<Pending>();
   for (size_t i = 0; i < subs.size(); ++i) {
     store::LogEntry e;
     e.index = start + i;
@@ -205,26 +223,85 @@ Result<std::vector<store::LogEntry>> Ledger::Append(std::vector<Submission> subs
     if (!rows.ok()) {
       return MakeError(ErrorCode::kInternal, "submission does not index: " + rows.error().message);
     }
-    entries.push_back(std::move(e));
-    index.push_back(std::move(rows).value());
+    pending->entries.push_back(std::move(e));
+    pending->index.push_back(std::move(rows).value());
   }
+  {
+    // Readers only see sizes up to head_.size, so these leaves stay invisible until durable.
+    std::unique_lock lock(mu_);
+    for (const store::LogEntry& e : pending->entries) tree_.Append(e.leaf_hash);
+    last_received_ = now;
+  }
+  Prepared out{pending->entries, pending};
+  std::lock_guard lock(commit_mu_);
+  if (failed_) {  // a transaction failed while these were prepared
+    std::unique_lock tree_lock(mu_);
+    tree_.Truncate(head_.size);
+    return *failed_;
+  }
+  queue_.push_back(std::move(pending));
+  return out;
+}
+
+Status Ledger::Commit(const Prepared& prepared) {
+  if (!prepared.ticket) return Status();
+  std::unique_lock lock(commit_mu_);
+  for (;;) {
+    if (prepared.ticket->done) return prepared.ticket->status;
+    if (!committing_) {
+      CommitQueued(lock);  // leads the next transaction, which holds this ticket
+      continue;
+    }
+    committed_.wait(lock);
+  }
+}
+
+void Ledger::CommitQueued(std::unique_lock<std::mutex>& lock) {
+  std::vector<std::shared_ptr<Pending>> group(queue_.begin(), queue_.end());
+  queue_.clear();
+  committing_ = true;
+  lock.unlock();
+  std::vector<store::LogEntry> entries;
+  std::vector<store::EntryIndex> index;
+  for (const auto& p : group) {
+    entries.insert(entries.end(), p->entries.begin(), p->entries.end());
+    index.insert(index.end(), p->index.begin(), p->index.end());
+  }
+  const uint64_t size = entries.back().index + 1;
   store::TreeHead head;
   {
-    std::unique_lock lock(mu_);
-    for (const store::LogEntry& e : entries) tree_.Append(e.leaf_hash);
-    head = SignHead(tree_.size(), tree_.Root(), now);
+    std::shared_lock tree_lock(mu_);
+    head = SignHead(size, *tree_.Root(size), entries.back().received_at);
   }
-  // Readers only see sizes up to head_.size, so the leaves appended above stay invisible until
-  // the commit succeeds.
-  if (Status st = store_.Append(entries, index, head); !st.ok()) {
-    std::unique_lock lock(mu_);
-    tree_.Truncate(start);
-    return st.error();
+  Status st = store_.Append(entries, index, head);
+  lock.lock();
+  if (st.ok()) {
+    std::unique_lock tree_lock(mu_);
+    head_ = head;
+    ++stats_.transactions;
+    stats_.entries += entries.size();
+  } else {
+    // Everything prepared from here on was built on the entries that failed.
+    failed_ = MakeError(ErrorCode::kInternal,
+                        fmt::format("the log store failed a commit ({}); the log is intact up to "
+                                    "entry {}: restart the server",
+                                    st.error().message, entries.front().index));
+    for (const auto& p : queue_) group.push_back(p);
+    queue_.clear();
+    std::unique_lock tree_lock(mu_);
+    tree_.Truncate(entries.front().index);
   }
-  std::unique_lock lock(mu_);
-  head_ = head;
-  last_received_ = now;
-  return entries;
+  for (const auto& p : group) {
+    p->done = true;
+    p->status = st;
+  }
+  committing_ = false;
+  committed_.notify_all();
+}
+
+Ledger::CommitStats Ledger::commit_stats() const {
+  std::lock_guard lock(commit_mu_);
+  return stats_;
 }
 
 store::TreeHead Ledger::Head() const {

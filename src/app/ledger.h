@@ -12,6 +12,8 @@
 //   tree head    Ed25519 over "truce-tree-head-v1\n<size>\n<timestamp ms>\n<root hex>\n"
 #pragma once
 
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -77,10 +79,34 @@ class Ledger {
   [[nodiscard]] static Result<std::unique_ptr<Ledger>> Open(store::Store& store, SigningKey key,
                                                             Clock clock = SystemNow);
 
-  // Appends `subs` as consecutive entries in one durable transaction with a new signed head,
-  // and returns the entries as stored (ReceiptOf gives what each submitter gets back). All or
-  // nothing: on error the log is unchanged.
+  // Appends `subs` as consecutive entries, durably, with a new signed head, and returns the
+  // entries as stored (ReceiptOf gives what each submitter gets back): Prepare, then Commit.
+  // All or nothing: on error none of `subs` is in the log.
   [[nodiscard]] Result<std::vector<store::LogEntry>> Append(std::vector<Submission> subs);
+
+  // Group commit (docs/performance.md). Prepare gives `subs` their places in the log (indices,
+  // received_at, leaf hashes, receipts) and queues them for the store, without waiting for the
+  // disk; Commit waits until they are durable. The appends prepared while one store
+  // transaction is in flight are written together by the next one: one transaction, one
+  // fsync and one signed head for many submitters. Nothing is visible (size(), Head(), proofs)
+  // before it is durable, and an entry is only acknowledged (Commit returns OK) once it is.
+  // Entries are committed in the order they were prepared.
+  struct Pending;
+  struct Prepared {
+    std::vector<store::LogEntry> entries;
+    std::shared_ptr<Pending> ticket;
+  };
+  [[nodiscard]] Result<Prepared> Prepare(std::vector<Submission> subs);
+  // Waits until `prepared` is durable. If a store transaction fails, its entries and every
+  // entry prepared after them are refused, and the ledger refuses every later Prepare
+  // (kInternal): what was built on them in memory (the application's views) is no longer the
+  // log, so the server must be restarted to rebuild it from the store.
+  [[nodiscard]] Status Commit(const Prepared& prepared);
+  // Transactions written and entries in them since Open, for the benchmarks and the metrics.
+  struct CommitStats {
+    uint64_t transactions = 0, entries = 0;
+  };
+  CommitStats commit_stats() const;
 
   store::TreeHead Head() const;
   uint64_t size() const;
@@ -96,14 +122,24 @@ class Ledger {
       : store_(store), key_(std::move(key)), clock_(std::move(clock)) {}
   store::TreeHead SignHead(uint64_t size, const Hash& root, UtcTime at) const;
 
+  // Writes the queued appends (the caller is the leader). REQUIRES: commit_mu_ held, as `lock`.
+  void CommitQueued(std::unique_lock<std::mutex>& lock);
+
   store::Store& store_;
   const SigningKey key_;
   const Clock clock_;
-  std::mutex append_mu_;          // one append at a time
+  std::mutex append_mu_;          // one Prepare at a time
   mutable std::shared_mutex mu_;  // guards tree_, head_, last_received_
-  MerkleTree tree_;
-  store::TreeHead head_;
-  UtcTime last_received_{};
+  MerkleTree tree_;               // every prepared leaf; those past head_.size not yet durable
+  store::TreeHead head_;          // the last durable head
+  UtcTime last_received_{};       // of the last prepared entry
+
+  mutable std::mutex commit_mu_;  // guards everything below
+  std::condition_variable committed_;
+  std::deque<std::shared_ptr<Pending>> queue_;  // prepared, not yet in a transaction
+  bool committing_ = false;                     // a leader is writing a transaction
+  std::optional<Error> failed_;                 // a transaction failed: refuse all
+  CommitStats stats_;
 };
 
 // The outcome of verifying a store: counts and the recomputed root.
