@@ -17,14 +17,24 @@
 //                            ground, or hysteresis);
 //   geos/exact               the test oracle: every segment intersected with every boundary
 //                            it may meet (what truce computes, done with GEOS).
+// And the intake of the same file (docs/performance.md), each against the decompression floor:
+//   intake/gunzip            zlib inflating the .json.gz alone (what `gzip -dc` does);
+//   intake/parse             read, inflate and parse with ParsePositions (the fast readers);
+//   intake/parse_reference   the same with ParsePositionsReference (nlohmann, record by record);
+//   intake/end_to_end        what `truce flights` does: read, inflate, parse, build tracks and
+//                            run the monitor over the swiss zones;
+//   intake/csv, csv_reference  the same positions as uncompressed OpenSky CSV, parsed.
 // Prints Google Benchmark's table, then positions per second per engine (CPU time, one
 // thread) and the ratio to geos/naive. `--smoke` runs everything once on 100 tracks.
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "bench_support.h"
 
@@ -191,6 +201,55 @@ int Main(int argc, char** argv) {
     });
   }
 
+  // The intake, on the whole file whatever --smoke says (one iteration is a fraction of a second).
+  static std::string compressed, csv;
+  {
+    std::ifstream in(DataPath(kSwiss), std::ios::binary);
+    compressed.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    const std::string text = OrDie(formats::ReadTextFile(DataPath(kSwiss)));
+    csv =
+        "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,"
+        "baroaltitude,geoaltitude,lastposupdate,lastcontact\n";
+    for (const auto& r : OrDie(formats::ParseJson(text, kSwiss))) {
+      auto field = [](const nlohmann::json& v, double scale) {
+        return v.is_null() ? std::string() : fmt::format("{}", v.get<double>() * scale);
+      };
+      csv += fmt::format("{},{},{},{},,,,{},False,,,,{},,,\n", field(r["timestamp"], 1e-3),
+                         r["icao24"].get<std::string>(), field(r["latitude"], 1),
+                         field(r["longitude"], 1), r.value("callsign", std::string()),
+                         field(r.value("altitude", nlohmann::json()), 0.3048));
+    }
+  }
+  const double intake_n = static_cast<double>(OrDie(formats::ParsePositions(csv, "s.csv")).records);
+  auto intake = [&](const char* name, auto body) {
+    benchmark::RegisterBenchmark(name, [intake_n, body](benchmark::State& state) {
+      for (auto _ : state) benchmark::DoNotOptimize(body());
+      state.counters["positions"] = intake_n;
+      state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(intake_n));
+    })->Unit(benchmark::kMillisecond);
+  };
+  const FlightMonitor* swiss_monitor = scenarios.front()->with_index.get();
+  intake("intake/gunzip",
+         [] { return OrDie(formats::Gunzip(compressed, kSwiss, formats::ReadLimits{})).size(); });
+  intake("intake/parse", [] {
+    return OrDie(formats::ParsePositions(OrDie(formats::ReadTextFile(DataPath(kSwiss))), kSwiss))
+        .positions.size();
+  });
+  intake("intake/parse_reference", [] {
+    return OrDie(formats::ParsePositionsReference(OrDie(formats::ReadTextFile(DataPath(kSwiss))),
+                                                  kSwiss))
+        .positions.size();
+  });
+  intake("intake/end_to_end", [swiss_monitor] {
+    auto batch =
+        OrDie(formats::ParsePositions(OrDie(formats::ReadTextFile(DataPath(kSwiss))), kSwiss));
+    return swiss_monitor->Detect(BuildTracks(std::move(batch.positions))).size();
+  });
+  intake("intake/csv",
+         [] { return OrDie(formats::ParsePositions(csv, "s.csv")).positions.size(); });
+  intake("intake/csv_reference",
+         [] { return OrDie(formats::ParsePositionsReference(csv, "s.csv")).positions.size(); });
+
   RateReporter reporter("positions");
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
@@ -207,6 +266,15 @@ int Main(int argc, char** argv) {
       std::printf("  %-6s %-24s %12.0f  x%.2f\n", s->name.c_str(), engine, r->second,
                   base == reporter.rates.end() ? 0.0 : r->second / base->second);
     }
+  }
+  const auto floor = reporter.rates.find("intake/gunzip");
+  std::printf("\nintake: positions per second per core, and time relative to intake/gunzip\n");
+  for (const char* engine : {"intake/gunzip", "intake/parse", "intake/parse_reference",
+                             "intake/end_to_end", "intake/csv", "intake/csv_reference"}) {
+    const auto r = reporter.rates.find(engine);
+    if (r == reporter.rates.end()) continue;
+    std::printf("  %-24s %12.0f  %.2fx the gunzip time\n", engine, r->second,
+                floor == reporter.rates.end() ? 0.0 : floor->second / r->second);
   }
   return 0;
 }

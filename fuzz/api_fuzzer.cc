@@ -67,7 +67,8 @@ struct Fixture {
     auto s = store::OpenSqliteStore((dir / "fuzz.db").string());
     FIXTURE_CHECK(s);
     store = std::move(s).value();
-    auto l = app::Ledger::Open(*store, app::SigningKey::Generate());
+    const app::SigningKey key = app::SigningKey::Generate();
+    auto l = app::Ledger::Open(*store, key);
     FIXTURE_CHECK(l);
     ledger = std::move(l).value();
     auto a = app::App::Open(*store, *ledger, metrics);
@@ -90,7 +91,7 @@ struct Fixture {
     FIXTURE_CHECK(out);
     for (app::Role role : app::AllRoles()) {
       const std::string party = role == app::Role::kParty ? "russia" : "";
-      auto t = app::CreateToken(*store, role, party, UtcTime{});
+      auto t = app::CreateToken(*store, key, role, party, UtcTime{});
       FIXTURE_CHECK(t);
       tokens[std::string(app::RoleName(role))] = "Bearer " + t->secret;
     }

@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgeos-dev libgeographiclib-dev libcli11-dev libfmt-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libsimdjson-dev  # the fast position reader (docs/performance.md)
   libsqlite3-dev libsodium-dev libcpp-httplib-dev
   libpq-dev postgresql-15
   libtinyxml2-dev libs2-dev libboost-dev

@@ -91,5 +91,29 @@ TEST_F(CliBenchTest, UsageErrorsExit2) {
   EXPECT_NE(r.out.find("--points"), std::string::npos);
 }
 
+// `truce bench ingest` on a tiny run: every store it writes verifies, and the last lines are
+// the two ratios the performance goals name (docs/performance.md).
+TEST_F(CliBenchTest, IngestEndsWithTheTwoRatios) {
+  const std::string dir = (dir_ / "ingest").string();
+  const CliRun r = Truce("bench ingest --dir " + dir + " --single 32 --batched 300 --batch 100");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* name :
+       {"raw_single", "raw_batch100", "app_single", "app_batch100", "app_concurrent16"}) {
+    EXPECT_NE(r.out.find(name), std::string::npos) << name << "\n" << r.out;
+  }
+  const std::regex tail(
+      "\nratio_batch100_vs_raw=[0-9]+\\.[0-9]+\nratio_concurrent16_vs_raw_single=[0-9]+\\.[0-9]+"
+      "\n$");
+  EXPECT_TRUE(std::regex_search(r.out, tail)) << r.out;
+  EXPECT_GT(Figure(r.out, "ratio_concurrent16_vs_raw_single"), 0);
+  // The application's stores are real logs: `truce verify` passes on each.
+  for (const char* db : {"app_single.db", "app_batch.db", "app_concurrent.db"}) {
+    const CliRun v = Truce("verify --db " + dir + "/" + db);
+    EXPECT_EQ(v.exit_code, 0) << db << ": " << v.err << v.out;
+  }
+  // Refuses to write over an earlier run.
+  EXPECT_EQ(Truce("bench ingest --dir " + dir + " --single 16 --batched 10").exit_code, 1);
+}
+
 }  // namespace
 }  // namespace truce

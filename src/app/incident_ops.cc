@@ -27,7 +27,8 @@ bool Keeps(const EventFilter& f, const Report& r) {
 }  // namespace
 
 Result<std::shared_ptr<const Snapshot>> App::SnapshotAsOf(std::optional<UtcTime> as_of) {
-  return views_.SnapshotAt(views_.SizeAsOf(as_of));
+  // The views may hold entries still being committed (App::AppendLocked): cut at the durable.
+  return views_.SnapshotAt(std::min(views_.SizeAsOf(as_of), ledger_.size()));
 }
 
 Result<std::vector<json>> App::Violations(const Principal& who, const ViolationFilter& f) {

@@ -325,7 +325,14 @@ Result<std::vector<store::LogEntry>> Ledger::Append(std::vector<Submission> subs
   std::unique_lock lock(mu_);
   head_ = head;
   last_received_ = now;
+  ++stats_.transactions;
+  stats_.entries += entries.size();
   return entries;
+}
+
+Ledger::CommitStats Ledger::commit_stats() const {
+  std::shared_lock lock(mu_);
+  return stats_;
 }
 
 store::TreeHead Ledger::Head() const {

@@ -101,6 +101,14 @@ class Ledger {
   // Ledger has seen (entries removed or altered: run `truce verify`).
   [[nodiscard]] Status CatchUp();
 
+  // Store transactions this Ledger wrote and the entries in them since Open, for the
+  // benchmarks. One transaction per Append: group commit (several submitters' appends in one
+  // transaction) is not combined with appends from several servers yet (docs/performance.md).
+  struct CommitStats {
+    uint64_t transactions = 0, entries = 0;
+  };
+  CommitStats commit_stats() const;
+
   store::TreeHead Head() const;
   uint64_t size() const;
   const PublicKey& public_key() const noexcept { return key_.public_key(); }
@@ -126,6 +134,7 @@ class Ledger {
   store::TreeHead head_;
   bool has_head_ = false;
   UtcTime last_received_{};
+  CommitStats stats_;  // guarded by mu_
 };
 
 // The log's signing key for `store`, from `key_file`. When the file does not exist, a new key

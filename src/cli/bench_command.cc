@@ -157,6 +157,7 @@ void AddBenchCommand(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of the random points")->capture_default_str();
   cmd->callback([&action, o] { action = [o] { return Run(*o); }; });
+  AddBenchIngestCommand(*bench, action);
 }
 
 }  // namespace truce::cli

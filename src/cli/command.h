@@ -30,6 +30,8 @@ void AddServeCommand(CLI::App& app, Action& action);
 void AddTokenCommand(CLI::App& app, Action& action);
 void AddVerifyCommand(CLI::App& app, Action& action);
 void AddBenchCommand(CLI::App& app, Action& action);
+// `truce bench ingest`, registered by AddBenchCommand under `bench`.
+void AddBenchIngestCommand(CLI::App& bench, Action& action);
 void AddCorroborateCommand(CLI::App& app, Action& action);
 
 // Prints "error: MESSAGE" and each problem on stderr; returns kExitBadInput.

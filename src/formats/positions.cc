@@ -1,8 +1,11 @@
 #include "positions.h"
 
+#include <array>
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
+#include <simdjson.h>
 #include <nlohmann/json.hpp>
 
 #include "csv.h"
@@ -188,6 +191,305 @@ void Take(const json& record, const std::string& origin, PositionBatch& batch) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The fast path (docs/performance.md). Records are read without nlohmann::json: simdjson's DOM
+// parser (runtime-dispatched SIMD) for JSON, the CSV row's fields as they are. The fast path only
+// ever accepts a record, or counts it as one without a position fix, when the reference path above
+// would do exactly the same with exactly the same result; whenever it cannot vouch for that (any
+// problem, any unusual value: a nested value, a numeric string, a big integer, a key given
+// twice, a syntax error), it says kUnsure and the record (for JSON lines and CSV) or the whole
+// file (for a JSON array, whose errors carry the array's line and column) goes through the
+// reference path. So every message and every rejected record is the reference path's own.
+
+// One scalar of a record, as the reference path's checks see it.
+struct FastValue {
+  enum Kind : uint8_t { kAbsent, kNull, kNumber, kString, kBool };
+  Kind kind = kAbsent;
+  bool boolean = false;
+  double number = 0;
+  std::string_view text;  // kString: the text, unescaped
+
+  bool Present() const {
+    return kind != kAbsent && kind != kNull && !(kind == kString && text.empty());
+  }
+};
+
+// The fields the schema reads.
+struct FastRecord {
+  FastValue time, fix_time, lat, lon, baro, geo, callsign, onground, icao24;
+};
+
+enum class FastOutcome { kPosition, kNoFix, kUnsure };
+
+// Whether TextProblem(text, field) has nothing to say, known without decoding: printable ASCII
+// (no control, bidi or invisible character is printable ASCII) within the length limit.
+bool PlainText(std::string_view text, TextField field) {
+  if (text.size() > field.max_bytes) return false;
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7E) {
+      return !TextProblem(text, field);
+    }
+  }
+  return true;
+}
+
+// A number the reference's Number() reads without a reason; nullopt for "no value". False
+// (unsure) for anything else.
+bool FastNumber(const FastValue& v, std::optional<double>& out) {
+  out.reset();
+  if (v.kind == FastValue::kAbsent || v.kind == FastValue::kNull) return true;
+  if (v.kind == FastValue::kString && v.text.empty()) return true;
+  if (v.kind != FastValue::kNumber || !std::isfinite(v.number)) return false;
+  out = v.number;
+  return true;
+}
+
+// A time the reference's Time() accepts: a number within the plausible range.
+bool FastTime(const FastValue& v, double scale, std::optional<UtcTime>& out) {
+  out.reset();
+  if (v.kind != FastValue::kNumber || !std::isfinite(v.number)) return false;
+  const double seconds = v.number * scale;
+  if (seconds < kMinSeconds || seconds > kMaxSeconds) return false;
+  out = UtcTime(std::chrono::milliseconds(std::llround(seconds * 1000)));
+  return true;
+}
+
+// PositionFromJson over a record whose keys and strings CheckRecord accepts.
+FastOutcome FastPosition(const FastRecord& r, const Schema& s, Position& out) {
+  if (!r.lat.Present() && !r.lon.Present()) return FastOutcome::kNoFix;
+  if (r.icao24.kind != FastValue::kString) return FastOutcome::kUnsure;
+  std::optional<std::string> icao24 = NormalizeIcao24(r.icao24.text);
+  if (!icao24 || !r.lat.Present() || !r.lon.Present()) return FastOutcome::kUnsure;
+  std::optional<double> lat, lon, baro, geo;
+  if (!FastNumber(r.lat, lat) || !FastNumber(r.lon, lon) || !lat || !lon) {
+    return FastOutcome::kUnsure;
+  }
+  if (*lat < -90 || *lat > 90 || *lon < -180 || *lon > 180) return FastOutcome::kUnsure;
+  std::optional<UtcTime> time, fix_time;
+  if (!FastTime(r.time, s.time_scale, time)) return FastOutcome::kUnsure;
+  if (r.fix_time.Present() && !FastTime(r.fix_time, s.time_scale, fix_time)) {
+    return FastOutcome::kUnsure;
+  }
+  if (!FastNumber(r.baro, baro) || !FastNumber(r.geo, geo)) return FastOutcome::kUnsure;
+  std::string callsign;
+  if (r.callsign.kind == FastValue::kString) {
+    callsign = NormalizeCallsign(r.callsign.text);
+    if (!PlainText(callsign, kCallsignField)) return FastOutcome::kUnsure;
+  } else if (r.callsign.kind != FastValue::kAbsent && r.callsign.kind != FastValue::kNull) {
+    return FastOutcome::kUnsure;
+  }
+  bool on_ground = false;
+  switch (r.onground.kind) {
+    case FastValue::kAbsent:
+    case FastValue::kNull:
+      break;
+    case FastValue::kBool:
+      on_ground = r.onground.boolean;
+      break;
+    case FastValue::kString: {
+      const std::string_view t = r.onground.text;
+      if (t == "true" || t == "True" || t == "TRUE" || t == "1") {
+        on_ground = true;
+      } else if (!(t.empty() || t == "false" || t == "False" || t == "FALSE" || t == "0")) {
+        return FastOutcome::kUnsure;
+      }
+      break;
+    }
+    case FastValue::kNumber:  // 0 and 1 are read by the reference path
+      return FastOutcome::kUnsure;
+  }
+  out.icao24 = std::move(*icao24);
+  out.time = fix_time ? *fix_time : *time;
+  out.where = LatLng(*lat, *lon);
+  out.baro_altitude.reset();
+  out.geo_altitude.reset();
+  if (baro) out.baro_altitude = Meters{*baro * s.altitude_scale};
+  if (geo) out.geo_altitude = Meters{*geo * s.altitude_scale};
+  out.callsign = std::move(callsign);
+  out.on_ground = on_ground;
+  return FastOutcome::kPosition;
+}
+
+// The members of one JSON object, read from simdjson's DOM.
+struct FastMembers {
+  static constexpr size_t kMax = 64;  // more members: unsure
+  std::array<std::pair<std::string_view, FastValue>, kMax> items;
+  size_t size = 0;
+
+  const FastValue* Find(std::string_view key) const {
+    for (size_t i = 0; i < size; ++i)
+      if (items[i].first == key) return &items[i].second;
+    return nullptr;
+  }
+};
+
+// Reads one object's members as the reference path would check them (CheckRecord's limits and
+// text policy, the reader's one-key-once rule); false (unsure) at the first doubt. simdjson has
+// already refused what the reference refuses as syntax (its DOM parser validates the whole
+// text: UTF-8, escapes and surrogates, raw control characters, numbers out of range).
+bool ReadFastMembers(simdjson::dom::object object, FastMembers& m) {
+  m.size = 0;
+  size_t bytes = 8;
+  for (const simdjson::dom::key_value_pair member : object) {
+    const std::string_view key = member.key;
+    if (!PlainText(key, kIdField)) return false;
+    if (m.size == FastMembers::kMax || m.Find(key)) return false;
+    FastValue v;
+    const simdjson::dom::element value = member.value;
+    switch (value.type()) {
+      case simdjson::dom::element_type::INT64:
+        // As nlohmann: an integer read as a double ("-0" is the integer 0, +0.0).
+        v.number = static_cast<double>(value.get_int64().value_unsafe());
+        v.kind = FastValue::kNumber;
+        break;
+      case simdjson::dom::element_type::UINT64:
+        v.number = static_cast<double>(value.get_uint64().value_unsafe());
+        v.kind = FastValue::kNumber;
+        break;
+      case simdjson::dom::element_type::DOUBLE:
+        v.number = value.get_double().value_unsafe();
+        v.kind = FastValue::kNumber;
+        break;
+      case simdjson::dom::element_type::STRING:
+        v.text = value.get_string().value_unsafe();
+        if (!PlainText(v.text, kTextField)) return false;
+        bytes += v.text.size();
+        v.kind = FastValue::kString;
+        break;
+      case simdjson::dom::element_type::BOOL:
+        v.boolean = value.get_bool().value_unsafe();
+        v.kind = FastValue::kBool;
+        break;
+      case simdjson::dom::element_type::NULL_VALUE:
+        v.kind = FastValue::kNull;
+        break;
+      default:  // a nested array or object
+        return false;
+    }
+    bytes += key.size() + 8;
+    if (bytes > kMaxPositionRecordBytes) return false;
+    m.items[m.size++] = {key, v};
+  }
+  return true;
+}
+
+// The schema's fields out of the members; the schema as PositionFromJson picks it.
+const Schema* FastFields(const FastMembers& m, FastRecord& r) {
+  const Schema* s = nullptr;
+  if (m.Find("latitude") || m.Find("timestamp")) {
+    s = &kTraffic;
+  } else if (m.Find("lat") || m.Find("time")) {
+    s = &kOpenSky;
+  } else {
+    return nullptr;
+  }
+  auto get = [&](const char* key) {
+    const FastValue* v = m.Find(key);
+    return v ? *v : FastValue{};
+  };
+  r.time = get(s->time);
+  r.fix_time = get(s->fix_time);
+  r.lat = get(s->lat);
+  r.lon = get(s->lon);
+  r.baro = get(s->baro);
+  r.geo = get(s->geo);
+  r.callsign = get(s->callsign);
+  r.onground = get(s->onground);
+  r.icao24 = get("icao24");
+  return s;
+}
+
+// One JSON value: its outcome, `out` filled for kPosition.
+FastOutcome FastJsonRecord(simdjson::dom::element value, FastMembers& m, Position& out) {
+  simdjson::dom::object object;
+  if (value.get_object().get(object) != simdjson::SUCCESS) return FastOutcome::kUnsure;
+  if (!ReadFastMembers(object, m)) return FastOutcome::kUnsure;
+  FastRecord r;
+  const Schema* s = FastFields(m, r);
+  if (!s) return FastOutcome::kUnsure;
+  return FastPosition(r, *s, out);
+}
+
+void AddFast(FastOutcome outcome, Position& p, PositionBatch& batch) {
+  ++batch.records;
+  if (outcome == FastOutcome::kPosition) {
+    batch.positions.push_back(std::move(p));
+  } else {
+    ++batch.without_position;
+  }
+}
+
+// The traffic JSON array, wholly on the fast path; false (and `batch` to be discarded) when
+// some record or the syntax needs the reference path.
+bool FastTrafficJson(std::string_view text, PositionBatch& batch) {
+  if (text.starts_with("\xEF\xBB\xBF")) return false;
+  const simdjson::padded_string padded(text);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(padded).get(doc) != simdjson::SUCCESS) return false;
+  simdjson::dom::array array;
+  if (doc.get_array().get(array) != simdjson::SUCCESS) return false;
+  // The reference refuses nesting past kMaxJsonDepth; the fast path takes no nesting at all.
+  FastMembers members;
+  Position p;
+  batch.positions.reserve(array.size());
+  for (const simdjson::dom::element element : array) {
+    const FastOutcome outcome = FastJsonRecord(element, members, p);
+    if (outcome == FastOutcome::kUnsure) return false;
+    AddFast(outcome, p, batch);
+  }
+  return true;
+}
+
+// Reads JSON lines with one parser and one padded buffer for all lines.
+class FastLineReader {
+ public:
+  // One line as TakeLine takes it; false when it must go to TakeLine.
+  bool Take(std::string_view line, PositionBatch& batch) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+      line.remove_suffix(1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (line.empty() || line.size() > kMaxPositionLineBytes || line.front() != '{') return false;
+    if (buffer_.size() < line.size() + simdjson::SIMDJSON_PADDING) {
+      buffer_.resize(2 * line.size() + simdjson::SIMDJSON_PADDING);
+    }
+    std::memcpy(buffer_.data(), line.data(), line.size());
+    simdjson::dom::element doc;
+    if (parser_.parse(buffer_.data(), line.size(), false).get(doc) != simdjson::SUCCESS) {
+      return false;
+    }
+    Position p;
+    const FastOutcome outcome = FastJsonRecord(doc, members_, p);
+    if (outcome == FastOutcome::kUnsure) return false;
+    AddFast(outcome, p, batch);
+    return true;
+  }
+
+ private:
+  simdjson::dom::parser parser_;
+  std::string buffer_;
+  FastMembers members_;
+};
+
+// A CSV row's field as the reference path's record holds it: empty is null, the text columns
+// strings, the others numbers when they read as one.
+FastValue FastCsvField(const std::string& field, bool text_column) {
+  FastValue v;
+  if (field.empty()) {
+    v.kind = FastValue::kNull;
+  } else if (text_column) {
+    v.kind = FastValue::kString;
+    v.text = field;
+  } else if (auto n = ParseNumber(field)) {
+    v.kind = FastValue::kNumber;
+    v.number = *n;
+  } else {
+    v.kind = FastValue::kString;
+    v.text = field;
+  }
+  return v;
+}
+
 }  // namespace
 
 void TakeLine(std::string_view line, const std::string& file, size_t line_number,
@@ -316,19 +618,9 @@ PositionFormat DetectPositionFormat(std::string_view text) {
   return PositionFormat::kOpenSkyCsv;
 }
 
-Result<PositionBatch> ParsePositions(std::string_view text, const std::string& file) {
-  switch (DetectPositionFormat(text)) {
-    case PositionFormat::kTrafficJson:
-      return ParseTrafficJson(text, file);
-    case PositionFormat::kJsonLines:
-      return ParsePositionLines(text, file);
-    case PositionFormat::kOpenSkyCsv:
-      break;
-  }
-  return ParseOpenSkyCsv(text, file);
-}
+namespace {
 
-Result<PositionBatch> ParseOpenSkyCsv(std::string_view text, const std::string& file) {
+Result<PositionBatch> OpenSkyCsv(std::string_view text, const std::string& file, bool fast) {
   CsvReader reader(text, file);
   if (Status header = reader.ReadHeader(); !header.ok()) return header.error();
   std::vector<std::string> missing;
@@ -342,33 +634,65 @@ Result<PositionBatch> ParseOpenSkyCsv(std::string_view text, const std::string& 
                                  "baroaltitude, geoaltitude, lastposupdate, lastcontact)",
                                  file, missing.size() == 1 ? "" : "s", fmt::join(missing, ", ")));
   }
-  // Each row becomes a JSON object keyed by the column names, so that both schemas share one
-  // set of checks and messages.
-  static constexpr const char* kColumns[] = {"time",         "icao24",      "lat",
-                                             "lon",          "callsign",    "onground",
-                                             "baroaltitude", "geoaltitude", "lastposupdate"};
-  std::vector<std::pair<const char*, size_t>> columns;
-  for (const char* name : kColumns) {
-    if (auto c = reader.Column(name)) columns.emplace_back(name, *c);
+  // The reference path makes each row a JSON object keyed by the column names, so that both
+  // schemas share one set of checks and messages; the fast path reads the same fields in place.
+  struct Column {
+    const char* name;
+    FastValue FastRecord::*slot;
+    bool text;  // kept as a string, not read as a number
+  };
+  static constexpr Column kColumns[] = {{"time", &FastRecord::time, false},
+                                        {"icao24", &FastRecord::icao24, true},
+                                        {"lat", &FastRecord::lat, false},
+                                        {"lon", &FastRecord::lon, false},
+                                        {"callsign", &FastRecord::callsign, true},
+                                        {"onground", &FastRecord::onground, true},
+                                        {"baroaltitude", &FastRecord::baro, false},
+                                        {"geoaltitude", &FastRecord::geo, false},
+                                        {"lastposupdate", &FastRecord::fix_time, false}};
+  std::vector<std::pair<const Column*, size_t>> columns;
+  for (const Column& column : kColumns) {
+    if (auto c = reader.Column(column.name)) columns.emplace_back(&column, *c);
   }
   PositionBatch batch;
   CsvRecord row;
+  Position p;
   for (;;) {
     auto more = reader.Next(row);
     if (!more.ok()) return std::move(more).error();
     if (!*more) break;
+    if (fast) {
+      FastRecord r;
+      size_t bytes = 8;
+      bool sure = true;
+      for (const auto& [column, c] : columns) {
+        FastValue v = FastCsvField(row.fields[c], column->text);
+        bytes += std::strlen(column->name) + 8;
+        if (v.kind == FastValue::kString) {
+          bytes += v.text.size();
+          sure = sure && PlainText(v.text, kTextField);
+        }
+        r.*(column->slot) = v;
+      }
+      if (sure && bytes <= kMaxPositionRecordBytes) {
+        const FastOutcome outcome = FastPosition(r, kOpenSky, p);
+        if (outcome != FastOutcome::kUnsure) {
+          AddFast(outcome, p, batch);
+          continue;
+        }
+      }
+    }
     json record = json::object();
-    for (const auto& [name, c] : columns) {
+    for (const auto& [column, c] : columns) {
       const std::string& field = row.fields[c];
       if (field.empty()) {
-        record[name] = nullptr;
-      } else if (std::string_view(name) == "icao24" || std::string_view(name) == "callsign" ||
-                 std::string_view(name) == "onground") {
-        record[name] = field;
+        record[column->name] = nullptr;
+      } else if (column->text) {
+        record[column->name] = field;
       } else if (auto v = ParseNumber(field)) {
-        record[name] = *v;
+        record[column->name] = *v;
       } else {
-        record[name] = field;  // reported as "expected a number" with the text given
+        record[column->name] = field;  // reported as "expected a number" with the text given
       }
     }
     const size_t rejected = batch.rejected.size();
@@ -379,7 +703,11 @@ Result<PositionBatch> ParseOpenSkyCsv(std::string_view text, const std::string& 
   return batch;
 }
 
-Result<PositionBatch> ParseTrafficJson(std::string_view text, const std::string& file) {
+Result<PositionBatch> TrafficJson(std::string_view text, const std::string& file, bool fast) {
+  if (fast) {
+    PositionBatch batch;
+    if (FastTrafficJson(text, batch)) return batch;
+  }
   PositionBatch batch;
   // Each record is handed over as soon as it is parsed and not kept, so a large file never
   // sits in memory as a JSON tree.
@@ -395,17 +723,53 @@ Result<PositionBatch> ParseTrafficJson(std::string_view text, const std::string&
   return batch;
 }
 
-PositionBatch ParsePositionLines(std::string_view text, const std::string& file) {
+PositionBatch PositionLines(std::string_view text, const std::string& file, bool fast) {
   PositionBatch batch;
+  std::optional<FastLineReader> reader;
+  if (fast) reader.emplace();
   size_t line = 0;
   while (!text.empty()) {
     const size_t end = text.find('\n');
     std::string_view l = text.substr(0, end);
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
     ++line;
-    TakeLine(l, file, line, batch);
+    if (!reader || !reader->Take(l, batch)) TakeLine(l, file, line, batch);
   }
   return batch;
+}
+
+Result<PositionBatch> Positions(std::string_view text, const std::string& file, bool fast) {
+  switch (DetectPositionFormat(text)) {
+    case PositionFormat::kTrafficJson:
+      return TrafficJson(text, file, fast);
+    case PositionFormat::kJsonLines:
+      return PositionLines(text, file, fast);
+    case PositionFormat::kOpenSkyCsv:
+      break;
+  }
+  return OpenSkyCsv(text, file, fast);
+}
+
+}  // namespace
+
+Result<PositionBatch> ParsePositions(std::string_view text, const std::string& file) {
+  return Positions(text, file, true);
+}
+
+Result<PositionBatch> ParsePositionsReference(std::string_view text, const std::string& file) {
+  return Positions(text, file, false);
+}
+
+Result<PositionBatch> ParseOpenSkyCsv(std::string_view text, const std::string& file) {
+  return OpenSkyCsv(text, file, true);
+}
+
+Result<PositionBatch> ParseTrafficJson(std::string_view text, const std::string& file) {
+  return TrafficJson(text, file, true);
+}
+
+PositionBatch ParsePositionLines(std::string_view text, const std::string& file) {
+  return PositionLines(text, file, true);
 }
 
 Result<std::vector<Exemption>> ParseExemptionsCsv(std::string_view text, const std::string& file) {

@@ -56,6 +56,14 @@ PositionFormat DetectPositionFormat(std::string_view text);
 // error (with line and column), a JSON array of something other than objects.
 [[nodiscard]] Result<PositionBatch> ParsePositions(std::string_view text, const std::string& file);
 
+// The reference reader: the same formats read record by record through nlohmann::json. The
+// readers here take a fast path (simdjson's DOM parser for JSON, the CSV fields in place) for the
+// records it can vouch for and hand everything else to this one, so that both accept the same
+// records with the same values and the same messages (docs/performance.md); it is kept for the
+// differential tests and the benchmarks.
+[[nodiscard]] Result<PositionBatch> ParsePositionsReference(std::string_view text,
+                                                            const std::string& file);
+
 [[nodiscard]] Result<PositionBatch> ParseOpenSkyCsv(std::string_view text, const std::string& file);
 [[nodiscard]] Result<PositionBatch> ParseTrafficJson(std::string_view text,
                                                      const std::string& file);

@@ -29,6 +29,8 @@
 #include "formats/text_file.h"
 #include "raw_http_client.h"
 #include "server_harness.h"
+#include "../position_diff.h"
+
 #include "truce/text_policy.h"
 
 namespace truce::testing {
@@ -565,6 +567,31 @@ TEST_P(BadInputTest, Case) {
                                                     << EscapeControls(text, 500);
     EXPECT_TRUE(IsValidUtf8(text)) << file << " is not valid UTF-8";
   }
+}
+
+// Every position file of the corpus (cases of `truce flights`), read by the fast readers and by
+// the reference reader (src/formats/positions.h): the same records and the same messages.
+TEST(BadInputPositions, FastAndReferenceReadersAgree) {
+  constexpr size_t kMaxBytes = size_t{64} << 20;  // the generated giants beyond are refused unread
+  size_t compared = 0;
+  for (const Case& c : Cases()) {
+    if (c.cli.find("flights") == std::string::npos) continue;
+    for (const FileSpec& f : c.files) {
+      if (f.kind != FileSpec::kPlain && f.kind != FileSpec::kGzip) continue;
+      std::string text;
+      bool too_large = false;
+      for (const Segment& s : f.content) {
+        if (text.size() + s.text.size() * s.count > kMaxBytes) too_large = true;
+        for (size_t k = 0; k < s.count && !too_large; ++k) text += s.text;
+      }
+      if (too_large) continue;
+      const std::string name = c.name + "/" + f.name;
+      ExpectSameBatch(formats::ParsePositions(text, f.name),
+                      formats::ParsePositionsReference(text, f.name), name);
+      ++compared;
+    }
+  }
+  EXPECT_GT(compared, 40u);
 }
 
 std::string CaseName(const ::testing::TestParamInfo<size_t>& info) {

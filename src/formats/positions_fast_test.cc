@@ -1,0 +1,231 @@
+// The fast position readers against the reference reader (positions.h): on the real ADS-B
+// samples (as traffic JSON, as JSON lines and as OpenSky CSV) and on every kind of defect, the
+// same records accepted with the same values and the same records or files refused with the
+// same messages. The bad-input corpus is compared the same way in
+// tests/bad_input/bad_input_test.cc.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "json_reader.h"
+#include "position_diff.h"
+#include "positions.h"
+#include "shared_data.h"
+#include "text_file.h"
+
+namespace truce::formats {
+namespace {
+
+using testing::ExpectSameBatch;
+
+void ExpectSame(const std::string& text, const std::string& name) {
+  ExpectSameBatch(ParsePositions(text, name), ParsePositionsReference(text, name), name);
+}
+
+constexpr const char* kTrafficFiles[] = {
+    "flights/traffic_collections_switzerland.json.gz",
+    "flights/traffic_collections_savan.json.gz",
+    "flights/traffic_military_inflight_refuelling.json.gz",
+};
+
+constexpr const char* kOpenSkyHeader =
+    "time,icao24,lat,lon,velocity,heading,vertrate,callsign,onground,alert,spi,squawk,"
+    "baroaltitude,geoaltitude,lastposupdate,lastcontact\n";
+
+std::string Field(const nlohmann::json& v, double scale = 1) {
+  if (v.is_null()) return "";
+  if (v.is_number()) return fmt::format("{}", v.get<double>() * scale);
+  if (v.is_boolean()) return v.get<bool>() ? "True" : "False";
+  return v.get<std::string>();
+}
+
+// The real samples in the three forms, each read by both readers.
+TEST(PositionsFastTest, RealSamplesReadAlikeInEveryForm) {
+  for (const char* file : kTrafficFiles) {
+    TRUCE_REQUIRE_SHARED_DATA(file);
+    const std::string text = *ReadTextFile(testing::SharedDataPath(file));
+    auto fast = ParsePositions(text, file);
+    ASSERT_TRUE(fast.ok()) << fast.error().message;
+    EXPECT_GT(fast->positions.size(), 10000u) << file;
+    ExpectSameBatch(fast, ParsePositionsReference(text, file), file);
+
+    const auto records = *ParseJson(text, file);
+    std::string lines, csv = kOpenSkyHeader;
+    for (const auto& r : records) {
+      lines += r.dump() + "\n";
+      csv += fmt::format("{},{},{},{},,,,{},{},,,,{},{},{},\n", Field(r["timestamp"], 1e-3),
+                         Field(r["icao24"]), Field(r.value("latitude", nlohmann::json())),
+                         Field(r.value("longitude", nlohmann::json())),
+                         Field(r.value("callsign", nlohmann::json())),
+                         Field(r.value("onground", nlohmann::json())),
+                         Field(r.value("altitude", nlohmann::json()), 0.3048),
+                         Field(r.value("geoaltitude", nlohmann::json()), 0.3048),
+                         Field(r.value("last_position", nlohmann::json()), 1e-3));
+    }
+    ExpectSame(lines, std::string(file) + ".jsonl");
+    ExpectSame(csv, std::string(file) + ".csv");
+    auto from_csv = ParsePositions(csv, "states.csv");
+    ASSERT_TRUE(from_csv.ok());
+    EXPECT_EQ(from_csv->positions.size(), fast->positions.size()) << file;
+  }
+}
+
+// One good record of each schema and every defect we know, each between two good records.
+const std::vector<std::string>& JsonRecords() {
+  static const std::vector<std::string> records = [] {
+    const std::string base = R"("timestamp":1533101250000,"icao24":"3003ae")";
+    auto with = [&](const std::string& rest) { return "{" + base + "," + rest + "}"; };
+    std::vector<std::string> r = {
+        with(R"("latitude":45.8,"longitude":9.2,"altitude":1000)"),
+        R"({"time":1533101250,"icao24":"3003ae","lat":45.8,"lon":9.2,"baroaltitude":1000})",
+        with(R"("latitude":-0,"longitude":-0.0)"),
+        with(R"("latitude":0,"longitude":0e0,"altitude":-0)"),
+        with(R"("latitude":45.8,"longitude":9.2,"altitude":123456789012345678901234)"),
+        with(R"("latitude":45.8,"longitude":9.2,"altitude":9007199254740993)"),
+        with(R"("latitude":45.8,"longitude":9.2,"altitude":1e400)"),
+        with(R"("latitude":45.8,"longitude":9.2,"altitude":1e-400)"),
+        with(R"("latitude":"45.8","longitude":9.2)"),
+        with(R"("latitude":45.8,"longitude":9.2,"altitude":"high")"),
+        with(R"("latitude":95,"longitude":9.2)"),
+        with(R"("latitude":45.8,"longitude":-181)"),
+        with(R"("latitude":45.8)"),
+        with(R"("latitude":null,"longitude":null)"),
+        with(R"("latitude":"","longitude":"")"),
+        with(R"("latitude":45.8,"longitude":9.2,"last_position":"")"),
+        with(R"("latitude":45.8,"longitude":9.2,"last_position":null)"),
+        with(R"("latitude":45.8,"longitude":9.2,"last_position":1)"),
+        with(R"("latitude":45.8,"longitude":9.2,"last_position":1533101249123.4)"),
+        R"({"timestamp":"2018-08-01T05:27:30Z","icao24":"3003ae","latitude":1,"longitude":2})",
+        R"({"timestamp":"yesterday","icao24":"3003ae","latitude":1,"longitude":2})",
+        R"({"timestamp":"1533101250000","icao24":"3003ae","latitude":1,"longitude":2})",
+        R"({"timestamp":1533101250,"icao24":"3003ae","latitude":1,"longitude":2})",
+        R"({"timestamp":null,"icao24":"3003ae","latitude":1,"longitude":2})",
+        R"({"icao24":"3003ae","latitude":1,"longitude":2})",
+        R"({"timestamp":1533101250000,"icao24":"3003AE","latitude":1,"longitude":2})",
+        R"({"timestamp":1533101250000,"icao24":"xyz","latitude":1,"longitude":2})",
+        R"({"timestamp":1533101250000,"icao24":3003,"latitude":1,"longitude":2})",
+        R"({"timestamp":1533101250000,"latitude":1,"longitude":2})",
+        R"({"timestamp":1533101250000,"icao24":"\u0033003ae","latitude":1,"longitude":2})",
+        with(R"("latitude":1,"longitude":2,"callsign":"DLH 8JW  ")"),
+        with(R"("latitude":1,"longitude":2,"callsign":"\u202eABC")"),
+        with(R"("latitude":1,"longitude":2,"callsign":"A\u200bB")"),
+        with("\"latitude\":1,\"longitude\":2,\"callsign\":\"A\xE2\x80\x8B"
+             "B\""),
+        with(R"("latitude":1,"longitude":2,"callsign":"ABCDEFGHIJKLMNOPQ")"),
+        with(R"("latitude":1,"longitude":2,"callsign":7)"),
+        with(R"("latitude":1,"longitude":2,"callsign":null)"),
+        with("\"latitude\":1,\"longitude\":2,\"callsign\":\"caf\xC3\xA9\""),
+        with(R"("latitude":1,"longitude":2,"onground":true)"),
+        with(R"("latitude":1,"longitude":2,"onground":1)"),
+        with(R"("latitude":1,"longitude":2,"onground":0)"),
+        with(R"("latitude":1,"longitude":2,"onground":2)"),
+        with(R"("latitude":1,"longitude":2,"onground":1.0)"),
+        with(R"("latitude":1,"longitude":2,"onground":"true")"),
+        with(R"("latitude":1,"longitude":2,"onground":"yes")"),
+        with(R"("latitude":1,"longitude":2,"onground":"")"),
+        with(R"("latitude":1,"longitude":2,"extra":{"a":1})"),
+        with(R"("latitude":1,"longitude":2,"extra":[1,"\u202e"])"),
+        with(R"("latitude":1,"longitude":2,"ex tra":1)"),
+        with(R"("latitude":1,"longitude":2,"\u0000":1)"),
+        with(R"("latitude":1,"longitude":2,"extra":"tab\there")"),
+        with("\"latitude\":1,\"longitude\":2,\"extra\":\"raw\ttab\""),
+        with("\"latitude\":1,\"longitude\":2,\"extra\":\"bad \xC3\x28 utf8\""),
+        with(R"("latitude":1,"longitude":2,"extra":"\ud800")"),
+        with(R"("latitude":1,"longitude":2,"latitude":3)"),
+        with(R"("latitude":1,"longitude":2,"x":1,"x":2)"),
+        with(R"("latitude":1,"longitude":2,"extra":")" + std::string(70000, 'a') + "\""),
+        with(R"("latitude":1,"longitude":2,"extra":)" + std::string(70, '[') +
+             std::string(70, ']')),
+        with(R"("latitude":1,"longitude":2,"extra":tru)"),
+        with(R"("latitude":1,"longitude":2,)"),
+        with(R"("latitude":1 "longitude":2)"),
+        R"({"time":1533101250,"icao24":"3003ae","lat":45.8,"lon":9.2,"onground":"True"})",
+        R"({"time":1533101250000,"icao24":"3003ae","lat":45.8,"lon":9.2})",
+        "{}",
+        "42",
+        "[]",
+        "\"x\"",
+        "null",
+    };
+    return r;
+  }();
+  return records;
+}
+
+TEST(PositionsFastTest, EveryDefectReadsAlikeAsAnArrayAndAsLines) {
+  const std::string good = JsonRecords().front();
+  for (size_t i = 0; i < JsonRecords().size(); ++i) {
+    const std::string& r = JsonRecords()[i];
+    const std::string name = fmt::format("case{}.json", i);
+    ExpectSame("[\n" + good + ",\n" + r + ",\n" + good + "\n]\n", name);
+    ExpectSame("[" + r + "]", name);
+    ExpectSame(good + "\n" + r + "\r\n  " + good + "\n\n", name + "l");
+    ExpectSame(r, name + "l");
+  }
+  // The array itself.
+  for (const std::string& text :
+       {std::string("[]"), std::string(" [ ] "), "\xEF\xBB\xBF[" + good + "]", "[" + good + "] x",
+        "[" + good + "] ]", "[" + good + ",]", "[" + good + "," + good, "[" + good + "][]",
+        "[[" + good + "]]", "[" + good + "]\n\n"}) {
+    ExpectSame(text, "array.json");
+  }
+}
+
+TEST(PositionsFastTest, EveryCsvDefectReadsAlike) {
+  const std::string good =
+      "1533101250,3003ae,45.8,9.2,,,,DLH8JW,False,,,,1000,1020,1533101249.5,\n";
+  const std::vector<std::string> rows = {
+      good,
+      "1533101250,3003ae,-0,-0.0,,,,,,,,,-0,,,\n",
+      "2018-08-01T05:27:30Z,3003ae,45.8,9.2,,,,,,,,,,,,\n",
+      "yesterday,3003ae,45.8,9.2,,,,,,,,,,,,\n",
+      "1533101250000,3003ae,45.8,9.2,,,,,,,,,,,,\n",
+      ",3003ae,45.8,9.2,,,,,,,,,,,,\n",
+      "1533101250,3003ae,abc,9.2,,,,,,,,,,,,\n",
+      "1533101250,3003ae,,,,,,DLH8JW,,,,,,,,\n",
+      "1533101250,3003ae,45.8,,,,,,,,,,,,,\n",
+      "1533101250,xyz,45.8,9.2,,,,,,,,,,,,\n",
+      "1533101250,,45.8,9.2,,,,,,,,,,,,\n",
+      "1533101250,3003ae,+45.8, 9.2 ,,,,,,,,,,,,\n",
+      "1533101250,3003ae,95,9.2,,,,,,,,,,,,\n",
+      "1533101250,3003ae,45.8,9.2,,,,\xE2\x80\xAE"
+      "ABC,,,,,,,,\n",
+      "1533101250,3003ae,45.8,9.2,,,,A\xE2\x80\x8B"
+      "B,,,,,,,,\n",
+      "1533101250,3003ae,45.8,9.2,,,,ABCDEFGHIJKLMNOPQ,,,,,,,,\n",
+      "1533101250,3003ae,45.8,9.2,,,,\"DLH 8JW \",,,,,,,,\n",
+      "1533101250,3003ae,45.8,9.2,,,,caf\xC3\xA9,,,,,,,,\n",
+      "1533101250,3003ae,45.8,9.2,,,,bad\xC3\x28,,,,,,,,\n",
+      "1533101250,3003ae,45.8,9.2,,,,,True,,,,,,,\n",
+      "1533101250,3003ae,45.8,9.2,,,,,1,,,,,,,\n",
+      "1533101250,3003ae,45.8,9.2,,,,,0,,,,,,,\n",
+      "1533101250,3003ae,45.8,9.2,,,,,yes,,,,,,,\n",
+      "1533101250,3003ae,45.8,9.2,,,,,,,,,high,,,\n",
+      "1533101250,3003ae,45.8,9.2,,,,,,,,,1e400,,,\n",
+      "1533101250,3003ae,45.8,9.2,,,,,,,,,,,x,\n",
+      "1533101250,3003ae,45.8,9.2,,,,,,,,,,,1,\n",
+      "1533101250,3003ae,45.8,9.2,,,,\"" + std::string(70000, 'A') + "\",,,,,,,,\n",
+      "1533101250,3003ae,45.8,9.2,,,,A\tB,,,,,,,,\n",
+      "1533101250,3003ae,45.8,9.2\n",
+      "1533101250,3003ae,45.8,9.2,,,,\"open,,,,,,,,\n",
+  };
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::string name = fmt::format("case{}.csv", i);
+    ExpectSame(kOpenSkyHeader + good + rows[i] + good, name);
+    std::string crlf = kOpenSkyHeader + rows[i];
+    for (size_t at = crlf.find('\n'); at != std::string::npos; at = crlf.find('\n', at + 2)) {
+      crlf.replace(at, 1, "\r\n");
+    }
+    ExpectSame(crlf, name);
+  }
+  // Fewer columns: only the required ones.
+  ExpectSame("time,icao24,lat,lon\n1533101250,3003ae,45.8,9.2\n", "short.csv");
+  ExpectSame("icao24,lat,lon\n3003ae,45.8,9.2\n", "missing.csv");
+}
+
+}  // namespace
+}  // namespace truce::formats
