@@ -125,7 +125,7 @@ function drawItems() {
   }
   for (const item of items) {
     const colour = itemColour(item);
-    L.circle([item.latitude, item.longitude], { radius: item.radius_m ?? 2000, color: colour, weight: 1, fillOpacity: 0.12, interactive: false })
+    L.circle([item.latitude, item.longitude], { radius: item.radius_m ?? 2000, color: colour, weight: 1, opacity: 0.6, fillOpacity: 0.06, interactive: false })
       .addTo(itemsLayer);
     L.circleMarker([item.latitude, item.longitude], { radius: 5, color: "#fff", weight: 1.5, fillColor: colour, fillOpacity: 0.95 })
       .on("click", () => openItem(item)).bindTooltip(itemLabel(item)).addTo(itemsLayer);
@@ -507,6 +507,8 @@ async function main() {
   for (const id of ["f-period", "f-from", "f-to", "f-zone", "f-type", "f-party", "f-grade", "f-verdict"]) {
     $(id).addEventListener("change", () => {
       if ((id === "f-from" || id === "f-to") && $("f-period").value !== "range") $("f-period").value = "range";
+      // A range's last day becomes the day shown: its zones are the ones drawn.
+      if (id === "f-to" && $("f-to").value) return setDay($("f-to").value);
       refresh();
     });
   }

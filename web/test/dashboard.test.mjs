@@ -290,6 +290,11 @@ test("exports from the CLI hold what the role may read, as the API gives it", as
   const api = await (await fetch(`${base()}/api/v1/export/incidents?f=csv`)).text();
   assert.equal(publicCsv, api);
   assert.ok(!/^[^\r\n]*\bnotes\b/.test(publicCsv), "the public export has no notes column");
+  // Without f=, the Accept header chooses the format.
+  const byAccept = async (accept) => (await fetch(`${base()}/api/v1/export/incidents`, { headers: { Accept: accept } })).text();
+  assert.equal(JSON.parse(await byAccept("application/geo+json")).type, "FeatureCollection");
+  assert.match((await byAccept("text/csv;profile=hxl")).split("\r\n")[1], /^#event\+code,/);
+  assert.equal(await byAccept("text/csv"), publicCsv);
   const monitorCsv = cli("incidents", "--role", "monitor");
   assert.match(monitorCsv.split("\r\n")[0], /,source,notes,/);
   const hxl = cli("violations", "--role", "monitor", "--format", "hxl", "--zone", "idlib");
