@@ -12,6 +12,7 @@ packages=(
   libpq-dev postgresql-15
   libtinyxml2-dev libs2-dev libboost-dev
   chromium
+  poppler-utils  # pdftotext: the daily report's PDF is read back in the browser test
   clang-14 libclang-rt-14-dev  # fuzzing (scripts/fuzz.sh): libFuzzer and the sanitizer runtimes
   # docs/openapi.yaml is embedded at build time by Debian's python3 with python3-yaml.
   python3 python3-yaml

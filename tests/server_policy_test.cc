@@ -6,8 +6,11 @@
 // Regression for the cross-party leak: a party token used to read other parties' unpublished
 // raw reports (notes, source, source_group, actor texts, who submitted) through
 // /api/v1/incidents and /ogc/collections/incidents/items.
+#include <algorithm>
 #include <map>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "server_harness.h"
 
@@ -37,11 +40,11 @@ const std::set<std::string> kIncidentDerived = {
     "merged",      "split_from",      "id",
     "event_date",  "event_type",      "sub_event_type",
     "fatalities",  "alleged_parties", "zones",
-    "published"};
+    "published",   "log_entry"};
 const std::set<std::string> kIncidentRaw = {
-    "sources",  "groups",  "computed_grade", "claims",    "tracks",
-    "coverage", "accused", "monitors",       "decisions", "revision",
-    "actors",   "source",  "source_group",   "notes",     "submitted_by_party"};
+    "sources",      "groups",   "computed_grade",     "claims",        "tracks", "coverage",
+    "accused",      "monitors", "decisions",          "revision",      "actors", "source",
+    "source_group", "notes",    "submitted_by_party", "report_entries"};
 const std::set<std::string> kSecrets = {"SECRET-NOTES-GOV", "SECRET-NOTES-OPP", "SECRET-NOTES-MON"};
 
 class PolicyTest : public ::testing::Test {
@@ -113,6 +116,8 @@ TEST_F(PolicyTest, IncidentsFieldByFieldForEveryRole) {
         const json& record = ogc ? item["properties"] : item;
         const std::string id = record["id"].get<std::string>().substr(4);  // "INC-" + event id
         seen.insert(id);
+        // The publication's log entry, for its inclusion proof; null while unpublished.
+        EXPECT_EQ(record["log_entry"].is_number_unsigned(), id != "OPP-1") << id;
         for (const std::string& field : kIncidentDerived) {
           EXPECT_TRUE(record.contains(field)) << id << " lacks derived field " << field;
         }
@@ -213,6 +218,139 @@ TEST_F(PolicyTest, ClaimsAreStatementsToInsidersOnly) {
     ASSERT_EQ(r.body["items"].size(), 1u);
     EXPECT_EQ(r.body["items"][0]["claim"]["party"], "armed-opposition");
   }
+}
+
+// A CSV export as rows of cells (RFC 4180 quoting, CRLF line ends).
+std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1, std::vector<std::string>(1));
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        rows.back().back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        rows.back().back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      rows.back().emplace_back();
+    } else if (c == '\r') {
+    } else if (c == '\n') {
+      rows.emplace_back(1);
+    } else {
+      rows.back().back() += c;
+    }
+  }
+  if (rows.back() == std::vector<std::string>(1)) rows.pop_back();
+  return rows;
+}
+
+// The exports are the lists through the same policy: every role gets the incidents it sees,
+// each cell the list would give it, the raw columns only when it reads some raw record, and
+// no secret it may not read, in every format.
+TEST_F(PolicyTest, ExportsCellByCellForEveryRole) {
+  const std::set<std::string> raw_columns = {"actor1", "actor2", "source", "notes"};
+  for (const std::string role : kRoles) {
+    SCOPED_TRACE("export as " + role);
+    const Reply list = server_->Get("/api/v1/incidents", tokens_[role]);
+    ASSERT_EQ(list.status, 200) << list.text;
+    std::map<std::string, json> by_id;
+    for (const json& item : list.body["items"]) by_id[item["id"].get<std::string>()] = item;
+
+    for (const char* f : {"csv", "hxl"}) {
+      const Reply r = server_->Get(std::string("/api/v1/export/incidents?f=") + f, tokens_[role]);
+      ASSERT_EQ(r.status, 200) << r.text;
+      const auto rows = ParseCsv(r.text);
+      const bool hxl = std::string(f) == "hxl";
+      ASSERT_GE(rows.size(), hxl ? 2u : 1u);
+      const auto& header = rows[0];
+      ASSERT_EQ(header[0], "event_id_cnty");
+      if (hxl) {
+        ASSERT_EQ(rows[1].size(), header.size());
+        EXPECT_EQ(rows[1][0], "#event+code");
+        for (const std::string& tag : rows[1]) EXPECT_TRUE(tag.starts_with("#")) << tag;
+      }
+      const bool any_raw = std::any_of(by_id.begin(), by_id.end(), [&](const auto& kv) {
+        return ReadsRaw(role, kv.first.substr(4));
+      });
+      for (const std::string& column : raw_columns) {
+        EXPECT_EQ(std::find(header.begin(), header.end(), column) != header.end(), any_raw)
+            << column;
+      }
+      std::set<std::string> seen;
+      for (size_t k = hxl ? 2 : 1; k < rows.size(); ++k) {
+        ASSERT_EQ(rows[k].size(), header.size()) << "row " << k;
+        const std::string id = rows[k][0];
+        seen.insert(id.substr(4));
+        ASSERT_TRUE(by_id.contains(id)) << id << " is not in the list";
+        const json& item = by_id[id];
+        for (size_t c = 0; c < header.size(); ++c) {
+          const std::string& cell = rows[k][c];
+          const std::string& column = header[c];
+          SCOPED_TRACE(id + " " + column);
+          if (column == "event_date" || column == "event_type" || column == "grade" ||
+              column == "reason" || column == "time_begin" || column == "time_end") {
+            EXPECT_EQ(cell, item[column].get<std::string>());
+          } else if (column == "notes") {
+            EXPECT_EQ(cell, item.value("notes", ""));
+          } else if (column == "actor2") {
+            EXPECT_EQ(cell, item.contains("actors") ? item["actors"][1].get<std::string>() : "");
+          } else if (column == "latitude" || column == "longitude") {
+            EXPECT_NEAR(std::stod(cell), item[column].get<double>(), 1e-9);
+          } else if (column == "log_entry") {
+            EXPECT_EQ(cell, item[column].is_null() ? "" : item[column].dump());
+          }
+        }
+        if (!ReadsRaw(role, id.substr(4))) {
+          for (size_t c = 0; c < header.size(); ++c) {
+            for (const std::string& secret : kSecrets) {
+              EXPECT_EQ(rows[k][c].find(secret), std::string::npos) << secret << " leaked";
+            }
+          }
+        }
+      }
+      for (const char* id : {"GOV-1", "OPP-1", "MON-1"}) {
+        EXPECT_EQ(seen.contains(id), SeesIncident(role, id)) << id;
+      }
+    }
+
+    // GeoJSON: each feature's properties are the list's record, field for field.
+    const Reply g = server_->Get("/api/v1/export/incidents?f=geojson", tokens_[role]);
+    ASSERT_EQ(g.status, 200) << g.text;
+    ASSERT_EQ(g.body["type"], "FeatureCollection");
+    ASSERT_EQ(g.body["features"].size(), by_id.size());
+    for (const json& feature : g.body["features"]) {
+      const std::string id = feature["id"].get<std::string>();
+      ASSERT_TRUE(by_id.contains(id));
+      EXPECT_EQ(feature["properties"], by_id[id]) << id;
+      EXPECT_EQ(feature["geometry"]["coordinates"][1], by_id[id]["latitude"]);
+    }
+
+    // Violations: to insiders only, never a raw field, as the list.
+    for (const char* f : {"csv", "hxl", "geojson"}) {
+      const Reply v = server_->Get(std::string("/api/v1/export/violations?f=") + f, tokens_[role]);
+      if (!Insider(role)) {
+        EXPECT_EQ(v.status, role == "anonymous" ? 401 : 403) << v.text;
+        continue;
+      }
+      ASSERT_EQ(v.status, 200) << v.text;
+      for (const std::string& secret : kSecrets) {
+        EXPECT_EQ(v.text.find(secret), std::string::npos) << secret << " leaked";
+      }
+      for (const char* id : {"GOV-1", "OPP-1", "MON-1"}) {
+        EXPECT_NE(v.text.find(id), std::string::npos) << id;
+      }
+    }
+  }
+  // A format the export does not know is a 400 naming the parameter.
+  const Reply bad = server_->Get("/api/v1/export/incidents?f=xlsx", tokens_["monitor"]);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.body["error"]["problems"][0]["path"], "?f");
 }
 
 TEST_F(PolicyTest, SummariesAreAggregatesEveryoneReadsAlike) {

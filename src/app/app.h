@@ -35,6 +35,8 @@
 #include "app/policy.h"
 #include "app/roles.h"
 #include "app/views.h"
+#include "formats/daily_report.h"
+#include "formats/export.h"
 #include "store/store.h"
 #include "truce/deconfliction.h"
 #include "truce/geo.h"
@@ -159,6 +161,29 @@ struct CollectionExtent {
 struct ZoneFilter {
   std::optional<UtcTime> as_of, from, to;
   std::optional<LatLngRect> bbox;
+};
+
+// An export of incidents or violations (export_ops.cc): the same filters as the list, the
+// same records through the same policy, encoded for another tool.
+struct ExportQuery {
+  formats::ExportRecord record = formats::ExportRecord::kIncident;
+  formats::ExportFormat format = formats::ExportFormat::kCsv;
+  IncidentFilter incidents;    // when record is kIncident
+  ViolationFilter violations;  // when record is kViolation
+};
+
+struct ExportDocument {
+  std::string media_type;  // "text/csv; charset=utf-8", "application/geo+json"
+  std::string filename;    // "truce-incidents.csv", for Content-Disposition
+  std::string body;
+  size_t records = 0;
+};
+
+// The daily report of one zone and day (daily_report_ops.cc).
+struct DailyReportQuery {
+  std::string zone;
+  UtcTime day{};                 // REQUIRES: midnight UTC
+  std::optional<UtcTime> as_of;  // the log as it stood then; nullopt: its current head
 };
 
 struct SummaryQuery {
@@ -304,6 +329,17 @@ class App {
   // Zone versions matching `filter` (the shape itself, not its bounds, must meet the bbox), of
   // the scenario as of `filter.as_of`; none when no scenario had been loaded.
   [[nodiscard]] Result<ZoneSelection> ZonesMatching(const Principal& who, const ZoneFilter& filter);
+
+  // The records the list operation (Incidents, Violations) gives `who`, encoded as CSV with
+  // ACLED's columns, HXL-tagged CSV or GeoJSON (formats/export.h). kForbidden as the list.
+  [[nodiscard]] Result<ExportDocument> Export(const Principal& who, const ExportQuery& query);
+
+  // The daily report of a zone (formats/daily_report.h) as `who` may read it, made from the
+  // latest signed tree head at or before `as_of` and from the log as it stood at that head,
+  // so that the same query gives the same report whenever it is asked. kNotFound for an
+  // unknown zone, no scenario, or no head as early as `as_of`.
+  [[nodiscard]] Result<formats::DailyReportData> DailyReport(const Principal& who,
+                                                             const DailyReportQuery& query);
 
   // kNotFound when no scenario has been loaded or `zone` names no zone.
   [[nodiscard]] Result<PeriodSummary> Summary(const Principal& who, const SummaryQuery& query);

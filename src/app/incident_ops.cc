@@ -98,7 +98,19 @@ json IncidentRecord(const Principal& who, const Snapshot& s, const Incident& i,
   item["alleged_parties"] = parties;
   item["zones"] = std::move(zones);
   item["published"] = provenance.published;
+  // The transparency-log entry that published it: with /api/v1/log/inclusion and the signed
+  // head, anyone can check the publication is in the log (the dashboard does, in the browser).
+  const std::optional<uint64_t> published_at = s.PublicationEntry(i);
+  item["log_entry"] = published_at ? json(*published_at) : json();
   if (raw) {
+    // The entries of the report revisions it stands on, for checking each of them as well.
+    json entries = json::array();
+    for (const Report* r : i.reports) {
+      const StoredReport& stored = s.RevisionOf(r);
+      entries.push_back(
+          {{"report", r->event_id()}, {"revision", stored.revision}, {"entry", stored.entry}});
+    }
+    item["report_entries"] = std::move(entries);
     item["revision"] = anchor.revision;
     item["actors"] = {spec.actor1, spec.actor2};
     item["source"] = spec.source;

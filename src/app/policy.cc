@@ -55,7 +55,7 @@ constexpr std::array<Permission, 26> kPermissions = {{
 // fields are everything else.
 // The public form of formats::IncidentToPublicJson (its reason names no source, claimant or
 // analyst) and the single-report keys the API kept.
-constexpr std::array<std::string_view, 22> kIncidentDerived = {
+constexpr std::array<std::string_view, 23> kIncidentDerived = {
     "incident",    "reports",         "independent_groups",
     "grade",       "reason",          "violations",
     "event_types", "time_begin",      "time_end",
@@ -63,7 +63,7 @@ constexpr std::array<std::string_view, 22> kIncidentDerived = {
     "merged",      "split_from",      "id",
     "event_date",  "event_type",      "sub_event_type",
     "fatalities",  "alleged_parties", "zones",
-    "published",
+    "published",   "log_entry",
 };
 constexpr std::array<std::string_view, 16> kViolationDerived = {
     "report",   "revision", "zone",      "version",    "rule",       "verdict",

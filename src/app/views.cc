@@ -29,15 +29,16 @@ const StoredReport& Snapshot::RevisionOf(const Report* report) const {
   return *by_report_.at(report);
 }
 
-bool Snapshot::IsPublished(const Incident& incident) const {
-  if (published.contains(incident.id)) return true;
-  for (const std::string& id : incident.merged) {
-    if (published.contains(id)) return true;
-  }
-  for (const Report* r : incident.reports) {
-    if (published.contains(r->event_id())) return true;
-  }
-  return false;
+std::optional<uint64_t> Snapshot::PublicationEntry(const Incident& incident) const {
+  std::optional<uint64_t> first;
+  const auto consider = [&](std::string_view id) {
+    const auto it = published.find(id);
+    if (it != published.end() && (!first || it->second < *first)) first = it->second;
+  };
+  consider(incident.id);
+  for (const std::string& id : incident.merged) consider(id);
+  for (const Report* r : incident.reports) consider(r->event_id());
+  return first;
 }
 
 Status Views::Apply(const store::LogEntry& entry) {
@@ -225,7 +226,7 @@ Result<std::shared_ptr<const Snapshot>> Views::SnapshotAt(uint64_t size) {
       }
     }
     for (const StoredPublication& p : publications_) {
-      if (p.entry < size) snap->published.insert(p.incident);
+      if (p.entry < size) snap->published.emplace(p.incident, p.entry);
     }
   }
   for (const StoredReport* r : snap->reports) snap->by_report_.emplace(&r->report, r);

@@ -90,13 +90,18 @@ struct Snapshot {
   std::shared_ptr<const StoredScenario> scenario;  // null when none had been loaded
   std::vector<const StoredReport*> reports;        // the current revision of each event
   std::vector<Violation> violations;               // ordered by report, as in `reports`
-  std::set<std::string> published;                 // incident ids and report event ids published
+  // Incident ids and report event ids published, each with the entry that first published it.
+  std::map<std::string, uint64_t, std::less<>> published;
 
   // The stored revision a violation or incident report of this snapshot is about.
   const StoredReport& RevisionOf(const Report* report) const;
   const StoredReport& RevisionOf(const Violation& v) const { return RevisionOf(v.report); }
   // Whether the incident is published: its id, an id it had, or one of its reports' ids.
-  bool IsPublished(const Incident& incident) const;
+  bool IsPublished(const Incident& incident) const {
+    return PublicationEntry(incident).has_value();
+  }
+  // The log entry that first published the incident (under any id it has had), if any.
+  std::optional<uint64_t> PublicationEntry(const Incident& incident) const;
 
  private:
   friend class Views;

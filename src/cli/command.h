@@ -33,6 +33,8 @@ void AddBenchCommand(CLI::App& app, Action& action);
 // `truce bench ingest`, registered by AddBenchCommand under `bench`.
 void AddBenchIngestCommand(CLI::App& bench, Action& action);
 void AddCorroborateCommand(CLI::App& app, Action& action);
+void AddExportCommand(CLI::App& app, Action& action);
+void AddDailyReportCommand(CLI::App& app, Action& action);
 
 // Prints "error: MESSAGE" and each problem on stderr; returns kExitBadInput.
 int ReportError(const Error& error);

@@ -46,6 +46,8 @@ int Main(int argc, char** argv) {
   AddVerifyCommand(app, action);
   AddBenchCommand(app, action);
   AddCorroborateCommand(app, action);
+  AddExportCommand(app, action);
+  AddDailyReportCommand(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

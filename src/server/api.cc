@@ -16,13 +16,15 @@ namespace {
 using RouteList = std::span<const Route> (*)();
 
 // The resources, one line each.
-constexpr std::array<RouteList, 13> kResources = {
+constexpr std::array<RouteList, 15> kResources = {
     &HealthRoutes,
     &ScenarioRoutes,
     &ReportRoutes,
     &PositionRoutes,
     &ClaimRoutes,
     &IncidentRoutes,
+    &ExportRoutes,
+    &DailyReportRoutes,
     &LogRoutes,
     &OgcRoutes,
     &OpenApiRoutes,

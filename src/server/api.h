@@ -22,6 +22,7 @@ struct ApiRequest {
   std::map<std::string, std::string> query;
   std::string authorization;  // the Authorization header, "" if none
   std::string content_type;
+  std::string accept;    // the Accept header, "" if none (exports choose their format by it)
   std::string base_url;  // "http://host:port", for absolute links (OGC API)
   std::string body;
 };

@@ -438,6 +438,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     r.query = std::move(target->query);
     r.authorization = field(http::field::authorization);
     r.content_type = field(http::field::content_type);
+    r.accept = field(http::field::accept);
     r.base_url = server_.BaseUrlFor(Text(req["X-Forwarded-Proto"]), Text(req["X-Forwarded-Host"]));
     r.body = std::move(req.body());
     const bool get = req.method() == http::verb::get || head_;

@@ -50,6 +50,8 @@ std::span<const Route> ReportRoutes();
 std::span<const Route> PositionRoutes();
 std::span<const Route> ClaimRoutes();
 std::span<const Route> IncidentRoutes();
+std::span<const Route> ExportRoutes();
+std::span<const Route> DailyReportRoutes();
 std::span<const Route> LogRoutes();
 std::span<const Route> OgcRoutes();
 std::span<const Route> OpenApiRoutes();

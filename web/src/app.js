@@ -1,27 +1,39 @@
-// The truce dashboard: the zone versions in force on a chosen day, the violations reported
-// around it, the period summary against the previous one, and the signed head of the
-// transparency log. It only reads the HTTP API (docs/openapi.yaml); what it may show depends
-// on the token's role (the public role sees zones, summaries and the log head).
+// The truce dashboard: a list of incidents (or violations) with filters beside a map that
+// clusters them at low zoom; an incident panel with its grade, reason, reports, claims and its
+// transparency-log inclusion proof checked in this browser; the zones in force on the chosen
+// day; the 7-day summary; the signed log head. It only reads the HTTP API (docs/openapi.yaml);
+// what it shows depends on the token's role, and the token lives in sessionStorage only.
+//
+// Layer modules (flight tracks, alerts, ...) hook in through window.truce.registerLayer
+// (docs/dashboard.md "Adding a layer").
+import { verifyInclusion, verifyHeadSignature, leafHash } from "./merkle.js";
 
-const FIRST_DAY = Date.UTC(2017, 4, 1);   // the memorandum's week
-const LAST_DAY = Date.UTC(2019, 11, 31);
 const DAY_MS = 86400000;
 const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
+const CLUSTER_BELOW_ZOOM = 10;  // below this zoom, incidents are grouped into counted clusters
+const TOKEN_KEY = "truce-token";
 
 const $ = (id) => document.getElementById(id);
 const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
+const dayMs = (day) => Date.parse(`${day}T00:00:00Z`);
 const escapeHtml = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
-const colours = new Map();
-function zoneColour(zone) {
-  if (!colours.has(zone)) colours.set(zone, PALETTE[colours.size % PALETTE.length]);
-  return colours.get(zone);
-}
+const state = {
+  role: "public",          // the role the token signs in as ("public" without one)
+  list: "incidents",       // or "violations" (insiders)
+  items: [],               // the current list, every page fetched
+  sort: { key: "date", dir: -1 },
+  span: { first: null, last: null },  // the scenario's life, from its data
+  selected: null,
+};
+
+// --- The API ------------------------------------------------------------------------------------
+
+function token() { return sessionStorage.getItem(TOKEN_KEY) ?? ""; }
 
 async function api(path) {
   const headers = {};
-  const token = $("token").value.trim();
-  if (token) headers.Authorization = `Bearer ${token}`;
+  if (token()) headers.Authorization = `Bearer ${token()}`;
   const response = await fetch(path, { headers });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
@@ -31,10 +43,32 @@ async function api(path) {
   return body;
 }
 
+// Every page of a list, following the API's cursors to the end (pages of 1000, the API's
+// maximum; window.TRUCE_PAGE_SIZE overrides it, for the tests).
+async function apiAll(path) {
+  const items = [];
+  let cursor = null;
+  do {
+    const sep = path.includes("?") ? "&" : "?";
+    const page = await api(`${path}${sep}limit=${window.TRUCE_PAGE_SIZE ?? 1000}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`);
+    items.push(...(page.items ?? []));
+    cursor = page.next;
+  } while (cursor);
+  return items;
+}
+
+// --- The map ------------------------------------------------------------------------------------
+
+const colours = new Map();
+function zoneColour(zone) {
+  if (!colours.has(zone)) colours.set(zone, PALETTE[colours.size % PALETTE.length]);
+  return colours.get(zone);
+}
+
 const map = L.map("map", { zoomSnap: 0.25, preferCanvas: true }).setView([34.8, 38.3], 7);
 map.attributionControl.addAttribution("Boundaries: Natural Earth; zones: truce scenario (approximate)");
 const zonesLayer = L.layerGroup().addTo(map);
-const violationsLayer = L.layerGroup().addTo(map);
+const itemsLayer = L.layerGroup().addTo(map);
 
 async function drawBaseMap() {
   const world = await (await fetch("vendor/countries-50m.json")).json();
@@ -48,6 +82,65 @@ async function drawBaseMap() {
   }).addTo(map);
 }
 
+// Groups points lying within `radiusPx` screen pixels of a group's first point at the current
+// zoom: each group of more than one point becomes one counted marker, so 87 reports over
+// Eastern Ghouta read as "87" rather than one opaque blob. Precise discs and points come at
+// CLUSTER_BELOW_ZOOM and up.
+function clusters(items, radiusPx = 46) {
+  const groups = [];
+  for (const item of items) {
+    const p = map.project([item.latitude, item.longitude], map.getZoom());
+    const near = groups.find((g) => Math.hypot(g.x - p.x, g.y - p.y) < radiusPx);
+    if (near) near.items.push(item);
+    else groups.push({ x: p.x, y: p.y, items: [item] });
+  }
+  return groups.map((g) => g.items);
+}
+
+function itemColour(item) {
+  if (state.list === "violations") return item.verdict === "inside" ? "#b3261e" : "#e08a00";
+  return { confirmed: "#b3261e", corroborated: "#e08a00", contested: "#7b4fa0", denied: "#555" }[item.grade] ?? "#5f6f7f";
+}
+
+function drawItems() {
+  itemsLayer.clearLayers();
+  const items = filteredItems();
+  if (map.getZoom() < CLUSTER_BELOW_ZOOM) {
+    for (const group of clusters(items)) {
+      const lat = group.reduce((s, i) => s + i.latitude, 0) / group.length;
+      const lng = group.reduce((s, i) => s + i.longitude, 0) / group.length;
+      if (group.length === 1) {
+        L.circleMarker([lat, lng], { radius: 6, color: "#fff", weight: 1.5, fillColor: itemColour(group[0]), fillOpacity: 0.9 })
+          .on("click", () => openItem(group[0])).bindTooltip(itemLabel(group[0])).addTo(itemsLayer);
+        continue;
+      }
+      const size = Math.min(44, 20 + 5 * Math.log2(group.length));
+      L.marker([lat, lng], {
+        icon: L.divIcon({ className: "cluster", html: `<span style="line-height:${size - 4}px">${group.length}</span>`, iconSize: [size, size] }),
+        title: `${group.length} ${state.list}`,
+      }).on("click", () => map.flyToBounds(L.latLngBounds(group.map((i) => [i.latitude, i.longitude])).pad(0.3), { maxZoom: CLUSTER_BELOW_ZOOM + 1 }))
+        .addTo(itemsLayer);
+    }
+    return;
+  }
+  for (const item of items) {
+    const colour = itemColour(item);
+    L.circle([item.latitude, item.longitude], { radius: item.radius_m ?? 2000, color: colour, weight: 1, opacity: 0.6, fillOpacity: 0.06, interactive: false })
+      .addTo(itemsLayer);
+    L.circleMarker([item.latitude, item.longitude], { radius: 5, color: "#fff", weight: 1.5, fillColor: colour, fillOpacity: 0.95 })
+      .on("click", () => openItem(item)).bindTooltip(itemLabel(item)).addTo(itemsLayer);
+  }
+}
+map.on("zoomend", () => drawItems());
+
+function itemLabel(item) {
+  return state.list === "violations"
+    ? `${item.report} · ${item.event_type} · ${item.zone} (${item.verdict})`
+    : `${item.id} · ${item.event_date} · ${item.event_type} · ${item.grade}`;
+}
+
+// --- Zones, summary, log head -------------------------------------------------------------------
+
 function rulesHtml(rules) {
   return (rules ?? []).map((r) => {
     const cite = r.agreement ? ` <span class="muted">(${escapeHtml(r.agreement)}${r.clause ? " clause " + escapeHtml(r.clause) : ""})</span>` : "";
@@ -56,6 +149,7 @@ function rulesHtml(rules) {
   }).join("");
 }
 
+// Draws the zone versions in force on `day`; returns the set of their zone ids.
 async function drawZones(day) {
   const fc = await api(`/api/v1/zones?at=${day}`);
   zonesLayer.clearLayers();
@@ -64,7 +158,7 @@ async function drawZones(day) {
   for (const f of fc.features) {
     const p = f.properties;
     const colour = zoneColour(p.zone);
-    L.geoJSON(f, { style: { color: colour, weight: 2, fillOpacity: 0.18 } })
+    L.geoJSON(f, { style: { color: colour, weight: 2, fillOpacity: 0.12 } })
       .bindPopup(`<h3>${escapeHtml(p.name || p.zone)} <span class="muted">v${p.version}</span></h3>
         <div>${escapeHtml(p.valid_from)} → ${escapeHtml(p.valid_to || "open")}</div>
         <ul>${rulesHtml(p.rules)}</ul>
@@ -77,30 +171,7 @@ async function drawZones(day) {
     list.appendChild(item);
   }
   $("zone-count").textContent = `(${fc.features.length})`;
-}
-
-async function drawViolations(day) {
-  violationsLayer.clearLayers();
-  const from = isoDay(Date.parse(day) - 6 * DAY_MS);
-  const to = isoDay(Date.parse(day) + DAY_MS);
-  try {
-    const page = await api(`/api/v1/violations?from=${from}&to=${to}&limit=1000`);
-    for (const v of page.items ?? []) {
-      const inside = v.verdict === "inside";
-      L.circle([v.latitude, v.longitude], {
-        radius: v.radius_m ?? 2000, color: inside ? "#b3261e" : "#e08a00", weight: 1.5,
-        fillOpacity: inside ? 0.45 : 0.2,
-      }).bindPopup(`<h3>${escapeHtml(v.report)} <span class="muted">${escapeHtml(v.verdict)}</span></h3>
-          <div>${escapeHtml(v.event_type)}: ${escapeHtml(v.rule)} of ${escapeHtml(v.zone)} v${v.version}</div>
-          <div class="muted">${escapeHtml(v.clause)}; ${Math.round((v.fraction ?? 0) * 100)}% of the disc inside</div>
-          <div class="muted">${escapeHtml(v.time_begin)} → ${escapeHtml(v.time_end)}${v.party ? "; " + escapeHtml(v.party) : ""}</div>`)
-        .addTo(violationsLayer);
-    }
-    return page.items?.length ?? 0;
-  } catch (e) {
-    if (e.status === 401 || e.status === 403) return null;  // the public role sees aggregates only
-    throw e;
-  }
+  return new Set(fc.features.map((f) => f.properties.zone));
 }
 
 function changeHtml(c) {
@@ -109,18 +180,14 @@ function changeHtml(c) {
   return n > 0 ? `<span class="up">+${n}</span>` : `<span class="down">${n}</span>`;
 }
 
-async function drawSummary(day) {
+async function drawSummary(day, inForce) {
   // The API's `to` is exclusive: the week ends with the chosen day.
-  const from = isoDay(Date.parse(day) - 6 * DAY_MS);
-  const to = isoDay(Date.parse(day) + DAY_MS);
-  const s = await api(`/api/v1/summary?from=${from}&to=${to}`);
-  const rows = (s.zones ?? []).map((z) => {
-    const c = z.reports;
-    return `<tr><td><span class="swatch" style="background:${zoneColour(z.zone)}"></span>${escapeHtml(z.zone)}</td>
-      <td class="n">${c.count}</td><td class="n">${changeHtml(c)}</td></tr>`;
-  }).join("");
+  const s = await api(`/api/v1/summary?from=${isoDay(dayMs(day) - 6 * DAY_MS)}&to=${isoDay(dayMs(day) + DAY_MS)}`);
+  // Only the zones in force that day: a zone not yet agreed has nothing to count.
+  const rows = (s.zones ?? []).filter((z) => inForce.has(z.zone)).map((z) => `<tr><td><span class="swatch" style="background:${zoneColour(z.zone)}"></span>${escapeHtml(z.zone)}</td>
+      <td class="n">${z.reports.count}</td><td class="n">${changeHtml(z.reports)}</td></tr>`).join("");
   const total = s.reports ?? { count: 0, previous: 0, change: 0 };
-  $("summary").innerHTML = `<table><tr><th>zone</th><th>reports</th><th>vs prev.</th></tr>${rows}
+  $("summary").innerHTML = `<table><tr><th>zone</th><th class="n">reports</th><th class="n">vs prev. 7 days</th></tr>${rows}
     <tr><th>all</th><th class="n">${total.count}</th><th class="n">${changeHtml(total)}</th></tr></table>`;
   $("summary").classList.remove("muted");
 }
@@ -131,51 +198,350 @@ async function drawLog() {
     root ${escapeHtml(head.root_hash)}<br>key ${escapeHtml(head.public_key)}`;
 }
 
+// --- The list -----------------------------------------------------------------------------------
+
+// The list's window [from, to) as dates, from the period control and the chosen day.
+function listWindow() {
+  const period = $("f-period").value;
+  const day = $("date").value;
+  if (period === "all") return { from: state.span.first, to: isoDay(dayMs(state.span.last) + DAY_MS) };
+  if (period === "range") {
+    return { from: $("f-from").value || state.span.first, to: isoDay(dayMs($("f-to").value || state.span.last) + DAY_MS) };
+  }
+  return { from: isoDay(dayMs(day) - (Number(period) - 1) * DAY_MS), to: isoDay(dayMs(day) + DAY_MS) };
+}
+
+// The query the list and the export links share: the filters the API applies.
+function listQuery() {
+  const { from, to } = listWindow();
+  const q = new URLSearchParams({ from, to });
+  for (const [param, id] of [["zone", "f-zone"], ["type", "f-type"], ["party", "f-party"]]) {
+    if ($(id).value) q.set(param, $(id).value);
+  }
+  if (state.list === "incidents" && $("f-grade").value) q.set("grade", $("f-grade").value);
+  if (state.list === "violations" && $("f-verdict").value) q.set("verdict", $("f-verdict").value);
+  return q;
+}
+
+async function loadList() {
+  const q = listQuery();
+  state.items = await apiAll(`/api/v1/${state.list}?${q}`);
+  const exports = `/api/v1/export/${state.list}?${q}`;
+  $("x-csv").href = `${exports}&f=csv`;
+  $("x-geojson").href = `${exports}&f=geojson`;
+  $("x-hxl").href = `${exports}&f=hxl`;
+  fillPartyChoices();
+}
+
+// The parties the record names, as filter choices (kept once seen).
+const knownParties = new Set();
+function fillPartyChoices() {
+  for (const item of state.items) {
+    for (const p of item.alleged_parties ?? (item.party ? [item.party] : [])) knownParties.add(p);
+  }
+  const select = $("f-party");
+  const chosen = select.value;
+  const have = new Set([...select.options].map((o) => o.value));
+  for (const p of [...knownParties].sort()) {
+    if (!have.has(p)) select.add(new Option(p, p));
+  }
+  select.value = chosen;
+}
+
+function filteredItems() { return state.items; }
+
+function sortValue(item, key) {
+  const violation = state.list === "violations";
+  switch (key) {
+    case "date": return item.time_begin ?? item.event_date ?? "";
+    case "id": return violation ? item.report : item.id;
+    case "type": return item.event_type ?? "";
+    case "zone": return violation ? item.zone : (item.zones ?? []).map((z) => z.zone).join(",");
+    case "grade": return violation ? item.verdict : item.grade;
+  }
+  return "";
+}
+
+function drawList() {
+  const { key, dir } = state.sort;
+  const items = [...filteredItems()].sort((a, b) => {
+    const x = sortValue(a, key), y = sortValue(b, key);
+    return (x < y ? -1 : x > y ? 1 : 0) * dir;
+  });
+  const violation = state.list === "violations";
+  const rows = items.map((item) => {
+    const id = violation ? `${item.report}` : item.id;
+    const zones = violation ? `${item.zone} v${item.version}` : [...new Set((item.zones ?? []).map((z) => z.zone))].join(", ");
+    const grade = violation ? item.verdict : item.grade;
+    return `<tr data-id="${escapeHtml(id)}" data-key="${escapeHtml(violation ? `${item.report}|${item.zone}|${item.rule}` : item.id)}">
+      <td>${escapeHtml((item.time_begin ?? item.event_date ?? "").slice(0, 10))}</td><td>${escapeHtml(id)}</td>
+      <td>${escapeHtml(item.sub_event_type || item.event_type)}</td><td>${escapeHtml(zones || "—")}</td>
+      <td><span class="grade grade-${escapeHtml(grade)}">${escapeHtml(grade)}</span></td></tr>`;
+  });
+  const body = $("list").tBodies[0];
+  body.innerHTML = rows.join("");
+  [...body.rows].forEach((row, k) => row.addEventListener("click", () => openItem(items[k])));
+  $("list-count").textContent = `(${items.length})`;
+  for (const th of $("list").tHead.rows[0].cells) {
+    th.setAttribute("aria-sort", th.dataset.sort === key ? (dir > 0 ? "ascending" : "descending") : "none");
+  }
+  drawItems();
+}
+
+// --- The incident panel -------------------------------------------------------------------------
+
+async function openItem(item) {
+  if (state.list === "violations") {
+    // A violation opens the incident its report belongs to.
+    return openIncident(`INC-${item.report}`);
+  }
+  return openIncident(item.id);
+}
+
+function list(values) {
+  return (values ?? []).length ? values.map(escapeHtml).join(", ") : `<span class="muted">none</span>`;
+}
+
+function claimsHtml(claims) {
+  if (!claims?.length) return `<p class="muted">No party has made a claim about it.</p>`;
+  return `<div class="claims">${claims.map((c) => `<div class="claim ${escapeHtml(c.stance)}">
+      <strong>${escapeHtml(c.party)}</strong> <span class="muted">${escapeHtml(c.stance)}${c.kind ? ` (${escapeHtml(c.kind)})` : ""}${c.about ? `, about ${escapeHtml(c.about)}` : ""}</span><br>
+      ${escapeHtml(c.text ?? "")}<br><span class="muted">${escapeHtml(c.made_at ?? "")}${c.source ? ` · ${escapeHtml(c.source)}` : ""}</span></div>`).join("")}</div>`;
+}
+
+async function openIncident(id) {
+  const panel = $("panel");
+  panel.hidden = false;
+  $("panel-body").innerHTML = `<p class="muted">loading ${escapeHtml(id)}…</p>`;
+  delete panel.dataset.proof;
+  for (const row of $("list").tBodies[0].rows) row.classList.toggle("selected", row.dataset.id === id || row.dataset.id === id.replace(/^INC-/, ""));
+  let i;
+  try {
+    i = await api(`/api/v1/incidents/${encodeURIComponent(id)}`);
+  } catch (e) {
+    $("panel-body").innerHTML = `<p>${escapeHtml(id)}: ${escapeHtml(e.message)}</p>`;
+    panel.dataset.proof = "none";
+    return;
+  }
+  state.selected = i;
+  panel.dataset.incident = i.id;
+  const raw = "sources" in i;
+  const zones = (i.violations ?? []).map((v) => `<li><span class="swatch" style="background:${zoneColour(v.zone)}"></span>${escapeHtml(v.zone)} v${v.version}: ${escapeHtml(v.rule)}, ${escapeHtml(v.verdict)}${v.clause ? ` <span class="muted">(${escapeHtml(v.clause)})</span>` : ""}${v.parties?.length ? `<br><span class="muted">binds ${list(v.parties)}</span>` : ""}</li>`).join("");
+  $("panel-body").innerHTML = `
+    <h3>${escapeHtml(i.id)} <span class="grade grade-${escapeHtml(i.grade)}">${escapeHtml(i.grade)}</span></h3>
+    <dl>
+      <dt>when</dt><dd>${escapeHtml(i.time_begin)} → ${escapeHtml(i.time_end)}</dd>
+      <dt>what</dt><dd>${escapeHtml(i.event_type)}${i.sub_event_type ? `: ${escapeHtml(i.sub_event_type)}` : ""}${i.fatalities != null ? `; ${i.fatalities} killed` : ""}</dd>
+      <dt>where</dt><dd>${i.latitude.toFixed(4)}, ${i.longitude.toFixed(4)} ± ${Math.round(i.radius_m / 100) / 10} km</dd>
+      <dt>reports</dt><dd>${list(i.reports)} <span class="muted">(${i.independent_groups} independent group${i.independent_groups === 1 ? "" : "s"})</span></dd>
+      <dt>parties</dt><dd>${list(i.alleged_parties)}</dd>
+      ${raw ? `<dt>sources</dt><dd>${list(i.sources)}</dd><dt>groups</dt><dd>${list(i.groups)}</dd>` : ""}
+      ${raw && i.accused?.length ? `<dt>accused</dt><dd>${list(i.accused)}</dd>` : ""}
+    </dl>
+    <h4>Why ${escapeHtml(i.grade)}</h4><p>${escapeHtml(i.reason)}</p>
+    <h4>Zone versions and clauses</h4>${zones ? `<ul>${zones}</ul>` : `<p class="muted">Outside every zone in force.</p>`}
+    ${raw ? `<h4>Claims, side by side</h4>${claimsHtml(i.claims)}` : `<p class="muted">Sources, claims and evidence need a staff token.</p>`}
+    ${raw && i.tracks?.length ? `<h4>Flight tracks near it</h4><ul>${i.tracks.map((t) => `<li>${escapeHtml(t.icao24)} ${escapeHtml(t.callsign)} at ${escapeHtml(t.time)}, ${Math.round(t.distance_m)} m</li>`).join("")}</ul>` : ""}
+    ${raw && i.decisions?.length ? `<h4>Analysts' decisions</h4><ul>${i.decisions.map((d) => `<li>${escapeHtml(d.action)} by ${escapeHtml(d.by)} at ${escapeHtml(d.at)}: ${escapeHtml(d.reason)}</li>`).join("")}</ul>` : ""}
+    ${raw && i.notes ? `<h4>Notes (anchor report)</h4><p>${escapeHtml(i.notes)}</p>` : ""}
+    <h4>Transparency log</h4><div id="proof" class="proof none">checking…</div>`;
+  // Centred in the part of the map the panel leaves free.
+  const zoom = Math.max(map.getZoom(), CLUSTER_BELOW_ZOOM);
+  const centre = map.unproject(map.project([i.latitude, i.longitude], zoom).subtract([250, 0]), zoom);
+  map.setView(centre, zoom, { animate: false });
+  await showProof(i);
+}
+
+// Checks, here in the browser, that the entry publishing the incident (or, unpublished, the
+// entry of its anchor report) is in the log under a tree head the log's key signed.
+async function showProof(i) {
+  const box = $("proof");
+  const entry = i.log_entry ?? i.report_entries?.[0]?.entry;
+  const what = i.log_entry != null ? "its publication" : "its first report";
+  if (entry == null) {
+    box.textContent = "Not published: no log entry to check.";
+    $("panel").dataset.proof = "none";
+    return;
+  }
+  try {
+    const head = await api("/api/v1/log/head");
+    const proof = await api(`/api/v1/log/inclusion?index=${entry}&tree_size=${head.tree_size}`);
+    const signed = await verifyHeadSignature(head);
+    const included = await verifyInclusion(proof.index, head.tree_size, proof.leaf_hash, proof.proof, head.root_hash);
+    // Staff may read the entry itself: then the leaf hash is recomputed from its data too.
+    let leaf = "";
+    if (state.role !== "public" && state.role !== "party") {
+      const page = await api(`/api/v1/log/entries?from=${entry}&limit=1`).catch(() => null);
+      const data = page?.items?.[0]?.data;
+      if (typeof data === "string") leaf = (await leafHash(data)) === proof.leaf_hash ? "leaf recomputed from the entry's data; " : "LEAF HASH DOES NOT MATCH THE ENTRY'S DATA; ";
+    }
+    const ok = signed.ok && included.ok && !leaf.startsWith("LEAF");
+    box.className = `proof ${ok ? "ok" : "bad"}`;
+    box.innerHTML = ok
+      ? `✔ Verified in this browser: ${what} is entry ${entry}, included in the tree of ${head.tree_size} entries whose head the log's key signed at ${escapeHtml(head.timestamp)} (${leaf}${proof.proof.length} hashes, root ${escapeHtml(head.root_hash.slice(0, 16))}…).`
+      : `✘ Not verified: ${escapeHtml([signed.ok ? "" : signed.why, included.ok ? "" : included.why, leaf].filter(Boolean).join("; "))}`;
+    $("panel").dataset.proof = ok ? "verified" : "failed";
+  } catch (e) {
+    box.className = "proof bad";
+    box.textContent = `✘ Could not check: ${e.message}`;
+    $("panel").dataset.proof = "failed";
+  }
+}
+
+// --- Layer modules ------------------------------------------------------------------------------
+
+// A layer module registers { id, label, refresh(ctx), clear?() }; refresh is called with the
+// context of every refresh (and at once when the dashboard already has one). ctx = { day,
+// from, to, role, map, api, apiAll, L }. See docs/dashboard.md.
+const layers = [];
+let lastContext = null;
+function registerLayer(layer) {
+  if (!layer?.id || typeof layer.refresh !== "function") throw new Error("registerLayer needs { id, refresh(ctx) }");
+  layers.push(layer);
+  if (lastContext) Promise.resolve(layer.refresh(lastContext)).catch((e) => console.warn(`layer ${layer.id}: ${e.message}`));
+}
+window.truce = { registerLayer, map, api, apiAll, state, escapeHtml, openIncident };
+
+// --- Refresh ------------------------------------------------------------------------------------
+
 let pending = 0;
-async function refresh(day) {
+async function refresh() {
+  const day = $("date").value;
   const ticket = ++pending;
   $("status").textContent = `loading ${day}…`;
+  delete document.body.dataset.ready;
   try {
-    await drawZones(day);
-    const [violations] = await Promise.all([drawViolations(day), drawSummary(day), drawLog()]);
+    await Promise.all([drawZones(day).then((inForce) => drawSummary(day, inForce)), loadList(), drawLog()]);
     if (ticket !== pending) return;
-    $("status").textContent = violations === null
-      ? `${day}: individual violations need a monitor, guarantor or party token`
-      : `${day}: ${violations} violation${violations === 1 ? "" : "s"} in the 7 days to date`;
+    drawList();
+    const { from, to } = listWindow();
+    lastContext = { day, from, to, role: state.role, map, api, apiAll, L };
+    await Promise.all(layers.map((l) => Promise.resolve(l.refresh(lastContext)).catch((e) => console.warn(`layer ${l.id}: ${e.message}`))));
+    if (ticket !== pending) return;
+    $("status").textContent = `${day}: ${state.items.length} ${state.list} listed (${from} to ${isoDay(dayMs(to) - DAY_MS)}), seen as ${state.role}`;
     document.body.dataset.ready = day;
   } catch (e) {
+    if (ticket !== pending) return;
     $("status").textContent = `error: ${e.message}`;
     document.body.dataset.ready = "error";
   }
 }
 
+function sliderDay() { return isoDay(dayMs(state.span.first) + Number($("slider").value) * DAY_MS); }
+
 function setDay(day, fromSlider = false) {
-  $("date").value = day;
-  if (!fromSlider) $("slider").value = Math.round(((Date.parse(day) - FIRST_DAY) / (LAST_DAY - FIRST_DAY)) * 1000);
-  history.replaceState(null, "", `?date=${day}`);
-  refresh(day);
+  const clamped = day < state.span.first ? state.span.first : day > state.span.last ? state.span.last : day;
+  $("date").value = clamped;
+  if (!fromSlider) $("slider").value = Math.round((dayMs(clamped) - dayMs(state.span.first)) / DAY_MS);
+  history.replaceState(null, "", `?date=${clamped}`);
+  return refresh();
+}
+
+// The scenario's life from its data: from the earliest zone version or incident to the last
+// day any zone version starts or ends or any incident happened (an open-ended last version
+// ends the span at its start, or at the last incident if later).
+async function loadSpan(zoneVersions) {
+  const incidents = await api("/ogc/collections/incidents");
+  const days = [];
+  for (const f of zoneVersions) {
+    const p = f.properties;
+    if (p.valid_from) days.push(p.valid_from.slice(0, 10));
+    // valid_to is exclusive: the last day in force is the day before it.
+    if (p.valid_to) days.push(isoDay(Date.parse(p.valid_to) - 1));
+  }
+  for (const t of incidents.extent?.temporal?.interval?.[0] ?? []) if (t) days.push(t.slice(0, 10));
+  if (!days.length) throw new Error("the server has no scenario loaded");
+  days.sort();
+  state.span.first = days[0];
+  state.span.last = days[days.length - 1];
+  const slider = $("slider");
+  slider.max = Math.round((dayMs(state.span.last) - dayMs(state.span.first)) / DAY_MS);
+  for (const input of [$("date"), $("f-from"), $("f-to")]) { input.min = state.span.first; input.max = state.span.last; }
+  $("span").textContent = `${state.span.first} – ${state.span.last}`;
+}
+
+async function signIn(value) {
+  if (value) sessionStorage.setItem(TOKEN_KEY, value); else sessionStorage.removeItem(TOKEN_KEY);
+  $("token").value = "";
+  state.role = "public";
+  if (token()) {
+    // The role a token carries shows in what it may read: staff read the log's entries,
+    // insiders the violations. The API answers 401 for a bad token.
+    try {
+      await api("/api/v1/violations?limit=1");
+      state.role = await api("/api/v1/log/entries?limit=1").then(() => "staff", () => "party or humanitarian");
+    } catch (e) {
+      if (e.status === 401) {
+        sessionStorage.removeItem(TOKEN_KEY);
+        $("status").textContent = `sign-in failed: ${e.message}`;
+      }
+    }
+  }
+  const insider = state.role !== "public";
+  $("role").textContent = insider ? `signed in (${state.role})` : "public";
+  $("signout").hidden = !insider;
+  $("token").hidden = insider;
+  $("signin-button").hidden = insider;
+  const violationsTab = document.querySelector('[data-list="violations"]');
+  violationsTab.disabled = !insider;
+  violationsTab.title = insider ? "" : "violations need a staff, party or humanitarian token";
+  if (!insider && state.list === "violations") selectList("incidents", false);
+}
+
+function selectList(name, reload = true) {
+  state.list = name;
+  for (const b of $("tabs").querySelectorAll("button")) b.setAttribute("aria-selected", String(b.dataset.list === name));
+  $("list-title").textContent = name === "violations" ? "Violations" : "Incidents";
+  if (reload) refresh();
 }
 
 async function main() {
-  $("token").value = sessionStorage.getItem("truce-token") ?? "";
-  $("token").addEventListener("change", () => {
-    sessionStorage.setItem("truce-token", $("token").value.trim());
-    refresh($("date").value);
+  $("signin").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    await signIn($("token").value.trim());
+    refresh();
   });
+  $("signout").addEventListener("click", async () => { await signIn(""); refresh(); });
   $("date").addEventListener("change", () => setDay($("date").value));
-  $("slider").addEventListener("input", () => {
-    const ms = FIRST_DAY + (LAST_DAY - FIRST_DAY) * ($("slider").value / 1000);
-    setDay(isoDay(Math.floor(ms / DAY_MS) * DAY_MS), true);
-  });
+  $("slider").addEventListener("input", () => setDay(sliderDay(), true));
+  for (const id of ["f-period", "f-from", "f-to", "f-zone", "f-type", "f-party", "f-grade", "f-verdict"]) {
+    $(id).addEventListener("change", () => {
+      if ((id === "f-from" || id === "f-to") && $("f-period").value !== "range") $("f-period").value = "range";
+      // A range's last day becomes the day shown: its zones are the ones drawn.
+      if (id === "f-to" && $("f-to").value) return setDay($("f-to").value);
+      refresh();
+    });
+  }
+  for (const b of $("tabs").querySelectorAll("button")) b.addEventListener("click", () => !b.disabled && selectList(b.dataset.list));
+  for (const th of $("list").tHead.rows[0].cells) {
+    th.addEventListener("click", () => {
+      state.sort = { key: th.dataset.sort, dir: state.sort.key === th.dataset.sort ? -state.sort.dir : (th.dataset.sort === "date" ? -1 : 1) };
+      drawList();
+    });
+  }
+  $("panel-close").addEventListener("click", () => { $("panel").hidden = true; });
+
   await drawBaseMap();
   try {
     const s = await api("/api/v1/scenario");
     $("scenario-name").textContent = s.bundle?.scenario?.name ?? s.scenario_id ?? "";
+    // Every zone any version of the scenario defines, as filter choices.
+    const all = await api("/api/v1/zones");
+    for (const f of all.features ?? []) {
+      const { zone, name } = f.properties;
+      if (![...$("f-zone").options].some((o) => o.value === zone)) $("f-zone").add(new Option(name || zone, zone));
+    }
+    await loadSpan(all.features ?? []);
   } catch (e) {
     $("scenario-name").textContent = `no scenario: ${e.message}`;
+    $("status").textContent = `error: ${e.message}`;
+    document.body.dataset.ready = "error";
+    return;
   }
+  await signIn(token());
   const requested = new URLSearchParams(location.search).get("date");
-  setDay(/^\d{4}-\d{2}-\d{2}$/.test(requested ?? "") ? requested : "2017-08-21");
+  // Without a requested day, the last day of the record: the whole record is listed.
+  await setDay(/^\d{4}-\d{2}-\d{2}$/.test(requested ?? "") ? requested : state.span.last);
 }
 
 main();

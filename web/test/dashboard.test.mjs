@@ -1,10 +1,12 @@
-// The dashboard in a real browser against the real server: `truce serve` on a fresh SQLite
-// file with the shipped scenario, reports posted through the API, Debian's Chromium driven by
-// playwright-core. Skips (with the reason) when the binary, Chromium or the corpus is absent.
+// The dashboard in a real browser against the real server: `truce serve --seed` on a fresh
+// SQLite file with the shipped scenario and its real incidents (scenarios/astana-2017),
+// Debian's Chromium driven by playwright-core. Also the daily report and the exports from the
+// CLI against the same database. Skips (saying why) when the binary, Chromium or web/dist is
+// absent. Screenshots go to build/ as artifacts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,17 +14,19 @@ import { fileURLToPath } from "node:url";
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const truce = process.env.TRUCE_BIN ?? join(repo, "build/src/cli/truce");
 const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const sharedData = process.env.TRUCE_SHARED_DATA ?? resolve(repo, "../shared/data");
-const archive = join(sharedData, "incidents/syrian_archive_chemical_weapons_2013_2014.csv");
+const scenario = join(repo, "scenarios/astana-2017");
+const shots = join(repo, "build");
 const missing = [truce, chromiumPath, join(repo, "web/dist/index.html")].filter((p) => !existsSync(p));
+const skipWhy = missing.length ? `not available: ${missing.join(", ")} (build truce, apt-get install chromium, cd web && npm ci && npm run build)` : "";
 
-let server, port, token, dir, browser;
+let server, port, token, dir, db, browser;
 
 before(async () => {
   if (missing.length) return;
+  mkdirSync(shots, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), "truce-web-"));
-  const db = join(dir, "truce.db");
-  server = spawn(truce, ["serve", "--db", db, "--scenario", join(repo, "scenarios/astana-2017"),
+  db = join(dir, "truce.db");
+  server = spawn(truce, ["serve", "--db", db, "--scenario", scenario, "--seed", scenario,
                          "--listen", "127.0.0.1:0", "--web", join(repo, "web/dist")], { stdio: ["ignore", "pipe", "inherit"] });
   port = await new Promise((ok, fail) => {
     let out = "";
@@ -48,64 +52,258 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-// Real incidents (Syrian Archive, 2013) moved to August 2017, when the zones were in force.
-async function postArchiveReports() {
-  const lines = readFileSync(archive, "utf8").split("\n").slice(1).filter((l) => /^CW_\d+,[^,]+,[^,]*,3\d\.\d+/.test(l));
-  const reports = lines.map((l) => {
-    const f = l.split(",");
-    const [m, d] = f[6].split(" ")[0].split("/");
-    return { event_id_cnty: f[0], event_date: `2017-${m}-${d}`, time_precision: 1, event_type: "Explosions/Remote violence",
-             sub_event_type: "Chemical weapon", latitude: Number(f[4]), longitude: Number(f[3]), geo_precision: 2 };
-  });
-  const r = await fetch(`http://127.0.0.1:${port}/api/v1/reports`, {
-    method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(reports),
-  });
-  assert.equal(r.status, 201, await r.text());
-  return reports.length;
+const base = () => `http://127.0.0.1:${port}`;
+
+// A page that records console errors and failed requests, and the API calls it makes.
+async function openPage(path = "/", { pageSize } = {}) {
+  const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+  const errors = [];
+  const calls = [];
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
+  page.on("request", (r) => calls.push(r.url()));
+  if (pageSize) await page.addInitScript((n) => { window.TRUCE_PAGE_SIZE = n; }, pageSize);
+  await page.goto(`${base()}${path}`);
+  await ready(page);
+  return { page, errors, calls };
 }
 
-test("the dashboard shows the zones in force, violations, the summary and the signed log head", async (t) => {
-  if (missing.length) return t.skip(`not available: ${missing.join(", ")}`);
-  if (!existsSync(archive)) return t.skip(`real-data corpus not found: ${archive}`);
-  const posted = await postArchiveReports();
-  assert.ok(posted > 100, `only ${posted} archive rows parsed`);
+async function ready(page) {
+  await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 30000 });
+  const state = await page.evaluate(() => document.body.dataset.ready);
+  assert.notEqual(state, "error", await page.textContent("#status"));
+  return state;
+}
 
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.addInitScript((t) => sessionStorage.setItem("truce-token", t), token);
-  await page.goto(`http://127.0.0.1:${port}/?date=2017-08-21`);
-  await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 20000 });
-  assert.equal(await page.evaluate(() => document.body.dataset.ready), "2017-08-21");
+const rows = (page) => page.$$eval("#list tbody tr", (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent.trim())));
+const zonesDrawn = (page) => page.$$eval("#zones li", (items) => items.map((li) => li.dataset.zone).sort());
 
-  // Four memorandum zones on 21 August 2017; the Sochi DMZ does not exist yet.
-  const zones = await page.$$eval("#zones li", (items) => items.map((li) => li.dataset.zone).sort());
-  assert.deepEqual(zones, ["eastern-ghouta", "idlib", "northern-homs", "south"]);
-  const status = await page.textContent("#status");
-  assert.match(status, /2017-08-21: \d+ violations in the 7 days to date/);
-  assert.ok(Number(status.match(/(\d+) violations/)[1]) > 50, status);
-  assert.match(await page.textContent("#summary"), /eastern-ghouta/);
-  assert.match(await page.textContent("#log"), /entries, signed/);
-  await page.screenshot({ path: join(repo, "build/dashboard-2017-08-21.png") }).catch(() => {});
+async function publicCount() {
+  let n = 0, cursor = null;
+  do {
+    const r = await (await fetch(`${base()}/api/v1/incidents?limit=1000${cursor ? `&cursor=${cursor}` : ""}`)).json();
+    n += r.items.length;
+    cursor = r.next;
+  } while (cursor);
+  return n;
+}
 
-  // Moving the date to after the Sochi memorandum changes the zones shown.
-  await page.fill("#date", "2018-11-01");
-  await page.dispatchEvent("#date", "change");
-  await page.waitForFunction(() => document.body.dataset.ready === "2018-11-01", null, { timeout: 20000 });
-  const later = await page.$$eval("#zones li", (items) => items.map((li) => li.dataset.zone).sort());
-  assert.deepEqual(later, ["idlib", "idlib-dmz"]);
+test("the first screen lists the shipped incidents, paged through the API's cursors to the end", async (t) => {
+  if (missing.length) return t.skip(skipWhy);
+  const expected = await publicCount();
+  assert.ok(expected >= 100, `only ${expected} published incidents`);
+  const { page, errors, calls } = await openPage("/", { pageSize: 40 });
+  const listed = await rows(page);
+  assert.equal(listed.length, expected);
+  // 40 a page: the dashboard followed `next` to the last page.
+  const pages = calls.filter((u) => u.includes("/api/v1/incidents?")).length;
+  assert.ok(pages >= Math.ceil(expected / 40), `${pages} list requests for ${expected} incidents`);
+  assert.match(await page.textContent("#list-count"), new RegExp(`\\(${expected}\\)`));
+  // The time control spans the record from its data, not from today.
+  const span = await page.textContent("#span");
+  assert.match(span, /^2017-\d\d-\d\d – 20(19|20|21)-\d\d-\d\d$/);
+  assert.ok(!span.includes(String(new Date().getUTCFullYear())), span);
+  assert.match(await page.textContent("#scenario-name"), /Astana/);
+  assert.match(await page.textContent("#role"), /public/);
+  // Sorted by date, newest first, by default; a click on the header reverses it.
+  const dates = listed.map((r) => r[0]);
+  assert.deepEqual(dates, [...dates].sort().reverse());
+  await page.click('#list th[data-sort="date"]');
+  const ascending = (await rows(page)).map((r) => r[0]);
+  assert.deepEqual(ascending, [...ascending].sort());
+  await page.screenshot({ path: join(shots, "dashboard-first-screen.png") });
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test("without a token the dashboard shows the public view and says what it cannot show", async (t) => {
-  if (missing.length) return t.skip(`not available: ${missing.join(", ")}`);
-  const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${port}/?date=2017-08-21`);
-  await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 20000 });
-  assert.equal(await page.evaluate(() => document.body.dataset.ready), "2017-08-21");
-  assert.equal((await page.$$("#zones li")).length, 4);
-  assert.match(await page.textContent("#status"), /individual violations need a monitor, guarantor or party token/);
-  assert.match(await page.textContent("#scenario-name"), /Astana/);
+test("moving the slider from June 2017 to June 2018 changes the zones drawn", async (t) => {
+  if (missing.length) return t.skip(skipWhy);
+  const { page, errors } = await openPage("/?date=2017-06-15");
+  const june2017 = await zonesDrawn(page);
+  assert.ok(june2017.includes("eastern-ghouta"), june2017.join(","));
+  assert.ok(!june2017.includes("idlib-dmz"), "the Sochi DMZ did not exist in 2017");
+  await page.evaluate(() => {
+    const slider = document.getElementById("slider");
+    const first = Date.parse(`${document.getElementById("date").min}T00:00:00Z`);
+    slider.value = Math.round((Date.parse("2018-06-15T00:00:00Z") - first) / 86400000);
+    slider.dispatchEvent(new Event("input"));
+  });
+  await page.waitForFunction(() => document.body.dataset.ready === "2018-06-15", null, { timeout: 30000 });
+  assert.equal(await page.inputValue("#date"), "2018-06-15");
+  const june2018 = await zonesDrawn(page);
+  assert.notDeepEqual(june2018, june2017);
+  // Eastern Ghouta was retaken in April 2018; its zone ended with it.
+  assert.ok(!june2018.includes("eastern-ghouta"), june2018.join(","));
+  await page.screenshot({ path: join(shots, "dashboard-2018-06-15.png") });
+  assert.deepEqual(errors, []);
   await page.close();
+});
+
+test("filters narrow the list, and the export links carry the same filters", async (t) => {
+  if (missing.length) return t.skip(skipWhy);
+  const { page, errors } = await openPage("/");
+  const all = (await rows(page)).length;
+  await page.selectOption("#f-zone", "eastern-ghouta");
+  await ready(page);
+  const ghouta = await rows(page);
+  assert.ok(ghouta.length > 0 && ghouta.length < all, `${ghouta.length} of ${all}`);
+  for (const r of ghouta) assert.match(r[3], /eastern-ghouta/);
+  await page.selectOption("#f-type", "Explosions/Remote violence");
+  await ready(page);
+  const shelling = await rows(page);
+  assert.ok(shelling.length > 0 && shelling.length < ghouta.length, `${shelling.length} of ${ghouta.length}`);
+  // A date range from the filters.
+  await page.fill("#f-from", "2018-02-01");
+  await page.dispatchEvent("#f-from", "change");
+  await ready(page);
+  await page.fill("#f-to", "2018-03-31");
+  await page.dispatchEvent("#f-to", "change");
+  await ready(page);
+  const spring = await rows(page);
+  assert.ok(spring.length > 0 && spring.length <= shelling.length);
+  for (const r of spring) assert.ok(r[0] >= "2018-01-25" && r[0] <= "2018-03-31", r[0]);
+  // The CSV export of what is listed has as many rows, in ACLED's columns.
+  const href = await page.getAttribute("#x-csv", "href");
+  assert.match(href, /zone=eastern-ghouta/);
+  const csv = await page.evaluate(async (u) => (await fetch(u)).text(), href);
+  const lines = csv.trim().split("\r\n");
+  assert.match(lines[0], /^event_id_cnty,event_date,event_type,sub_event_type,latitude,longitude,/);
+  assert.equal(lines.length - 1, spring.length);
+  const hxl = await page.evaluate(async (u) => (await fetch(u)).text(), await page.getAttribute("#x-hxl", "href"));
+  assert.match(hxl.split("\r\n")[1], /^#event\+code,#date\+occurred,#event\+type/);
+  const geojson = await page.evaluate(async (u) => (await fetch(u)).json(), await page.getAttribute("#x-geojson", "href"));
+  assert.equal(geojson.features.length, spring.length);
+  await page.screenshot({ path: join(shots, "dashboard-filtered.png") });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("an incident's panel shows its grade and reason and a proof verified in the browser", async (t) => {
+  if (missing.length) return t.skip(skipWhy);
+  const { page, errors } = await openPage("/");
+  await page.click("#list tbody tr:first-child");
+  await page.waitForFunction(() => document.getElementById("panel").dataset.proof, null, { timeout: 20000 });
+  assert.equal(await page.getAttribute("#panel", "data-proof"), "verified", await page.textContent("#proof"));
+  const panel = await page.textContent("#panel");
+  assert.match(panel, /Why (single-source|corroborated|confirmed|contested|denied|discounted)/);
+  assert.match(await page.textContent("#proof"), /Verified in this browser: its publication is entry \d+, included in the tree of \d+ entries/);
+  // The public sees no sources or claims.
+  assert.match(panel, /Sources, claims and evidence need a staff token/);
+  await page.screenshot({ path: join(shots, "dashboard-incident-public.png") });
+
+  // A proof altered on the way fails: the check is real, not a label.
+  await page.route("**/api/v1/log/inclusion*", async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    body.proof[0] = body.proof[0].replace(/^./, (c) => (c === "0" ? "1" : "0"));
+    await route.fulfill({ response, json: body });
+  });
+  await page.click("#list tbody tr:nth-child(2)");
+  await page.waitForFunction(() => document.getElementById("panel").dataset.proof, null, { timeout: 20000 });
+  assert.equal(await page.getAttribute("#panel", "data-proof"), "failed");
+  assert.match(await page.textContent("#proof"), /Not verified: the path leads to/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a signed-in monitor sees more than the public: claims side by side, violations, the leaf rechecked", async (t) => {
+  if (missing.length) return t.skip(skipWhy);
+  const { page, errors } = await openPage("/");
+  const publicRows = (await rows(page)).length;
+  assert.equal(await page.isDisabled('[data-list="violations"]'), true);
+  await page.fill("#token", token);
+  await page.click("#signin-button");
+  await page.waitForFunction(() => document.getElementById("role").textContent.includes("signed in"), null, { timeout: 20000 });
+  await ready(page);
+  // The token is kept in sessionStorage, never in the URL.
+  assert.ok(!page.url().includes(token));
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("truce-token")), token);
+  assert.ok((await rows(page)).length >= publicRows);
+  // Khan Shaykhun (AST001): Russia's denial beside the findings.
+  await page.evaluate(() => window.truce.openIncident("INC-AST001"));
+  await page.waitForFunction(() => document.getElementById("panel").dataset.proof, null, { timeout: 20000 });
+  const panel = await page.textContent("#panel");
+  assert.match(panel, /Claims, side by side/);
+  assert.match(panel, /russia/);
+  assert.match(panel, /sources/);
+  assert.equal(await page.getAttribute("#panel", "data-proof"), "verified", await page.textContent("#proof"));
+  assert.match(await page.textContent("#proof"), /leaf recomputed from the entry's data/);
+  await page.screenshot({ path: join(shots, "dashboard-incident-monitor.png") });
+  // Violations, which the public may not list.
+  await page.click('[data-list="violations"]');
+  await ready(page);
+  assert.ok((await rows(page)).length > 0);
+  assert.match(await page.textContent("#list-title"), /Violations/);
+  // Signing out returns to the public view and forgets the token.
+  await page.click("#signout");
+  await ready(page);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("truce-token")), null);
+  assert.match(await page.textContent("#list-title"), /Incidents/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the daily report: HTML from the CLI and the API alike, byte-identical as of a time, and a PDF", async (t) => {
+  if (missing.length) return t.skip(skipWhy);
+  const head = await (await fetch(`${base()}/api/v1/log/head`)).json();
+  const day = "2018-02-20";  // Eastern Ghouta under bombardment (SOHR, UN, MSF reports)
+  const out = (name) => join(dir, name);
+  const args = (file) => ["report", "--db", db, "--zone", "eastern-ghouta", "--day", day, "--out", file, "--as-of", head.timestamp];
+  execFileSync(truce, args(out("a.html")), { stdio: "pipe" });
+  execFileSync(truce, args(out("b.html")), { stdio: "pipe" });
+  const a = readFileSync(out("a.html"), "utf8");
+  assert.equal(a, readFileSync(out("b.html"), "utf8"));
+  assert.match(a, /<h1>Daily report: [^<]*Ghouta[^<]*, 2018-02-20<\/h1>/);
+  assert.match(a, /Violations by type/);
+  assert.match(a, /Violations by party/);
+  assert.match(a, /Humanitarian access/);
+  assert.match(a, /<svg class="map"/);
+  assert.ok(a.includes(`root ${head.root_hash}`), "the report carries the head it was made from");
+  const served = await (await fetch(`${base()}/api/v1/report?zone=eastern-ghouta&day=${day}&as_of=${encodeURIComponent(head.timestamp)}`)).text();
+  assert.equal(served, a);
+  // The PDF, printed by Chromium, says the same.
+  execFileSync(truce, args(out("r.pdf")), { stdio: "pipe", env: { ...process.env, TRUCE_CHROMIUM: chromiumPath } });
+  assert.equal(readFileSync(out("r.pdf")).subarray(0, 5).toString(), "%PDF-");
+  if (existsSync("/usr/bin/pdftotext")) {
+    const text = execFileSync("/usr/bin/pdftotext", ["-layout", out("r.pdf"), "-"]).toString();
+    assert.match(text, /Daily report/);
+    assert.match(text, /Notable incidents/);
+    assert.ok(text.includes(head.root_hash.slice(0, 16)), "the PDF carries the signed head");
+  } else {
+    t.diagnostic("pdftotext (poppler-utils) absent: the PDF's text is not checked");
+  }
+  // Bad input: a day that is not a day, an unknown zone.
+  assert.throws(() => execFileSync(truce, ["report", "--db", db, "--zone", "eastern-ghouta", "--day", "20-02-2018", "--out", out("x.html")], { stdio: "pipe" }),
+    (e) => e.status === 1 && /--day: expected a day YYYY-MM-DD/.test(e.stderr.toString()));
+  assert.throws(() => execFileSync(truce, ["report", "--db", db, "--zone", "atlantis", "--day", day, "--out", out("x.html")], { stdio: "pipe" }),
+    (e) => e.status === 1 && /no zone 'atlantis'/.test(e.stderr.toString()));
+  const page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
+  await page.goto(`file://${out("a.html")}`);
+  await page.screenshot({ path: join(shots, "daily-report.png"), fullPage: true });
+  await page.close();
+});
+
+test("exports from the CLI hold what the role may read, as the API gives it", async (t) => {
+  if (missing.length) return t.skip(skipWhy);
+  const cli = (...a) => execFileSync(truce, ["export", ...a, "--db", db], { stdio: "pipe" }).toString();
+  const publicCsv = cli("incidents");
+  const api = await (await fetch(`${base()}/api/v1/export/incidents?f=csv`)).text();
+  assert.equal(publicCsv, api);
+  assert.ok(!/^[^\r\n]*\bnotes\b/.test(publicCsv), "the public export has no notes column");
+  // Without f=, the Accept header chooses the format.
+  const byAccept = async (accept) => (await fetch(`${base()}/api/v1/export/incidents`, { headers: { Accept: accept } })).text();
+  assert.equal(JSON.parse(await byAccept("application/geo+json")).type, "FeatureCollection");
+  assert.match((await byAccept("text/csv;profile=hxl")).split("\r\n")[1], /^#event\+code,/);
+  assert.equal(await byAccept("text/csv"), publicCsv);
+  const monitorCsv = cli("incidents", "--role", "monitor");
+  assert.match(monitorCsv.split("\r\n")[0], /,source,notes,/);
+  const hxl = cli("violations", "--role", "monitor", "--format", "hxl", "--zone", "idlib");
+  assert.match(hxl.split("\r\n")[1], /^#event\+code,/);
+  for (const line of hxl.trim().split("\r\n").slice(2)) assert.match(line, /,idlib,/);
+  const geo = JSON.parse(cli("incidents", "--format", "geojson", "--type", "Battles"));
+  assert.ok(geo.features.length > 0);
+  for (const f of geo.features) assert.equal(f.properties.event_type, "Battles");
+  // The public may not export violations; an unknown role is refused by name.
+  assert.throws(() => cli("violations"), (e) => e.status === 1 && /the public role may not read violations/.test(e.stderr.toString()));
+  assert.throws(() => cli("incidents", "--role", "king"), (e) => e.status === 1 && /--role: expected admin/.test(e.stderr.toString()));
 });
