@@ -426,6 +426,13 @@ class App {
   [[nodiscard]] Result<SubmitOutcome> AdoptLocked(nlohmann::json bundle,
                                                   std::string_view submitter);
   [[nodiscard]] Result<std::shared_ptr<const Snapshot>> SnapshotAsOf(std::optional<UtcTime> as_of);
+  [[nodiscard]] Result<SubmitOutcome> SubmitNotificationFeatures(const Principal& who,
+                                                                 const nlohmann::json& body,
+                                                                 NotificationKind kind);
+  [[nodiscard]] Result<DisclosedPage> ListNotifications(const Principal& who,
+                                                        const NotificationFilter& f,
+                                                        const PageRequest& page,
+                                                        NotificationKind kind);
   // One page of `all` (sites or movements, `ids` their {"id", "revision"}), and the log entry
   // recording that `who` was shown it (deconfliction_ops.cc).
   [[nodiscard]] Result<DisclosedPage> Disclose(const Principal& who, std::string_view resource,

@@ -100,6 +100,13 @@ bool InForce(const TimeInterval& interval, const std::optional<UtcTime>& at) {
   return !at || interval.Contains(*at);
 }
 
+// Who is told what under the scenario version `scenario` (null: nobody, no scenario).
+std::shared_ptr<const NotificationAudience> AudienceOf(
+    const Views& views, const std::shared_ptr<const StoredScenario>& scenario) {
+  return scenario ? views.notifications().AudienceFor(scenario->entry, *scenario->scenario)
+                  : nullptr;
+}
+
 // Offset paging over a derived list (the cursor is the offset).
 Result<JsonPage> Paged(std::vector<json> all, const PageRequest& page) {
   size_t offset = 0;
@@ -226,62 +233,38 @@ const NotificationKindOps<Movement> kMovementOps = {SubmissionKind::kMovement, "
 }  // namespace
 
 Result<SubmitOutcome> App::SubmitSites(const Principal& who, json body) {
+  return SubmitNotificationFeatures(who, body, NotificationKind::kSite);
+}
+
+Result<SubmitOutcome> App::SubmitMovements(const Principal& who, json body) {
+  return SubmitNotificationFeatures(who, body, NotificationKind::kMovement);
+}
+
+Result<SubmitOutcome> App::SubmitNotificationFeatures(const Principal& who, const json& body,
+                                                      NotificationKind kind) {
   if (Status st = Check(who, Action::kSubmitNotifications); !st.ok()) return st.error();
+  const bool sites = kind == NotificationKind::kSite;
   std::lock_guard lock(submit_mu_);  // revisions are numbered against what is stored
   const uint64_t size = views_.size();
   const NotificationState state = views_.notifications().At(size);
   const auto scenario = views_.ScenarioAt(size);
-  const auto audience =
-      scenario ? views_.notifications().AudienceFor(scenario->entry, *scenario->scenario) : nullptr;
+  const auto audience = AudienceOf(views_, scenario);
   std::vector<Submission> subs;
   std::vector<ItemOutcome> items;
   std::vector<json> details;
   std::vector<Problem> problems;
-  SubmitNotifications(who, body, kSiteOps, state.sites, state.site_revisions, scenario.get(),
-                      audience.get(), subs, items, details, problems);
-  if (problems.empty() && items.empty()) problems.push_back({"", "no sites submitted"});
+  if (sites) {
+    SubmitNotifications(who, body, kSiteOps, state.sites, state.site_revisions, scenario.get(),
+                        audience.get(), subs, items, details, problems);
+  } else {
+    SubmitNotifications(who, body, kMovementOps, state.movements, state.movement_revisions,
+                        scenario.get(), audience.get(), subs, items, details, problems);
+  }
+  const std::string what = sites ? "sites" : "movements";
+  if (problems.empty() && items.empty()) problems.push_back({"", "no " + what + " submitted"});
   if (!problems.empty()) {
     metrics_.Add("truce_submissions_rejected_total");
-    return RejectedSubmission("sites", std::move(problems));
-  }
-  auto entries = AppendLocked(std::move(subs));
-  if (!entries.ok()) return entries.error();
-  SubmitOutcome out;
-  size_t next = 0;
-  for (ItemOutcome& item : items) {
-    if (item.created) {
-      const store::LogEntry& e = (*entries)[next++];
-      item.log_index = e.index;
-      item.receipt = ReceiptOf(e);
-      ++out.accepted;
-    } else {
-      ++out.unchanged;
-    }
-    out.items.push_back(std::move(item));
-  }
-  out.details = std::move(details);
-  out.head = ledger_.Head();
-  return out;
-}
-
-Result<SubmitOutcome> App::SubmitMovements(const Principal& who, json body) {
-  if (Status st = Check(who, Action::kSubmitNotifications); !st.ok()) return st.error();
-  std::lock_guard lock(submit_mu_);
-  const uint64_t size = views_.size();
-  const NotificationState state = views_.notifications().At(size);
-  const auto scenario = views_.ScenarioAt(size);
-  const auto audience =
-      scenario ? views_.notifications().AudienceFor(scenario->entry, *scenario->scenario) : nullptr;
-  std::vector<Submission> subs;
-  std::vector<ItemOutcome> items;
-  std::vector<json> details;
-  std::vector<Problem> problems;
-  SubmitNotifications(who, body, kMovementOps, state.movements, state.movement_revisions,
-                      scenario.get(), audience.get(), subs, items, details, problems);
-  if (problems.empty() && items.empty()) problems.push_back({"", "no movements submitted"});
-  if (!problems.empty()) {
-    metrics_.Add("truce_submissions_rejected_total");
-    return RejectedSubmission("movements", std::move(problems));
+    return RejectedSubmission(what, std::move(problems));
   }
   auto entries = AppendLocked(std::move(subs));
   if (!entries.ok()) return entries.error();
@@ -298,7 +281,7 @@ Result<SubmitOutcome> App::SubmitMovements(const Principal& who, json body) {
     } else {
       ++out.unchanged;
     }
-    if (const Movement* m = after.FindMovement(item.id)) {
+    if (const Movement* m = sites ? nullptr : after.FindMovement(item.id)) {
       details[out.items.size()]["notice"] = formats::NoticeCheckToJson(*m);
     }
     out.items.push_back(std::move(item));
@@ -360,27 +343,26 @@ static std::vector<json> VisibleNotifications(const Principal& who, const std::v
 
 Result<DisclosedPage> App::ListSites(const Principal& who, const NotificationFilter& f,
                                      const PageRequest& page) {
-  if (Status st = Check(who, Action::kReadNotifications); !st.ok()) return st.error();
-  const uint64_t size = views_.SizeAsOf(f.as_of);
-  const NotificationState state = views_.notifications().At(size);
-  const auto scenario = views_.ScenarioAt(size);
-  const auto audience =
-      scenario ? views_.notifications().AudienceFor(scenario->entry, *scenario->scenario) : nullptr;
-  std::vector<json> ids;
-  std::vector<json> all =
-      VisibleNotifications(who, state.sites, state.site_revisions, audience.get(), f, ids);
-  return Disclose(who, "sites", f, std::move(all), std::move(ids), page);
+  return ListNotifications(who, f, page, NotificationKind::kSite);
 }
 
 Result<DisclosedPage> App::ListMovements(const Principal& who, const NotificationFilter& f,
                                          const PageRequest& page) {
+  return ListNotifications(who, f, page, NotificationKind::kMovement);
+}
+
+Result<DisclosedPage> App::ListNotifications(const Principal& who, const NotificationFilter& f,
+                                             const PageRequest& page, NotificationKind kind) {
   if (Status st = Check(who, Action::kReadNotifications); !st.ok()) return st.error();
   const uint64_t size = views_.SizeAsOf(f.as_of);
   const NotificationState state = views_.notifications().At(size);
-  const auto scenario = views_.ScenarioAt(size);
-  const auto audience =
-      scenario ? views_.notifications().AudienceFor(scenario->entry, *scenario->scenario) : nullptr;
+  const auto audience = AudienceOf(views_, views_.ScenarioAt(size));
   std::vector<json> ids;
+  if (kind == NotificationKind::kSite) {
+    std::vector<json> all =
+        VisibleNotifications(who, state.sites, state.site_revisions, audience.get(), f, ids);
+    return Disclose(who, "sites", f, std::move(all), std::move(ids), page);
+  }
   std::vector<json> all =
       VisibleNotifications(who, state.movements, state.movement_revisions, audience.get(), f, ids);
   return Disclose(who, "movements", f, std::move(all), std::move(ids), page);
@@ -427,8 +409,7 @@ Result<SubmitOutcome> App::SubmitAcknowledgements(const Principal& who, std::vec
   const uint64_t size = views_.size();
   const NotificationState state = views_.notifications().At(size);
   const auto scenario = views_.ScenarioAt(size);
-  const auto audience =
-      scenario ? views_.notifications().AudienceFor(scenario->entry, *scenario->scenario) : nullptr;
+  const auto audience = AudienceOf(views_, scenario);
   const bool as_party = who.Is(Role::kParty);
   const UtcTime now = clock_();
   std::vector<Problem> problems;
