@@ -40,12 +40,12 @@ namespace {
 namespace fs = std::filesystem;
 using namespace truce;
 
-#define FIXTURE_CHECK(result)                                                     \
-  do {                                                                            \
-    if (!(result).ok()) {                                                         \
+#define FIXTURE_CHECK(result)                                                           \
+  do {                                                                                  \
+    if (!(result).ok()) {                                                               \
       std::fprintf(stderr, "api_fuzzer setup: %s\n", (result).error().message.c_str()); \
-      std::abort();                                                               \
-    }                                                                             \
+      std::abort();                                                                     \
+    }                                                                                   \
   } while (0)
 
 // A server's application over a fresh SQLite file on tmpfs when there is one.
@@ -60,8 +60,8 @@ struct Fixture {
   int writes = 0;
 
   Fixture() {
-    const fs::path base = fs::is_directory("/dev/shm") ? fs::path("/dev/shm")
-                                                       : fs::temp_directory_path();
+    const fs::path base =
+        fs::is_directory("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
     dir = base / ("truce_api_fuzz_" + std::to_string(std::random_device{}()));
     fs::create_directories(dir);
     auto s = store::OpenSqliteStore((dir / "fuzz.db").string());

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/paging.h"  // ParseCount, ParseEntryCursor
 #include "truce/report.h"
 #include "truce/result.h"
 
@@ -21,13 +22,6 @@ namespace truce::app {
 // The error of a submission refused for `problems` (kInvalidInput): "N problems in the WHAT;
 // nothing was stored", every problem listed with its path.
 Error RejectedSubmission(std::string_view what, std::vector<Problem> problems);
-
-// A decimal count of at most 18 digits (so that it fits), or nullopt.
-std::optional<uint64_t> ParseCount(std::string_view text);
-
-// The log entry index a page cursor names: kInvalidArgument (problem "?cursor") for anything
-// this server did not give.
-[[nodiscard]] Result<uint64_t> ParseEntryCursor(std::string_view cursor);
 
 // Appends "/name" to a JSON Pointer, escaping '~' and '/'.
 std::string JsonPointer(const std::string& parent, const std::string& name);

@@ -232,8 +232,7 @@ TEST(Decisions, TextPolicyAppliesToEveryField) {
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_NE(lines[0].find("d.jsonl:1: id: contains U+202E"), std::string::npos) << lines[0];
   EXPECT_NE(lines[1].find("d.jsonl:1: reason: contains U+0000"), std::string::npos) << lines[1];
-  EXPECT_NE(lines[2].find("d.jsonl:1: reports[0]: contains U+200B"), std::string::npos)
-      << lines[2];
+  EXPECT_NE(lines[2].find("d.jsonl:1: reports[0]: contains U+200B"), std::string::npos) << lines[2];
 }
 
 }  // namespace

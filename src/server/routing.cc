@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "app/intake.h"
+#include "app/paging.h"
 #include "formats/text_file.h"
 
 namespace truce::server {
