@@ -22,6 +22,10 @@ Result<std::unique_ptr<App>> App::Open(store::Store& store, Ledger& ledger, Metr
       failure = st.error();
       return false;
     }
+    if (Status st = app->flights_.Apply(e); !st.ok()) {
+      failure = st.error();
+      return false;
+    }
     return true;
   });
   if (!scanned.ok()) return scanned.error();
@@ -68,6 +72,10 @@ Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> s
   // The views follow the log: the entries just committed, as committed.
   for (const store::LogEntry& e : *entries) {
     if (Status st = views_.Apply(e); !st.ok()) {
+      return MakeError(ErrorCode::kInternal,
+                       "a committed entry does not apply: " + st.error().message);
+    }
+    if (Status st = flights_.Apply(e); !st.ok()) {
       return MakeError(ErrorCode::kInternal,
                        "a committed entry does not apply: " + st.error().message);
     }

@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/flight_views.h"
 #include "app/ledger.h"
 #include "app/metrics.h"
 #include "app/policy.h"
@@ -84,6 +85,15 @@ struct PositionFilter {
   std::optional<UtcTime> as_of, from, to;
   std::optional<LatLngRect> bbox;
   std::string icao24;
+};
+
+// Flight violations (flight_ops.cc): those of aircraft `icao24` in `zone` whose interval
+// [entry, exit) overlaps [from, to) (an open one extends to the end of time) and whose path
+// meets `bbox`.
+struct FlightViolationFilter {
+  std::optional<UtcTime> as_of, from, to;
+  std::optional<LatLngRect> bbox;
+  std::string zone, icao24;
 };
 
 struct ClaimFilter {
@@ -217,6 +227,12 @@ class App {
   [[nodiscard]] Result<SubmitOutcome> ImportDecisions(const Principal& who,
                                                       std::vector<Decision> decisions);
 
+  // Notified flights (formats::ExemptionFromJson gives the form), one log entry each; every
+  // no-fly verdict from then on is judged with them (earlier positions are re-judged too).
+  [[nodiscard]] Result<SubmitOutcome> SubmitExemptions(const Principal& who,
+                                                       std::vector<nlohmann::json> items,
+                                                       bool batch);
+
   // --- Queries -----------------------------------------------------------------------------
   [[nodiscard]] Result<JsonPage> ListReports(const Principal& who, const ReportFilter& filter,
                                              const PageRequest& page);
@@ -247,6 +263,14 @@ class App {
   // Zone versions matching `filter` (the shape itself, not its bounds, must meet the bbox), of
   // the scenario as of `filter.as_of`; none when no scenario had been loaded.
   [[nodiscard]] Result<ZoneSelection> ZonesMatching(const Principal& who, const ZoneFilter& filter);
+
+  // --- The flight ban (flight_ops.cc) -------------------------------------------------------
+  // Every matching flight violation as `truce flights` prints it plus "id", "open" and
+  // "last_contact" (docs/server.md "Flight violations"), redacted for `who`, by entry time.
+  [[nodiscard]] Result<std::vector<nlohmann::json>> FlightViolations(
+      const Principal& who, const FlightViolationFilter& filter);
+  [[nodiscard]] Result<std::vector<nlohmann::json>> Exemptions(const Principal& who,
+                                                               std::optional<UtcTime> as_of);
 
   // kNotFound when no scenario has been loaded or `zone` names no zone.
   [[nodiscard]] Result<PeriodSummary> Summary(const Principal& who, const SummaryQuery& query);
@@ -290,6 +314,7 @@ class App {
   const AppLimits limits_;
   const Clock clock_;
   Views views_;
+  FlightViews flights_;
   std::mutex submit_mu_;  // one submission at a time: revision numbering, then the append
 };
 

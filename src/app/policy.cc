@@ -14,7 +14,7 @@ constexpr RoleSet kInsiders = RoleSet::Insiders();
 constexpr RoleSet kStaff = RoleSet::Staff();
 
 // The permission table (docs/server.md shows it as the endpoint x role matrix).
-constexpr std::array<Permission, 19> kPermissions = {{
+constexpr std::array<Permission, 22> kPermissions = {{
     {Action::kReadHealth, "read the health check", kEveryone},
     {Action::kReadMetrics, "read the metrics", kStaff},
     {Action::kReadScenario, "read the scenario", kEveryone},
@@ -35,6 +35,14 @@ constexpr std::array<Permission, 19> kPermissions = {{
     {Action::kReadLogProofs, "read the log's proofs", kEveryone},
     {Action::kReadLogEntries, "read log entries", kStaff | RoleSet{R::kGuarantor}},
     {Action::kReadFeatures, "read the feature collections", kEveryone},
+    // The flight ban is public: everyone reads its violations (the public without the
+    // aircraft's identity, see kFlightViolationDerived).
+    {Action::kReadFlightViolations, "read flight violations", kEveryone},
+    // Notified flights name humanitarian aircraft and their windows: never the public or a
+    // party; the deconfliction cell notifies them.
+    {Action::kReadExemptions, "read flight exemptions",
+     kStaff | RoleSet{R::kGuarantor, R::kHumanitarian}},
+    {Action::kSubmitExemptions, "submit flight exemptions", kStaff | RoleSet{R::kHumanitarian}},
 }};
 
 // The derived fields of each record kind: what anyone who sees the record may read. Raw
@@ -55,6 +63,20 @@ constexpr std::array<std::string_view, 16> kViolationDerived = {
     "report",   "revision", "zone",      "version",    "rule",       "verdict",
     "fraction", "clause",   "party",     "event_type", "event_date", "time_begin",
     "time_end", "latitude", "longitude", "radius_m",
+};
+
+// A flight violation as the public reads it: everything but the aircraft's identity (icao24,
+// callsign).
+constexpr std::array<std::string_view, 27> kFlightViolationDerived = {
+    "zone",       "version",      "rule",
+    "entry_time", "entry_lat",    "entry_lon",
+    "exit_time",  "exit_lat",     "exit_lon",
+    "duration_s", "verdict",      "lost_inside",
+    "entry_ms",   "exit_ms",      "entry_kind",
+    "exit_kind",  "entry_gap_s",  "exit_gap_s",
+    "inside_s",   "incursions",   "positions_inside",
+    "min_alt_m",  "max_alt_m",    "clause",
+    "open",       "last_contact", "id",
 };
 
 }  // namespace
@@ -103,6 +125,8 @@ bool Sees(const Principal& who, RecordKind kind, const Provenance& p) noexcept {
       return who.role != Role::kPublic;
     case RecordKind::kIncident:
       return who.role != Role::kPublic || p.published;
+    case RecordKind::kFlightViolation:
+      return true;  // the public reads the derived fields
   }
   return false;
 }
@@ -113,6 +137,8 @@ std::span<const std::string_view> DerivedFields(RecordKind kind) noexcept {
       return kIncidentDerived;
     case RecordKind::kViolation:
       return kViolationDerived;
+    case RecordKind::kFlightViolation:
+      return kFlightViolationDerived;
     case RecordKind::kReport:
     case RecordKind::kClaim:
       return {};  // raw through and through
@@ -124,6 +150,9 @@ void Redact(const Principal& who, RecordKind kind, const Provenance& p, nlohmann
   if (!record.is_object()) return;
   // Claims are statements made to every insider; they carry no source to protect.
   if (kind == RecordKind::kClaim && who.role != Role::kPublic) return;
+  // Flight violations derive from positions, which no party submits: every insider reads them
+  // whole, the public without the aircraft's identity.
+  if (kind == RecordKind::kFlightViolation && who.role != Role::kPublic) return;
   if (SeesRaw(who, p)) return;
   // Reports and claims have no derived fields: a caller that got here without asking Sees()
   // gets an empty object rather than the raw record.

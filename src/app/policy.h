@@ -40,6 +40,9 @@ enum class Action {
   kReadLogProofs,  // the signed head, inclusion and consistency proofs
   kReadLogEntries,
   kReadFeatures,  // the OGC API landing page, conformance and collection list
+  kReadFlightViolations,
+  kReadExemptions,
+  kSubmitExemptions,
 };
 
 struct Permission {
@@ -59,7 +62,7 @@ bool May(const Principal& who, Action action) noexcept;
 // --- Redaction --------------------------------------------------------------------------------
 
 // Report-derived records as the API returns them.
-enum class RecordKind { kReport, kViolation, kIncident, kClaim };
+enum class RecordKind { kReport, kViolation, kIncident, kClaim, kFlightViolation };
 
 // What decides visibility of one record: who submitted the report it derives from, and whether
 // a monitor has published it to the public.

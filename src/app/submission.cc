@@ -13,12 +13,14 @@ extern const KindSpec kClaimKind;
 extern const KindSpec kScenarioKind;
 extern const KindSpec kPublicationKind;
 extern const KindSpec kDecisionKind;
+extern const KindSpec kExemptionKind;
 
 namespace {
 
 // The registry: one line per kind, in SubmissionKind order.
-const std::array<const KindSpec*, 6> kKinds = {
-    &kReportKind, &kPositionsKind, &kClaimKind, &kScenarioKind, &kPublicationKind, &kDecisionKind,
+const std::array<const KindSpec*, 7> kKinds = {
+    &kReportKind,      &kPositionsKind, &kClaimKind,     &kScenarioKind,
+    &kPublicationKind, &kDecisionKind,  &kExemptionKind,
 };
 
 }  // namespace

@@ -17,7 +17,15 @@
 
 namespace truce::app {
 
-enum class SubmissionKind { kReport, kPositions, kClaim, kScenario, kPublication, kDecision };
+enum class SubmissionKind {
+  kReport,
+  kPositions,
+  kClaim,
+  kScenario,
+  kPublication,
+  kDecision,
+  kExemption
+};
 
 // A submission about to become a log entry.
 struct Submission {

@@ -114,6 +114,7 @@ Status Views::Apply(const store::LogEntry& entry) {
       break;
     }
     case SubmissionKind::kPositions:
+    case SubmissionKind::kExemption:  // flight_views.h
       break;
   }
   std::unique_lock lock(mu_);

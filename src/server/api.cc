@@ -16,9 +16,10 @@ namespace {
 using RouteList = std::span<const Route> (*)();
 
 // The resources, one line each.
-constexpr std::array<RouteList, 9> kResources = {
+constexpr std::array<RouteList, 10> kResources = {
     &HealthRoutes,   &ScenarioRoutes, &ReportRoutes, &PositionRoutes, &ClaimRoutes,
     &IncidentRoutes, &LogRoutes,      &OgcRoutes,    &OpenApiRoutes,
+    &FlightRoutes,
 };
 
 bool Match(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
