@@ -275,6 +275,26 @@ TEST_F(PolicyTest, FlightViolationsAndExemptionsCellByCell) {
     EXPECT_EQ(server_->Get("/api/v1/exemptions", tokens_[role]).status, want.second);
   }
   EXPECT_EQ(server_->Get("/api/v1/exemptions", tokens_["admin"]).body["items"].size(), 3u);
+  // Alerts: every role reads them, each record redacted as its kind's list redacts it. The
+  // reports of SetUp violate Eastern Ghouta's ceasefire (report_violation, insiders only; a
+  // party reads violations of every report, as /violations gives them); the flight above
+  // entered it (flight_entry).
+  for (const std::string role : kRoles) {
+    SCOPED_TRACE(role);
+    const Reply r = server_->Get("/api/v1/alerts?limit=1000", tokens_[role]);
+    ASSERT_EQ(r.status, 200) << r.text;
+    std::set<std::string> kinds;
+    for (const json& a : r.body["items"]) {
+      kinds.insert(a["kind"]);
+      if (a["kind"] != "report_violation") {
+        EXPECT_EQ(a["record"].contains("icao24"), Insider(role));
+        EXPECT_EQ(a["record"].contains("callsign"), Insider(role));
+      }
+      EXPECT_EQ(a.dump().find("SECRET"), std::string::npos);
+    }
+    EXPECT_TRUE(kinds.contains("flight_entry"));
+    EXPECT_EQ(kinds.contains("report_violation"), Insider(role));
+  }
 }
 
 }  // namespace

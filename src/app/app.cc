@@ -26,6 +26,7 @@ Result<std::unique_ptr<App>> App::Open(store::Store& store, Ledger& ledger, Metr
       failure = st.error();
       return false;
     }
+    app->ProduceAlerts(e, /*live=*/false);
     return true;
   });
   if (!scanned.ok()) return scanned.error();
@@ -79,6 +80,7 @@ Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> s
       return MakeError(ErrorCode::kInternal,
                        "a committed entry does not apply: " + st.error().message);
     }
+    ProduceAlerts(e, /*live=*/true);
   }
   return entries;
 }

@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/alerts.h"
 #include "app/flight_views.h"
 #include "app/ledger.h"
 #include "app/metrics.h"
@@ -272,6 +273,16 @@ class App {
   [[nodiscard]] Result<std::vector<nlohmann::json>> Exemptions(const Principal& who,
                                                                std::optional<UtcTime> as_of);
 
+  // --- Alerts (alert_ops.cc) ------------------------------------------------------------------
+  // The alerts `who` may see after the cursor (an alert id), of `kind` when given, redacted.
+  [[nodiscard]] Result<JsonPage> ListAlerts(const Principal& who, std::optional<AlertKind> kind,
+                                            const PageRequest& page);
+  // A subscription to the alerts `who` may see after alert `after` (from now when nullopt).
+  // kInvalidArgument for an id beyond the last alert.
+  [[nodiscard]] Result<std::shared_ptr<AlertSubscription>> SubscribeAlerts(
+      const Principal& who, std::optional<uint64_t> after, std::optional<AlertKind> kind);
+  AlertLog& alert_log() noexcept { return alerts_; }
+
   // kNotFound when no scenario has been loaded or `zone` names no zone.
   [[nodiscard]] Result<PeriodSummary> Summary(const Principal& who, const SummaryQuery& query);
 
@@ -315,6 +326,13 @@ class App {
   const Clock clock_;
   Views views_;
   FlightViews flights_;
+  // Alerts, produced from each entry as it is applied (alert_ops.cc). REQUIRES for
+  // ProduceAlerts: entries in index order, each once, serialised (submit_mu_ or Open).
+  struct AlertState;
+  static std::shared_ptr<AlertState> MakeAlertState();
+  void ProduceAlerts(const store::LogEntry& entry, bool live);
+  AlertLog alerts_;
+  std::shared_ptr<AlertState> alert_state_ = MakeAlertState();
   std::mutex submit_mu_;  // one submission at a time: revision numbering, then the append
 };
 

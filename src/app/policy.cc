@@ -14,7 +14,7 @@ constexpr RoleSet kInsiders = RoleSet::Insiders();
 constexpr RoleSet kStaff = RoleSet::Staff();
 
 // The permission table (docs/server.md shows it as the endpoint x role matrix).
-constexpr std::array<Permission, 22> kPermissions = {{
+constexpr std::array<Permission, 23> kPermissions = {{
     {Action::kReadHealth, "read the health check", kEveryone},
     {Action::kReadMetrics, "read the metrics", kStaff},
     {Action::kReadScenario, "read the scenario", kEveryone},
@@ -43,6 +43,9 @@ constexpr std::array<Permission, 22> kPermissions = {{
     {Action::kReadExemptions, "read flight exemptions",
      kStaff | RoleSet{R::kGuarantor, R::kHumanitarian}},
     {Action::kSubmitExemptions, "submit flight exemptions", kStaff | RoleSet{R::kHumanitarian}},
+    // Every role reads alerts, each alert passed through the redaction table for its record
+    // (the public's stream carries flight violations without identities, no report's).
+    {Action::kReadAlerts, "read alerts", kEveryone},
 }};
 
 // The derived fields of each record kind: what anyone who sees the record may read. Raw

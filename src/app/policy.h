@@ -43,6 +43,7 @@ enum class Action {
   kReadFlightViolations,
   kReadExemptions,
   kSubmitExemptions,
+  kReadAlerts,  // the list and the stream; each alert redacted for the reader's role
 };
 
 struct Permission {

@@ -16,10 +16,10 @@ namespace {
 using RouteList = std::span<const Route> (*)();
 
 // The resources, one line each.
-constexpr std::array<RouteList, 10> kResources = {
+constexpr std::array<RouteList, 11> kResources = {
     &HealthRoutes,   &ScenarioRoutes, &ReportRoutes, &PositionRoutes, &ClaimRoutes,
     &IncidentRoutes, &LogRoutes,      &OgcRoutes,    &OpenApiRoutes,
-    &FlightRoutes,
+    &FlightRoutes,   &AlertRoutes,
 };
 
 bool Match(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {

@@ -7,7 +7,9 @@
 // with a stable `code` per HTTP status (the one table in truce/result.h).
 #pragma once
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +26,20 @@ struct ApiRequest {
   std::string content_type;
   std::string base_url;  // "http://host:port", for absolute links (OGC API)
   std::string body;
+  std::string last_event_id;  // the Last-Event-ID header (Server-Sent Events), "" if none
+};
+
+// The body of a response that stays open and sends text as it becomes ready (Server-Sent
+// Events). The HTTP layer sends ApiResponse::body first, then whatever Take() gives each time
+// the stream wakes it, plus heartbeats, until the client goes or the server stops. Thread-safe.
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+  // The text ready now ("" when none). Never blocks.
+  virtual std::string Take() = 0;
+  // `wake` is to be called, from any thread, whenever Take may have more; it must not be
+  // called after the stream is destroyed.
+  virtual void OnReady(std::function<void()> wake) = 0;
 };
 
 struct ApiResponse {
@@ -31,6 +47,7 @@ struct ApiResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::shared_ptr<EventStream> stream;  // set: a streaming response (status 200)
 };
 
 struct ApiLimits {

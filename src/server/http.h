@@ -54,6 +54,13 @@ struct ServerOptions {
   size_t max_per_address = 16;
   size_t max_per_token = 8;
   int retry_after_seconds = 1;
+  // Event streams (Server-Sent Events, /api/v1/alerts/stream): at most this many open at once
+  // (beyond: 503); each gets a comment line after this much silence, so that proxies keep it
+  // and a client gone away is noticed. A stream whose client reads slower than events come
+  // (more than max_stream_backlog_bytes waiting) is closed; it resumes with Last-Event-ID.
+  size_t max_streams = 64;
+  std::chrono::milliseconds stream_heartbeat{15'000};
+  size_t max_stream_backlog_bytes = size_t{8} << 20;
 
   // Tests only: runs on the worker (or the /healthz lane) before Api::Handle, a stand-in for a
   // slow or throwing handler.

@@ -54,6 +54,7 @@ std::span<const Route> LogRoutes();
 std::span<const Route> OgcRoutes();
 std::span<const Route> OpenApiRoutes();
 std::span<const Route> FlightRoutes();
+std::span<const Route> AlertRoutes();
 
 // The API definition (docs/openapi.yaml, embedded at build time) as parsed JSON; its `servers`
 // are the file's, not a request's.
