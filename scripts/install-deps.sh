@@ -8,6 +8,7 @@ packages=(
   libgeos-dev libgeographiclib-dev libcli11-dev libfmt-dev nlohmann-json3-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libsodium-dev libcpp-httplib-dev
+  libssl-dev  # webhook signatures (HMAC-SHA256)
   libtinyxml2-dev libs2-dev libboost-dev
   chromium
   clang-14 libclang-rt-14-dev  # fuzzing (scripts/fuzz.sh): libFuzzer and the sanitizer runtimes

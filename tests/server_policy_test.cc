@@ -295,6 +295,19 @@ TEST_F(PolicyTest, FlightViolationsAndExemptionsCellByCell) {
     EXPECT_TRUE(kinds.contains("flight_entry"));
     EXPECT_EQ(kinds.contains("report_violation"), Insider(role));
   }
+  // Webhooks: the admin's alone (a webhook reads alerts as the role it names).
+  for (const std::string role : kRoles) {
+    SCOPED_TRACE(role);
+    const int want = role == "admin" ? 200 : role == "anonymous" ? 401 : 403;
+    EXPECT_EQ(server_->Get("/api/v1/webhooks", tokens_[role]).status, want);
+    EXPECT_EQ(server_->Get("/api/v1/webhooks/wh_1/deliveries", tokens_[role]).status,
+              role == "admin" ? 404 : want);
+    EXPECT_EQ(server_->Call("DELETE", "/api/v1/webhooks/wh_1", tokens_[role]).status,
+              role == "admin" ? 404 : want);
+    const json hook = {{"url", "http://127.0.0.1:9/"}, {"secret", "0123456789abcdef"}};
+    EXPECT_EQ(server_->Post("/api/v1/webhooks", hook, tokens_[role]).status,
+              role == "admin" ? 201 : want);
+  }
 }
 
 }  // namespace

@@ -14,7 +14,7 @@ constexpr RoleSet kInsiders = RoleSet::Insiders();
 constexpr RoleSet kStaff = RoleSet::Staff();
 
 // The permission table (docs/server.md shows it as the endpoint x role matrix).
-constexpr std::array<Permission, 23> kPermissions = {{
+constexpr std::array<Permission, 24> kPermissions = {{
     {Action::kReadHealth, "read the health check", kEveryone},
     {Action::kReadMetrics, "read the metrics", kStaff},
     {Action::kReadScenario, "read the scenario", kEveryone},
@@ -46,6 +46,8 @@ constexpr std::array<Permission, 23> kPermissions = {{
     // Every role reads alerts, each alert passed through the redaction table for its record
     // (the public's stream carries flight violations without identities, no report's).
     {Action::kReadAlerts, "read alerts", kEveryone},
+    // A webhook receives alerts as the role it names reads them: only the admin decides that.
+    {Action::kManageWebhooks, "manage webhooks", {R::kAdmin}},
 }};
 
 // The derived fields of each record kind: what anyone who sees the record may read. Raw

@@ -44,6 +44,7 @@ enum class Action {
   kReadExemptions,
   kSubmitExemptions,
   kReadAlerts,  // the list and the stream; each alert redacted for the reader's role
+  kManageWebhooks,
 };
 
 struct Permission {

@@ -7,6 +7,7 @@
 // with a stable `code` per HTTP status (the one table in truce/result.h).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -52,7 +53,13 @@ struct ApiResponse {
 
 struct ApiLimits {
   size_t max_body_bytes = 32 << 20;  // enforced by the HTTP layer before parsing
+  // Webhooks (webhooks.h): attempts per alert, and the wait before the first retry (doubled
+  // after each failure).
+  int webhook_max_attempts = 6;
+  std::chrono::milliseconds webhook_first_retry{1000};
 };
+
+class Webhooks;
 
 // The JSON error response for an error (status and code from the one table).
 ApiResponse ErrorResponse(const Error& e);
@@ -73,6 +80,7 @@ std::vector<RouteInfo> ListRoutes();
 class Api {
  public:
   explicit Api(app::App& app, ApiLimits limits = {});
+  ~Api();
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -86,6 +94,7 @@ class Api {
 
   app::App& app_;
   const ApiLimits limits_;
+  std::unique_ptr<Webhooks> webhooks_;  // delivers alerts while the API exists
 };
 
 }  // namespace truce::server

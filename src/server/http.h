@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "server/api.h"
 #include "truce/result.h"
@@ -108,5 +110,12 @@ struct HttpReply {
                                             const std::string& path, const std::string& token = "",
                                             const std::string& body = "",
                                             const std::string& content_type = "application/json");
+
+// A POST of `body` (application/json) with extra `headers`, within `timeout` (connect and
+// read each). For webhooks. kIo when the server cannot be reached.
+[[nodiscard]] Result<HttpReply> HttpPost(
+    const std::string& base_url, const std::string& path, const std::string& body,
+    const std::vector<std::pair<std::string, std::string>>& headers,
+    std::chrono::milliseconds timeout);
 
 }  // namespace truce::server
