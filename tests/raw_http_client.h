@@ -106,6 +106,21 @@ class RawClient {
     return r;
   }
 
+  // What arrives up to and including the first `marker` (what follows stays buffered), read
+  // within `timeout`; nullopt when it does not arrive in time or the connection ends first. For
+  // streams (Server-Sent Events: the marker "\n\n" ends an event).
+  std::optional<std::string> ReadThrough(std::string_view marker,
+                                         std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    size_t end;
+    while ((end = buffer_.find(marker)) == std::string::npos) {
+      if (!Fill(deadline)) return std::nullopt;
+    }
+    std::string out = buffer_.substr(0, end + marker.size());
+    buffer_.erase(0, end + marker.size());
+    return out;
+  }
+
   // True when the server ends the connection (end of stream or reset) within `timeout`;
   // whatever it sends meanwhile is dropped.
   bool ClosedWithin(std::chrono::milliseconds timeout) {

@@ -550,5 +550,87 @@ TEST_F(DeconflictionPolicyTest, RecordsAndFieldsForEveryRole) {
   }
 }
 
+// The flight ban: a real aircraft's fixes moved onto Eastern Ghouta (no_fly from May 2017) cross
+// the zone. Every role reads the violation; the public without the aircraft's identity. Who
+// may notify and read exemptions, cell by cell.
+TEST_F(PolicyTest, FlightViolationsAndExemptionsCellByCell) {
+  json fixes = json::array();
+  for (int i = 0; i <= 20; ++i) {
+    fixes.push_back({{"icao24", "4b1805"},
+                     {"time", 1496304000 + 10 * i},  // 2017-06-01T08:00:00Z
+                     {"lat", 33.55},
+                     {"lon", 36.20 + 0.03 * i},
+                     {"baroaltitude", 3000},
+                     {"callsign", "SYR501"}});
+  }
+  ASSERT_EQ(server_->Post("/api/v1/positions", fixes, tokens_["monitor"]).status, 201);
+  const std::set<std::string> identity = {"icao24", "callsign"};
+  for (const std::string role : kRoles) {
+    SCOPED_TRACE(role);
+    const Reply r = server_->Get("/api/v1/flight-violations", tokens_[role]);
+    ASSERT_EQ(r.status, 200) << r.text;
+    ASSERT_EQ(r.body["items"].size(), 1u) << r.text;
+    const json& v = r.body["items"][0];
+    EXPECT_EQ(v["zone"], "eastern-ghouta");
+    for (const char* field : {"zone", "version", "rule", "entry_time", "exit_time", "verdict",
+                              "open", "last_contact", "id", "duration_s", "clause"}) {
+      EXPECT_TRUE(v.contains(field)) << field;
+    }
+    for (const std::string& field : identity) {
+      EXPECT_EQ(v.contains(field), Insider(role)) << field;
+    }
+    EXPECT_EQ(r.text.find("SYR501") != std::string::npos, Insider(role));
+  }
+  // Exemptions: notified by staff and the deconfliction cell; read by them and the
+  // guarantors; never by a party or the public (they name humanitarian aircraft).
+  const json exemption = {
+      {"callsign", "UNHAS1"}, {"from", "2017-06-01"}, {"to", "2017-06-02"}, {"note", "WFP"}};
+  const std::map<std::string, std::pair<int, int>> cells = {
+      // role: POST, GET
+      {"admin", {201, 200}},     {"monitor", {201, 200}},   {"humanitarian", {201, 200}},
+      {"guarantor", {403, 200}}, {"gov", {403, 403}},       {"opp", {403, 403}},
+      {"public", {403, 403}},    {"anonymous", {401, 401}},
+  };
+  for (const auto& [role, want] : cells) {
+    SCOPED_TRACE(role);
+    EXPECT_EQ(server_->Post("/api/v1/exemptions", exemption, tokens_[role]).status, want.first);
+    EXPECT_EQ(server_->Get("/api/v1/exemptions", tokens_[role]).status, want.second);
+  }
+  EXPECT_EQ(server_->Get("/api/v1/exemptions", tokens_["admin"]).body["items"].size(), 3u);
+  // Alerts: every role reads them, each record redacted as its kind's list redacts it. The
+  // reports of SetUp violate Eastern Ghouta's ceasefire (report_violation, insiders only; a
+  // party reads violations of every report, as /violations gives them); the flight above
+  // entered it (flight_entry).
+  for (const std::string role : kRoles) {
+    SCOPED_TRACE(role);
+    const Reply r = server_->Get("/api/v1/alerts?limit=1000", tokens_[role]);
+    ASSERT_EQ(r.status, 200) << r.text;
+    std::set<std::string> kinds;
+    for (const json& a : r.body["items"]) {
+      kinds.insert(a["kind"]);
+      if (a["kind"] != "report_violation") {
+        EXPECT_EQ(a["record"].contains("icao24"), Insider(role));
+        EXPECT_EQ(a["record"].contains("callsign"), Insider(role));
+      }
+      EXPECT_EQ(a.dump().find("SECRET"), std::string::npos);
+    }
+    EXPECT_TRUE(kinds.contains("flight_entry"));
+    EXPECT_EQ(kinds.contains("report_violation"), Insider(role));
+  }
+  // Webhooks: the admin's alone (a webhook reads alerts as the role it names).
+  for (const std::string role : kRoles) {
+    SCOPED_TRACE(role);
+    const int want = role == "admin" ? 200 : role == "anonymous" ? 401 : 403;
+    EXPECT_EQ(server_->Get("/api/v1/webhooks", tokens_[role]).status, want);
+    EXPECT_EQ(server_->Get("/api/v1/webhooks/wh_1/deliveries", tokens_[role]).status,
+              role == "admin" ? 404 : want);
+    EXPECT_EQ(server_->Call("DELETE", "/api/v1/webhooks/wh_1", tokens_[role]).status,
+              role == "admin" ? 404 : want);
+    const json hook = {{"url", "http://127.0.0.1:9/"}, {"secret", "0123456789abcdef"}};
+    EXPECT_EQ(server_->Post("/api/v1/webhooks", hook, tokens_[role]).status,
+              role == "admin" ? 201 : want);
+  }
+}
+
 }  // namespace
 }  // namespace truce::testing

@@ -22,6 +22,11 @@ Result<std::unique_ptr<App>> App::Open(store::Store& store, Ledger& ledger, Metr
       failure = st.error();
       return false;
     }
+    if (Status st = app->flights_.Apply(e); !st.ok()) {
+      failure = st.error();
+      return false;
+    }
+    app->ProduceAlerts(e, /*live=*/false);
     return true;
   });
   if (!scanned.ok()) return scanned.error();
@@ -83,6 +88,11 @@ Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> s
       return MakeError(ErrorCode::kInternal,
                        "a committed entry does not apply: " + st.error().message);
     }
+    if (Status st = flights_.Apply(e); !st.ok()) {
+      return MakeError(ErrorCode::kInternal,
+                       "a committed entry does not apply: " + st.error().message);
+    }
+    ProduceAlerts(e, /*live=*/true);
   }
   return entries;
 }

@@ -30,6 +30,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/alerts.h"
+#include "app/flight_views.h"
 #include "app/ledger.h"
 #include "app/metrics.h"
 #include "app/policy.h"
@@ -99,6 +101,15 @@ struct PositionFilter {
   std::optional<UtcTime> as_of, from, to;
   std::optional<LatLngRect> bbox;
   std::string icao24;
+};
+
+// Flight violations (flight_ops.cc): those of aircraft `icao24` in `zone` whose interval
+// [entry, exit) overlaps [from, to) (an open one extends to the end of time) and whose path
+// meets `bbox`.
+struct FlightViolationFilter {
+  std::optional<UtcTime> as_of, from, to;
+  std::optional<LatLngRect> bbox;
+  std::string zone, icao24;
 };
 
 struct ClaimFilter {
@@ -299,6 +310,12 @@ class App {
   [[nodiscard]] Result<SubmitOutcome> ImportDecisions(const Principal& who,
                                                       std::vector<Decision> decisions);
 
+  // Notified flights (formats::ExemptionFromJson gives the form), one log entry each; every
+  // no-fly verdict from then on is judged with them (earlier positions are re-judged too).
+  [[nodiscard]] Result<SubmitOutcome> SubmitExemptions(const Principal& who,
+                                                       std::vector<nlohmann::json> items,
+                                                       bool batch);
+
   // --- Queries -----------------------------------------------------------------------------
   [[nodiscard]] Result<JsonPage> ListReports(const Principal& who, const ReportFilter& filter,
                                              const PageRequest& page);
@@ -340,6 +357,23 @@ class App {
   // unknown zone, no scenario, or no head as early as `as_of`.
   [[nodiscard]] Result<formats::DailyReportData> DailyReport(const Principal& who,
                                                              const DailyReportQuery& query);
+  // --- The flight ban (flight_ops.cc) -------------------------------------------------------
+  // Every matching flight violation as `truce flights` prints it plus "id", "open" and
+  // "last_contact" (docs/server.md "Flight violations"), redacted for `who`, by entry time.
+  [[nodiscard]] Result<std::vector<nlohmann::json>> FlightViolations(
+      const Principal& who, const FlightViolationFilter& filter);
+  [[nodiscard]] Result<std::vector<nlohmann::json>> Exemptions(const Principal& who,
+                                                               std::optional<UtcTime> as_of);
+
+  // --- Alerts (alert_ops.cc) ------------------------------------------------------------------
+  // The alerts `who` may see after the cursor (an alert id), of `kind` when given, redacted.
+  [[nodiscard]] Result<JsonPage> ListAlerts(const Principal& who, std::optional<AlertKind> kind,
+                                            const PageRequest& page);
+  // A subscription to the alerts `who` may see after alert `after` (from now when nullopt).
+  // kInvalidArgument for an id beyond the last alert.
+  [[nodiscard]] Result<std::shared_ptr<AlertSubscription>> SubscribeAlerts(
+      const Principal& who, std::optional<uint64_t> after, std::optional<AlertKind> kind);
+  AlertLog& alert_log() noexcept { return alerts_; }
 
   // kNotFound when no scenario has been loaded or `zone` names no zone.
   [[nodiscard]] Result<PeriodSummary> Summary(const Principal& who, const SummaryQuery& query);
@@ -379,7 +413,7 @@ class App {
   // The alerts the stored hostility reports raise against the notified sites and movements
   // (DeconflictionMonitor with the default AlertOptions, as `truce deconflict`), sorted
   // (SortAlerts); a party gets those about notifications it is told of. Typed, for producers.
-  [[nodiscard]] Result<std::vector<Alert>> DeconflictionAlerts(const Principal& who,
+  [[nodiscard]] Result<std::vector<truce::Alert>> DeconflictionAlerts(const Principal& who,
                                                                const DeconflictionAlertFilter& f);
   // The same encoded (formats::AlertToJson) and passed through the redaction table.
   [[nodiscard]] Result<std::vector<nlohmann::json>> DeconflictionAlertRecords(
@@ -465,6 +499,14 @@ class App {
   const AppLimits limits_;
   const Clock clock_;
   Views views_;
+  FlightViews flights_;
+  // Alerts, produced from each entry as it is applied (alert_ops.cc). REQUIRES for
+  // ProduceAlerts: entries in index order, each once, serialised (submit_mu_ or Open).
+  struct AlertState;
+  static std::shared_ptr<AlertState> MakeAlertState();
+  void ProduceAlerts(const store::LogEntry& entry, bool live);
+  AlertLog alerts_;
+  std::shared_ptr<AlertState> alert_state_ = MakeAlertState();
   std::mutex apply_mu_;  // entries reach the views in log order, each once
   std::atomic<int64_t> last_refresh_check_ms_{0};  // steady clock
   SubmitLock submit_mu_{*this};  // one submission at a time: revision numbering, then the append

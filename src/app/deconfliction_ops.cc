@@ -622,7 +622,7 @@ Result<std::vector<json>> App::Access(const Principal& who, const AccessQuery& q
 
 // --- Alerts --------------------------------------------------------------------------------------
 
-Result<std::vector<Alert>> App::DeconflictionAlerts(const Principal& who,
+Result<std::vector<truce::Alert>> App::DeconflictionAlerts(const Principal& who,
                                                     const DeconflictionAlertFilter& f) {
   if (Status st = Check(who, Action::kReadDeconflictionAlerts); !st.ok()) return st.error();
   auto snap = SnapshotAsOf(f.as_of);
@@ -633,15 +633,15 @@ Result<std::vector<Alert>> App::DeconflictionAlerts(const Principal& who,
       s.scenario ? views_.notifications().AudienceFor(s.scenario->entry, *s.scenario->scenario)
                  : nullptr;
   const DeconflictionMonitor monitor(state.sites, state.movements);
-  std::vector<Alert> all;
+  std::vector<truce::Alert> all;
   for (const StoredReport* r : s.reports) {
-    std::vector<Alert> alerts = monitor.ForReport(r->report);
+    std::vector<truce::Alert> alerts = monitor.ForReport(r->report);
     all.insert(all.end(), std::make_move_iterator(alerts.begin()),
                std::make_move_iterator(alerts.end()));
   }
   SortAlerts(all);
-  std::vector<Alert> out;
-  for (Alert& a : all) {
+  std::vector<truce::Alert> out;
+  for (truce::Alert& a : all) {
     if (!f.kind.empty() && f.kind != NotificationKindName(a.kind)) continue;
     if (!f.target.empty() && f.target != a.target) continue;
     if (!f.verdict.empty() && f.verdict != VerdictName(a.verdict)) continue;
@@ -670,7 +670,7 @@ Result<std::vector<json>> App::DeconflictionAlertRecords(const Principal& who,
   std::vector<json> out;
   Provenance p;
   p.told = true;  // DeconflictionAlerts kept only what the caller sees
-  for (const Alert& a : *alerts) {
+  for (const truce::Alert& a : *alerts) {
     json record = json(formats::AlertToJson(a));
     Redact(who, RecordKind::kAlert, p, record);
     out.push_back(std::move(record));

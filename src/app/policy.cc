@@ -14,7 +14,7 @@ constexpr RoleSet kInsiders = RoleSet::Insiders();
 constexpr RoleSet kStaff = RoleSet::Staff();
 
 // The permission table (docs/server.md shows it as the endpoint x role matrix).
-constexpr std::array<Permission, 26> kPermissions = {{
+constexpr std::array<Permission, 31> kPermissions = {{
     {Action::kReadHealth, "read the health check", kEveryone},
     {Action::kReadMetrics, "read the metrics", kStaff},
     {Action::kReadScenario, "read the scenario", kEveryone},
@@ -49,6 +49,19 @@ constexpr std::array<Permission, 26> kPermissions = {{
      kStaff | RoleSet{R::kHumanitarian}},
     {Action::kReadAccess, "read humanitarian access", kEveryone},
     {Action::kReadDeconflictionAlerts, "read deconfliction alerts", kInsiders},
+    // The flight ban is public: everyone reads its violations (the public without the
+    // aircraft's identity, see kFlightViolationDerived).
+    {Action::kReadFlightViolations, "read flight violations", kEveryone},
+    // Notified flights name humanitarian aircraft and their windows: never the public or a
+    // party; the deconfliction cell notifies them.
+    {Action::kReadExemptions, "read flight exemptions",
+     kStaff | RoleSet{R::kGuarantor, R::kHumanitarian}},
+    {Action::kSubmitExemptions, "submit flight exemptions", kStaff | RoleSet{R::kHumanitarian}},
+    // Every role reads alerts, each alert passed through the redaction table for its record
+    // (the public's stream carries flight violations without identities, no report's).
+    {Action::kReadAlerts, "read alerts", kEveryone},
+    // A webhook receives alerts as the role it names reads them: only the admin decides that.
+    {Action::kManageWebhooks, "manage webhooks", {R::kAdmin}},
 }};
 
 // The derived fields of each record kind: what anyone who sees the record may read. Raw
@@ -88,6 +101,8 @@ bool ReadsWhole(const Principal& who, RecordKind kind, const Provenance& p) noex
       return Sees(who, kind, p);  // no field of them is hidden from one who sees them
     case RecordKind::kAccessVerdict:
       return who.role != Role::kPublic;  // a party's list is cut to what it is told of first
+    case RecordKind::kFlightViolation:
+      return who.role != Role::kPublic;  // no party submits positions: insiders read them whole
     case RecordKind::kReport:
     case RecordKind::kViolation:
     case RecordKind::kIncident:
@@ -96,6 +111,20 @@ bool ReadsWhole(const Principal& who, RecordKind kind, const Provenance& p) noex
   }
   return SeesRaw(who, p);
 }
+
+// A flight violation as the public reads it: everything but the aircraft's identity (icao24,
+// callsign).
+constexpr std::array<std::string_view, 27> kFlightViolationDerived = {
+    "zone",       "version",      "rule",
+    "entry_time", "entry_lat",    "entry_lon",
+    "exit_time",  "exit_lat",     "exit_lon",
+    "duration_s", "verdict",      "lost_inside",
+    "entry_ms",   "exit_ms",      "entry_kind",
+    "exit_kind",  "entry_gap_s",  "exit_gap_s",
+    "inside_s",   "incursions",   "positions_inside",
+    "min_alt_m",  "max_alt_m",    "clause",
+    "open",       "last_contact", "id",
+};
 
 }  // namespace
 
@@ -154,6 +183,8 @@ bool Sees(const Principal& who, RecordKind kind, const Provenance& p) noexcept {
       return who.role != Role::kPublic;
     case RecordKind::kAccessVerdict:
       return true;
+    case RecordKind::kFlightViolation:
+      return true;  // the public reads the derived fields
   }
   return false;
 }
@@ -166,6 +197,8 @@ std::span<const std::string_view> DerivedFields(RecordKind kind) noexcept {
       return kViolationDerived;
     case RecordKind::kAccessVerdict:
       return kAccessDerived;
+    case RecordKind::kFlightViolation:
+      return kFlightViolationDerived;
     case RecordKind::kReport:
     case RecordKind::kClaim:
     case RecordKind::kNotification:  // coordinates: nothing for whoever does not see it whole
@@ -180,6 +213,9 @@ void Redact(const Principal& who, RecordKind kind, const Provenance& p, nlohmann
   if (!record.is_object()) return;
   // Claims are statements made to every insider; they carry no source to protect.
   if (kind == RecordKind::kClaim && who.role != Role::kPublic) return;
+  // Flight violations derive from positions, which no party submits: every insider reads them
+  // whole, the public without the aircraft's identity.
+  if (kind == RecordKind::kFlightViolation && who.role != Role::kPublic) return;
   if (ReadsWhole(who, kind, p)) return;
   // Reports and claims have no derived fields: a caller that got here without asking Sees()
   // gets an empty object rather than the raw record.

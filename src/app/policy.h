@@ -48,6 +48,11 @@ enum class Action {
   kSubmitDeliveryOutcomes,
   kReadAccess,  // the humanitarian_access verdicts
   kReadDeconflictionAlerts,
+  kReadFlightViolations,
+  kReadExemptions,
+  kSubmitExemptions,
+  kReadAlerts,  // the list and the stream; each alert redacted for the reader's role
+  kManageWebhooks,
 };
 
 struct Permission {
@@ -78,6 +83,7 @@ enum class RecordKind {
   kAcknowledgement,
   kAlert,
   kAccessVerdict,
+  kFlightViolation,
 };
 
 // What decides visibility of one record: who submitted the report it derives from, and whether

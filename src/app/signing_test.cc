@@ -109,7 +109,8 @@ TEST(LedgerFormatTest, DeriveIndexChecksTheEntryAgainstItsColumns) {
 TEST(SubmissionKindTest, EveryKindIsRegisteredUnderItsName) {
   for (SubmissionKind kind :
        {SubmissionKind::kReport, SubmissionKind::kPositions, SubmissionKind::kClaim,
-        SubmissionKind::kScenario, SubmissionKind::kPublication, SubmissionKind::kDecision}) {
+        SubmissionKind::kScenario, SubmissionKind::kPublication, SubmissionKind::kDecision,
+        SubmissionKind::kExemption}) {
     const KindSpec& spec = Spec(kind);
     EXPECT_EQ(spec.kind, kind);
     ASSERT_NE(FindKind(spec.name), nullptr) << spec.name;

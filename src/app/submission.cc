@@ -18,11 +18,12 @@ extern const KindSpec kMovementKind;
 extern const KindSpec kAcknowledgementKind;
 extern const KindSpec kDeliveryOutcomeKind;
 extern const KindSpec kDisclosureKind;
+extern const KindSpec kExemptionKind;
 
 namespace {
 
 // The registry: one line per kind, in SubmissionKind order.
-const std::array<const KindSpec*, 11> kKinds = {
+const std::array<const KindSpec*, 12> kKinds = {
     &kReportKind,
     &kPositionsKind,
     &kClaimKind,
@@ -35,6 +36,7 @@ const std::array<const KindSpec*, 11> kKinds = {
     &kAcknowledgementKind,
     &kDeliveryOutcomeKind,
     &kDisclosureKind,
+    &kExemptionKind,
 };
 
 }  // namespace

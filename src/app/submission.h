@@ -30,6 +30,7 @@ enum class SubmissionKind {
   kAcknowledgement,
   kDeliveryOutcome,
   kDisclosure,  // a read of a site or movement list: who was shown what, when
+  kExemption
 };
 
 // A submission about to become a log entry.

@@ -122,6 +122,7 @@ Status Views::Apply(const store::LogEntry& entry) {
       if (Status st = notifications_.Apply(entry, kind->kind, data); !st.ok()) return st;
       break;
     case SubmissionKind::kPositions:
+    case SubmissionKind::kExemption:  // flight_views.h
       break;
   }
   std::unique_lock lock(mu_);

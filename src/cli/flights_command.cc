@@ -9,8 +9,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "app/flights.h"
 #include "command.h"
-#include "formats/csv.h"
+#include "formats/flight_json.h"
 #include "formats/positions.h"
 #include "formats/scenario_reader.h"
 #include "formats/text_file.h"
@@ -35,82 +36,6 @@ struct FlightsOptions {
   double tolerance_m = 100;
   double reorder_window_s = 30;
 };
-
-double Round(double x, double scale) { return std::round(x * scale) / scale; }
-
-int64_t UnixMs(UtcTime t) { return t.time_since_epoch().count(); }
-
-json Altitude(const std::optional<Meters>& m) {
-  return m ? json(Round(m->value, 10)) : json(nullptr);
-}
-
-json ViolationJson(const FlightViolation& v) {
-  return {{"icao24", v.icao24},
-          {"callsign", v.callsign},
-          {"zone", v.zone->zone()},
-          {"version", v.zone->version()},
-          {"rule", RuleKindName(v.rule->kind)},
-          {"entry_time", FormatUtcTime(v.entry.time)},
-          {"entry_lat", Round(v.entry.where.lat(), 1e7)},
-          {"entry_lon", Round(v.entry.where.lng(), 1e7)},
-          {"exit_time", FormatUtcTime(v.exit.time)},
-          {"exit_lat", Round(v.exit.where.lat(), 1e7)},
-          {"exit_lon", Round(v.exit.where.lng(), 1e7)},
-          {"duration_s", Round(std::chrono::duration<double>(v.duration()).count(), 1000)},
-          {"verdict", VerdictName(v.verdict)},
-          {"lost_inside", v.lost_inside},
-          {"entry_ms", UnixMs(v.entry.time)},
-          {"exit_ms", UnixMs(v.exit.time)},
-          {"entry_kind", CrossingKindName(v.entry.kind)},
-          {"exit_kind", CrossingKindName(v.exit.kind)},
-          {"entry_gap_s", Round(std::chrono::duration<double>(v.entry.bracket).count(), 1000)},
-          {"exit_gap_s", Round(std::chrono::duration<double>(v.exit.bracket).count(), 1000)},
-          {"inside_s", Round(std::chrono::duration<double>(v.inside_time).count(), 1000)},
-          {"incursions", v.incursions},
-          {"positions_inside", v.positions_inside},
-          {"min_alt_m", Altitude(v.min_altitude)},
-          {"max_alt_m", Altitude(v.max_altitude)},
-          {"clause", v.rule->Citation()}};
-}
-
-json EntryAlertJson(const FlightViolation& v) {
-  json j = ViolationJson(v);
-  for (const char* key : {"exit_time", "exit_lat", "exit_lon", "exit_ms", "exit_kind", "exit_gap_s",
-                          "duration_s", "inside_s", "verdict", "min_alt_m", "max_alt_m"}) {
-    j[key] = nullptr;
-  }
-  j.erase("incursions");
-  j.erase("positions_inside");
-  json out = {{"event", "entry"}};
-  out.update(j);
-  return out;
-}
-
-json Geometry(const FlightViolation& v) {
-  if (v.path.size() < 2) {
-    return {{"type", "Point"}, {"coordinates", {v.entry.where.lng(), v.entry.where.lat()}}};
-  }
-  json coordinates = json::array();
-  for (const LatLng& p : v.path) coordinates.push_back({Round(p.lng(), 1e7), Round(p.lat(), 1e7)});
-  return {{"type", "LineString"}, {"coordinates", std::move(coordinates)}};
-}
-
-constexpr const char* kCsvHeader =
-    "icao24,callsign,zone,version,rule,entry_time,entry_lat,entry_lon,exit_time,exit_lat,"
-    "exit_lon,duration_s,verdict,lost_inside,entry_kind,exit_kind,inside_s,incursions,"
-    "positions_inside,min_alt_m,max_alt_m\n";
-
-std::string CsvRow(const FlightViolation& v) {
-  const json j = ViolationJson(v);
-  auto num = [&](const char* key) { return j[key].is_null() ? std::string() : j[key].dump(); };
-  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", v.icao24,
-                     formats::CsvField(v.callsign), formats::CsvField(v.zone->zone()),
-                     v.zone->version(), "no_fly", FormatUtcTime(v.entry.time), num("entry_lat"),
-                     num("entry_lon"), FormatUtcTime(v.exit.time), num("exit_lat"), num("exit_lon"),
-                     num("duration_s"), VerdictName(v.verdict), v.lost_inside ? "true" : "false",
-                     CrossingKindName(v.entry.kind), CrossingKindName(v.exit.kind), num("inside_s"),
-                     v.incursions, v.positions_inside, num("min_alt_m"), num("max_alt_m"));
-}
 
 Result<FlightMonitorOptions> MonitorOptions(const FlightsOptions& o) {
   std::vector<std::string> problems;
@@ -227,27 +152,21 @@ void PrintSummary(size_t records, size_t rejected, size_t without_position, size
 int RunBatch(const FlightsOptions& o, const FlightMonitor& monitor) {
   auto loaded = LoadPositions(o);
   if (!loaded.ok()) return ReportError(loaded.error());
-  TrackOptions track_options;
-  track_options.max_gap = monitor.options().max_gap;
   TrackStats stats;
-  const std::vector<Track> tracks =
-      BuildTracks(std::move(loaded->positions), track_options, &stats);
-  std::vector<FlightViolation> violations = monitor.Detect(tracks);
-  std::stable_sort(violations.begin(), violations.end(),
-                   [](const FlightViolation& x, const FlightViolation& y) {
-                     return std::tie(x.entry.time, x.icao24) < std::tie(y.entry.time, y.icao24);
-                   });
+  const std::vector<FlightViolation> violations =
+      app::JudgeFlights(std::move(loaded->positions), monitor, &stats);
   std::string out;
-  if (o.format == "csv") out = kCsvHeader;
+  if (o.format == "csv") out = formats::kFlightViolationCsvHeader;
   json features = json::array();
   for (const FlightViolation& v : violations) {
     if (o.format == "jsonl") {
-      out += ViolationJson(v).dump() + "\n";
+      out += formats::FlightViolationToJson(v).dump() + "\n";
     } else if (o.format == "csv") {
-      out += CsvRow(v);
+      out += formats::FlightViolationCsvRow(v);
     } else {
-      features.push_back(
-          {{"type", "Feature"}, {"properties", ViolationJson(v)}, {"geometry", Geometry(v)}});
+      features.push_back({{"type", "Feature"},
+                          {"properties", formats::FlightViolationToJson(v)},
+                          {"geometry", formats::FlightViolationGeometry(v)}});
     }
   }
   if (o.format == "geojson") {
@@ -276,10 +195,10 @@ int RunFollow(const FlightsOptions& o, const FlightMonitor& monitor) {
   auto emit = [&] {
     for (const FlightAlert& a : alerts) {
       if (a.kind == FlightAlert::Kind::kEntry) {
-        fmt::print("{}\n", EntryAlertJson(a.violation).dump());
+        fmt::print("{}\n", formats::FlightEntryAlertJson(a.violation).dump());
       } else {
         json j = {{"event", "exit"}};
-        j.update(ViolationJson(a.violation));
+        j.update(formats::FlightViolationToJson(a.violation));
         fmt::print("{}\n", j.dump());
         done.push_back(a.violation);
       }

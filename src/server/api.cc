@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "server/routing.h"
+#include "server/webhooks.h"
 
 namespace truce::server {
 namespace {
@@ -16,7 +17,7 @@ namespace {
 using RouteList = std::span<const Route> (*)();
 
 // The resources, one line each.
-constexpr std::array<RouteList, 15> kResources = {
+constexpr std::array<RouteList, 18> kResources = {
     &HealthRoutes,
     &ScenarioRoutes,
     &ReportRoutes,
@@ -33,6 +34,10 @@ constexpr std::array<RouteList, 15> kResources = {
     &AcknowledgementRoutes,
     &AccessRoutes,
     &DeconflictionAlertRoutes,
+    // The live monitor: flight verdicts, alerts and their delivery.
+    &FlightRoutes,
+    &AlertRoutes,
+    &WebhookRoutes,
 };
 
 bool Match(std::string_view pattern, std::string_view path, std::vector<std::string>& params) {
@@ -65,7 +70,14 @@ std::vector<RouteInfo> ListRoutes() {
   return out;
 }
 
-Api::Api(app::App& app, ApiLimits limits) : app_(app), limits_(limits) {}
+Api::Api(app::App& app, ApiLimits limits) : app_(app), limits_(limits) {
+  WebhookOptions options;
+  options.max_attempts = std::max(1, limits.webhook_max_attempts);
+  options.first_retry = limits.webhook_first_retry;
+  webhooks_ = std::make_unique<Webhooks>(app_, options);
+}
+
+Api::~Api() = default;
 
 ApiResponse Api::Handle(const ApiRequest& req) {
   const auto started = std::chrono::steady_clock::now();
@@ -126,7 +138,7 @@ ApiResponse Api::Dispatch(const ApiRequest& req, std::string& route_name) {
                                    fmt::format("the {} role may not {} {}", app::RoleName(who.role),
                                                req.method, found->pattern)));
   }
-  const Call call{app_, req, std::move(who), std::move(params)};
+  const Call call{app_, req, std::move(who), std::move(params), webhooks_.get()};
   return found->handler(call);
 }
 

@@ -7,7 +7,10 @@
 // with a stable `code` per HTTP status (the one table in truce/result.h).
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +28,20 @@ struct ApiRequest {
   std::string accept;    // the Accept header, "" if none (exports choose their format by it)
   std::string base_url;  // "http://host:port", for absolute links (OGC API)
   std::string body;
+  std::string last_event_id;  // the Last-Event-ID header (Server-Sent Events), "" if none
+};
+
+// The body of a response that stays open and sends text as it becomes ready (Server-Sent
+// Events). The HTTP layer sends ApiResponse::body first, then whatever Take() gives each time
+// the stream wakes it, plus heartbeats, until the client goes or the server stops. Thread-safe.
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+  // The text ready now ("" when none). Never blocks.
+  virtual std::string Take() = 0;
+  // `wake` is to be called, from any thread, whenever Take may have more; it must not be
+  // called after the stream is destroyed.
+  virtual void OnReady(std::function<void()> wake) = 0;
 };
 
 struct ApiResponse {
@@ -32,11 +49,18 @@ struct ApiResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::shared_ptr<EventStream> stream;  // set: a streaming response (status 200)
 };
 
 struct ApiLimits {
   size_t max_body_bytes = 32 << 20;  // enforced by the HTTP layer before parsing
+  // Webhooks (webhooks.h): attempts per alert, and the wait before the first retry (doubled
+  // after each failure).
+  int webhook_max_attempts = 6;
+  std::chrono::milliseconds webhook_first_retry{1000};
 };
+
+class Webhooks;
 
 // The JSON error response for an error (status and code from the one table).
 ApiResponse ErrorResponse(const Error& e);
@@ -57,6 +81,7 @@ std::vector<RouteInfo> ListRoutes();
 class Api {
  public:
   explicit Api(app::App& app, ApiLimits limits = {});
+  ~Api();
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -70,6 +95,7 @@ class Api {
 
   app::App& app_;
   const ApiLimits limits_;
+  std::unique_ptr<Webhooks> webhooks_;  // delivers alerts while the API exists
 };
 
 }  // namespace truce::server

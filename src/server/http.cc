@@ -196,6 +196,14 @@ class Server {
   }
   void ReleaseBody(size_t bytes) { buffered_body_bytes_ -= bytes; }
 
+  // Event streams open: one more, unless at the limit.
+  [[nodiscard]] bool AdmitStream() {
+    if (streams_ >= options_.max_streams) return false;
+    ++streams_;
+    return true;
+  }
+  void ReleaseStream() { --streams_; }
+
   struct ClientKey {
     std::string key;
     size_t limit;
@@ -267,6 +275,7 @@ class Server {
   std::list<Connection*> connections_;
   std::unordered_map<std::string, size_t> in_flight_;
   size_t buffered_body_bytes_ = 0;
+  size_t streams_ = 0;
 
   Api& api_;
   const ServerOptions options_;
@@ -288,6 +297,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       : server_(server),
         socket_(std::move(socket)),
         timer_(server.io()),
+        heartbeat_(server.io()),
         buffer_(std::max<size_t>(server.options().max_header_bytes, 8192) + 65536),
         address_(std::move(address)),
         registration_(server.Register(this)) {}
@@ -313,13 +323,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
     state_ = State::kClosed;
     server_.Unregister(registration_);
     timer_.cancel();
+    heartbeat_.cancel();
+    if (stream_) {
+      server_.ReleaseStream();
+      stream_.reset();  // unsubscribes: nothing wakes this connection any more
+    }
     beast::error_code ec;
     socket_.close(ec);
     if (!in_handler_) ReleaseBody();
   }
 
  private:
-  enum class State { kWaiting, kReadingHead, kReadingBody, kBusy, kWriting, kClosing, kClosed };
+  enum class State {
+    kWaiting,
+    kReadingHead,
+    kReadingBody,
+    kBusy,
+    kWriting,
+    kStreaming,
+    kClosing,
+    kClosed
+  };
 
   void SetDeadline(SteadyClock::duration d) {
     timer_.expires_after(d);
@@ -441,6 +465,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     r.accept = field(http::field::accept);
     r.base_url = server_.BaseUrlFor(Text(req["X-Forwarded-Proto"]), Text(req["X-Forwarded-Host"]));
     r.body = std::move(req.body());
+    r.last_event_id = std::string(Text(req["Last-Event-ID"]));
     const bool get = req.method() == http::verb::get || head_;
     std::string client = address_;
     if (server_.options().trust_forwarded) {
@@ -519,8 +544,95 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Reply(ApiResponse response) {
+    if (response.stream && !head_) return StartStream(std::move(response));
     const size_t size = response.body.size();
     Write(ToBeast(std::move(response), version_, keep_alive_, head_), size);
+  }
+
+  // --- Event streams (Server-Sent Events) ------------------------------------------------------
+  // The response head and body, then the stream's text as it wakes this connection, and a
+  // heartbeat after each silence, until the client goes (a read sees it), a write stalls (the
+  // deadline), the backlog overflows, or the server stops (Shutdown closes every connection).
+  // Nothing here waits: the stream's wake only posts Pump to the I/O thread.
+  void StartStream(ApiResponse response) {
+    if (!server_.AdmitStream()) {
+      const int retry = server_.options().retry_after_seconds;
+      return Reply(Refusal(ErrorCode::kUnavailable,
+                           fmt::format("the server holds its limit of {} event streams; retry "
+                                       "after {} s",
+                                       server_.options().max_streams, retry),
+                           retry));
+    }
+    state_ = State::kStreaming;
+    keep_alive_ = false;
+    if (!in_handler_) ReleaseBody();
+    stream_ = std::move(response.stream);
+    std::string head = fmt::format("{} 200 OK\r\nContent-Type: {}\r\nConnection: close\r\n",
+                                   version_ == 10 ? "HTTP/1.0" : "HTTP/1.1", response.content_type);
+    for (const auto& [name, value] : response.headers) {
+      if (!name.empty() && !HasLineBreak(name) && !HasLineBreak(value)) {
+        head += fmt::format("{}: {}\r\n", name, value);
+      }
+    }
+    pending_ = head + "\r\n" + response.body;
+    std::weak_ptr<Connection> weak = weak_from_this();
+    asio::io_context& io = server_.io();
+    stream_->OnReady([weak, &io] {
+      asio::post(io, [weak] {
+        if (auto self = weak.lock()) self->Pump();
+      });
+    });
+    Pump();  // what is already there: a resumed stream's missed events
+    Heartbeat();
+    WatchPeer();
+  }
+
+  void Pump() {
+    if (state_ != State::kStreaming) return;
+    for (std::string text = stream_->Take(); !text.empty(); text = stream_->Take()) {
+      pending_ += text;
+      if (pending_.size() > server_.options().max_stream_backlog_bytes) return Close();
+    }
+    Flush();
+  }
+
+  void Flush() {
+    if (writing_ || pending_.empty() || state_ != State::kStreaming) return;
+    writing_ = true;
+    out_ = std::move(pending_);
+    pending_.clear();
+    SetDeadline(Allowance(server_.options().header_timeout, out_.size(),
+                          server_.options().min_bytes_per_second));
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        self->writing_ = false;
+                        if (self->state_ != State::kStreaming) return;
+                        if (ec) return self->Close();
+                        self->timer_.cancel();
+                        self->out_.clear();
+                        self->Flush();
+                      });
+  }
+
+  void Heartbeat() {
+    heartbeat_.expires_after(server_.options().stream_heartbeat);
+    heartbeat_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->state_ != State::kStreaming) return;
+      if (!self->writing_ && self->pending_.empty()) self->pending_ = ": heartbeat\n\n";
+      self->Flush();
+      self->Heartbeat();
+    });
+  }
+
+  // A stream's client sends nothing more; reading sees it close at once.
+  void WatchPeer() {
+    buffer_.clear();
+    socket_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (self->state_ != State::kStreaming) return;
+                              if (ec) return self->Close();
+                              self->WatchPeer();
+                            });
   }
 
   // An error that ends the connection: the response, then a lingering close.
@@ -586,9 +698,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Server& server_;
   tcp::socket socket_;
   asio::steady_timer timer_;
+  asio::steady_timer heartbeat_;  // event streams
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<Response> response_;
+  // Event streams: the stream, the text waiting and the text being written.
+  std::shared_ptr<EventStream> stream_;
+  std::string pending_, out_;
+  bool writing_ = false;
   const std::string address_;
   const std::list<Connection*>::iterator registration_;
   State state_ = State::kWaiting;

@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "server/api.h"
 #include "truce/result.h"
@@ -54,6 +56,13 @@ struct ServerOptions {
   size_t max_per_address = 16;
   size_t max_per_token = 8;
   int retry_after_seconds = 1;
+  // Event streams (Server-Sent Events, /api/v1/alerts/stream): at most this many open at once
+  // (beyond: 503); each gets a comment line after this much silence, so that proxies keep it
+  // and a client gone away is noticed. A stream whose client reads slower than events come
+  // (more than max_stream_backlog_bytes waiting) is closed; it resumes with Last-Event-ID.
+  size_t max_streams = 64;
+  std::chrono::milliseconds stream_heartbeat{15'000};
+  size_t max_stream_backlog_bytes = size_t{8} << 20;
 
   // Tests only: runs on the worker (or the /healthz lane) before Api::Handle, a stand-in for a
   // slow or throwing handler.
@@ -101,5 +110,12 @@ struct HttpReply {
                                             const std::string& path, const std::string& token = "",
                                             const std::string& body = "",
                                             const std::string& content_type = "application/json");
+
+// A POST of `body` (application/json) with extra `headers`, within `timeout` (connect and
+// read each). For webhooks. kIo when the server cannot be reached.
+[[nodiscard]] Result<HttpReply> HttpPost(
+    const std::string& base_url, const std::string& path, const std::string& body,
+    const std::vector<std::pair<std::string, std::string>>& headers,
+    std::chrono::milliseconds timeout);
 
 }  // namespace truce::server

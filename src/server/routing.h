@@ -27,6 +27,7 @@ struct Call {
   const ApiRequest& req;
   app::Principal who;
   std::vector<std::string> params;
+  Webhooks* webhooks = nullptr;  // the API's webhook deliveries (webhooks.h)
 
   // A query parameter's value; nullopt when absent or empty.
   std::optional<std::string> Param(std::string_view name) const;
@@ -59,6 +60,9 @@ std::span<const Route> SiteRoutes();  // sites, movements, delivery outcomes
 std::span<const Route> AcknowledgementRoutes();
 std::span<const Route> AccessRoutes();
 std::span<const Route> DeconflictionAlertRoutes();
+std::span<const Route> FlightRoutes();
+std::span<const Route> AlertRoutes();
+std::span<const Route> WebhookRoutes();
 
 // The API definition (docs/openapi.yaml, embedded at build time) as parsed JSON; its `servers`
 // are the file's, not a request's.

@@ -1,0 +1,295 @@
+// The server as a live flight-ban monitor, on real ADS-B tracks (../shared/data/flights, the
+// Switzerland sample, against the test zones of flight_test_zones.h): positions posted in
+// shuffled batches of random sizes, with duplicates and late fixes, give exactly the violations
+// `truce flights` prints for the same positions, record by record; as_of and a restart in the
+// middle of the feed lose nothing; exemptions submitted through the API are judged as the CLI's
+// exemptions file; bad filters and bad exemptions are 400s naming the parameter or field.
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include "cli_harness.h"
+#include "flight_test_zones.h"
+#include "formats/positions.h"
+#include "server_harness.h"
+#include "shared_data.h"
+
+namespace truce::testing {
+namespace {
+
+constexpr const char* kSwiss = "flights/traffic_collections_switzerland.json.gz";
+
+// The Switzerland sample's records that carry a position fix (the server refuses a record
+// without one; the CLI skips it), in the file's order.
+std::vector<json> SwissRecords() {
+  auto text = formats::ReadTextFile(SharedDataPath(kSwiss));
+  EXPECT_TRUE(text.ok());
+  if (!text.ok()) return {};
+  json all = json::parse(*text);
+  std::vector<json> out;
+  for (json& r : all) {
+    std::vector<std::string> reasons;
+    if (formats::PositionFromJson(r, "test", reasons)) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+json ZonesBundle() {
+  return {{"format", "truce-scenario-bundle/1"},
+          {"zones", {{"zones.geojson", json::parse(kFlightTestZones)}}}};
+}
+
+// The feed as a monitoring centre gets it: the records in batches of random sizes (1 to 4000)
+// in shuffled order, 1% of them sent again in a later batch, and 2% held back and sent at the
+// very end (late fixes).
+std::vector<std::vector<json>> Feed(std::vector<json> records, uint32_t seed) {
+  std::mt19937 rng(seed);
+  // The sample is grouped by flight; a feed comes in time order.
+  std::stable_sort(records.begin(), records.end(), [](const json& a, const json& b) {
+    return a["timestamp"].get<int64_t>() < b["timestamp"].get<int64_t>();
+  });
+  std::vector<json> late, on_time;
+  for (json& r : records) (rng() % 50 == 0 ? late : on_time).push_back(std::move(r));
+  // Mostly in time order, as a feed is, but each batch shuffled within itself.
+  std::vector<std::vector<json>> batches;
+  size_t i = 0;
+  while (i < on_time.size()) {
+    const size_t n = std::min<size_t>(1 + rng() % 4000, on_time.size() - i);
+    std::vector<json> b(on_time.begin() + i, on_time.begin() + i + n);
+    std::shuffle(b.begin(), b.end(), rng);
+    if (!batches.empty()) {
+      for (size_t k = 0; k < b.size() / 100; ++k) {
+        const auto& prev = batches[rng() % batches.size()];
+        b.push_back(prev[rng() % prev.size()]);  // a duplicate of an earlier fix
+      }
+    }
+    batches.push_back(std::move(b));
+    i += n;
+  }
+  std::shuffle(late.begin(), late.end(), rng);
+  for (size_t k = 0; k < late.size(); k += 3000) {
+    batches.emplace_back(late.begin() + k, late.begin() + std::min(late.size(), k + 3000));
+  }
+  return batches;
+}
+
+class ServerFlightsTest : public CliHarness {
+ protected:
+  void SetUp() override {
+    CliHarness::SetUp();
+    server_ = std::make_unique<ServerHarness>((dir_ / "truce.db").string());
+    admin_ = server_->Token(app::Role::kAdmin);
+    monitor_ = server_->Token(app::Role::kMonitor);
+    Reply r = server_->Post("/api/v1/scenario", ZonesBundle(), admin_);
+    ASSERT_EQ(r.status, 201) << r.text;
+    zones_ = Write("zones.geojson", kFlightTestZones);
+  }
+  void TearDown() override {
+    server_.reset();
+    CliHarness::TearDown();
+  }
+
+  void Post(const std::vector<json>& batch) {
+    Reply r = server_->Post("/api/v1/positions", json(batch), monitor_);
+    ASSERT_EQ(r.status, 201) << r.text.substr(0, 500);
+  }
+
+  // Every page of /api/v1/flight-violations with `query`.
+  std::vector<json> ServerViolations(const std::string& query = "", const std::string& token = "") {
+    std::vector<json> out;
+    std::string cursor;
+    for (;;) {
+      std::string path = "/api/v1/flight-violations?limit=250" + query;
+      if (!cursor.empty()) path += "&cursor=" + cursor;
+      Reply r = server_->Get(path, token.empty() ? admin_ : token);
+      EXPECT_EQ(r.status, 200) << r.text;
+      if (r.status != 200) return out;
+      for (const json& v : r.body["items"]) out.push_back(v);
+      if (r.body["next"].is_null()) return out;
+      cursor = r.body["next"].get<std::string>();
+    }
+  }
+
+  // `truce flights` over the same records, in the order they were posted.
+  std::vector<json> CliViolations(const std::vector<std::vector<json>>& batches,
+                                  const std::string& extra = "") {
+    std::string lines;
+    for (const auto& b : batches)
+      for (const json& r : b) lines += r.dump() + "\n";
+    const std::string file = Write("posted.jsonl", lines);
+    CliRun run = Truce("flights " + zones_ + " --positions " + file + extra);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return JsonLines(run.out);
+  }
+
+  std::unique_ptr<ServerHarness> server_;
+  std::string admin_, monitor_, zones_;
+};
+
+// The server's record is the CLI's plus id, open and last_contact; an open one (the aircraft
+// inside at the end of the feed) is the CLI's lost-inside violation with its exit unknown yet.
+void ExpectSame(const std::vector<json>& server, const std::vector<json>& cli) {
+  ASSERT_EQ(server.size(), cli.size());
+  size_t open = 0;
+  for (size_t i = 0; i < server.size(); ++i) {
+    json s = server[i];
+    const json& c = cli[i];
+    SCOPED_TRACE(c.dump());
+    EXPECT_EQ(s["id"], fmt::format("{}.{}.v{}.{}", c["icao24"].get<std::string>(),
+                                   c["zone"].get<std::string>(), c["version"].get<int>(),
+                                   c["entry_ms"].get<int64_t>()));
+    if (s["open"] == true) {
+      ++open;
+      EXPECT_TRUE(c["lost_inside"].get<bool>());
+      EXPECT_EQ(s["last_contact"], c["exit_time"]);
+      for (const char* key : {"exit_time", "exit_lat", "exit_lon", "exit_ms", "exit_kind"}) {
+        EXPECT_TRUE(s[key].is_null()) << key;
+        s[key] = c[key];
+      }
+      s["exit_gap_s"] = c["exit_gap_s"];
+      s["lost_inside"] = true;
+    } else {
+      EXPECT_TRUE(s["last_contact"].is_null());
+    }
+    s.erase("id");
+    s.erase("open");
+    s.erase("last_contact");
+    EXPECT_EQ(s, c);
+  }
+  std::cerr << server.size() << " violations, " << open << " open\n";
+}
+
+TEST_F(ServerFlightsTest, ShuffledBatchesGiveExactlyTheCliVerdicts) {
+  TRUCE_REQUIRE_SHARED_DATA(kSwiss);
+  const auto batches = Feed(SwissRecords(), 12);
+  size_t n = 0;
+  for (const auto& b : batches) {
+    Post(b);
+    n += b.size();
+  }
+  const std::vector<json> cli = CliViolations(batches);
+  ASSERT_GT(cli.size(), 20u) << "the test zones must catch real violations";
+  ExpectSame(ServerViolations(), cli);
+  std::cerr << batches.size() << " batches, " << n << " positions\n";
+
+  // Filters: zone, icao24, from/to, bbox, each against the full list.
+  const std::vector<json> all = ServerViolations();
+  const std::string zone = all.front()["zone"], icao = all.front()["icao24"];
+  for (const json& v : ServerViolations("&zone=" + zone)) EXPECT_EQ(v["zone"], zone);
+  const auto by_icao = ServerViolations("&icao24=" + icao);
+  ASSERT_FALSE(by_icao.empty());
+  for (const json& v : by_icao) EXPECT_EQ(v["icao24"], icao);
+  const auto later = ServerViolations("&from=2018-08-01T12:00:00Z");
+  EXPECT_LT(later.size(), all.size());
+  for (const json& v : later) {
+    EXPECT_TRUE(v["open"] == true || v["exit_time"].get<std::string>() >= "2018-08-01T12:00:00Z");
+  }
+  const auto zurich = ServerViolations("&bbox=8.2,47.2,8.9,47.65");
+  EXPECT_FALSE(zurich.empty());
+  for (const json& v : zurich) EXPECT_NE(v["zone"], "alps");
+}
+
+TEST_F(ServerFlightsTest, AsOfAndRestartMidFeedLoseNoVerdict) {
+  TRUCE_REQUIRE_SHARED_DATA(kSwiss);
+  const auto batches = Feed(SwissRecords(), 7);
+  const size_t half = batches.size() / 2;
+  int64_t second = 0;
+  auto tick = [&] {
+    server_->SetNow(fmt::format("2024-01-01T00:{:02}:{:02}Z", second / 60, second % 60).c_str());
+    ++second;
+  };
+  for (size_t i = 0; i < half; ++i) {
+    tick();
+    Post(batches[i]);
+  }
+  const std::string cut =
+      fmt::format("2024-01-01T00:{:02}:{:02}Z", (second - 1) / 60, (second - 1) % 60);
+  const std::vector<json> before = ServerViolations();
+  ExpectSame(before, CliViolations({batches.begin(), batches.begin() + half}));
+
+  server_->Restart();  // in the middle of flights: open violations must come back open
+  EXPECT_EQ(ServerViolations(), before);
+  for (size_t i = half; i < batches.size(); ++i) {
+    tick();
+    Post(batches[i]);
+  }
+  ExpectSame(ServerViolations(), CliViolations(batches));
+  // As of the cut: what was known then, judged as then.
+  EXPECT_EQ(ServerViolations("&as_of=" + cut), before);
+  size_t open = 0;
+  for (const json& v : before) open += v["open"] == true;
+  EXPECT_GT(open, 0u) << "the cut must fall in the middle of flights";
+}
+
+TEST_F(ServerFlightsTest, ExemptionsThroughTheApiAreJudgedAsTheCliFile) {
+  TRUCE_REQUIRE_SHARED_DATA(kSwiss);
+  const auto batches = Feed(SwissRecords(), 3);
+  for (const auto& b : batches) Post(b);
+  const std::vector<json> before = ServerViolations();
+  ASSERT_FALSE(before.empty());
+  const std::string icao = before.front()["icao24"];
+  const std::string zone = before.front()["zone"];
+  // A humanitarian (the deconfliction cell) notifies the flight for that zone, that day.
+  const std::string cell = server_->Token(app::Role::kHumanitarian);
+  Reply r = server_->Post("/api/v1/exemptions",
+                          {{"icao24", icao},
+                           {"from", "2018-08-01"},
+                           {"to", "2018-08-02"},
+                           {"zone", zone},
+                           {"note", "medevac, notified 07:10"}},
+                          cell);
+  ASSERT_EQ(r.status, 201) << r.text;
+  const std::vector<json> after = ServerViolations();
+  EXPECT_LT(after.size(), before.size());
+  for (const json& v : after) EXPECT_FALSE(v["icao24"] == icao && v["zone"] == zone);
+  const std::string csv = Write("exempt.csv", fmt::format("icao24,callsign,from,to,zone,note\n"
+                                                          "{},,2018-08-01,2018-08-02,{},medevac\n",
+                                                          icao, zone));
+  ExpectSame(after, CliViolations(batches, " --exemptions " + csv));
+  // Listed for those who may read them; the log holds them.
+  Reply list = server_->Get("/api/v1/exemptions", cell);
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(list.body["items"].size(), 1u);
+  EXPECT_EQ(list.body["items"][0]["icao24"], icao);
+  EXPECT_EQ(list.body["items"][0]["notified_by"], "humanitarian");
+  // The exemption is in the log: a restart judges with it.
+  server_->Restart();
+  EXPECT_EQ(ServerViolations().size(), after.size());
+}
+
+TEST_F(ServerFlightsTest, BadFiltersAndBadExemptionsName400s) {
+  for (const auto& [query, name] :
+       std::vector<std::pair<std::string, std::string>>{{"icao24=xyz", "?icao24"},
+                                                        {"from=yesterday", "?from"},
+                                                        {"to=2018-13-01", "?to"},
+                                                        {"as_of=soon", "?as_of"},
+                                                        {"bbox=1,2,3", "?bbox"},
+                                                        {"limit=0", "?limit"},
+                                                        {"cursor=zz", "?cursor"}}) {
+    Reply r = server_->Get("/api/v1/flight-violations?" + query, admin_);
+    EXPECT_EQ(r.status, 400) << query << " " << r.text;
+    EXPECT_NE(r.text.find(name), std::string::npos) << query << " " << r.text;
+  }
+  for (const auto& [body, pointer] : std::vector<std::pair<json, std::string>>{
+           {{{"from", "2018-08-01"}, {"to", "2018-08-02"}}, "/icao24"},
+           {{{"icao24", "4b1803"}, {"to", "2018-08-02"}}, "/from"},
+           {{{"icao24", "4b1803"}, {"from", "2018-08-03"}, {"to", "2018-08-02"}}, "/to"},
+           {{{"icao24", "nothex"}, {"from", "2018-08-01"}, {"to", "2018-08-02"}}, "/icao24"},
+           {{{"icao24", "4b1803"},
+             {"from", "2018-08-01"},
+             {"to", "2018-08-02"},
+             {"zone", "atlantis"}},
+            "/zone"},
+           {{{"icao24", "4b1803"}, {"from", "2018-08-01"}, {"to", "2018-08-02"}, {"colour", 1}},
+            "/colour"},
+       }) {
+    Reply r = server_->Post("/api/v1/exemptions", body, monitor_);
+    EXPECT_EQ(r.status, 400) << body.dump() << " " << r.text;
+    EXPECT_NE(r.text.find("\"" + pointer + "\""), std::string::npos) << body.dump() << r.text;
+  }
+  // Nothing of a refused exemption was stored.
+  EXPECT_EQ(server_->Get("/api/v1/exemptions", admin_).body["items"].size(), 0u);
+}
+
+}  // namespace
+}  // namespace truce::testing
