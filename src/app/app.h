@@ -413,8 +413,8 @@ class App {
   // The alerts the stored hostility reports raise against the notified sites and movements
   // (DeconflictionMonitor with the default AlertOptions, as `truce deconflict`), sorted
   // (SortAlerts); a party gets those about notifications it is told of. Typed, for producers.
-  [[nodiscard]] Result<std::vector<truce::Alert>> DeconflictionAlerts(const Principal& who,
-                                                               const DeconflictionAlertFilter& f);
+  [[nodiscard]] Result<std::vector<truce::Alert>> DeconflictionAlerts(
+      const Principal& who, const DeconflictionAlertFilter& f);
   // The same encoded (formats::AlertToJson) and passed through the redaction table.
   [[nodiscard]] Result<std::vector<nlohmann::json>> DeconflictionAlertRecords(
       const Principal& who, const DeconflictionAlertFilter& f);

@@ -501,7 +501,9 @@ Result<std::vector<json>> App::Acknowledgements(const Principal& who,
   if (!scenario) return out;  // nobody is told anything without a scenario
   const auto audience = views_.notifications().AudienceFor(scenario->entry, *scenario->scenario);
   const DeconflictionPolicy& policy = scenario->scenario->deconfliction();
-  const UtcTime now = f.as_of.value_or(clock_());
+  // Now: the clock, or the latest entry's time where commits ran ahead of it, so that an
+  // answer just stored counts.
+  const UtcTime now = f.as_of.value_or(std::max(clock_(), views_.LatestReceived()));
   auto add = [&](NotificationKind kind, const std::string& id, UtcTime notified, UtcTime due,
                  const std::vector<std::string>& parties) {
     if (!f.kind.empty() && f.kind != NotificationKindName(kind)) return;
@@ -599,7 +601,7 @@ Result<std::vector<json>> App::Access(const Principal& who, const AccessQuery& q
   const auto audience = views_.notifications().AudienceFor(scenario->entry, *scenario->scenario);
   const std::vector<AccessVerdict> verdicts =
       EvaluateAccess(*scenario->scenario, state.movements, state.outcomes, query.period,
-                     query.as_of.value_or(clock_()));
+                     query.as_of.value_or(std::max(clock_(), views_.LatestReceived())));
   std::vector<json> out;
   for (const AccessVerdict& v : verdicts) {
     if (!query.zone.empty() && v.zone != query.zone) continue;
@@ -623,7 +625,7 @@ Result<std::vector<json>> App::Access(const Principal& who, const AccessQuery& q
 // --- Alerts --------------------------------------------------------------------------------------
 
 Result<std::vector<truce::Alert>> App::DeconflictionAlerts(const Principal& who,
-                                                    const DeconflictionAlertFilter& f) {
+                                                           const DeconflictionAlertFilter& f) {
   if (Status st = Check(who, Action::kReadDeconflictionAlerts); !st.ok()) return st.error();
   auto snap = SnapshotAsOf(f.as_of);
   if (!snap.ok()) return snap.error();

@@ -142,6 +142,11 @@ uint64_t Views::SizeAsOf(std::optional<UtcTime> as_of) const {
                                received_at_.begin());
 }
 
+UtcTime Views::LatestReceived() const {
+  std::shared_lock lock(mu_);
+  return received_at_.empty() ? UtcTime{} : received_at_.back();
+}
+
 std::shared_ptr<const StoredScenario> Views::ScenarioAt(uint64_t size) const {
   std::shared_lock lock(mu_);
   for (auto it = scenarios_.rbegin(); it != scenarios_.rend(); ++it) {

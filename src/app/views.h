@@ -122,6 +122,9 @@ class Views {
   uint64_t size() const;
   // The log size as of `as_of`: the entries received at or before it (all when nullopt).
   uint64_t SizeAsOf(std::optional<UtcTime> as_of) const;
+  // When the latest entry was received (the epoch for an empty log). Commits get distinct
+  // times (at least 1 ms apart), so under a slow or fixed clock this can be ahead of it.
+  UtcTime LatestReceived() const;
 
   // The scenario version in force at log size `size`, null when none.
   std::shared_ptr<const StoredScenario> ScenarioAt(uint64_t size) const;

@@ -181,16 +181,16 @@ int Run(const ServeOptions& o) {
   if (!o.seed.empty()) {
     if (Status st = LoadSeed(truce, o.seed); !st.ok()) return ReportError(st.error());
   }
-  server::ApiLimits limits;
-  limits.max_body_bytes = o.max_body_mb << 20;
-  server::Api api(truce, limits);
-
-  // Signals go to one thread that stops the server; every other thread blocks them.
+  // Signals go to one thread that stops the server; every other thread blocks them,
+  // so the mask is set before the first thread starts (the Api starts the webhook sender).
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  server::ApiLimits limits;
+  limits.max_body_bytes = o.max_body_mb << 20;
+  server::Api api(truce, limits);
 
   server::ServerOptions options = o.http;
   options.host = listen->first;
