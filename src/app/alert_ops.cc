@@ -87,6 +87,13 @@ void App::ProduceAlerts(const store::LogEntry& entry, bool live) {
     case SubmissionKind::kClaim:
     case SubmissionKind::kPublication:
     case SubmissionKind::kDecision:
+    // Humanitarian deconfliction: its alerts are computed on request
+    // (/api/v1/deconfliction-alerts) and not yet produced here.
+    case SubmissionKind::kSite:
+    case SubmissionKind::kMovement:
+    case SubmissionKind::kAcknowledgement:
+    case SubmissionKind::kDeliveryOutcome:
+    case SubmissionKind::kDisclosure:
       break;
   }
   if (!out.empty()) {

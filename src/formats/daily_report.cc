@@ -7,34 +7,12 @@
 
 #include <fmt/format.h>
 
+#include "formats/records.h"
+
 namespace truce::formats {
 namespace {
 
 using nlohmann::json;
-
-std::string Escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string Str(const json& j, const char* key) {
   const auto it = j.find(key);
@@ -61,7 +39,7 @@ std::string CountsTable(const char* what, const std::map<std::string, CountChang
     rows += fmt::format(
         "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
         "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>\n",
-        Escape(k), d.current, d.previous, Change(d.change()), w.current, w.previous,
+        EscapeHtml(k), d.current, d.previous, Change(d.change()), w.current, w.previous,
         Change(w.change()));
   }
   if (rows.empty()) {
@@ -97,7 +75,7 @@ std::string BarChart(const std::map<std::string, CountChange>& counts) {
         "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"8\" fill=\"#b3261e\"/>"
         "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"6\" fill=\"#9aa5b1\"/>"
         "<text x=\"{}\" y=\"{}\" font-size=\"10\">{} ({} before)</text>\n",
-        label - 6, y + 11, Escape(k), label, y, c.current * width / top, label, y + 9,
+        label - 6, y + 11, EscapeHtml(k), label, y, c.current * width / top, label, y + 9,
         c.previous * width / top, label + c.current * width / top + 4, y + 8, c.current,
         c.previous);
   }
@@ -198,7 +176,7 @@ std::string MapSvg(const json& feature, const std::vector<json>& incidents) {
         "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{:.1f}\" fill=\"#b3261e\" fill-opacity=\"0.18\" "
         "stroke=\"#b3261e\" stroke-width=\"0.8\"/><circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.5\" "
         "fill=\"#b3261e\"/><text x=\"{:.1f}\" y=\"{:.1f}\" font-size=\"10\">{}</text>\n",
-        cx, cy, r, cx, cy, cx + 5, cy - 4, Escape(Str(i, "id")));
+        cx, cy, r, cx, cy, cx + 5, cy - 4, EscapeHtml(Str(i, "id")));
   }
   svg += fmt::format(
       "<text x=\"6\" y=\"{:.0f}\" font-size=\"9\" fill=\"#667\">{:.2f}&#176;E&#8211;{:.2f}&#176;E, "
@@ -221,18 +199,18 @@ std::string IncidentsHtml(const std::vector<json>& incidents) {
     std::string parties;
     if (i.contains("alleged_parties") && !i["alleged_parties"].empty()) {
       std::vector<std::string> names;
-      for (const json& p : i["alleged_parties"]) names.push_back(Escape(p.get<std::string>()));
+      for (const json& p : i["alleged_parties"]) names.push_back(EscapeHtml(p.get<std::string>()));
       parties = fmt::format("; alleged: {}", fmt::join(names, ", "));
     }
     out += fmt::format(
         "<li><strong>{}</strong> <span class=\"grade\">{}</span> {}{}{}<br>{}{}<br>"
         "<span class=\"muted\">{} &#8211; {}, at {} &#177; {:.1f} km; {} report(s), {} "
         "independent group(s)</span></li>\n",
-        Escape(Str(i, "id")), Escape(Str(i, "grade")), Escape(Str(i, "event_type")),
-        Str(i, "sub_event_type").empty() ? "" : ": " + Escape(Str(i, "sub_event_type")),
-        fatalities + parties, Escape(Str(i, "reason")),
-        Str(i, "notes").empty() ? "" : "<br><em>" + Escape(Str(i, "notes")) + "</em>",
-        Escape(Str(i, "time_begin")), Escape(Str(i, "time_end")), where,
+        EscapeHtml(Str(i, "id")), EscapeHtml(Str(i, "grade")), EscapeHtml(Str(i, "event_type")),
+        Str(i, "sub_event_type").empty() ? "" : ": " + EscapeHtml(Str(i, "sub_event_type")),
+        fatalities + parties, EscapeHtml(Str(i, "reason")),
+        Str(i, "notes").empty() ? "" : "<br><em>" + EscapeHtml(Str(i, "notes")) + "</em>",
+        EscapeHtml(Str(i, "time_begin")), EscapeHtml(Str(i, "time_end")), where,
         i.value("radius_m", 0.0) / 1000, i.contains("reports") ? i["reports"].size() : 0,
         i.value("independent_groups", 0));
   }
@@ -260,17 +238,17 @@ std::string DailyReportToHtml(const DailyReportData& r) {
     std::vector<std::string> rules;
     for (const json& rule : props.value("rules", json::array())) {
       rules.push_back(
-          Escape(Str(rule, "kind")) +
-          (Str(rule, "clause").empty() ? "" : " (clause " + Escape(Str(rule, "clause")) + ")"));
+          EscapeHtml(Str(rule, "kind")) +
+          (Str(rule, "clause").empty() ? "" : " (clause " + EscapeHtml(Str(rule, "clause")) + ")"));
     }
-    version = fmt::format("Zone version {} in force {} &#8594; {}; rules: {}.{}",
-                          props["version"].dump(), Escape(Str(props, "valid_from")),
-                          Str(props, "valid_to").empty() ? "open" : Escape(Str(props, "valid_to")),
-                          fmt::join(rules, ", "),
-                          Str(props, "source").empty()
-                              ? ""
-                              : " Source: " + Escape(Str(props, "source")) +
-                                    (Str(props, "source").ends_with(".") ? "" : "."));
+    version = fmt::format(
+        "Zone version {} in force {} &#8594; {}; rules: {}.{}", props["version"].dump(),
+        EscapeHtml(Str(props, "valid_from")),
+        Str(props, "valid_to").empty() ? "open" : EscapeHtml(Str(props, "valid_to")),
+        fmt::join(rules, ", "),
+        Str(props, "source").empty() ? ""
+                                     : " Source: " + EscapeHtml(Str(props, "source")) +
+                                           (Str(props, "source").ends_with(".") ? "" : "."));
   } else {
     version = "The zone was not in force that day.";
   }
@@ -282,12 +260,12 @@ std::string DailyReportToHtml(const DailyReportData& r) {
   };
   std::string out = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += fmt::format("<title>Daily report: {}, {}</title>\n<style>\n{}</style>\n</head>\n<body>\n",
-                     Escape(zone_name), day, kStyle);
+                     EscapeHtml(zone_name), day, kStyle);
   out += fmt::format(
       "<h1>Daily report: {}, {}</h1>\n<p class=\"muted\">{} &#183; zone <code>{}</code> &#183; "
       "as of {} &#183; made for the {} role: {}</p>\n<p>{}</p>\n",
-      Escape(zone_name), day, Escape(r.scenario), Escape(r.zone), FormatUtcTime(r.as_of),
-      Escape(r.role),
+      EscapeHtml(zone_name), day, EscapeHtml(r.scenario), EscapeHtml(r.zone),
+      FormatUtcTime(r.as_of), EscapeHtml(r.role),
       r.role == "public" ? "published incidents only, without sources"
                          : "every incident, with its sources",
       version);
@@ -320,9 +298,10 @@ std::string DailyReportToHtml(const DailyReportData& r) {
       "({} ms)<br>root {}<br>signature {}<br>key {}</p>\n<p class=\"muted\">Check it with "
       "<code>truce verify --server URL</code> and the consistency proof to the current head; "
       "regenerate it with <code>truce report --as-of {}</code>.</p>\n</body>\n</html>\n",
-      r.head.value("tree_size", 0), r.head.value("tree_size", 0), Escape(Str(r.head, "timestamp")),
-      r.head.value("timestamp_ms", int64_t{0}), Escape(Str(r.head, "root_hash")),
-      Escape(Str(r.head, "signature")), Escape(Str(r.head, "public_key")), FormatUtcTime(r.as_of));
+      r.head.value("tree_size", 0), r.head.value("tree_size", 0),
+      EscapeHtml(Str(r.head, "timestamp")), r.head.value("timestamp_ms", int64_t{0}),
+      EscapeHtml(Str(r.head, "root_hash")), EscapeHtml(Str(r.head, "signature")),
+      EscapeHtml(Str(r.head, "public_key")), FormatUtcTime(r.as_of));
   return out;
 }
 

@@ -33,6 +33,30 @@ nlohmann::json Unordered(const nlohmann::ordered_json& doc) {
 
 double RoundTo4(double x) noexcept { return std::round(x * 1e4) / 1e4; }
 
+std::string EscapeHtml(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 nlohmann::json ViolationToJson(const Violation& v, int revision) {
   const Report& r = *v.report;
   return {{"report", r.event_id()},

@@ -3,6 +3,9 @@
 // (docs/formats.md "Output records"). Pure functions; thread-safe.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 #include "truce/verdict.h"
@@ -21,5 +24,8 @@ nlohmann::json Unordered(const nlohmann::ordered_json& doc);
 
 // `x` rounded to 4 decimals: shares and fractions are printed no finer than they are known.
 double RoundTo4(double x) noexcept;
+
+// `text` for HTML element content and double-quoted attribute values (& < > " escaped).
+std::string EscapeHtml(std::string_view text);
 
 }  // namespace truce::formats

@@ -4,6 +4,7 @@
 // tests/ogc_test.cc checks that the definition and the route table list the same operations.
 #include <fmt/format.h>
 
+#include "formats/records.h"
 #include "server/openapi_definition.h"
 #include "server/routing.h"
 
@@ -35,29 +36,6 @@ ApiResponse DefinitionYaml(const Call& c) {
   return r;
 }
 
-std::string Html(std::string_view text) {
-  std::string out;
-  for (const char ch : text) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(ch);
-    }
-  }
-  return out;
-}
-
 // A human-readable page (the OGC service-doc): every operation with its summary, and links to
 // the definition in both forms.
 ApiResponse DefinitionPage(const Call& c) {
@@ -70,7 +48,7 @@ ApiResponse DefinitionPage(const Call& c) {
       std::string upper = method;
       for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       rows += fmt::format("<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>\n", upper,
-                          Html(path), Html(op.value("summary", "")));
+                          formats::EscapeHtml(path), formats::EscapeHtml(op.value("summary", "")));
     }
   }
   ApiResponse r;
@@ -83,8 +61,9 @@ ApiResponse DefinitionPage(const Call& c) {
       "<p>The definition: <a href=\"{3}/api/v1/openapi.json\">OpenAPI 3.0 JSON</a>, "
       "<a href=\"{3}/api/v1/openapi.yaml\">YAML</a>. OGC API - Features: "
       "<a href=\"{3}/ogc\">{3}/ogc</a>.</p>\n<table>\n{4}</table>\n</body></html>\n",
-      Html(info.value("title", "")), Html(info.value("version", "")),
-      Html(info.value("description", "")), Html(c.req.base_url), rows);
+      formats::EscapeHtml(info.value("title", "")), formats::EscapeHtml(info.value("version", "")),
+      formats::EscapeHtml(info.value("description", "")), formats::EscapeHtml(c.req.base_url),
+      rows);
   return r;
 }
 

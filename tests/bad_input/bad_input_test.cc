@@ -25,11 +25,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "../position_diff.h"
 #include "formats/reports.h"
 #include "formats/text_file.h"
 #include "raw_http_client.h"
 #include "server_harness.h"
-#include "../position_diff.h"
 
 #include "truce/text_policy.h"
 
