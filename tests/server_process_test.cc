@@ -109,16 +109,24 @@ TEST(ServerProcessTest, AMissingKeyFileIsRefusedAndNothingIsWritten) {
   EXPECT_FALSE(fs::exists(key));
 }
 
+// `truce token create --db DB --role ROLE`: the new token's id and secret (empty on failure).
+std::pair<std::string, std::string> CreateToken(const TempDir& dir, const std::string& db,
+                                                const std::string& role) {
+  const CmdRun r = Truce(dir, "token create --db " + db + " --role " + role);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  if (r.exit_code != 0) return {};
+  const size_t last = r.out.rfind('\n', r.out.size() - 2) + 1;
+  return {r.out.substr(r.out.find("tok_"), 16), r.out.substr(last, r.out.size() - last - 1)};
+}
+
 // A token row changed in the database (a role raised to admin) no longer carries the log's
 // signature: the server refuses the token, `truce token list` and `truce verify` name it.
 TEST(ServerProcessTest, ATokenRowAlteredInTheDatabaseIsRefusedAndNamed) {
   TempDir dir;
   const std::string db = (dir.path() / "tokens.db").string();
-  CmdRun r = Truce(dir, "token create --db " + db + " --role public");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string secret = r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1,
-                                          r.out.size() - r.out.rfind('\n', r.out.size() - 2) - 2);
-  const std::string id = r.out.substr(r.out.find("tok_"), 16);
+  auto [id, secret] = CreateToken(dir, db, "public");
+  ASSERT_FALSE(secret.empty());
+  CmdRun r;
   {
     ServeProcess serve(db, ShippedScenario());
     ASSERT_FALSE(serve.base_url().empty());
@@ -147,6 +155,65 @@ TEST(ServerProcessTest, ATokenRowAlteredInTheDatabaseIsRefusedAndNamed) {
   EXPECT_NE(r.err.find("token " + id + " (role admin): its row does not carry the log's signature"),
             std::string::npos)
       << r.err;
+}
+
+// A revocation is an entry of the log: clearing revoked_at in the database does not bring the
+// token back, and `truce verify` names the row.
+TEST(ServerProcessTest, ARevocationClearedInTheDatabaseStillHoldsAndIsNamed) {
+  TempDir dir;
+  const std::string db = (dir.path() / "revoke.db").string();
+  auto [id, secret] = CreateToken(dir, db, "monitor");
+  ASSERT_FALSE(secret.empty());
+  CmdRun r;
+  {
+    ServeProcess serve(db, ShippedScenario());
+    ASSERT_FALSE(serve.base_url().empty());
+    auto reply = server::HttpRequest("GET", serve.base_url(), "/metrics", secret);
+    ASSERT_TRUE(reply.ok());
+    EXPECT_EQ(reply->status, 200) << reply->body;
+    // Revoked while the server runs: the row refuses it at once.
+    r = Truce(dir, "token revoke --db " + db + " --id " + id);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("token " + id + " revoked (log entry "), std::string::npos) << r.out;
+    reply = server::HttpRequest("GET", serve.base_url(), "/metrics", secret);
+    ASSERT_TRUE(reply.ok());
+    EXPECT_EQ(reply->status, 401) << reply->body;
+    EXPECT_EQ(serve.Kill(SIGTERM), 0);
+  }
+  // Revoking again appends nothing; an unknown id is an error naming it.
+  r = Truce(dir, "token revoke --db " + db + " --id " + id);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = Truce(dir, "token revoke --db " + db + " --id tok_nobody");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("no token with id 'tok_nobody'"), std::string::npos) << r.err;
+  EXPECT_EQ(Truce(dir, "verify --db " + db).exit_code, 0);
+
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(handle, "UPDATE tokens SET revoked_at = NULL", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(handle);
+  {
+    ServeProcess serve(db);
+    ASSERT_FALSE(serve.base_url().empty());
+    auto reply = server::HttpRequest("GET", serve.base_url(), "/metrics", secret);
+    ASSERT_TRUE(reply.ok());
+    EXPECT_EQ(reply->status, 401) << reply->body;
+    EXPECT_EQ(serve.Kill(SIGTERM), 0);
+  }
+  r = Truce(dir, "verify --db " + db);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("token " + id + " (role monitor) was revoked by entry "), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("revoked_at was cleared in the database"), std::string::npos) << r.err;
+
+  // Deleting the row is named too.
+  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(handle, "DELETE FROM tokens", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(handle);
+  r = Truce(dir, "verify --db " + db);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.err.find("has no row: it was deleted from the database"), std::string::npos) << r.err;
 }
 
 // `truce serve --seed DIR` gives a first start a public record to look at, and a restart

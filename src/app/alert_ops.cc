@@ -94,6 +94,7 @@ void App::ProduceAlerts(const store::LogEntry& entry, bool live) {
     case SubmissionKind::kAcknowledgement:
     case SubmissionKind::kDeliveryOutcome:
     case SubmissionKind::kDisclosure:
+    case SubmissionKind::kTokenRevocation:
       break;
   }
   if (!out.empty()) {

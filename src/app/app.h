@@ -263,7 +263,15 @@ class App {
   // --- Who is calling ----------------------------------------------------------------------
   // See tokens.h Authenticate. Every request starts here, so this is also where a server
   // sharing its store catches up with the others (Refresh, at most every refresh_interval).
+  // A token revoked in the log (RevokeToken) is refused whatever its row in the store says.
   [[nodiscard]] Result<Principal> Authenticate(std::string_view authorization);
+
+  // Revokes API token `token_id`: a token-revocation log entry (the evidence no database edit
+  // can take back), then the token's row (revoked_at). The operator's operation (`truce token
+  // revoke`, run by whoever holds the database and its key), not a route: `who` is recorded as
+  // the entry's submitter. Revoking a token already revoked in the log appends nothing and
+  // still marks its row. kNotFound for an unknown id. Returns the revoking entry's index.
+  [[nodiscard]] Result<uint64_t> RevokeToken(const Principal& who, const std::string& token_id);
 
   // --- Health and metrics ------------------------------------------------------------------
   [[nodiscard]] Result<Health> GetHealth();

@@ -460,6 +460,7 @@ Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file
   }
   MerkleTree tree;
   std::vector<UtcTime> received;
+  std::vector<std::pair<std::string, uint64_t>> revocations;  // token id, revoking entry
   std::optional<Error> failure;
   Status scanned =
       store.ScanEntries(0, [&](const store::LogEntry& e, const store::EntryIndex& stored) {
@@ -490,6 +491,12 @@ Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file
                             ": its query rows (reports, positions, claims, ...) were altered or "
                             "removed; they no longer match the entry");
           return false;
+        }
+        if (e.kind == Spec(SubmissionKind::kTokenRevocation).name) {
+          // Well formed: DeriveIndex checked it.
+          const auto data = ParseData(e.data);
+          revocations.emplace_back(
+              detail::StringField(data->value("body", nlohmann::json()), "token"), e.index);
         }
         tree.Append(e.leaf_hash);
         received.push_back(e.received_at);
@@ -560,8 +567,26 @@ Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file
           t.id, t.role, t.party.empty() ? "" : ", party " + t.party));
     }
   }
+  // A revocation in the log holds whatever the rows say (App::Authenticate), but a row that
+  // no longer shows it was edited: name it.
+  for (const auto& [id, entry] : revocations) {
+    const auto row = std::find_if(tokens->begin(), tokens->end(),
+                                  [&](const store::TokenRecord& t) { return t.id == id; });
+    if (row == tokens->end()) {
+      return Altered(
+          fmt::format("token {}, revoked by entry {}, has no row: it was deleted from the database",
+                      id, entry));
+    }
+    if (!row->revoked_at) {
+      return Altered(fmt::format(
+          "token {} (role {}) was revoked by entry {} but its row is no longer revoked: "
+          "revoked_at was cleared in the database (servers still refuse it)",
+          id, row->role, entry));
+    }
+  }
   out.heads = heads->size();
   out.tokens = tokens->size();
+  out.revocations = revocations.size();
   out.root = tree.Root();
   return out;
 }

@@ -155,13 +155,15 @@ struct VerifiedLog {
   uint64_t entries = 0;
   size_t heads = 0;
   size_t tokens = 0;
+  size_t revocations = 0;  // token-revocation entries, each matched by a revoked row
   Hash root{};
   PublicKey key{};
 };
 
 // Recomputes everything from the entries: contiguous indices, each leaf hash, each receipt
 // signature, each entry's query rows, every signed tree head (none missing: every commit has
-// its own), and every token row's signature (tokens.h). The error (kInvalidInput) names the
+// its own), every token row's signature (tokens.h), and that every token the log revokes has a
+// row still marked revoked. The error (kInvalidInput) names the
 // first entry, head or token found altered or removed. `key_file`, when it exists, must hold the
 // key whose public half the store records.
 [[nodiscard]] Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file);

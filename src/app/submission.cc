@@ -19,11 +19,12 @@ extern const KindSpec kAcknowledgementKind;
 extern const KindSpec kDeliveryOutcomeKind;
 extern const KindSpec kDisclosureKind;
 extern const KindSpec kExemptionKind;
+extern const KindSpec kTokenRevocationKind;
 
 namespace {
 
 // The registry: one line per kind, in SubmissionKind order.
-const std::array<const KindSpec*, 12> kKinds = {
+const std::array<const KindSpec*, 13> kKinds = {
     &kReportKind,
     &kPositionsKind,
     &kClaimKind,
@@ -37,6 +38,7 @@ const std::array<const KindSpec*, 12> kKinds = {
     &kDeliveryOutcomeKind,
     &kDisclosureKind,
     &kExemptionKind,
+    &kTokenRevocationKind,
 };
 
 }  // namespace

@@ -30,7 +30,8 @@ enum class SubmissionKind {
   kAcknowledgement,
   kDeliveryOutcome,
   kDisclosure,  // a read of a site or movement list: who was shown what, when
-  kExemption
+  kExemption,
+  kTokenRevocation  // an operator revoked an API token (tokens.h)
 };
 
 // A submission about to become a log entry.

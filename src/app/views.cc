@@ -124,6 +124,11 @@ Status Views::Apply(const store::LogEntry& entry) {
     case SubmissionKind::kPositions:
     case SubmissionKind::kExemption:  // flight_views.h
       break;
+    case SubmissionKind::kTokenRevocation: {
+      std::unique_lock lock(mu_);
+      revoked_tokens_.try_emplace(detail::StringField(body, "token"), entry.index);
+      break;
+    }
   }
   std::unique_lock lock(mu_);
   received_at_.push_back(entry.received_at);
@@ -192,6 +197,13 @@ std::optional<uint64_t> Views::DecisionEntry(const std::string& id) const {
     if (d.decision.id == id) return d.entry;
   }
   return std::nullopt;
+}
+
+std::optional<uint64_t> Views::TokenRevocation(const std::string& token_id) const {
+  std::shared_lock lock(mu_);
+  const auto it = revoked_tokens_.find(token_id);
+  if (it == revoked_tokens_.end()) return std::nullopt;
+  return it->second;
 }
 
 Views::Evaluation& Views::EvaluationFor(const StoredScenario& scenario) {

@@ -136,6 +136,8 @@ class Views {
   // index), if any.
   std::optional<StoredClaim> ClaimWithId(const std::string& id) const;
   std::optional<uint64_t> DecisionEntry(const std::string& id) const;
+  // The entry that revoked API token `token_id` (kind token-revocation), if any.
+  std::optional<uint64_t> TokenRevocation(const std::string& token_id) const;
 
   // The snapshot at log size `size` (<= size()). Verdicts not yet computed for the scenario in
   // force are computed now, once; concurrent callers wait for the same computation rather than
@@ -170,7 +172,8 @@ class Views {
   std::vector<StoredClaim> claims_;
   std::vector<StoredDecision> decisions_;
   std::vector<StoredPublication> publications_;
-  std::vector<UtcTime> received_at_;  // per entry
+  std::vector<UtcTime> received_at_;                          // per entry
+  std::unordered_map<std::string, uint64_t> revoked_tokens_;  // token id -> revoking entry
 
   std::mutex evaluations_mu_;
   std::map<uint64_t, std::unique_ptr<Evaluation>> evaluations_;  // by scenario entry

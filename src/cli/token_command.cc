@@ -3,9 +3,13 @@
 // in a row signed with the log key (--key, default PATH.signing-key beside a SQLite file; a new
 // database's key is made here as `serve` would make it). `list` flags rows whose signature does
 // not verify with the log's recorded public key.
+#include <variant>
+
 #include <fmt/format.h>
 
+#include "app/app.h"
 #include "app/ledger.h"
+#include "app/metrics.h"
 #include "app/scenario_bundle.h"
 #include "app/tokens.h"
 #include "command.h"
@@ -43,6 +47,20 @@ Status CheckParty(store::Store& store, const std::string& party) {
                                scenario->id(), known));
 }
 
+// The log's key for `o.db` (--key, or the file beside a SQLite database); `why` says what the
+// key signs, for the usage error when PostgreSQL is given no --key. An exit code on failure.
+std::variant<app::SigningKey, int> LogKey(const TokenOptions& o, store::Store& store,
+                                          std::string_view why) {
+  if (o.key.empty() && store::IsPostgresUrl(o.db)) {
+    ReportError(MakeError(ErrorCode::kInvalidArgument,
+                          fmt::format("--key FILE is needed with a PostgreSQL database: {}", why)));
+    return kExitUsage;
+  }
+  auto key = app::LoadLogKey(store, o.key.empty() ? app::KeyFileFor(o.db) : o.key);
+  if (!key.ok()) return ReportError(key.error());
+  return std::move(key).value();
+}
+
 int Create(const TokenOptions& o) {
   const auto role = app::ParseRole(o.role);
   if (!role) {
@@ -57,16 +75,11 @@ int Create(const TokenOptions& o) {
   if (*role == app::Role::kParty && !o.party.empty()) {
     if (Status st = CheckParty(**store, o.party); !st.ok()) return ReportError(st.error());
   }
-  if (o.key.empty() && store::IsPostgresUrl(o.db)) {
-    ReportError(MakeError(ErrorCode::kInvalidArgument,
-                          "--key FILE is needed with a PostgreSQL database: tokens are signed "
-                          "with the log's key"));
-    return kExitUsage;
-  }
-  auto key = app::LoadLogKey(**store, o.key.empty() ? app::KeyFileFor(o.db) : o.key);
-  if (!key.ok()) return ReportError(key.error());
-  if (Status st = app::CheckLogKey(**store, *key); !st.ok()) return ReportError(st.error());
-  auto token = app::CreateToken(**store, *key, *role, o.party, app::SystemNow());
+  auto key = LogKey(o, **store, "tokens are signed with the log's key");
+  if (const int* exit = std::get_if<int>(&key)) return *exit;
+  const auto& signing = std::get<app::SigningKey>(key);
+  if (Status st = app::CheckLogKey(**store, signing); !st.ok()) return ReportError(st.error());
+  auto token = app::CreateToken(**store, signing, *role, o.party, app::SystemNow());
   if (!token.ok()) return ReportError(token.error());
   fmt::print("token {} role {}{} created; it is shown once, keep it secret:\n", token->record.id,
              token->record.role, o.party.empty() ? "" : " party " + o.party);
@@ -104,13 +117,20 @@ int List(const TokenOptions& o) {
   return kExitOk;
 }
 
+// The revocation is a log entry (App::RevokeToken), so it needs the log's key as `create` does.
 int Revoke(const TokenOptions& o) {
   auto store = store::OpenStore(o.db);
   if (!store.ok()) return ReportError(store.error());
-  if (Status st = (*store)->RevokeToken(o.id, app::SystemNow()); !st.ok()) {
-    return ReportError(st.error());
-  }
-  fmt::print("token {} revoked\n", o.id);
+  auto key = LogKey(o, **store, "a revocation is an entry of the log, signed with its key");
+  if (const int* exit = std::get_if<int>(&key)) return *exit;
+  auto ledger = app::Ledger::Open(**store, std::move(std::get<app::SigningKey>(key)));
+  if (!ledger.ok()) return ReportError(ledger.error());
+  app::Metrics metrics;
+  auto application = app::App::Open(**store, **ledger, metrics);
+  if (!application.ok()) return ReportError(application.error());
+  auto entry = (*application)->RevokeToken(app::Principal{app::Role::kAdmin, "", "operator"}, o.id);
+  if (!entry.ok()) return ReportError(entry.error());
+  fmt::print("token {} revoked (log entry {})\n", o.id, *entry);
   return kExitOk;
 }
 
@@ -138,6 +158,9 @@ void AddTokenCommand(CLI::App& app, Action& action) {
 
   CLI::App* revoke = cmd->add_subcommand("revoke", "Revoke a token by id");
   revoke->add_option("--db", o->db, kDbHelp)->required();
+  revoke->add_option("--key", o->key,
+                     "The log's signing key file (default DB.signing-key beside a SQLite file; "
+                     "needed with PostgreSQL)");
   revoke->add_option("--id", o->id, "The token id (tok_...)")->required();
   revoke->callback([&action, o] { action = [o] { return Revoke(*o); }; });
 }
