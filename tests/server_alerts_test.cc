@@ -148,7 +148,9 @@ TEST_F(ServerAlertsTest, EntryReachesTheStreamWithinASecondAndResumesExactly) {
     const uint64_t entry = all[i]["log_index"];
     EXPECT_GE(id, app::FirstAlertId(entry));
     EXPECT_LT(id, app::FirstAlertId(entry + 1));
-    if (i > 0) EXPECT_LT(all[i - 1]["id"].get<uint64_t>(), id);
+    if (i > 0) {
+      EXPECT_LT(all[i - 1]["id"].get<uint64_t>(), id);
+    }
   }
   // Filter by kind.
   for (const json& a : ListAlerts(monitor_, "&kind=flight_exit"))
