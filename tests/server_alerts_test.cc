@@ -8,9 +8,9 @@
 
 #include "flight_test_zones.h"
 #include "formats/positions.h"
-#include "raw_http_client.h"
 #include "server_harness.h"
 #include "shared_data.h"
+#include "sse_client.h"
 
 namespace truce::testing {
 namespace {
@@ -33,44 +33,6 @@ std::vector<json> SwissFeed() {
   });
   return out;
 }
-
-// An SSE client: the request, the response head, then one event at a time.
-class SseClient {
- public:
-  SseClient(int port, const std::string& token, const std::string& last_event_id = "",
-            const std::string& query = "")
-      : raw_(port) {
-    std::string req = "GET /api/v1/alerts/stream" + query + " HTTP/1.1\r\nHost: t\r\n";
-    if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
-    if (!last_event_id.empty()) req += "Last-Event-ID: " + last_event_id + "\r\n";
-    raw_.Send(req + "\r\n");
-    head_ = raw_.ReadThrough("\r\n\r\n", std::chrono::seconds(5)).value_or("");
-  }
-  const std::string& head() const { return head_; }
-  // The next event's JSON (comments and heartbeats skipped); null when none within `timeout`.
-  json Next(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) return json();
-      auto event = raw_.ReadThrough("\n\n", left);
-      if (!event) return json();
-      const size_t data = event->find("data: ");
-      if (data == std::string::npos) continue;  // retry, a comment, a heartbeat
-      const size_t id = event->find("id: ");
-      json j = json::parse(event->substr(data + 6, event->find('\n', data) - data - 6));
-      EXPECT_NE(id, std::string::npos);
-      EXPECT_EQ(std::to_string(j["id"].get<uint64_t>()),
-                event->substr(id + 4, event->find('\n', id) - id - 4));
-      return j;
-    }
-  }
-
- private:
-  RawClient raw_;
-  std::string head_;
-};
 
 class ServerAlertsTest : public ::testing::Test {
  protected:
@@ -169,16 +131,27 @@ TEST_F(ServerAlertsTest, EntryReachesTheStreamWithinASecondAndResumesExactly) {
     posted += n;
   }
   const std::vector<json> all = ListAlerts(monitor_);
-  ASSERT_GT(all.size(), seen + 3) << "the feed must make more alerts";
+  const size_t first_missed = static_cast<size_t>(
+      std::find_if(all.begin(), all.end(), [&](const json& a) { return a["id"] == seen; }) -
+      all.begin() + 1);
+  ASSERT_GT(all.size(), first_missed + 3) << "the feed must make more alerts";
   SseClient resumed(server_->port(), monitor_, std::to_string(seen));
-  for (size_t i = seen; i < all.size(); ++i) {
+  for (size_t i = first_missed; i < all.size(); ++i) {
     const json a = resumed.Next();
     ASSERT_FALSE(a.is_null()) << "missed event " << i + 1;
     EXPECT_EQ(a, all[i]);
   }
   EXPECT_TRUE(resumed.Next(std::chrono::milliseconds(300)).is_null()) << "nothing more";
-  // Ids increase by one; entries and exits pair up by violation id.
-  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i]["id"], i + 1);
+  // Ids increase, numbered within the range of the entry that caused them (app/alerts.h).
+  for (size_t i = 0; i < all.size(); ++i) {
+    const uint64_t id = all[i]["id"];
+    const uint64_t entry = all[i]["log_index"];
+    EXPECT_GE(id, app::FirstAlertId(entry));
+    EXPECT_LT(id, app::FirstAlertId(entry + 1));
+    if (i > 0) {
+      EXPECT_LT(all[i - 1]["id"].get<uint64_t>(), id);
+    }
+  }
   // Filter by kind.
   for (const json& a : ListAlerts(monitor_, "&kind=flight_exit"))
     EXPECT_EQ(a["kind"], "flight_exit");

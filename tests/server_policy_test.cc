@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "server_harness.h"
+#include "sse_client.h"
 
 namespace truce::testing {
 namespace {
@@ -547,6 +548,56 @@ TEST_F(DeconflictionPolicyTest, RecordsAndFieldsForEveryRole) {
     if (Insider(role)) {
       EXPECT_EQ(v["movements"].size(), 1u);
     }
+  }
+}
+
+// Deconfliction alerts in the alert stream, cell by cell: every role reads, in /api/v1/alerts
+// and over SSE, the site and movement alerts about exactly the notifications it is told of
+// (the public none), each record the one /api/v1/deconfliction-alerts gives the same role,
+// with no field beyond it.
+TEST_F(DeconflictionPolicyTest, DeconflictionAlertsInTheStreamForEveryRole) {
+  const std::set<std::string> kAlertFields = {
+      "id",      "kind",         "target",    "organisation", "cause",
+      "report",  "distance_m",   "nearest_m", "radius_m",     "alert_distance_m",
+      "verdict", "time",         "until",     "time_ms",      "lat",
+      "lon",     "after_notice", "icao24",    "callsign",     "altitude_m"};
+  for (const std::string role : kRoles) {
+    SCOPED_TRACE(role);
+    const Reply r = server_->Get("/api/v1/alerts?limit=1000", tokens_[role]);
+    ASSERT_EQ(r.status, 200) << r.text;
+    std::map<std::string, json> streamed;  // "target/report" -> record
+    for (const json& a : r.body["items"]) {
+      const std::string kind = a["kind"];
+      if (kind != "site_report" && kind != "movement_report") continue;
+      const json& record = a["record"];
+      EXPECT_EQ(kind, record["kind"] == "site" ? "site_report" : "movement_report");
+      streamed[record["target"].get<std::string>() + "/" + record["report"].get<std::string>()] =
+          record;
+      for (const auto& [field, value] : record.items()) {
+        EXPECT_TRUE(kAlertFields.contains(field)) << "unexpected field " << field;
+      }
+    }
+    std::set<std::string> targets;
+    for (const auto& [pair, record] : streamed) targets.insert(record["target"]);
+    EXPECT_EQ(targets, Told(role));
+    if (!Insider(role)) {
+      EXPECT_EQ(r.text.find("36.63"), std::string::npos);  // nothing near the hospital
+      continue;
+    }
+    const Reply computed = server_->Get("/api/v1/deconfliction-alerts?limit=1000", tokens_[role]);
+    ASSERT_EQ(computed.status, 200);
+    ASSERT_EQ(computed.body["items"].size(), streamed.size());
+    for (const json& c : computed.body["items"]) {
+      EXPECT_EQ(streamed[c["target"].get<std::string>() + "/" + c["report"].get<std::string>()], c);
+    }
+    // The stream resumed from the start gives the same alerts.
+    SseClient stream(server_->port(), tokens_[role], "0");
+    size_t seen = 0;
+    for (json a = stream.Next(std::chrono::milliseconds(500)); !a.is_null();
+         a = stream.Next(std::chrono::milliseconds(300))) {
+      if (a["kind"] == "site_report" || a["kind"] == "movement_report") ++seen;
+    }
+    EXPECT_EQ(seen, streamed.size());
   }
 }
 

@@ -61,6 +61,18 @@ class Receiver {
   std::vector<httplib::Request> requests_;
 };
 
+// Registers `receiver` as a webhook with `secret` for the monitor's view of report
+// violations.
+Reply RegisterReceiver(ServerHarness& server, const Receiver& receiver, const std::string& secret,
+                       const std::string& admin) {
+  return server.Post("/api/v1/webhooks",
+                     {{"url", fmt::format("http://127.0.0.1:{}/hook", receiver.port())},
+                      {"secret", secret},
+                      {"role", "monitor"},
+                      {"kinds", {"report_violation"}}},
+                     admin);
+}
+
 TEST(ServerWebhooksTest, FailsTwiceThenDeliversSignedAndEveryAttemptIsRecorded) {
   TempDir dir;
   ServerHarness server((dir.path() / "truce.db").string());
@@ -69,12 +81,7 @@ TEST(ServerWebhooksTest, FailsTwiceThenDeliversSignedAndEveryAttemptIsRecorded) 
   const std::string monitor = server.Token(app::Role::kMonitor);
   Receiver receiver(2);
   const std::string secret = "a shared secret of the monitoring centre";
-  Reply r = server.Post("/api/v1/webhooks",
-                        {{"url", fmt::format("http://127.0.0.1:{}/hook", receiver.port())},
-                         {"secret", secret},
-                         {"role", "monitor"},
-                         {"kinds", {"report_violation"}}},
-                        admin);
+  Reply r = RegisterReceiver(server, receiver, secret, admin);
   ASSERT_EQ(r.status, 201) << r.text;
   EXPECT_FALSE(r.body.contains("secret"));
   const std::string id = r.body["id"];
@@ -100,7 +107,8 @@ TEST(ServerWebhooksTest, FailsTwiceThenDeliversSignedAndEveryAttemptIsRecorded) 
     const json alert = json::parse(req.body);
     EXPECT_EQ(alert["kind"], "report_violation");
     EXPECT_EQ(alert["record"]["report"], "HOOK-1");
-    EXPECT_EQ(req.get_header_value("X-Truce-Alert-Id"), std::to_string(alert["id"].get<int>()));
+    EXPECT_EQ(req.get_header_value("X-Truce-Alert-Id"),
+              std::to_string(alert["id"].get<uint64_t>()));
   }
   // Give the record of the last attempt a moment to be written.
   std::vector<json> deliveries;
@@ -124,6 +132,107 @@ TEST(ServerWebhooksTest, FailsTwiceThenDeliversSignedAndEveryAttemptIsRecorded) 
   EXPECT_EQ(list.body["items"][0]["delivered"], 1);
   EXPECT_EQ(server.Call("DELETE", "/api/v1/webhooks/" + id, admin).status, 200);
   EXPECT_EQ(server.Get("/api/v1/webhooks/" + id + "/deliveries", admin).status, 404);
+}
+
+// Waits up to `seconds` for `done`, polling.
+template <typename F>
+bool WaitFor(F done, int seconds = 15) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return true;
+}
+
+// The registration and the record of attempts are kept in the store: a receiver fails twice
+// and then accepts, and the server restarts after its first failure. The restarted server
+// knows the webhook (without showing its secret), goes on with attempt 2 and 3 of the same
+// alert, signed with the stored secret, and records all three; a later alert is delivered once
+// and a second restart delivers nothing again.
+TEST(ServerWebhooksTest, ARestartKeepsTheRegistrationAndResumesTheRetries) {
+  TempDir dir;
+  ServerHarness server((dir.path() / "truce.db").string());
+  server.LoadShippedScenario();
+  const std::string admin = server.Token(app::Role::kAdmin);
+  const std::string monitor = server.Token(app::Role::kMonitor);
+  Receiver receiver(2);
+  const std::string secret = "the centre's secret, kept across restarts";
+  Reply r = RegisterReceiver(server, receiver, secret, admin);
+  ASSERT_EQ(r.status, 201) << r.text;
+  const std::string id = r.body["id"];
+  EXPECT_EQ(id.size(), 19u);  // "wh_" + 16 hex digits
+  const json registered = r.body;
+
+  ASSERT_EQ(server.Post("/api/v1/reports", ReportJson("HOOK-1"), monitor).status, 201);
+  auto deliveries = [&] {
+    Reply d = server.Get("/api/v1/webhooks/" + id + "/deliveries", admin);
+    EXPECT_EQ(d.status, 200) << d.text;
+    EXPECT_EQ(d.text.find(secret), std::string::npos);
+    return d.body["items"].is_array() ? d.body["items"].get<std::vector<json>>()
+                                      : std::vector<json>();
+  };
+  ASSERT_TRUE(WaitFor([&] { return deliveries().size() >= 1; }));
+  // The next attempt is a second away: restart now.
+  server.Restart();
+  Reply list = server.Get("/api/v1/webhooks", admin);
+  ASSERT_EQ(list.status, 200);
+  ASSERT_EQ(list.body["items"].size(), 1u) << list.text;
+  json known = list.body["items"][0];
+  EXPECT_EQ(known["id"], id);
+  EXPECT_EQ(known["url"], registered["url"]);
+  EXPECT_EQ(known["role"], "monitor");
+  EXPECT_EQ(known["kinds"], json::array({"report_violation"}));
+  EXPECT_EQ(known["created_at"], registered["created_at"]);
+  EXPECT_FALSE(known.contains("secret"));
+  EXPECT_EQ(list.text.find(secret), std::string::npos);
+
+  ASSERT_TRUE(WaitFor([&] { return deliveries().size() >= 3; }));
+  const std::vector<json> attempts = deliveries();
+  ASSERT_EQ(attempts.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(attempts[i]["attempt"], i + 1);
+    EXPECT_EQ(attempts[i]["alert"], attempts[0]["alert"]);
+    EXPECT_EQ(attempts[i]["delivery"], attempts[0]["delivery"]);
+    EXPECT_EQ(attempts[i]["status"], i < 2 ? 500 : 200);
+    EXPECT_EQ(attempts[i]["outcome"], i < 2 ? "retry" : "delivered");
+    EXPECT_TRUE(attempts[i]["error"].is_null());
+    EXPECT_TRUE(attempts[i]["at"].is_string());
+  }
+  EXPECT_EQ(attempts[0]["next_attempt_in_ms"], 1000);
+  EXPECT_EQ(attempts[1]["next_attempt_in_ms"], 2000);
+  EXPECT_TRUE(attempts[2]["next_attempt_in_ms"].is_null());
+  std::vector<httplib::Request> requests = receiver.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  for (const httplib::Request& req : requests) {
+    const std::string ts = req.get_header_value("X-Truce-Timestamp");
+    EXPECT_EQ(req.get_header_value("X-Truce-Signature"), Hmac(secret, ts + "." + req.body));
+    EXPECT_EQ(req.get_header_value("X-Truce-Delivery"), attempts[0]["delivery"]);
+    EXPECT_EQ(json::parse(req.body)["record"]["report"], "HOOK-1");
+  }
+
+  // The next alert goes once; a restart after it sends nothing again.
+  ASSERT_EQ(server.Post("/api/v1/reports", ReportJson("HOOK-2", "2017-06-02"), monitor).status,
+            201);
+  ASSERT_TRUE(WaitFor([&] { return deliveries().size() >= 4; }));
+  server.Restart();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  requests = receiver.requests();
+  ASSERT_EQ(requests.size(), 4u);
+  EXPECT_EQ(json::parse(requests[3].body)["record"]["report"], "HOOK-2");
+  list = server.Get("/api/v1/webhooks", admin);
+  EXPECT_EQ(list.body["items"][0]["delivered"], 2);
+  EXPECT_EQ(list.body["items"][0]["given_up"], 0);
+  EXPECT_EQ(list.body["items"][0]["after"], json::parse(requests[3].body)["id"]);
+  EXPECT_EQ(deliveries().size(), 4u);
+
+  // Removed, it stays removed across a restart, with its record.
+  EXPECT_EQ(server.Call("DELETE", "/api/v1/webhooks/" + id, admin).status, 200);
+  server.Restart();
+  EXPECT_EQ(server.Get("/api/v1/webhooks", admin).body["items"].size(), 0u);
+  EXPECT_EQ(server.Get("/api/v1/webhooks/" + id + "/deliveries", admin).status, 404);
+  EXPECT_TRUE(server.store().WebhookAttempts(id)->empty());
 }
 
 TEST(ServerWebhooksTest, BadRegistrationsName400s) {

@@ -89,6 +89,10 @@ struct Alert {
   // before `time`'s interval (kReport: before the overlap begins; kFlight: before the closest
   // approach), false when after the interval, absent when unknown or within it.
   std::optional<bool> after_notice;
+  // kFlight: the times of the first and last fix of the pass's segments, so that a live
+  // monitor can tell a pass it has seen (whose closest approach moved as fixes arrived) from
+  // a new one. Not part of the encoded alert.
+  UtcTime pass_begin{}, pass_end{};
 };
 
 // Whether a report describes hostilities (a type that can break a ceasefire).
@@ -115,6 +119,13 @@ class DeconflictionMonitor {
   // The alerts one track raises: per target (sites, then movements) its passes in time order.
   std::vector<Alert> ForTrack(const Track& track) const;
   std::vector<Alert> ForTracks(std::span<const Track> tracks) const;
+  // The alerts aircraft positions raise: BuildTracks(positions, track_options, stats), then
+  // ForTracks. The one judgement of positions against the targets, shared by `truce
+  // deconflict --positions` and the server's overflight alerts, so that for the same positions
+  // both give the same alerts. `stats` may be null.
+  std::vector<Alert> ForPositions(std::vector<Position> positions,
+                                  const TrackOptions& track_options = {},
+                                  TrackStats* stats = nullptr) const;
 
   const AlertOptions& options() const noexcept { return options_; }
   // The alert distance applied to a site or a movement.

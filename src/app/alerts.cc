@@ -1,14 +1,19 @@
 #include "app/alerts.h"
 
+#include <algorithm>
 #include <array>
 
 namespace truce::app {
 namespace {
 
-constexpr std::array<std::pair<AlertKind, std::string_view>, 3> kNames = {{
+constexpr std::array<std::pair<AlertKind, std::string_view>, 7> kNames = {{
     {AlertKind::kFlightEntry, "flight_entry"},
     {AlertKind::kFlightExit, "flight_exit"},
     {AlertKind::kReportViolation, "report_violation"},
+    {AlertKind::kSiteReport, "site_report"},
+    {AlertKind::kMovementReport, "movement_report"},
+    {AlertKind::kSiteOverflight, "site_overflight"},
+    {AlertKind::kMovementOverflight, "movement_overflight"},
 }};
 
 }  // namespace
@@ -33,10 +38,23 @@ std::vector<AlertKind> AllAlertKinds() {
   return out;
 }
 
+std::string AlertKindList() {
+  std::string out;
+  for (const auto& [k, name] : kNames) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
 std::optional<nlohmann::json> AlertForReader(const Principal& who, const Alert& alert) {
-  if (!Sees(who, alert.record_kind, alert.provenance)) return std::nullopt;
+  Provenance p = alert.provenance;
+  if (alert.record_kind == RecordKind::kAlert && who.Is(Role::kParty)) {
+    p.told = std::find(alert.told.begin(), alert.told.end(), who.party) != alert.told.end();
+  }
+  if (!Sees(who, alert.record_kind, p)) return std::nullopt;
   nlohmann::json record = alert.record;
-  Redact(who, alert.record_kind, alert.provenance, record);
+  Redact(who, alert.record_kind, p, record);
   return nlohmann::json{{"id", alert.id},
                         {"kind", AlertKindName(alert.kind)},
                         {"time", FormatTimestamp(alert.time)},
@@ -44,12 +62,18 @@ std::optional<nlohmann::json> AlertForReader(const Principal& who, const Alert& 
                         {"record", std::move(record)}};
 }
 
+uint64_t FirstAlertId(uint64_t log_index) noexcept { return (log_index << kAlertOrdinalBits) + 1; }
+
 void AlertLog::Publish(std::vector<Alert> alerts) {
   if (alerts.empty()) return;
   {
     std::lock_guard lock(mu_);
+    // Numbered within the range of the entry that caused them, so that ids depend only on that
+    // entry and on the order its alerts are produced in: alerts of a kind added later (produced
+    // after the older kinds' of the same entry) do not renumber anyone else's. Past 2^20
+    // alerts of one entry the ids run on into the next entry's range, still increasing.
     for (Alert& a : alerts) {
-      a.id = alerts_.size() + 1;
+      a.id = std::max(FirstAlertId(a.log_index), alerts_.empty() ? 1 : alerts_.back().id + 1);
       alerts_.push_back(std::move(a));
     }
   }
@@ -61,15 +85,17 @@ std::vector<Alert> AlertLog::After(uint64_t after, size_t limit,
                                    std::optional<AlertKind> kind) const {
   std::lock_guard lock(mu_);
   std::vector<Alert> out;
-  for (size_t i = after; i < alerts_.size() && out.size() < limit; ++i) {
-    if (!kind || alerts_[i].kind == *kind) out.push_back(alerts_[i]);
+  auto it = std::upper_bound(alerts_.begin(), alerts_.end(), after,
+                             [](uint64_t id, const Alert& a) { return id < a.id; });
+  for (; it != alerts_.end() && out.size() < limit; ++it) {
+    if (!kind || it->kind == *kind) out.push_back(*it);
   }
   return out;
 }
 
 uint64_t AlertLog::last_id() const {
   std::lock_guard lock(mu_);
-  return alerts_.size();
+  return alerts_.empty() ? 0 : alerts_.back().id;
 }
 
 uint64_t AlertLog::Listen(Listener listener) {

@@ -7,8 +7,10 @@
 // Alerts are derived from the log: the application produces them as each entry is applied
 // (alert_ops.cc), when it opens as when a submission arrives, so the same log gives the same
 // alerts with the same ids after a restart, and a client can resume a stream by the last id it
-// saw. A new kind is one enumerator here (with its name in alerts.cc) and one producer call in
-// App::ProduceAlerts.
+// saw. An id is numbered within its entry's range (FirstAlertId), so a kind added later does
+// not renumber the alerts of other entries. A new kind is one enumerator here (with its name in
+// alerts.cc) and one producer call in App::ProduceAlerts, whose alerts come after those of the
+// older kinds of the same entry (so that theirs keep their ids).
 //
 // Thread-safe.
 #pragma once
@@ -35,23 +37,44 @@ enum class AlertKind {
   kFlightEntry,      // an aircraft entered a no-fly zone (a new flight violation)
   kFlightExit,       // a flight violation closed: left, landed, or silent (lost inside)
   kReportViolation,  // a new report (revision) violates a zone's rule, verdict inside
+  // Humanitarian deconfliction (docs/deconfliction.md "Alerts in the stream"): a hostility
+  // report near a notified site or movement route, an aircraft low over one; raised by a new
+  // report or positions batch, and by a site or movement notified after the evidence.
+  kSiteReport,
+  kMovementReport,
+  kSiteOverflight,
+  kMovementOverflight,
 };
 
-// "flight_entry", "flight_exit", "report_violation".
+// "flight_entry", "flight_exit", "report_violation", "site_report", "movement_report",
+// "site_overflight", "movement_overflight".
 std::string_view AlertKindName(AlertKind kind) noexcept;
 std::optional<AlertKind> AlertKindFromName(std::string_view name) noexcept;
 // Every kind, for the documentation and the tests.
 std::vector<AlertKind> AllAlertKinds();
 
+// Alert ids: log_index * 2^20 + 1, + 2, ... for the alerts of one log entry, in the order
+// produced (FirstAlertId), so that an id depends only on the entry that caused the alert and
+// the alerts produced before it for that entry.
+inline constexpr int kAlertOrdinalBits = 20;
+uint64_t FirstAlertId(uint64_t log_index) noexcept;
+
 struct Alert {
-  uint64_t id = 0;  // 1, 2, 3, ... in the order produced
+  uint64_t id = 0;  // increasing; see FirstAlertId
   AlertKind kind = AlertKind::kFlightEntry;
   UtcTime time{};          // when the submission that caused it was received
   uint64_t log_index = 0;  // the log entry that caused it
   RecordKind record_kind = RecordKind::kFlightViolation;
   Provenance provenance;  // of the record, for the redaction policy
   nlohmann::json record;  // unredacted
+  // Deconfliction alerts (record_kind kAlert): the parties told of the site or movement under
+  // the scenario in force when the alert was produced; a party reader sees the alert only when
+  // it is one of them (Provenance::told).
+  std::vector<std::string> told;
 };
+
+// "flight_entry, flight_exit, ..." (every kind, for messages).
+std::string AlertKindList();
 
 // {"id", "kind", "time", "log_index", "record"} with the record redacted for `who`; nullopt
 // when `who` may not see the record at all.
@@ -79,7 +102,7 @@ class AlertLog {
 
  private:
   mutable std::mutex mu_;
-  std::vector<Alert> alerts_;  // alerts_[i].id == i + 1
+  std::vector<Alert> alerts_;  // by id
   std::mutex listeners_mu_;    // held while listeners run, so Unlisten waits for them
   std::map<uint64_t, Listener> listeners_;
   uint64_t next_listener_ = 1;

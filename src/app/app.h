@@ -247,6 +247,9 @@ class App {
   App& operator=(const App&) = delete;
 
   const AppLimits& limits() const noexcept { return limits_; }
+  // The store, for the services beside the API that keep state of their own in it (the
+  // webhooks' registrations and delivery record); never the log, which goes through the ledger.
+  store::Store& store() noexcept { return store_; }
   Metrics& metrics() noexcept { return metrics_; }
   UtcTime Now() const { return clock_(); }
 

@@ -55,6 +55,7 @@ Status FlightViews::Apply(const store::LogEntry& entry) {
   const bool exemption = kind && kind->kind == SubmissionKind::kExemption;
   if (!positions && !exemption) {
     std::lock_guard lock(mu_);
+    latest_batch_.clear();
     applied_ = entry.index + 1;
     return Status::Ok();
   }
@@ -66,6 +67,7 @@ Status FlightViews::Apply(const store::LogEntry& entry) {
     auto e = formats::ExemptionFromJson(body, "", problems);
     if (!e) return Unreadable(entry, "not a valid exemption");
     std::lock_guard lock(mu_);
+    latest_batch_.clear();
     exemptions_.push_back(StoredExemption{entry.index, entry.received_at,
                                           detail::StringField(*parsed, "role"), std::move(*e)});
     applied_ = entry.index + 1;
@@ -84,9 +86,11 @@ Status FlightViews::Apply(const store::LogEntry& entry) {
     fixes.push_back(std::move(*p));
   }
   std::lock_guard lock(mu_);
+  latest_batch_.clear();
   for (Position& p : fixes) {
     if (!watermark_ || p.time > *watermark_) watermark_ = p.time;
     dirty_.insert(p.icao24);
+    latest_batch_.insert(p.icao24);
     aircraft_[p.icao24].fixes.push_back(Fix{entry.index, std::move(p)});
   }
   applied_ = entry.index + 1;
@@ -251,6 +255,30 @@ std::vector<StoredExemption> FlightViews::Exemptions(uint64_t size) const {
   std::vector<StoredExemption> out;
   for (const StoredExemption& e : exemptions_) {
     if (e.entry < size) out.push_back(e);
+  }
+  return out;
+}
+
+std::vector<Position> FlightViews::PositionsBefore(uint64_t size) const {
+  std::lock_guard lock(mu_);
+  std::vector<Position> out;
+  for (const auto& [icao, a] : aircraft_) {
+    for (const Fix& f : a.fixes) {
+      if (f.entry < size) out.push_back(f.position);
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::vector<Position>> FlightViews::LatestBatchAircraft() const {
+  std::lock_guard lock(mu_);
+  std::map<std::string, std::vector<Position>> out;
+  for (const std::string& icao : latest_batch_) {
+    const auto it = aircraft_.find(icao);
+    if (it == aircraft_.end()) continue;
+    std::vector<Position>& fixes = out[icao];
+    fixes.reserve(it->second.fixes.size());
+    for (const Fix& f : it->second.fixes) fixes.push_back(f.position);
   }
   return out;
 }

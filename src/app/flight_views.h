@@ -89,6 +89,13 @@ class FlightViews {
   // The exemptions logged before log size `size`, in log order.
   std::vector<StoredExemption> Exemptions(uint64_t size) const;
 
+  // The positions logged before log size `size`, in log order per aircraft (for judgements
+  // other than the flight ban: the deconfliction overflight alerts).
+  std::vector<Position> PositionsBefore(uint64_t size) const;
+  // Every fix (log order) of each aircraft the latest applied positions entry named, by icao24;
+  // empty when the latest entry applied was not a positions batch.
+  std::map<std::string, std::vector<Position>> LatestBatchAircraft() const;
+
   const FlightMonitorOptions& options() const noexcept { return options_; }
 
  private:
@@ -113,6 +120,7 @@ class FlightViews {
   std::map<std::string, Aircraft> aircraft_;  // by icao24
   std::vector<StoredExemption> exemptions_;
   std::optional<UtcTime> watermark_;
+  std::set<std::string> latest_batch_;  // the aircraft of the latest entry applied
 
   // The current verdicts: under which scenario entry and how many exemptions.
   std::shared_ptr<const StoredScenario> judged_scenario_;

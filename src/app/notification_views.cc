@@ -118,6 +118,25 @@ NotificationState NotificationViews::At(uint64_t size) const {
   return out;
 }
 
+// Entries are applied in log order, so the one asked for (usually the latest) is found from
+// the back.
+std::optional<ProtectedSite> NotificationViews::SiteOf(uint64_t entry) const {
+  std::shared_lock lock(mu_);
+  for (auto it = sites_.rbegin(); it != sites_.rend() && it->revision.entry >= entry; ++it) {
+    if (it->revision.entry == entry) return it->site;
+  }
+  return std::nullopt;
+}
+
+std::optional<Movement> NotificationViews::MovementOf(uint64_t entry) const {
+  std::shared_lock lock(mu_);
+  for (auto it = movements_.rbegin(); it != movements_.rend() && it->revision.entry >= entry;
+       ++it) {
+    if (it->revision.entry == entry) return it->movement;
+  }
+  return std::nullopt;
+}
+
 std::shared_ptr<const NotificationAudience> NotificationViews::AudienceFor(
     uint64_t scenario_entry, const Scenario& scenario) const {
   std::lock_guard lock(audience_mu_);

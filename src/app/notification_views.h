@@ -62,6 +62,9 @@ class NotificationViews {
 
   // The state at log size `size` (entries with index < size).
   NotificationState At(uint64_t size) const;
+  // The site or movement revision log entry `entry` notified, if it notified one.
+  std::optional<ProtectedSite> SiteOf(uint64_t entry) const;
+  std::optional<Movement> MovementOf(uint64_t entry) const;
 
   // Who is told of what under one scenario version (NotificationAudience), built once per
   // version. REQUIRES: `scenario` outlives the application (stored scenarios are kept).

@@ -67,6 +67,13 @@ Status App::ApplyUpTo(uint64_t size) {
           failure = st.error();
           return false;
         }
+        // Another server's entries make flight verdicts and alerts here as well, so that every
+        // server's stream and webhooks carry every alert (in log order, as AppendLocked does).
+        if (Status st = flights_.Apply(e); !st.ok()) {
+          failure = st.error();
+          return false;
+        }
+        ProduceAlerts(e, /*live=*/true);
         return true;
       });
   if (!scanned.ok()) return scanned;

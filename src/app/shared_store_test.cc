@@ -195,6 +195,32 @@ TEST_F(SharedStoreTest, ALedgerBehindTheLogConflictsThenFollows) {
   EXPECT_EQ((*a)->Head().size, 2u);
 }
 
+// Alerts follow the log on every server: a site notified through A, a strike 300 m from it
+// reported through B, and both servers' alert logs carry the same site_report alert with the
+// same id (B applied A's site before deciding; A produces the alert as it follows B).
+TEST_F(SharedStoreTest, EveryServerProducesTheAlertsOfEveryEntry) {
+  Server a(db_, key_), b(db_, key_);
+  const Principal cell{Role::kHumanitarian, "", "tok_cell"};
+  auto site = a.app->SubmitSites(
+      cell, json::parse(R"({"type":"Feature","properties":{"id":"h","type":"hospital",
+        "organisation":"SAMS","valid_from":"2017-05-01"},
+        "geometry":{"type":"Point","coordinates":[36.42,33.55]}})"));
+  ASSERT_TRUE(site.ok()) << site.error().message;
+  json strike = Report("NEAR-H");
+  strike["latitude"] = 33.5527;  // about 300 m north
+  strike["uncertainty_m"] = 10;
+  ASSERT_TRUE(b.Submit(strike).ok());
+  ASSERT_TRUE(a.app->Refresh().ok());
+  const auto on_a = a.app->alert_log().After(0, 100, AlertKind::kSiteReport);
+  const auto on_b = b.app->alert_log().After(0, 100, AlertKind::kSiteReport);
+  ASSERT_EQ(on_a.size(), 1u);
+  ASSERT_EQ(on_b.size(), 1u);
+  EXPECT_EQ(on_a[0].id, on_b[0].id);
+  EXPECT_EQ(on_a[0].record, on_b[0].record);
+  EXPECT_EQ(on_a[0].record["target"], "h");
+  EXPECT_EQ(on_a[0].record["report"], "NEAR-H");
+}
+
 TEST_F(SharedStoreTest, AnotherKeyCannotJoinTheLog) {
   Server a(db_, key_);
   ASSERT_TRUE(a.Submit(Report("K-1")).ok());

@@ -170,12 +170,11 @@ int Run(const DeconflictOptions& o) {
   TrackOptions track_options;
   track_options.max_gap = std::chrono::milliseconds(std::llround(o.max_gap_s * 1000));
   TrackStats stats;
-  const std::vector<Track> tracks = BuildTracks(std::move(*positions), track_options, &stats);
-
   const DeconflictionMonitor monitor(*sites, *movements, *options);
   std::vector<Alert> alerts = monitor.ForReports(reports);
   const size_t from_reports = alerts.size();
-  std::vector<Alert> flights = monitor.ForTracks(tracks);
+  // The server's overflight alerts are the same call (docs/deconfliction.md).
+  std::vector<Alert> flights = monitor.ForPositions(std::move(*positions), track_options, &stats);
   std::move(flights.begin(), flights.end(), std::back_inserter(alerts));
   SortAlerts(alerts);
 

@@ -231,6 +231,7 @@ std::vector<Alert> DeconflictionMonitor::ForTrack(const Track& track) const {
     if (detail::LowerBound(box, t.shape.bounds()) > options_.flight_distance.value) continue;
     const PassFinder finder(t.shape, t.when, options_);
     std::optional<Closest> best;  // of the pass in progress
+    UtcTime pass_begin{}, pass_end{};
     bool conclusive = false;
     std::string callsign;
     auto finish = [&] {
@@ -251,6 +252,8 @@ std::vector<Alert> DeconflictionMonitor::ForTrack(const Track& track) const {
       a.where = best->where;
       a.altitude = best->altitude;
       if (t.notified_at) a.after_notice = *t.notified_at <= a.time;
+      a.pass_begin = pass_begin;
+      a.pass_end = pass_end;
       out.push_back(std::move(a));
       best.reset();
       conclusive = false;
@@ -266,6 +269,8 @@ std::vector<Alert> DeconflictionMonitor::ForTrack(const Track& track) const {
         finish();
         continue;
       }
+      if (!best) pass_begin = a.time;
+      pass_end = b.time;
       if (!best || near->distance < best->distance) best = near;
       conclusive = conclusive || finder.Conclusive(a) || finder.Conclusive(b);
       if (callsign.empty()) callsign = !a.callsign.empty() ? a.callsign : b.callsign;
@@ -273,6 +278,12 @@ std::vector<Alert> DeconflictionMonitor::ForTrack(const Track& track) const {
     finish();
   }
   return out;
+}
+
+std::vector<Alert> DeconflictionMonitor::ForPositions(std::vector<Position> positions,
+                                                      const TrackOptions& track_options,
+                                                      TrackStats* stats) const {
+  return ForTracks(BuildTracks(std::move(positions), track_options, stats));
 }
 
 std::vector<Alert> DeconflictionMonitor::ForTracks(std::span<const Track> tracks) const {

@@ -33,14 +33,11 @@ class AlertStream : public EventStream {
 };
 
 std::optional<app::AlertKind> KindParam(QueryReader& q) {
-  std::vector<std::string_view> names;
-  for (app::AlertKind k : app::AllAlertKinds()) names.push_back(app::AlertKindName(k));
   const std::string text = q.Text("kind");
   if (text.empty()) return std::nullopt;
   if (auto k = app::AlertKindFromName(text)) return k;
-  std::string expected;
-  for (std::string_view n : names) expected += fmt::format("{}{}", expected.empty() ? "" : ", ", n);
-  q.Fail("kind", fmt::format("unknown alert kind '{}'", text.substr(0, 64)), "one of " + expected);
+  q.Fail("kind", fmt::format("unknown alert kind '{}'", text.substr(0, 64)),
+         "one of " + app::AlertKindList());
   return std::nullopt;
 }
 

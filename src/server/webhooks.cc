@@ -5,7 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
+#include <random>
 #include <set>
 
 #include <fmt/format.h>
@@ -54,30 +54,61 @@ struct Webhooks::Hook {
   std::string id, url, base, path, secret;
   app::Principal reader;
   std::set<app::AlertKind> kinds;  // empty: every kind
-  std::string created_at;
+  UtcTime created_at{};
   uint64_t after = 0;           // the last alert handled (delivered or given up)
   std::optional<json> current;  // the alert being delivered
   int attempts = 0;
   SteadyClock::time_point next_try{};
   uint64_t delivered = 0, given_up = 0;
-  std::deque<json> record;  // every attempt, oldest first
+  // After a restart: the alert that was being retried, and the attempts it had had.
+  uint64_t resume_alert = 0;
+  int resume_attempts = 0;
   bool removed = false;
 
+  json KindsJson() const {
+    json out = json::array();
+    for (app::AlertKind k : kinds) out.push_back(app::AlertKindName(k));
+    return out;
+  }
   json Describe() const {
-    json kinds_json = json::array();
-    for (app::AlertKind k : kinds) kinds_json.push_back(app::AlertKindName(k));
     return {{"id", id},
             {"url", url},
             {"role", app::RoleName(reader.role)},
-            {"kinds", kinds_json},
-            {"created_at", created_at},
+            {"kinds", KindsJson()},
+            {"created_at", FormatTimestamp(created_at)},
             {"after", after},
             {"delivered", delivered},
             {"given_up", given_up}};
   }
 };
 
-Webhooks::Webhooks(app::App& app, WebhookOptions options) : app_(app), options_(options) {
+namespace {
+
+// "wh_" and 16 random hex digits: never reused, also across restarts and removals.
+std::string NewWebhookId() {
+  std::random_device rd;
+  const uint64_t r = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+  return fmt::format("wh_{:016x}", r);
+}
+
+json AttemptJson(const store::WebhookAttemptRow& a) {
+  return {
+      {"delivery", fmt::format("{}.{}", a.webhook, a.alert)},
+      {"alert", a.alert},
+      {"attempt", a.attempt},
+      {"at", FormatTimestamp(a.at)},
+      {"status", a.status ? json(*a.status) : json(nullptr)},
+      {"error", a.status ? json(nullptr) : json(a.error)},
+      {"duration_ms", a.duration_ms},
+      {"outcome", a.outcome},
+      {"next_attempt_in_ms", a.next_attempt_in_ms ? json(*a.next_attempt_in_ms) : json(nullptr)}};
+}
+
+}  // namespace
+
+Webhooks::Webhooks(app::App& app, WebhookOptions options)
+    : app_(app), store_(app.store()), options_(options) {
+  Load();
   listener_ = app_.alert_log().Listen([this] { wake_.notify_all(); });
   thread_ = std::thread([this] { Loop(); });
 }
@@ -90,6 +121,49 @@ Webhooks::~Webhooks() {
   }
   wake_.notify_all();
   thread_.join();
+}
+
+void Webhooks::Load() {
+  auto rows = store_.ListWebhooks();
+  if (!rows.ok()) {
+    // The server runs on without them (a store that fails here fails the requests too); the
+    // registrations stay stored for the next start.
+    fmt::print(stderr, "warning: webhooks not loaded: {}\n", rows.error().message);
+    return;
+  }
+  for (const store::WebhookRow& row : *rows) {
+    auto hook = std::make_shared<Hook>();
+    hook->id = row.id;
+    hook->url = row.url;
+    hook->secret = row.secret;
+    const auto split = SplitUrl(row.url);
+    const auto role = app::ParseRole(row.role);
+    const json kinds = json::parse(row.kinds, nullptr, false);
+    if (!split || !role || !kinds.is_array()) {
+      fmt::print(stderr, "warning: webhook {} is not readable and is not delivered\n", row.id);
+      continue;
+    }
+    hook->base = split->first;
+    hook->path = split->second;
+    hook->reader = app::Principal{*role, "", "webhook"};
+    for (const json& k : kinds) {
+      if (auto kind = k.is_string() ? app::AlertKindFromName(k.get<std::string>()) : std::nullopt)
+        hook->kinds.insert(*kind);
+    }
+    hook->created_at = row.created_at;
+    hook->after = row.after;
+    hook->delivered = row.delivered;
+    hook->given_up = row.given_up;
+    // An alert in hand when the server stopped: its attempts go on from where they were.
+    if (auto attempts = store_.WebhookAttempts(row.id); attempts.ok() && !attempts->empty()) {
+      const store::WebhookAttemptRow& last = attempts->back();
+      if (last.alert > row.after && last.outcome == "retry") {
+        hook->resume_alert = last.alert;
+        hook->resume_attempts = last.attempt;
+      }
+    }
+    hooks_.push_back(std::move(hook));
+  }
 }
 
 Result<json> Webhooks::Register(const json& body) {
@@ -144,8 +218,8 @@ Result<json> Webhooks::Register(const json& body) {
         const auto k = kinds[i].is_string() ? app::AlertKindFromName(kinds[i].get<std::string>())
                                             : std::optional<app::AlertKind>();
         if (!k) {
-          problems.push_back({fmt::format("/kinds/{}", i),
-                              "expected flight_entry, flight_exit or report_violation"});
+          problems.push_back(
+              {fmt::format("/kinds/{}", i), "expected an alert kind: " + app::AlertKindList()});
         } else {
           hook->kinds.insert(*k);
         }
@@ -159,14 +233,22 @@ Result<json> Webhooks::Register(const json& body) {
     e.problems = std::move(problems);
     return e;
   }
-  hook->created_at = FormatTimestamp(app_.Now());
+  hook->created_at = app_.Now();
   std::lock_guard lock(mu_);
   if (hooks_.size() >= options_.max_webhooks) {
     return MakeError(ErrorCode::kConflict,
                      fmt::format("{} webhooks are registered, the limit", options_.max_webhooks));
   }
-  hook->id = fmt::format("wh_{}", next_id_++);
+  hook->id = NewWebhookId();
   hook->after = app_.alert_log().last_id();  // what happens from now on
+  const store::WebhookRow row{hook->id,
+                              hook->url,
+                              hook->secret,
+                              std::string(app::RoleName(hook->reader.role)),
+                              hook->KindsJson().dump(),
+                              hook->created_at,
+                              hook->after};
+  if (Status st = store_.AddWebhook(row); !st.ok()) return st.error();
   hooks_.push_back(hook);
   wake_.notify_all();
   return hook->Describe();
@@ -176,6 +258,7 @@ Status Webhooks::Remove(const std::string& id) {
   std::lock_guard lock(mu_);
   for (auto it = hooks_.begin(); it != hooks_.end(); ++it) {
     if ((*it)->id == id) {
+      if (Status st = store_.RemoveWebhook(id); !st.ok()) return st;
       (*it)->removed = true;
       hooks_.erase(it);
       return Status::Ok();
@@ -192,11 +275,18 @@ std::vector<json> Webhooks::List() const {
 }
 
 Result<std::vector<json>> Webhooks::Deliveries(const std::string& id) const {
-  std::lock_guard lock(mu_);
-  for (const auto& h : hooks_) {
-    if (h->id == id) return std::vector<json>(h->record.begin(), h->record.end());
+  {
+    std::lock_guard lock(mu_);
+    if (std::none_of(hooks_.begin(), hooks_.end(), [&](const auto& h) { return h->id == id; })) {
+      return MakeError(ErrorCode::kNotFound, fmt::format("no webhook {}", id.substr(0, 64)));
+    }
   }
-  return MakeError(ErrorCode::kNotFound, fmt::format("no webhook {}", id.substr(0, 64)));
+  auto attempts = store_.WebhookAttempts(id);
+  if (!attempts.ok()) return attempts.error();
+  std::vector<json> out;
+  out.reserve(attempts->size());
+  for (const store::WebhookAttemptRow& a : *attempts) out.push_back(AttemptJson(a));
+  return out;
 }
 
 void Webhooks::Loop() {
@@ -221,7 +311,8 @@ void Webhooks::Loop() {
             continue;
           }
           h->current = std::move(*j);
-          h->attempts = 0;
+          h->attempts = a.id == h->resume_alert ? h->resume_attempts : 0;
+          h->resume_alert = 0;
           h->next_try = now;
           break;
         }
@@ -265,34 +356,49 @@ void Webhooks::Attempt(Hook& hook, const json& alert, int attempt) {
   auto reply = HttpPost(hook.base, hook.path, body, headers, options_.timeout);
   const double ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - started).count();
   const bool ok = reply.ok() && reply->status >= 200 && reply->status < 300;
-  json rec = {{"delivery", delivery},
-              {"alert", alert["id"]},
-              {"attempt", attempt},
-              {"at", FormatTimestamp(app_.Now())},
-              {"status", reply.ok() ? json(reply->status) : json(nullptr)},
-              {"error", reply.ok() ? json(nullptr) : json(reply.error().message)},
-              {"duration_ms", std::round(ms * 10) / 10},
-              {"outcome", "delivered"},
-              {"next_attempt_in_ms", nullptr}};
-  std::lock_guard lock(mu_);
-  if (hook.removed) return;
-  if (ok) {
-    ++hook.delivered;
-    hook.after = alert["id"].get<uint64_t>();
-    hook.current.reset();
-  } else if (attempt >= options_.max_attempts) {
-    rec["outcome"] = "given_up";
-    ++hook.given_up;
-    hook.after = alert["id"].get<uint64_t>();
-    hook.current.reset();
+  store::WebhookAttemptRow rec;
+  rec.webhook = hook.id;
+  rec.alert = alert["id"].get<uint64_t>();
+  rec.attempt = attempt;
+  rec.at = app_.Now();
+  if (reply.ok()) {
+    rec.status = reply->status;
   } else {
-    const auto wait = options_.first_retry * (int64_t{1} << std::min(attempt - 1, 20));
-    rec["outcome"] = "retry";
-    rec["next_attempt_in_ms"] = wait.count();
-    hook.next_try = SteadyClock::now() + wait;
+    rec.error = reply.error().message;
   }
-  hook.record.push_back(std::move(rec));
-  while (hook.record.size() > options_.max_recorded_attempts) hook.record.pop_front();
+  rec.duration_ms = std::round(ms * 10) / 10;
+  rec.outcome = "delivered";
+  uint64_t after = 0, delivered = 0, given_up = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (hook.removed) return;
+    if (ok) {
+      ++hook.delivered;
+      hook.after = rec.alert;
+      hook.current.reset();
+    } else if (attempt >= options_.max_attempts) {
+      rec.outcome = "given_up";
+      ++hook.given_up;
+      hook.after = rec.alert;
+      hook.current.reset();
+    } else {
+      const auto wait = options_.first_retry * (int64_t{1} << std::min(attempt - 1, 20));
+      rec.outcome = "retry";
+      rec.next_attempt_in_ms = wait.count();
+      hook.next_try = SteadyClock::now() + wait;
+    }
+    after = hook.after;
+    delivered = hook.delivered;
+    given_up = hook.given_up;
+  }
+  // The attempt and the progress together: a restart resumes after the last alert recorded
+  // as handled. Only this thread records, so attempts are stored in the order made; a webhook
+  // removed meanwhile is kNotFound, and nothing is written.
+  if (Status st = store_.RecordWebhookAttempt(rec, after, delivered, given_up,
+                                              options_.max_recorded_attempts);
+      !st.ok() && st.error().code != ErrorCode::kNotFound) {
+    app_.metrics().Add("truce_webhook_record_failures_total");
+  }
   app_.metrics().Add(ok ? "truce_webhook_deliveries_total" : "truce_webhook_failures_total");
 }
 

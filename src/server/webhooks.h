@@ -2,8 +2,10 @@
 // each as the registered role may read it, signed with HMAC-SHA256 under a shared secret
 // (OpenSSL), retried with exponential backoff, every attempt recorded (docs/server.md
 // "Webhooks"). One delivery thread; each webhook gets its alerts in id order, one at a time.
-// Registrations and the record of attempts live in memory (a restart forgets them).
-// Thread-safe.
+// Registrations (with their secrets) and the record of attempts are kept in the store
+// (store.h WebhookRow, schema version 3), each attempt recorded with the webhook's progress in
+// one transaction, so a restart resumes every webhook after the last alert it handled and
+// carries on the attempt count of the alert in hand. Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -44,7 +46,8 @@ class Webhooks {
 
   // {"url": "http://host:port/path", "secret": at least 16 characters, "role": the role whose
   // view it gets (default "public"; not "party"), "kinds": [alert kinds] (default all)}.
-  // kInvalidInput naming the field. Returns the registration (without the secret).
+  // kInvalidInput naming the field. Stored before it is answered; returns the registration
+  // (without the secret).
   [[nodiscard]] Result<nlohmann::json> Register(const nlohmann::json& body);
   [[nodiscard]] Status Remove(const std::string& id);
   std::vector<nlohmann::json> List() const;
@@ -53,17 +56,19 @@ class Webhooks {
 
  private:
   struct Hook;
+  // The registrations the store holds, and where each stands (constructor).
+  void Load();
   void Loop();
   // One attempt of hook's current alert; records it. REQUIRES: mu_ not held.
   void Attempt(Hook& hook, const nlohmann::json& alert, int attempt);
 
   app::App& app_;
+  store::Store& store_;
   const WebhookOptions options_;
   mutable std::mutex mu_;
   std::condition_variable wake_;
   bool stop_ = false;
   std::vector<std::shared_ptr<Hook>> hooks_;
-  uint64_t next_id_ = 1;
   uint64_t listener_ = 0;
   std::thread thread_;
 };

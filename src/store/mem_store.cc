@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -32,6 +33,8 @@ class MemDatabase {
   std::map<uint64_t, ScenarioRow> scenarios;
   std::set<std::pair<std::string, int>> scenario_keys;  // (scenario_id, version)
   std::map<uint64_t, PublicationRow> publications;
+  std::map<std::string, WebhookRow, std::less<>> webhooks;                     // by id
+  std::map<std::string, std::deque<WebhookAttemptRow>, std::less<>> attempts;  // by webhook
   const std::shared_ptr<detail::AppendGate> gate = std::make_shared<detail::AppendGate>();
 
   const LogEntry* Entry(uint64_t index) const {
@@ -127,6 +130,57 @@ Result<std::vector<TokenRecord>> MemStore::ListTokens() {
     return a.created_at < b.created_at;  // ties stay in id order, as ORDER BY created_at, id
   });
   return out;
+}
+
+Status MemStore::AddWebhook(const WebhookRow& hook) {
+  std::unique_lock lock(db_->mu);
+  if (db_->webhooks.contains(hook.id)) return Duplicate(fmt::format("webhook '{}'", hook.id));
+  db_->webhooks.emplace(hook.id, hook);
+  return Status::Ok();
+}
+
+Result<std::vector<WebhookRow>> MemStore::ListWebhooks() {
+  std::shared_lock lock(db_->mu);
+  std::vector<WebhookRow> out;
+  for (const auto& [id, h] : db_->webhooks) out.push_back(h);
+  std::stable_sort(out.begin(), out.end(), [](const WebhookRow& a, const WebhookRow& b) {
+    return a.created_at < b.created_at;  // ties stay in id order
+  });
+  return out;
+}
+
+Status MemStore::RemoveWebhook(std::string_view id) {
+  std::unique_lock lock(db_->mu);
+  const auto it = db_->webhooks.find(id);
+  if (it == db_->webhooks.end()) {
+    return MakeError(ErrorCode::kNotFound, fmt::format("no webhook '{}'", id));
+  }
+  db_->webhooks.erase(it);
+  if (const auto a = db_->attempts.find(id); a != db_->attempts.end()) db_->attempts.erase(a);
+  return Status::Ok();
+}
+
+Status MemStore::RecordWebhookAttempt(const WebhookAttemptRow& attempt, uint64_t after,
+                                      uint64_t delivered, uint64_t given_up, size_t keep) {
+  std::unique_lock lock(db_->mu);
+  const auto it = db_->webhooks.find(attempt.webhook);
+  if (it == db_->webhooks.end()) {
+    return MakeError(ErrorCode::kNotFound, fmt::format("no webhook '{}'", attempt.webhook));
+  }
+  it->second.after = after;
+  it->second.delivered = delivered;
+  it->second.given_up = given_up;
+  auto& recorded = db_->attempts[attempt.webhook];
+  recorded.push_back(attempt);
+  while (recorded.size() > keep) recorded.pop_front();
+  return Status::Ok();
+}
+
+Result<std::vector<WebhookAttemptRow>> MemStore::WebhookAttempts(std::string_view id) {
+  std::shared_lock lock(db_->mu);
+  const auto it = db_->attempts.find(id);
+  if (it == db_->attempts.end()) return std::vector<WebhookAttemptRow>();
+  return std::vector<WebhookAttemptRow>(it->second.begin(), it->second.end());
 }
 
 Status MemStore::RevokeToken(std::string_view id, UtcTime when) {

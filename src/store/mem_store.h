@@ -52,6 +52,12 @@ class MemStore final : public Store {
   Result<std::optional<Indexed<ScenarioRow>>> LatestScenario(std::optional<UtcTime> as_of) override;
   Result<std::vector<ScenarioRow>> ScenarioVersions() override;
   Result<std::vector<PublicationRow>> Publications(std::optional<UtcTime> as_of) override;
+  Status AddWebhook(const WebhookRow& hook) override;
+  Result<std::vector<WebhookRow>> ListWebhooks() override;
+  Status RemoveWebhook(std::string_view id) override;
+  Status RecordWebhookAttempt(const WebhookAttemptRow& attempt, uint64_t after, uint64_t delivered,
+                              uint64_t given_up, size_t keep) override;
+  Result<std::vector<WebhookAttemptRow>> WebhookAttempts(std::string_view id) override;
 
  private:
   std::shared_ptr<MemDatabase> db_;

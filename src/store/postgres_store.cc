@@ -103,6 +103,30 @@ END $$;
     {2, "tokens signed with the log key", R"sql(
 ALTER TABLE tokens ADD COLUMN signature BYTEA NOT NULL DEFAULT '\x';
 )sql"},
+    {3, "webhooks and their delivery attempts", R"sql(
+CREATE TABLE webhooks(
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  role TEXT NOT NULL,
+  kinds TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  after_alert BIGINT NOT NULL DEFAULT 0,
+  delivered BIGINT NOT NULL DEFAULT 0,
+  given_up BIGINT NOT NULL DEFAULT 0);
+CREATE TABLE webhook_attempts(
+  seq BIGSERIAL PRIMARY KEY,
+  webhook TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  alert BIGINT NOT NULL,
+  attempt INTEGER NOT NULL,
+  at BIGINT NOT NULL,
+  status INTEGER,
+  error TEXT NOT NULL,
+  duration_ms DOUBLE PRECISION NOT NULL,
+  outcome TEXT NOT NULL,
+  next_attempt_in_ms BIGINT);
+CREATE INDEX webhook_attempts_by_webhook ON webhook_attempts(webhook, seq);
+)sql"},
 };
 
 // Advisory lock keys, per database ("truce" in ASCII, then a number).
@@ -203,6 +227,13 @@ class Params {
   Params& Time(UtcTime t) { return Int(Millis(t)); }
   Params& OptionalTime(const std::optional<UtcTime>& t) {
     if (t) return Time(*t);
+    return Null();
+  }
+  Params& OptionalInt(const std::optional<int64_t>& v) {
+    if (v) return Int(*v);
+    return Null();
+  }
+  Params& Null() {
     values_.emplace_back();
     nulls_.push_back(true);
     formats_.push_back(0);
@@ -732,6 +763,121 @@ class PostgresStore final : public Store {
     if (st.ok()) st = conn->Script("committing an append", "COMMIT");
     if (!st.ok()) conn->Abandon();
     return st;
+  }
+
+  Status AddWebhook(const WebhookRow& h) override {
+    auto done = Query("adding webhook",
+                      "INSERT INTO webhooks(id, url, secret, role, kinds, created_at, after_alert, "
+                      "delivered, given_up) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                      Params()
+                          .Text(h.id)
+                          .Text(h.url)
+                          .Text(h.secret)
+                          .Text(h.role)
+                          .Text(h.kinds)
+                          .Time(h.created_at)
+                          .Int(static_cast<int64_t>(h.after))
+                          .Int(static_cast<int64_t>(h.delivered))
+                          .Int(static_cast<int64_t>(h.given_up)));
+    return done.ok() ? Status::Ok() : Status(done.error());
+  }
+
+  Result<std::vector<WebhookRow>> ListWebhooks() override {
+    auto rows = Query("listing webhooks",
+                      "SELECT id, url, secret, role, kinds, created_at, after_alert, delivered, "
+                      "given_up FROM webhooks ORDER BY created_at, id COLLATE \"C\"");
+    if (!rows.ok()) return rows.error();
+    std::vector<WebhookRow> out;
+    for (int i = 0; i < rows->size(); ++i) {
+      const Rows& r = *rows;
+      out.push_back(WebhookRow{r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4),
+                               FromMillis(r.Int(i, 5)), static_cast<uint64_t>(r.Int(i, 6)),
+                               static_cast<uint64_t>(r.Int(i, 7)),
+                               static_cast<uint64_t>(r.Int(i, 8))});
+    }
+    return out;
+  }
+
+  Status RemoveWebhook(std::string_view id) override {
+    // Its attempts go with it (ON DELETE CASCADE).
+    auto done = Query("removing webhook", "DELETE FROM webhooks WHERE id = $1", Params().Text(id));
+    if (!done.ok()) return done.error();
+    if (done->Affected() == 0) {
+      return MakeError(ErrorCode::kNotFound, fmt::format("no webhook '{}'", id));
+    }
+    return Status::Ok();
+  }
+
+  Status RecordWebhookAttempt(const WebhookAttemptRow& a, uint64_t after, uint64_t delivered,
+                              uint64_t given_up, size_t keep) override {
+    auto conn = Open("recording a webhook attempt", "BEGIN");
+    if (!conn.ok()) return conn.error();
+    Status st = Status::Ok();
+    auto progress = conn->Run(
+        "recording webhook progress",
+        "UPDATE webhooks SET after_alert = $1, delivered = $2, given_up = $3 WHERE id = $4",
+        Params()
+            .Int(static_cast<int64_t>(after))
+            .Int(static_cast<int64_t>(delivered))
+            .Int(static_cast<int64_t>(given_up))
+            .Text(a.webhook));
+    if (!progress.ok()) {
+      st = progress.error();
+    } else if (progress->Affected() == 0) {
+      st = MakeError(ErrorCode::kNotFound, fmt::format("no webhook '{}'", a.webhook));
+    }
+    if (st.ok()) {
+      auto added = conn->Run(
+          "recording webhook attempt",
+          "INSERT INTO webhook_attempts(webhook, alert, attempt, at, status, error, duration_ms, "
+          "outcome, next_attempt_in_ms) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+          Params()
+              .Text(a.webhook)
+              .Int(static_cast<int64_t>(a.alert))
+              .Int(a.attempt)
+              .Time(a.at)
+              .OptionalInt(a.status ? std::optional<int64_t>(*a.status) : std::nullopt)
+              .Text(a.error)
+              .Real(a.duration_ms)
+              .Text(a.outcome)
+              .OptionalInt(a.next_attempt_in_ms));
+      if (!added.ok()) st = added.error();
+    }
+    if (st.ok()) {
+      auto trimmed = conn->Run(
+          "trimming webhook attempts",
+          "DELETE FROM webhook_attempts WHERE webhook = $1 AND seq NOT IN (SELECT seq FROM "
+          "webhook_attempts WHERE webhook = $1 ORDER BY seq DESC LIMIT $2)",
+          Params().Text(a.webhook).Int(static_cast<int64_t>(keep)));
+      if (!trimmed.ok()) st = trimmed.error();
+    }
+    if (st.ok()) st = conn->Script("committing a webhook attempt", "COMMIT");
+    if (!st.ok()) conn->Abandon();
+    return st;
+  }
+
+  Result<std::vector<WebhookAttemptRow>> WebhookAttempts(std::string_view id) override {
+    auto rows = Query("reading webhook attempts",
+                      "SELECT webhook, alert, attempt, at, status, error, duration_ms, outcome, "
+                      "next_attempt_in_ms FROM webhook_attempts WHERE webhook = $1 ORDER BY seq",
+                      Params().Text(id));
+    if (!rows.ok()) return rows.error();
+    std::vector<WebhookAttemptRow> out;
+    for (int i = 0; i < rows->size(); ++i) {
+      const Rows& r = *rows;
+      WebhookAttemptRow a;
+      a.webhook = r.Text(i, 0);
+      a.alert = static_cast<uint64_t>(r.Int(i, 1));
+      a.attempt = static_cast<int>(r.Int(i, 2));
+      a.at = FromMillis(r.Int(i, 3));
+      if (!r.IsNull(i, 4)) a.status = static_cast<int>(r.Int(i, 4));
+      a.error = r.Text(i, 5);
+      a.duration_ms = r.Real(i, 6);
+      a.outcome = r.Text(i, 7);
+      if (!r.IsNull(i, 8)) a.next_attempt_in_ms = r.Int(i, 8);
+      out.push_back(std::move(a));
+    }
+    return out;
   }
 
   Result<std::unique_ptr<AppendLock>> LockAppends() override {

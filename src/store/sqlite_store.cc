@@ -100,6 +100,30 @@ CREATE TABLE publications(
     {2, "tokens signed with the log key", R"sql(
 ALTER TABLE tokens ADD COLUMN signature BLOB NOT NULL DEFAULT X'';
 )sql"},
+    {3, "webhooks and their delivery attempts", R"sql(
+CREATE TABLE webhooks(
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  role TEXT NOT NULL,
+  kinds TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  after_alert INTEGER NOT NULL DEFAULT 0,
+  delivered INTEGER NOT NULL DEFAULT 0,
+  given_up INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE webhook_attempts(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  webhook TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  alert INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  status INTEGER,
+  error TEXT NOT NULL,
+  duration_ms REAL NOT NULL,
+  outcome TEXT NOT NULL,
+  next_attempt_in_ms INTEGER);
+CREATE INDEX webhook_attempts_by_webhook ON webhook_attempts(webhook, seq);
+)sql"},
 };
 
 Hash ToHash(const void* blob, int bytes) {
@@ -354,6 +378,82 @@ class SqliteStore final : public Store {
       return MakeError(ErrorCode::kNotFound, fmt::format("no active token with id '{}'", id));
     }
     return Status::Ok();
+  }
+
+  Status AddWebhook(const WebhookRow& h) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "INSERT INTO webhooks(id, url, secret, role, kinds, created_at, after_alert, "
+           "delivered, given_up) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.Bind(1, h.id).Bind(2, h.url).Bind(3, h.secret).Bind(4, h.role).Bind(5, h.kinds);
+    s.Bind(6, Millis(h.created_at)).Bind(7, static_cast<int64_t>(h.after));
+    s.Bind(8, static_cast<int64_t>(h.delivered)).Bind(9, static_cast<int64_t>(h.given_up));
+    if (s.Step() != SQLITE_DONE) return SqlError(db_, "adding webhook");
+    return Status::Ok();
+  }
+
+  Result<std::vector<WebhookRow>> ListWebhooks() override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "SELECT id, url, secret, role, kinds, created_at, after_alert, delivered, given_up "
+           "FROM webhooks ORDER BY created_at, id");
+    std::vector<WebhookRow> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back(WebhookRow{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4),
+                               FromMillis(s.Int(5)), static_cast<uint64_t>(s.Int(6)),
+                               static_cast<uint64_t>(s.Int(7)), static_cast<uint64_t>(s.Int(8))});
+    }
+    if (rc != SQLITE_DONE) return SqlError(db_, "listing webhooks");
+    return out;
+  }
+
+  Status RemoveWebhook(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "DELETE FROM webhooks WHERE id = ?");  // its attempts by ON DELETE CASCADE
+    s.Bind(1, id);
+    if (s.Step() != SQLITE_DONE) return SqlError(db_, "removing webhook");
+    if (sqlite3_changes(db_) == 0) {
+      return MakeError(ErrorCode::kNotFound, fmt::format("no webhook '{}'", id));
+    }
+    return Status::Ok();
+  }
+
+  Status RecordWebhookAttempt(const WebhookAttemptRow& a, uint64_t after, uint64_t delivered,
+                              uint64_t given_up, size_t keep) override {
+    std::lock_guard lock(mu_);
+    if (Status st = Exec("BEGIN IMMEDIATE"); !st.ok()) return st;
+    Status st = RecordAttemptLocked(a, after, delivered, given_up, keep);
+    if (!st.ok()) {
+      (void)Exec("ROLLBACK");
+      return st;
+    }
+    return Exec("COMMIT");
+  }
+
+  Result<std::vector<WebhookAttemptRow>> WebhookAttempts(std::string_view id) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "SELECT webhook, alert, attempt, at, status, error, duration_ms, outcome, "
+           "next_attempt_in_ms FROM webhook_attempts WHERE webhook = ? ORDER BY seq");
+    s.Bind(1, id);
+    std::vector<WebhookAttemptRow> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      WebhookAttemptRow a;
+      a.webhook = s.Text(0);
+      a.alert = static_cast<uint64_t>(s.Int(1));
+      a.attempt = static_cast<int>(s.Int(2));
+      a.at = FromMillis(s.Int(3));
+      if (!s.IsNull(4)) a.status = static_cast<int>(s.Int(4));
+      a.error = s.Text(5);
+      a.duration_ms = s.Real(6);
+      a.outcome = s.Text(7);
+      if (!s.IsNull(8)) a.next_attempt_in_ms = s.Int(8);
+      out.push_back(std::move(a));
+    }
+    if (rc != SQLITE_DONE) return SqlError(db_, "reading webhook attempts");
+    return out;
   }
 
   Status Append(std::span<const LogEntry> entries, std::span<const EntryIndex> index,
@@ -715,6 +815,41 @@ WHERE entry NOT IN (SELECT idx FROM log_entries))sql");
       }
       if (Status c = Exec("COMMIT"); !c.ok()) return c;
     }
+    return Status::Ok();
+  }
+
+  Status RecordAttemptLocked(const WebhookAttemptRow& a, uint64_t after, uint64_t delivered,
+                             uint64_t given_up, size_t keep) {
+    Stmt progress(db_,
+                  "UPDATE webhooks SET after_alert = ?, delivered = ?, given_up = ? WHERE id = ?");
+    progress.Bind(1, static_cast<int64_t>(after)).Bind(2, static_cast<int64_t>(delivered));
+    progress.Bind(3, static_cast<int64_t>(given_up)).Bind(4, a.webhook);
+    if (progress.Step() != SQLITE_DONE) return SqlError(db_, "recording webhook progress");
+    if (sqlite3_changes(db_) == 0) {
+      return MakeError(ErrorCode::kNotFound, fmt::format("no webhook '{}'", a.webhook));
+    }
+    Stmt s(db_,
+           "INSERT INTO webhook_attempts(webhook, alert, attempt, at, status, error, "
+           "duration_ms, outcome, next_attempt_in_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.Bind(1, a.webhook).Bind(2, static_cast<int64_t>(a.alert));
+    s.Bind(3, static_cast<int64_t>(a.attempt)).Bind(4, Millis(a.at));
+    if (a.status) {
+      s.Bind(5, static_cast<int64_t>(*a.status));
+    } else {
+      s.BindNull(5);
+    }
+    s.Bind(6, a.error).Bind(7, a.duration_ms).Bind(8, a.outcome);
+    if (a.next_attempt_in_ms) {
+      s.Bind(9, *a.next_attempt_in_ms);
+    } else {
+      s.BindNull(9);
+    }
+    if (s.Step() != SQLITE_DONE) return SqlError(db_, "recording webhook attempt");
+    Stmt trim(db_,
+              "DELETE FROM webhook_attempts WHERE webhook = ? AND seq NOT IN (SELECT seq FROM "
+              "webhook_attempts WHERE webhook = ? ORDER BY seq DESC LIMIT ?)");
+    trim.Bind(1, a.webhook).Bind(2, a.webhook).Bind(3, static_cast<int64_t>(keep));
+    if (trim.Step() != SQLITE_DONE) return SqlError(db_, "trimming webhook attempts");
     return Status::Ok();
   }
 

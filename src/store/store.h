@@ -10,7 +10,8 @@
 //  - query tables derived from the entries (reports, positions, claims, scenario versions,
 //    publications), written in the same transaction as the entry they index, so that they can
 //    always be checked against (and rebuilt from) the log;
-//  - tokens (hashed) and a few metadata values (the log's public key).
+//  - tokens (hashed) and a few metadata values (the log's public key);
+//  - webhook registrations and the record of their delivery attempts (schema version 3).
 // Submitted material is never updated or deleted: the SQL stores refuse it with triggers.
 //
 // Several writers (servers in other processes, sharing a PostgreSQL database) may append to one
@@ -133,6 +134,35 @@ struct TokenRecord {
   std::string signature;
 };
 
+// A webhook registration (docs/server.md "Webhooks"), kept so that a restart resumes it. Not
+// submitted material: its progress is updated as alerts are delivered, and it is deleted with
+// its attempts when removed. Since schema version 3.
+struct WebhookRow {
+  std::string id;
+  std::string url;
+  std::string secret;  // the shared secret deliveries are signed with; never shown by the API
+  std::string role;    // whose view of the alerts it receives
+  std::string kinds;   // JSON array of alert kind names; "[]" for every kind
+  UtcTime created_at{};
+  uint64_t after = 0;  // the last alert handled (delivered or given up)
+  uint64_t delivered = 0, given_up = 0;
+  friend bool operator==(const WebhookRow&, const WebhookRow&) = default;
+};
+
+// One delivery attempt of an alert to a webhook.
+struct WebhookAttemptRow {
+  std::string webhook;
+  uint64_t alert = 0;
+  int attempt = 1;  // 1, 2, ... for the alert
+  UtcTime at{};
+  std::optional<int> status;  // the HTTP status of the reply; absent when none came
+  std::string error;          // why no reply came ("" when one did)
+  double duration_ms = 0;
+  std::string outcome;                        // "delivered", "retry" or "given_up"
+  std::optional<int64_t> next_attempt_in_ms;  // for "retry"
+  friend bool operator==(const WebhookAttemptRow&, const WebhookAttemptRow&) = default;
+};
+
 // Filters shared by the list queries. Results come in log order (entry index ascending);
 // `after` is the cursor: only rows of entries with a greater index.
 struct ReportQuery {
@@ -242,6 +272,20 @@ class Store {
       std::optional<UtcTime> as_of) = 0;
   virtual Result<std::vector<ScenarioRow>> ScenarioVersions() = 0;
   virtual Result<std::vector<PublicationRow>> Publications(std::optional<UtcTime> as_of) = 0;
+
+  // Webhooks (schema version 3). kConflict when the id is already registered.
+  virtual Status AddWebhook(const WebhookRow& hook) = 0;
+  // Every registration, by created_at, then id.
+  virtual Result<std::vector<WebhookRow>> ListWebhooks() = 0;
+  // Deletes a registration and every attempt recorded for it; kNotFound for an unknown id.
+  virtual Status RemoveWebhook(std::string_view id) = 0;
+  // Records one attempt and, in the same transaction, the webhook's progress (`after`,
+  // `delivered`, `given_up`), then drops all but the newest `keep` attempts of the webhook.
+  // kNotFound when the webhook is not registered (removed meanwhile): nothing is written.
+  virtual Status RecordWebhookAttempt(const WebhookAttemptRow& attempt, uint64_t after,
+                                      uint64_t delivered, uint64_t given_up, size_t keep) = 0;
+  // The attempts recorded for webhook `id`, oldest first (none for an unknown id).
+  virtual Result<std::vector<WebhookAttemptRow>> WebhookAttempts(std::string_view id) = 0;
 };
 
 }  // namespace truce::store

@@ -691,6 +691,72 @@ TEST_P(StoreConformance, TokenIdsAndSecretsAreUniqueAndListedByCreation) {
   EXPECT_EQ(ids, (V{"c", "Z", "a", "b"}));
 }
 
+// --- Webhooks (schema version 3) ---------------------------------------------------------------
+
+TEST_P(StoreConformance, WebhooksAndTheirAttemptsSurviveReopenAndGoWhenRemoved) {
+  const WebhookRow a{"wh_b",    "http://127.0.0.1:9/hook", "a shared secret, \"quoted\" ü",
+                     "monitor", "[\"site_report\"]",       T("2024-01-02")};
+  const WebhookRow b{"wh_a", "http://127.0.0.1:9/", "0123456789abcdef", "public",
+                     "[]",   T("2024-01-02")};
+  const WebhookRow c{
+      "wh_c", "http://127.0.0.1:9/", "0123456789abcdef", "admin", "[]", T("2024-01-01"), 7, 3, 1};
+  ASSERT_TRUE(store_->AddWebhook(a).ok());
+  ASSERT_TRUE(store_->AddWebhook(b).ok());
+  ASSERT_TRUE(store_->AddWebhook(c).ok());
+  Status same = store_->AddWebhook(a);
+  ASSERT_FALSE(same.ok());
+  EXPECT_EQ(same.error().code, ErrorCode::kConflict);
+  // By creation, then id; every field as given, the secret included.
+  EXPECT_EQ(*store_->ListWebhooks(), (std::vector<WebhookRow>{c, b, a}));
+
+  WebhookAttemptRow failed{"wh_b", 5, 1, T("2024-01-03T10:00:00Z"), 500, "", 12.5, "retry", 1000};
+  WebhookAttemptRow silent{
+      "wh_b", 5,       2,   T("2024-01-03T10:00:01Z"), std::nullopt, "connection refused",
+      0.25,   "retry", 2000};
+  WebhookAttemptRow delivered{"wh_b", 5,           3,           T("2024-01-03T10:00:03Z"), 204, "",
+                              3,      "delivered", std::nullopt};
+  ASSERT_TRUE(store_->RecordWebhookAttempt(failed, 4, 0, 0, 100).ok());
+  ASSERT_TRUE(store_->RecordWebhookAttempt(silent, 4, 0, 0, 100).ok());
+  ASSERT_TRUE(store_->RecordWebhookAttempt(delivered, 5, 1, 0, 100).ok());
+  // An attempt for a webhook not registered (removed meanwhile) writes nothing.
+  WebhookAttemptRow stray = failed;
+  stray.webhook = "wh_gone";
+  EXPECT_EQ(store_->RecordWebhookAttempt(stray, 9, 9, 9, 100).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->WebhookAttempts("wh_gone")->empty());
+
+  Reopen();
+  EXPECT_EQ(*store_->WebhookAttempts("wh_b"),
+            (std::vector<WebhookAttemptRow>{failed, silent, delivered}));
+  EXPECT_TRUE(store_->WebhookAttempts("wh_a")->empty());
+  const auto hooks = *store_->ListWebhooks();
+  ASSERT_EQ(hooks.size(), 3u);
+  EXPECT_EQ(hooks[2].after, 5u);
+  EXPECT_EQ(hooks[2].delivered, 1u);
+  EXPECT_EQ(hooks[2].given_up, 0u);
+  EXPECT_EQ(hooks[2].secret, a.secret);
+
+  // Only the newest `keep` attempts stay.
+  for (int i = 0; i < 5; ++i) {
+    WebhookAttemptRow r = delivered;
+    r.alert = 6 + static_cast<uint64_t>(i);
+    r.attempt = 1;
+    ASSERT_TRUE(store_->RecordWebhookAttempt(r, r.alert, 2 + static_cast<uint64_t>(i), 0, 4).ok());
+  }
+  const auto kept = *store_->WebhookAttempts("wh_b");
+  ASSERT_EQ(kept.size(), 4u);
+  EXPECT_EQ(kept.front().alert, 7u);
+  EXPECT_EQ(kept.back().alert, 10u);
+
+  // Removed: the registration and its attempts; an unknown id is kNotFound.
+  ASSERT_TRUE(store_->RemoveWebhook("wh_b").ok());
+  EXPECT_EQ(store_->RemoveWebhook("wh_b").error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->WebhookAttempts("wh_b")->empty());
+  EXPECT_EQ(*store_->ListWebhooks(), (std::vector<WebhookRow>{c, b}));
+  // The id may be registered again, from nothing.
+  ASSERT_TRUE(store_->AddWebhook(a).ok());
+  EXPECT_TRUE(store_->WebhookAttempts("wh_b")->empty());
+}
+
 // --- Several writers --------------------------------------------------------------------------
 
 TEST_P(StoreConformance, AnAppendFromAStaleWriterConflicts) {
