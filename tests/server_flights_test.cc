@@ -5,6 +5,7 @@
 // middle of the feed lose nothing; exemptions submitted through the API are judged as the CLI's
 // exemptions file; bad filters and bad exemptions are 400s naming the parameter or field.
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <random>
 
@@ -255,6 +256,133 @@ TEST_F(ServerFlightsTest, ExemptionsThroughTheApiAreJudgedAsTheCliFile) {
   // The exemption is in the log: a restart judges with it.
   server_->Restart();
   EXPECT_EQ(ServerViolations().size(), after.size());
+}
+
+// The flight ban per zone, as `truce flights` prints the violations: those whose entry falls on
+// `day` (current) and on the day before (previous), and their time inside in ms.
+struct FlightBan {
+  int flights = 0, previous = 0;
+  int64_t inside_ms = 0, previous_ms = 0;
+};
+std::map<std::string, FlightBan> FlightBanOf(const std::vector<json>& cli, const std::string& day,
+                                             const std::string& day_before) {
+  std::map<std::string, FlightBan> out;
+  for (const json& v : cli) {
+    const std::string entry = v["entry_time"];
+    const int64_t ms = std::llround(v["inside_s"].get<double>() * 1000);
+    FlightBan& f = out[v["zone"]];
+    if (entry.starts_with(day)) {
+      ++f.flights;
+      f.inside_ms += ms;
+    } else if (entry.starts_with(day_before)) {
+      ++f.previous;
+      f.previous_ms += ms;
+    }
+  }
+  return out;
+}
+double Minutes(int64_t ms) { return std::round(static_cast<double>(ms) / 6000.0) / 10.0; }
+
+// The summary's flight_ban equals, zone by zone, the count and the summed inside_s of the
+// violations `truce flights` prints for the same positions.
+void ExpectFlightBan(const json& summary, const std::map<std::string, FlightBan>& want) {
+  ASSERT_TRUE(summary.contains("zones")) << summary.dump().substr(0, 300);
+  int zones_with_flights = 0;
+  for (const json& z : summary["zones"]) {
+    SCOPED_TRACE(z["zone"].get<std::string>());
+    const auto it = want.find(z["zone"]);
+    const FlightBan f = it == want.end() ? FlightBan{} : it->second;
+    const json& ban = z["flight_ban"];
+    EXPECT_EQ(ban["flights"]["count"], f.flights);
+    EXPECT_EQ(ban["flights"]["previous"], f.previous);
+    EXPECT_EQ(ban["flights"]["change"], f.flights - f.previous);
+    EXPECT_DOUBLE_EQ(ban["minutes_inside"]["count"].get<double>(), Minutes(f.inside_ms));
+    EXPECT_DOUBLE_EQ(ban["minutes_inside"]["previous"].get<double>(), Minutes(f.previous_ms));
+    EXPECT_DOUBLE_EQ(ban["minutes_inside"]["change"].get<double>(),
+                     Minutes(f.inside_ms - f.previous_ms));
+    zones_with_flights += f.flights > 0 && f.previous > 0;
+  }
+  EXPECT_GE(zones_with_flights, 3) << "the test zones must see flights on both days";
+}
+
+// The Switzerland sample, and a third of its aircraft flying the same tracks 24 hours earlier
+// (so that the previous day has flights too), posted in shuffled batches: the summary's flight
+// ban (GET /api/v1/summary, `truce summary --positions`) counts exactly the violations and
+// minutes inside `truce flights` reports; as_of answers as then; the daily report shows the
+// same figures, and regenerates byte for byte as of a past head, from the server and from
+// `truce report --db`.
+TEST_F(ServerFlightsTest, SummaryFlightBanEqualsTheCliViolations) {
+  TRUCE_REQUIRE_SHARED_DATA(kSwiss);
+  std::vector<json> records = SwissRecords();
+  const size_t n = records.size();
+  for (size_t i = 0; i < n; ++i) {
+    const std::string icao = records[i]["icao24"];
+    if (std::stoi(icao.substr(5), nullptr, 16) % 3 != 0) continue;
+    json earlier = records[i];
+    earlier["timestamp"] = earlier["timestamp"].get<int64_t>() - 86'400'000;
+    records.push_back(std::move(earlier));
+  }
+  const auto batches = Feed(std::move(records), 21);
+  const size_t half = batches.size() / 2;
+  for (size_t i = 0; i < batches.size(); ++i) {
+    server_->SetNow(fmt::format("2024-01-01T00:{:02}:{:02}Z", i / 60, i % 60).c_str());
+    Post(batches[i]);
+  }
+  const std::string cut =
+      fmt::format("2024-01-01T00:{:02}:{:02}Z", (half - 1) / 60, (half - 1) % 60);
+  const std::vector<json> cli = CliViolations(batches);
+  const auto want = FlightBanOf(cli, "2018-08-01", "2018-07-31");
+  const Reply summary = server_->Get("/api/v1/summary?from=2018-08-01&to=2018-08-02", admin_);
+  ASSERT_EQ(summary.status, 200) << summary.text;
+  ExpectFlightBan(summary.body, want);
+  // Every role reads the same figures (aggregates of fields the public reads too).
+  EXPECT_EQ(server_->Get("/api/v1/summary?from=2018-08-01&to=2018-08-02").text, summary.text);
+
+  // The CLI over the same positions file prints the same summary.
+  std::string lines;
+  for (const auto& b : batches)
+    for (const json& r : b) lines += r.dump() + "\n";
+  const std::string file = Write("all.jsonl", lines);
+  CliRun run = Truce("summary " + zones_ + " --positions " + file +
+                     " --from 2018-08-01 --to 2018-08-01 --format json");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(json::parse(run.out), summary.body);
+  CliRun table = Truce("summary " + zones_ + " --positions " + file);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_EQ(table.out.rfind("Violations 2018-07-31 .. ", 0), 0u) << table.out;
+  EXPECT_NE(table.out.find("aircraft violations"), std::string::npos) << table.out;
+
+  // As of the cut: the flight ban of what the server held then.
+  const auto want_then = FlightBanOf(CliViolations({batches.begin(), batches.begin() + half}),
+                                     "2018-08-01", "2018-07-31");
+  const Reply then =
+      server_->Get("/api/v1/summary?from=2018-08-01&to=2018-08-02&as_of=" + cut, admin_);
+  ASSERT_EQ(then.status, 200) << then.text;
+  ExpectFlightBan(then.body, want_then);
+  EXPECT_NE(then.text, summary.text);
+
+  // The daily report: the day's flight ban of the zone, byte-identical as of the cut from the
+  // server and from the database.
+  const std::string zone = "zurich";
+  const std::string path = "/api/v1/report?zone=" + zone + "&day=2018-08-01&as_of=" + cut;
+  const Reply report = server_->Get(path);
+  ASSERT_EQ(report.status, 200) << report.text.substr(0, 300);
+  EXPECT_NE(report.text.find("<h2>Flight ban</h2>"), std::string::npos);
+  const FlightBan& z = want_then.at(zone);
+  EXPECT_NE(report.text.find(fmt::format("{} aircraft violation(s) of the no-fly rule began that "
+                                         "day ({} the day before",
+                                         z.flights, z.previous)),
+            std::string::npos)
+      << report.text;
+  EXPECT_NE(report.text.find(fmt::format("<td>minutes inside</td><td class=\"n\">{:.1f}</td>",
+                                         Minutes(z.inside_ms))),
+            std::string::npos);
+  const std::string out = (dir_ / "report.html").string();
+  CliRun local = Truce("report --db " + (dir_ / "truce.db").string() + " --zone " + zone +
+                       " --day 2018-08-01 --as-of " + cut + " --out " + out);
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  EXPECT_EQ(*formats::ReadTextFile(out), report.text);
+  EXPECT_EQ(server_->Get(path).text, report.text);
 }
 
 TEST_F(ServerFlightsTest, BadFiltersAndBadExemptionsName400s) {

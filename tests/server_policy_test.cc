@@ -7,6 +7,7 @@
 // raw reports (notes, source, source_group, actor texts, who submitted) through
 // /api/v1/incidents and /ogc/collections/incidents/items.
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <string>
@@ -364,6 +365,56 @@ TEST_F(PolicyTest, SummariesAreAggregatesEveryoneReadsAlike) {
     }
     if (first.empty()) first = r.text;
     EXPECT_EQ(r.text, first) << role;
+  }
+}
+
+// The flight ban in the summary: an aircraft crossing Eastern Ghouta (no_fly) that day counts for
+// every role alike, with its minutes inside, and no role reads who flew (the summary carries the
+// derived fields of flight violations only, aggregated). Field by field, a zone of the summary.
+TEST_F(PolicyTest, SummaryFlightBanEveryRoleReadsAlikeWithoutIdentities) {
+  json fixes = json::array();
+  for (int i = 0; i <= 20; ++i) {
+    fixes.push_back({{"icao24", "4b1805"},
+                     {"time", 1496304000 + 10 * i},  // 2017-06-01T08:00:00Z
+                     {"lat", 33.55},
+                     {"lon", 36.20 + 0.03 * i},
+                     {"baroaltitude", 3000},
+                     {"callsign", "SYR501"}});
+  }
+  ASSERT_EQ(server_->Post("/api/v1/positions", fixes, tokens_["monitor"]).status, 201);
+  const Reply violations = server_->Get("/api/v1/flight-violations", tokens_["admin"]);
+  ASSERT_EQ(violations.body["items"].size(), 1u);
+  const double inside_s = violations.body["items"][0]["inside_s"];
+  const std::set<std::string> zone_fields = {"zone",     "reports",       "inside", "by_rule",
+                                             "by_actor", "by_event_type", "daily",  "flight_ban"};
+  std::string first;
+  for (const std::string role : kRoles) {
+    SCOPED_TRACE(role);
+    const Reply r = server_->Get("/api/v1/summary?from=2017-06-01&to=2017-06-02", tokens_[role]);
+    ASSERT_EQ(r.status, 200) << r.text;
+    for (const char* identity : {"4b1805", "SYR501", "icao24", "callsign"}) {
+      EXPECT_EQ(r.text.find(identity), std::string::npos) << identity << " leaked";
+    }
+    bool found = false;
+    for (const json& z : r.body["zones"]) {
+      for (const auto& [field, value] : z.items()) {
+        EXPECT_TRUE(zone_fields.contains(field)) << "unexpected field " << field;
+      }
+      const json& ban = z["flight_ban"];
+      EXPECT_EQ(ban.size(), 2u);
+      if (z["zone"] != "eastern-ghouta") {
+        EXPECT_EQ(ban["flights"]["count"], 0);
+        continue;
+      }
+      found = true;
+      EXPECT_EQ(ban["flights"], json({{"count", 1}, {"previous", 0}, {"change", 1}}));
+      EXPECT_DOUBLE_EQ(ban["minutes_inside"]["count"].get<double>(),
+                       std::round(inside_s / 6.0) / 10.0);
+      EXPECT_GT(ban["minutes_inside"]["count"].get<double>(), 0.0);
+    }
+    EXPECT_TRUE(found);
+    if (first.empty()) first = r.text;
+    EXPECT_EQ(r.text, first);
   }
 }
 

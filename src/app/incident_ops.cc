@@ -365,7 +365,15 @@ Result<PeriodSummary> App::Summary(const Principal& who, const SummaryQuery& q) 
     return MakeError(ErrorCode::kNotFound, fmt::format("no zone '{}'", q.zone));
   }
   // Aggregates only: counts carry no source, so every role reads the same summary.
-  return SummarizeViolations((*snap)->violations, zones, q.period);
+  PeriodSummary summary = SummarizeViolations((*snap)->violations, zones, q.period);
+  // The flight ban at the same log size, of the violations the reader sees; the summary uses
+  // only their derived fields (zone, entry time, time inside).
+  const auto verdicts = flights_.At((*snap)->log_size, views_.ScenarioAt((*snap)->log_size));
+  // Positions carry no party's provenance, so one answer of the policy covers them all.
+  if (Sees(who, RecordKind::kFlightViolation, Provenance{"", true})) {
+    SummarizeFlights(verdicts->violations, summary);
+  }
+  return summary;
 }
 
 }  // namespace truce::app

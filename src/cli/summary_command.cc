@@ -1,15 +1,21 @@
-// truce summary PATH --reports FILE [--from D --to D]: violations per zone, event type and
-// actor for a period against the period of equal length before it.
+// truce summary PATH --reports FILE [--positions FILE...] [--from D --to D]: violations per
+// zone, event type and actor, and the flight ban (aircraft violations and minutes inside), for
+// a period against the period of equal length before it.
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "app/flights.h"
 #include "command.h"
+#include "formats/positions.h"
 #include "formats/scenario_reader.h"
 #include "formats/summary_json.h"
+#include "formats/text_file.h"
 #include "report_input.h"
 #include "truce/summary.h"
+#include "truce/zone_index.h"
 
 namespace truce::cli {
 namespace {
@@ -17,6 +23,8 @@ namespace {
 struct SummaryOptions {
   std::string path;
   std::string reports;
+  std::vector<std::string> positions;
+  std::string exemptions;
   std::string from;
   std::string to;
   std::string format = "table";
@@ -24,6 +32,45 @@ struct SummaryOptions {
 };
 
 std::string Signed(int n) { return n > 0 ? fmt::format("+{}", n) : fmt::format("{}", n); }
+
+std::string SignedMinutes(std::chrono::milliseconds ms) {
+  const double m = std::round(static_cast<double>(ms.count()) / 6000.0) / 10.0;
+  return m > 0 ? fmt::format("+{:.1f}", m) : fmt::format("{:.1f}", m);
+}
+
+// The no-fly violations of the positions files, judged as `truce flights` judges them (default
+// monitor options, the exemptions file if given). A bad record refuses the whole input.
+Result<std::vector<FlightViolation>> JudgePositionFiles(const SummaryOptions& o,
+                                                        const Scenario& scenario) {
+  std::vector<Position> positions;
+  for (const std::string& file : o.positions) {
+    auto text = formats::ReadTextFile(file);
+    if (!text.ok()) return std::move(text).error();
+    auto batch = formats::ParsePositions(*text, file);
+    if (!batch.ok()) return std::move(batch).error();
+    if (!batch->rejected.empty()) {
+      Error e =
+          MakeError(ErrorCode::kInvalidInput,
+                    fmt::format("{}: {} bad position record{} (nothing was summarised)", file,
+                                batch->rejected.size(), batch->rejected.size() == 1 ? "" : "s"));
+      for (const auto& r : batch->rejected)
+        for (const auto& reason : r.reasons) e.problems.push_back(Problem{"", reason});
+      return e;
+    }
+    std::move(batch->positions.begin(), batch->positions.end(), std::back_inserter(positions));
+  }
+  std::vector<Exemption> exemptions;
+  if (!o.exemptions.empty()) {
+    auto text = formats::ReadTextFile(o.exemptions);
+    if (!text.ok()) return std::move(text).error();
+    auto parsed = formats::ParseExemptionsCsv(*text, o.exemptions);
+    if (!parsed.ok()) return std::move(parsed).error();
+    exemptions = std::move(parsed).value();
+  }
+  const std::unique_ptr<ZoneLocator> locator = MakeZoneLocator(scenario.zone_versions());
+  const FlightMonitor monitor(scenario.zone_versions(), *locator, std::move(exemptions));
+  return app::JudgeFlights(std::move(positions), monitor);
+}
 
 void PrintTable(const PeriodSummary& s) {
   const auto last_day = [](const TimeInterval& i) {
@@ -46,6 +93,14 @@ void PrintTable(const PeriodSummary& s) {
     section("type", z.by_event_type);
     section("actor", z.by_actor);
     for (const auto& [day, n] : z.daily) fmt::print("  {:<10} {:<44} {:>5}\n", "day", day, n);
+    const FlightBanSummary& f = z.flight_ban;
+    if (f.flights.current != 0 || f.flights.previous != 0) {
+      fmt::print("  {:<10} {:<44} {:>5} {:>6}\n", "flights", "aircraft violations",
+                 f.flights.current, Signed(f.flights.change()));
+      fmt::print("  {:<10} {:<44} {:>5.1f} {:>6}\n", "flights", "minutes inside",
+                 std::round(static_cast<double>(f.inside.current.count()) / 6000.0) / 10.0,
+                 SignedMinutes(f.inside.change()));
+    }
   }
 }
 
@@ -64,20 +119,40 @@ int Run(const SummaryOptions& o) {
   }
   auto scenario = formats::LoadScenario(o.path);
   if (!scenario.ok()) return ReportError(scenario.error());
-  auto input = LoadReportInput(o.reports, o.skip_invalid);
-  if (!input.ok()) return ReportError(input.error());
+  if (o.reports.empty() && o.positions.empty()) {
+    fmt::print(stderr, "error: give --reports FILE, --positions FILE..., or both\n");
+    return kExitUsage;
+  }
   std::vector<Report> latest;
-  for (const auto& r : (*input)->latest) latest.push_back(*r.report);
-  if (latest.empty() && (!from || !to)) {
-    return ReportError(MakeError(ErrorCode::kInvalidInput,
-                                 o.reports + ": no reports, and no --from/--to period given"));
+  std::unique_ptr<ReportInput> input;
+  if (!o.reports.empty()) {
+    auto loaded = LoadReportInput(o.reports, o.skip_invalid);
+    if (!loaded.ok()) return ReportError(loaded.error());
+    input = std::move(loaded).value();
+    for (const auto& r : input->latest) latest.push_back(*r.report);
+  }
+  std::vector<FlightViolation> flights;
+  if (!o.positions.empty()) {
+    auto judged = JudgePositionFiles(o, *scenario);
+    if (!judged.ok()) return ReportError(judged.error());
+    flights = std::move(judged).value();
+  }
+  // The default period: the days of the reports and of the flights' entries.
+  std::vector<UtcTime> days;
+  for (const Report& r : latest) days.push_back(r.spec().event_date);
+  for (const FlightViolation& v : flights) {
+    days.push_back(std::chrono::floor<std::chrono::days>(v.entry.time));
+  }
+  if (days.empty() && (!from || !to)) {
+    return ReportError(MakeError(
+        ErrorCode::kInvalidInput,
+        fmt::format("{}: no reports and no flight violations, and no --from/--to period given",
+                    o.reports.empty() ? o.positions.front() : o.reports)));
   }
   if (!from || !to) {
-    auto [lo, hi] = std::minmax_element(
-        latest.begin(), latest.end(),
-        [](const Report& a, const Report& b) { return a.spec().event_date < b.spec().event_date; });
-    if (!from) from = lo->spec().event_date;
-    if (!to) to = hi->spec().event_date;
+    auto [lo, hi] = std::minmax_element(days.begin(), days.end());
+    if (!from) from = *lo;
+    if (!to) to = *hi;
   }
   auto period = TimeInterval::Create(*from, *to + std::chrono::days(1));
   if (!period.ok()) {
@@ -88,7 +163,8 @@ int Run(const SummaryOptions& o) {
   const std::vector<Violation> violations = EvaluateReports(*scenario, latest);
   std::vector<std::string> zones;
   for (const Zone& z : scenario->Zones()) zones.push_back(z.id);
-  const PeriodSummary s = SummarizeViolations(violations, zones, *period);
+  PeriodSummary s = SummarizeViolations(violations, zones, *period);
+  SummarizeFlights(flights, s);
   if (o.format == "table") {
     PrintTable(s);
     return kExitOk;
@@ -102,14 +178,22 @@ int Run(const SummaryOptions& o) {
 void AddSummaryCommand(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "summary",
-      "Violations per zone, event type and actor for a period, against the period of "
-      "equal length before it");
+      "Violations per zone, event type and actor, and the flight ban, for a period, against "
+      "the period of equal length before it");
   auto o = std::make_shared<SummaryOptions>();
   cmd->add_option("PATH", o->path, "Scenario directory or zones GeoJSON file")->required();
-  cmd->add_option("--reports", o->reports, "Reports: ACLED-style CSV or GeoJSON")->required();
+  cmd->add_option("--reports", o->reports, "Reports: ACLED-style CSV or GeoJSON");
+  cmd->add_option("--positions", o->positions,
+                  "Aircraft positions for the flight ban, judged as `truce flights` does: "
+                  "OpenSky CSV, traffic JSON (.json, .json.gz) or JSON lines");
+  cmd->add_option("--exemptions", o->exemptions,
+                  "Exempted flights: CSV icao24,callsign,from,to[,zone,note]");
   cmd->add_option("--from", o->from,
-                  "First day of the period (YYYY-MM-DD; default: earliest report)");
-  cmd->add_option("--to", o->to, "Last day of the period, inclusive (default: latest report)");
+                  "First day of the period (YYYY-MM-DD; default: the earliest report or "
+                  "flight violation)");
+  cmd->add_option("--to", o->to,
+                  "Last day of the period, inclusive (default: the latest report or flight "
+                  "violation)");
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"table", "json"}));
   cmd->add_option("--skip-invalid", o->skip_invalid,
                   "Process the good records and write the rejects (JSON lines) to this file");

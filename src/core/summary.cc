@@ -48,4 +48,18 @@ PeriodSummary SummarizeViolations(std::span<const Violation> violations,
   return out;
 }
 
+void SummarizeFlights(std::span<const FlightViolation> violations, PeriodSummary& summary) {
+  std::map<std::string_view, ZoneSummary*> by_zone;
+  for (ZoneSummary& z : summary.zones) by_zone[z.zone] = &z;
+  for (const FlightViolation& v : violations) {
+    const bool current = summary.period.Contains(v.entry.time);
+    if (!current && !summary.previous.Contains(v.entry.time)) continue;
+    const auto it = by_zone.find(v.zone->zone());
+    if (it == by_zone.end()) continue;
+    FlightBanSummary& f = it->second->flight_ban;
+    ++(current ? f.flights.current : f.flights.previous);
+    (current ? f.inside.current : f.inside.previous) += v.inside_time;
+  }
+}
+
 }  // namespace truce

@@ -198,5 +198,43 @@ TEST(SummarizeViolations, CountsAgainstThePreviousPeriod) {
   EXPECT_EQ(z.daily.at("2017-08-22"), 1);
 }
 
+TEST(SummarizeFlights, CountsStaysByTheirEntryAgainstThePreviousPeriod) {
+  const Scenario s = MakeScenario();
+  const ZoneVersion* square = &s.zone_versions().front();
+  auto stay = [&](const char* entry, int minutes_inside) {
+    FlightViolation v;
+    v.icao24 = "4b1805";
+    v.zone = square;
+    v.rule = &square->rules()[1];
+    v.entry.time = T(entry);
+    v.exit.time = v.entry.time + std::chrono::minutes(minutes_inside + 1);
+    v.inside_time = std::chrono::minutes(minutes_inside);
+    return v;
+  };
+  const std::vector<FlightViolation> flights = {
+      stay("2017-08-21T23:50:00Z", 20),  // across midnight: all of it on the day it began
+      stay("2017-08-22T08:00:00Z", 5), stay("2017-08-20T08:00:00Z", 7),  // the previous period
+      stay("2017-08-10T08:00:00Z", 60),                                  // outside both
+  };
+  const std::vector<std::string> zones = {"square", "other"};
+  PeriodSummary sum =
+      SummarizeViolations({}, zones, *TimeInterval::Create(T("2017-08-21"), T("2017-08-23")));
+  SummarizeFlights(flights, sum);
+  ASSERT_EQ(sum.zones.size(), 2u);
+  EXPECT_EQ(sum.zones[0].flight_ban.flights.current, 0);
+  const FlightBanSummary& f = sum.zones[1].flight_ban;
+  EXPECT_EQ(f.flights.current, 2);
+  EXPECT_EQ(f.flights.previous, 1);
+  EXPECT_EQ(f.inside.current, std::chrono::minutes(25));
+  EXPECT_EQ(f.inside.previous, std::chrono::minutes(7));
+  EXPECT_EQ(f.inside.change(), std::chrono::minutes(18));
+  // A summary of one zone skips the others' flights.
+  PeriodSummary other =
+      SummarizeViolations({}, std::vector<std::string>{"other"},
+                          *TimeInterval::Create(T("2017-08-21"), T("2017-08-23")));
+  SummarizeFlights(flights, other);
+  EXPECT_EQ(other.zones.front().flight_ban.flights.current, 0);
+}
+
 }  // namespace
 }  // namespace truce

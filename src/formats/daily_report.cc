@@ -52,6 +52,42 @@ std::string CountsTable(const char* what, const std::map<std::string, CountChang
       what, rows);
 }
 
+// Minutes to one decimal, and a change of minutes coloured as Change() colours counts.
+std::string Minutes(std::chrono::milliseconds ms) {
+  return fmt::format("{:.1f}", std::round(static_cast<double>(ms.count()) / 6000.0) / 10.0);
+}
+std::string MinutesChange(std::chrono::milliseconds ms) {
+  const double m = std::round(static_cast<double>(ms.count()) / 6000.0) / 10.0;
+  if (m == 0) return "<span class=\"same\">&#177;0.0</span>";
+  return m > 0 ? fmt::format("<span class=\"up\">+{:.1f}</span>", m)
+               : fmt::format("<span class=\"down\">&#8722;{:.1f}</span>", -m);
+}
+
+// The flight ban: aircraft violations that began in the zone, and their minutes inside, for the
+// day and the week against the periods before.
+std::string FlightBanHtml(const FlightBanSummary& d, const FlightBanSummary& w) {
+  std::string out = fmt::format(
+      "<p>{} aircraft violation(s) of the no-fly rule began that day ({} the day before, {}), "
+      "{} minute(s) inside the zone; {} over the 7 days ({} the 7 before).</p>\n",
+      d.flights.current, d.flights.previous, Change(d.flights.change()), Minutes(d.inside.current),
+      w.flights.current, w.flights.previous);
+  out += fmt::format(
+      "<table><thead><tr><th>flight ban</th><th class=\"n\">day</th><th class=\"n\">day "
+      "before</th><th class=\"n\">change</th><th class=\"n\">7 days</th><th class=\"n\">7 "
+      "before</th><th class=\"n\">change</th></tr></thead><tbody>\n"
+      "<tr><td>aircraft violations</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+      "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+      "<td class=\"n\">{}</td></tr>\n"
+      "<tr><td>minutes inside</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+      "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+      "<td class=\"n\">{}</td></tr>\n</tbody></table>\n",
+      d.flights.current, d.flights.previous, Change(d.flights.change()), w.flights.current,
+      w.flights.previous, Change(w.flights.change()), Minutes(d.inside.current),
+      Minutes(d.inside.previous), MinutesChange(d.inside.change()), Minutes(w.inside.current),
+      Minutes(w.inside.previous), MinutesChange(w.inside.change()));
+  return out;
+}
+
 // Horizontal bars of the day's and the previous day's counts per key.
 std::string BarChart(const std::map<std::string, CountChange>& counts) {
   std::vector<std::pair<std::string, CountChange>> bars;
@@ -285,6 +321,7 @@ std::string DailyReportToHtml(const DailyReportData& r) {
       "<h2>Humanitarian access</h2>\n<p>{} report(s) breaching the zone's humanitarian-access "
       "rule that day ({} the day before); {} over the 7 days ({} the 7 before).</p>\n",
       hd.current, hd.previous, hw.current, hw.previous);
+  out += "<h2>Flight ban</h2>\n" + FlightBanHtml(d.flight_ban, w.flight_ban);
   // Every day of the week, those without a report too.
   std::map<std::string, int> week_days;
   for (int k = 6; k >= 0; --k) week_days[FormatUtcDate(r.day - std::chrono::days(k))] = 0;

@@ -1,5 +1,7 @@
 #include "summary_json.h"
 
+#include <cmath>
+
 namespace truce::formats {
 namespace {
 
@@ -13,6 +15,20 @@ json BreakdownJson(const std::map<std::string, CountChange>& m) {
   json out = json::object();
   for (const auto& [key, c] : m) out[key] = CountJson(c);
   return out;
+}
+
+// Minutes to one decimal (6 s): the precision of a monitor's count, free of the float noise a
+// difference of rounded figures would carry.
+double Minutes(std::chrono::milliseconds ms) {
+  return std::round(static_cast<double>(ms.count()) / 6000.0) / 10.0;
+}
+
+json FlightBanJson(const FlightBanSummary& f) {
+  return {{"flights", CountJson(f.flights)},
+          {"minutes_inside",
+           {{"count", Minutes(f.inside.current)},
+            {"previous", Minutes(f.inside.previous)},
+            {"change", Minutes(f.inside.change())}}}};
 }
 
 // A whole-day interval as its first and last day.
@@ -32,7 +48,8 @@ json SummaryToJson(const PeriodSummary& s) {
                      {"by_rule", BreakdownJson(z.by_rule)},
                      {"by_event_type", BreakdownJson(z.by_event_type)},
                      {"by_actor", BreakdownJson(z.by_actor)},
-                     {"daily", z.daily}});
+                     {"daily", z.daily},
+                     {"flight_ban", FlightBanJson(z.flight_ban)}});
   }
   return {{"period", DaysJson(s.period)},
           {"previous", DaysJson(s.previous)},
