@@ -52,6 +52,13 @@ class MemStore final : public Store {
   Result<std::optional<Indexed<ScenarioRow>>> LatestScenario(std::optional<UtcTime> as_of) override;
   Result<std::vector<ScenarioRow>> ScenarioVersions() override;
   Result<std::vector<PublicationRow>> Publications(std::optional<UtcTime> as_of) override;
+  Result<std::optional<Lease>> TakeLease(std::string_view name, std::string_view owner, UtcTime now,
+                                         std::chrono::milliseconds ttl) override;
+  Status ReleaseLease(std::string_view name, std::string_view owner) override;
+  Result<std::vector<Lease>> Leases(std::string_view prefix) override;
+  Status CommitLeaseWork(const Lease& held, std::span<const std::string> aircraft,
+                         std::span<const FlightViolationRow> rows) override;
+  Result<std::vector<FlightViolationRow>> FlightViolationRows() override;
 
  private:
   std::shared_ptr<MemDatabase> db_;
