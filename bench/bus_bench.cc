@@ -69,7 +69,7 @@ struct NatsServer {
     pid = fork();
     if (pid == 0) {
       prctl(PR_SET_PDEATHSIG, SIGKILL);
-      execl("/usr/bin/nats-server", "nats-server", "-js", "-sd", dir.c_str(), "-a", "127.0.0.1",
+      execl("/usr/sbin/nats-server", "nats-server", "-js", "-sd", dir.c_str(), "-a", "127.0.0.1",
             "-p", std::to_string(port).c_str(), "-l", (dir / "log").c_str(),
             static_cast<char*>(nullptr));
       _exit(127);
@@ -188,8 +188,8 @@ int main(int argc, char** argv) {
   const int copies = argc > 1 ? std::atoi(argv[1]) : 1;
   const std::string path =
       std::string(TRUCE_SHARED_DATA) + "/flights/traffic_collections_switzerland.json.gz";
-  if (!fs::exists(path) || !fs::exists("/usr/bin/nats-server")) {
-    std::printf("bus_bench: skipped, needs %s and /usr/bin/nats-server\n", path.c_str());
+  if (!fs::exists(path) || !fs::exists("/usr/sbin/nats-server")) {
+    std::printf("bus_bench: skipped, needs %s and /usr/sbin/nats-server\n", path.c_str());
     return 0;
   }
   std::string why;
