@@ -43,7 +43,8 @@ LogPublisher::~LogPublisher() { Stop(); }
 Result<size_t> LogPublisher::RunOnce() {
   auto lease = store_.TakeLease("publisher", options_.owner, clock_(), options_.lease_ttl);
   if (!lease.ok()) return lease.error();
-  if (!lease->has_value()) return size_t{0};
+  holding_ = lease->has_value();
+  if (!holding_) return size_t{0};
   store::Lease held = **lease;
   uint64_t next = held.cursor;
   size_t entries = 0;
@@ -105,7 +106,9 @@ void LogPublisher::Start() {
         last_error = error;
       }
       if (n.ok() && *n == options_.max_entries_per_round) continue;  // more is waiting
-      for (auto waited = std::chrono::milliseconds(0); !stop_ && waited < options_.poll;
+      // A standby instance only checks now and then whether the holder went away.
+      const auto pause = holding_ ? options_.poll : options_.lease_ttl / 3;
+      for (auto waited = std::chrono::milliseconds(0); !stop_ && waited < pause;
            waited += std::chrono::milliseconds(10)) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }

@@ -84,6 +84,7 @@ class LogPublisher {
   const app::Clock clock_;
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> published_{0};
+  std::atomic<bool> holding_{false};  // whether the last round held the lease
   std::thread thread_;
 };
 
