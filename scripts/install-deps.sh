@@ -10,6 +10,7 @@ packages=(
   libsimdjson-dev  # the fast position reader (docs/performance.md)
   libsqlite3-dev libsodium-dev libcpp-httplib-dev
   libpq-dev postgresql-15
+  libnats-dev nats-server  # the message bus and flight workers (docs/deployment.md)
   libssl-dev  # webhook signatures (HMAC-SHA256)
   libtinyxml2-dev libs2-dev libboost-dev
   chromium

@@ -375,6 +375,10 @@ class App {
       const Principal& who, const FlightViolationFilter& filter);
   [[nodiscard]] Result<std::vector<nlohmann::json>> Exemptions(const Principal& who,
                                                                std::optional<UtcTime> as_of);
+  // With flight workers (`truce serve --nats`, docs/deployment.md "Message bus and workers"):
+  // FlightViolations without as_of reads the violations the workers stored (the same records;
+  // "open" judged with the latest position time they have seen) instead of judging here.
+  void ReadFlightViolationsFromWorkers() noexcept { worker_flights_ = true; }
 
   // --- Alerts (alert_ops.cc) ------------------------------------------------------------------
   // The alerts `who` may see after the cursor (an alert id), of `kind` when given, redacted.
@@ -511,6 +515,9 @@ class App {
   const Clock clock_;
   Views views_;
   FlightViews flights_;
+  std::atomic<bool> worker_flights_{false};  // ReadFlightViolationsFromWorkers
+  [[nodiscard]] Result<std::vector<nlohmann::json>> StoredFlightViolations(
+      const Principal& who, const FlightViolationFilter& filter);
   // Alerts, produced from each entry as it is applied (alert_ops.cc). REQUIRES for
   // ProduceAlerts: entries in index order, each once, serialised (submit_mu_ or Open).
   struct AlertState;

@@ -6,6 +6,7 @@
 #include "app/intake.h"
 #include "formats/flight_json.h"
 #include "formats/records.h"
+#include "formats/text_file.h"
 
 namespace truce::app {
 namespace {
@@ -55,6 +56,7 @@ Result<std::vector<json>> App::FlightViolations(const Principal& who,
     }
     filter.icao24 = *norm;
   }
+  if (worker_flights_ && !f.as_of) return StoredFlightViolations(who, filter);
   const uint64_t size = views_.SizeAsOf(f.as_of);
   const auto verdicts = flights_.At(size, views_.ScenarioAt(size));
   std::vector<json> out;
@@ -64,6 +66,52 @@ Result<std::vector<json>> App::FlightViolations(const Principal& who,
     if (!Keeps(filter, v, verdicts->open[i])) continue;
     if (!Sees(who, RecordKind::kFlightViolation, provenance)) continue;
     json item = FlightViolationRecord(v, verdicts->open[i]);
+    Redact(who, RecordKind::kFlightViolation, provenance, item);
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+Result<std::vector<json>> App::StoredFlightViolations(const Principal& who,
+                                                      const FlightViolationFilter& f) {
+  auto rows = store_.FlightViolationRows();
+  if (!rows.ok()) return rows.error();
+  auto partitions = store_.Leases("partition/");
+  if (!partitions.ok()) return partitions.error();
+  // The feed's clock as the workers saw it: the latest position time of any partition.
+  std::optional<UtcTime> watermark;
+  for (const store::Lease& l : *partitions) {
+    if (l.watermark && (!watermark || *l.watermark > *watermark)) watermark = l.watermark;
+  }
+  std::vector<json> out;
+  const Provenance provenance{"", true};
+  for (const store::FlightViolationRow& r : *rows) {
+    // As Keeps and FlightViolationRecord, on the stored form.
+    const bool open =
+        r.lost_inside && watermark && *watermark - r.exit_time <= flights_.options().max_gap;
+    if (!f.zone.empty() && r.zone != f.zone) continue;
+    if (!f.icao24.empty() && r.icao24 != f.icao24) continue;
+    if (f.to && r.entry_time >= *f.to) continue;
+    if (f.from && !open && r.exit_time < *f.from) continue;
+    if (f.bbox) {
+      auto path = formats::ParseJson(r.path, "stored flight violation path");
+      bool meets = false;
+      if (path.ok() && path->is_array()) {
+        for (const json& p : *path) {
+          meets = meets || (p.is_array() && p.size() == 2 &&
+                            f.bbox->Contains(LatLng(p[0].get<double>(), p[1].get<double>())));
+        }
+      }
+      if (!meets) continue;
+    }
+    if (!Sees(who, RecordKind::kFlightViolation, provenance)) continue;
+    auto record = formats::ParseJson(open ? r.open_record : r.record, "stored flight violation");
+    if (!record.ok()) return record.error();
+    json item = std::move(record).value();
+    item["id"] = fmt::format("{}.{}.v{}.{}", r.icao24, r.zone, r.version,
+                             r.entry_time.time_since_epoch().count());
+    item["open"] = open;
+    item["last_contact"] = open ? json(FormatUtcTime(r.exit_time)) : json(nullptr);
     Redact(who, RecordKind::kFlightViolation, provenance, item);
     out.push_back(std::move(item));
   }

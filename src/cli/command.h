@@ -27,6 +27,8 @@ void AddSummaryCommand(CLI::App& app, Action& action);
 void AddFlightsCommand(CLI::App& app, Action& action);
 void AddDeconflictCommand(CLI::App& app, Action& action);
 void AddServeCommand(CLI::App& app, Action& action);
+// `truce monitor`: a flight worker (docs/deployment.md "Message bus and workers").
+void AddMonitorCommand(CLI::App& app, Action& action);
 void AddTokenCommand(CLI::App& app, Action& action);
 void AddVerifyCommand(CLI::App& app, Action& action);
 void AddBenchCommand(CLI::App& app, Action& action);

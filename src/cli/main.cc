@@ -42,6 +42,7 @@ int Main(int argc, char** argv) {
   AddFlightsCommand(app, action);
   AddDeconflictCommand(app, action);
   AddServeCommand(app, action);
+  AddMonitorCommand(app, action);
   AddTokenCommand(app, action);
   AddVerifyCommand(app, action);
   AddBenchCommand(app, action);

@@ -1,5 +1,7 @@
 // truce serve --db PATH|URL [--key FILE] [--scenario PATH] [--listen 127.0.0.1:8080]
-// [--public-url URL] [--trust-forwarded]: the monitoring centre's server. Stops cleanly on SIGINT
+// [--public-url URL] [--trust-forwarded] [--nats URL [--partitions N]]: the monitoring centre's
+// server. With --nats it publishes the log's positions to NATS JetStream for the flight workers
+// (`truce monitor`) and serves the flight violations they store. Stops cleanly on SIGINT
 // or SIGTERM; a commit acknowledged to a client survives any stop, SIGKILL included (the store
 // syncs before it answers). One server per SQLite file (PATH.lock); any number on one
 // PostgreSQL database, all with the same --key (docs/deployment.md).
@@ -18,6 +20,8 @@
 
 #include "app/app.h"
 #include "app/scenario_bundle.h"
+#include "bus/nats_bus.h"
+#include "bus/publisher.h"
 #include "command.h"
 #include "formats/decisions.h"
 #include "formats/reports.h"
@@ -42,6 +46,8 @@ struct ServeOptions {
   size_t max_body_mb = 32;
   std::string public_url;
   bool trust_forwarded = false;
+  std::string nats;
+  int partitions = bus::kDefaultPartitions;
   server::ServerOptions http;  // the connection and admission limits
 };
 
@@ -161,8 +167,30 @@ int Run(const ServeOptions& o) {
     if (!locked.ok()) return ReportError(locked.error());
     lock = *locked;
   }
+  if (!o.nats.empty()) {
+    if (Status st = bus::CheckNatsUrl(o.nats); !st.ok()) {
+      ReportError(st.error());
+      return kExitUsage;
+    }
+  }
   auto store = store::OpenStore(o.db);
   if (!store.ok()) return ReportError(store.error());
+  // The bus, when asked for: reachable before the server answers anyone. libnats starts
+  // threads of its own, so SIGINT and SIGTERM are blocked first (see below).
+  std::unique_ptr<bus::NatsBus> nats;
+  if (!o.nats.empty()) {
+    sigset_t blocked;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGINT);
+    sigaddset(&blocked, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
+    if (Status st = bus::AgreePartitions(**store, o.partitions); !st.ok()) {
+      return ReportError(st.error());
+    }
+    auto connected = bus::NatsBus::Connect(o.nats);
+    if (!connected.ok()) return ReportError(connected.error());
+    nats = std::move(connected).value();
+  }
   auto key = app::LoadLogKey(**store, o.key.empty() ? app::KeyFileFor(o.db) : o.key);
   if (!key.ok()) return ReportError(key.error());
   auto ledger = app::Ledger::Open(**store, std::move(key).value());
@@ -188,6 +216,17 @@ int Run(const ServeOptions& o) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::unique_ptr<bus::LogPublisher> publisher;
+  if (nats) {
+    truce.ReadFlightViolationsFromWorkers();
+    bus::PublisherOptions po;
+    po.partitions = o.partitions;
+    char host[256] = {};
+    (void)::gethostname(host, sizeof host - 1);
+    po.owner = fmt::format("{}-{}", host, ::getpid());
+    publisher = std::make_unique<bus::LogPublisher>(**store, *nats, po);
+    publisher->Start();
+  }
   server::ApiLimits limits;
   limits.max_body_bytes = o.max_body_mb << 20;
   server::Api api(truce, limits);
@@ -204,6 +243,7 @@ int Run(const ServeOptions& o) {
   if (!port.ok()) return ReportError(port.error());
   fmt::print("log: {} entries, public key {}, database {}\n", (*ledger)->size(),
              app::PublicKeyToHex((*ledger)->public_key()), store::RedactUrl(o.db));
+  if (nats) fmt::print("bus: {}, {} partitions\n", o.nats, o.partitions);
   fmt::print("listening on http://{}:{}\n", options.host, *port);
   std::fflush(stdout);
 
@@ -222,6 +262,7 @@ int Run(const ServeOptions& o) {
   // so that the first query does not pay for them.
   std::thread warm([&truce] { truce.WarmUp(); });
   http.Run();
+  if (publisher) publisher->Stop();
   done = true;
   waiter.join();
   warm.join();
@@ -276,6 +317,14 @@ void AddServeCommand(CLI::App& app, Action& action) {
   cmd->add_flag("--trust-forwarded", o->trust_forwarded,
                 "Take the scheme, host and client address from X-Forwarded-Proto, "
                 "X-Forwarded-Host and X-Forwarded-For (only behind a proxy that sets them)");
+  cmd->add_option("--nats", o->nats,
+                  "NATS server with JetStream (nats://HOST:PORT): publish the log's positions "
+                  "for flight workers (`truce monitor`) and serve the violations they store");
+  cmd->add_option("--partitions", o->partitions,
+                  "With --nats: partitions of the position stream (the same for every server "
+                  "and worker of the database)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
   cmd->add_option("--max-connections", o->http.max_connections,
                   "Open connections; when full, the longest-waiting idle one is closed")
       ->capture_default_str()

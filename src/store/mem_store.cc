@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 #include <shared_mutex>
+#include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
@@ -35,6 +36,9 @@ class MemDatabase {
   std::map<uint64_t, PublicationRow> publications;
   std::map<std::string, WebhookRow, std::less<>> webhooks;                     // by id
   std::map<std::string, std::deque<WebhookAttemptRow>, std::less<>> attempts;  // by webhook
+  std::map<std::string, Lease, std::less<>> leases;
+  // Flight violations by (icao24, zone, version, entry_time).
+  std::map<std::tuple<std::string, std::string, int, UtcTime>, FlightViolationRow> flights;
   const std::shared_ptr<detail::AppendGate> gate = std::make_shared<detail::AppendGate>();
 
   const LogEntry* Entry(uint64_t index) const {
@@ -435,6 +439,73 @@ Result<std::vector<PublicationRow>> MemStore::Publications(std::optional<UtcTime
   for (const auto& [entry, p] : db_->publications) {
     if (ReceivedBy(p.received_at, as_of)) out.push_back(p);
   }
+  return out;
+}
+
+Result<std::optional<Lease>> MemStore::TakeLease(std::string_view name, std::string_view owner,
+                                                 UtcTime now, std::chrono::milliseconds ttl) {
+  std::unique_lock lock(db_->mu);
+  auto it = db_->leases.find(name);
+  if (it == db_->leases.end()) {
+    it = db_->leases.emplace(std::string(name), Lease{std::string(name), "", 0, {}, 0, {}}).first;
+  }
+  Lease& l = it->second;
+  if (l.owner != owner && l.expires > now) return std::optional<Lease>();
+  if (l.owner != owner) {
+    l.owner = std::string(owner);
+    ++l.epoch;
+  }
+  l.expires = now + ttl;
+  return std::optional<Lease>(l);
+}
+
+Status MemStore::ReleaseLease(std::string_view name, std::string_view owner) {
+  std::unique_lock lock(db_->mu);
+  const auto it = db_->leases.find(name);
+  if (it != db_->leases.end() && it->second.owner == owner) it->second.expires = UtcTime{};
+  return Status::Ok();
+}
+
+Result<std::vector<Lease>> MemStore::Leases(std::string_view prefix) {
+  std::shared_lock lock(db_->mu);
+  std::vector<Lease> out;
+  for (const auto& [name, l] : db_->leases) {
+    if (name.starts_with(prefix)) out.push_back(l);
+  }
+  return out;
+}
+
+Status MemStore::CommitLeaseWork(const Lease& held, std::span<const std::string> aircraft,
+                                 std::span<const FlightViolationRow> rows) {
+  std::unique_lock lock(db_->mu);
+  const auto it = db_->leases.find(held.name);
+  if (it == db_->leases.end() || it->second.owner != held.owner || it->second.epoch != held.epoch) {
+    return MakeError(
+        ErrorCode::kConflict,
+        fmt::format("store: lease '{}' is no longer held by '{}'", held.name, held.owner));
+  }
+  std::map<std::tuple<std::string, std::string, int, UtcTime>, FlightViolationRow> fresh;
+  for (const FlightViolationRow& r : rows) {
+    if (!fresh.emplace(std::tuple(r.icao24, r.zone, r.version, r.entry_time), r).second) {
+      return Duplicate(fmt::format("flight violation {}.{}.v{}", r.icao24, r.zone, r.version));
+    }
+  }
+  const std::set<std::string, std::less<>> names(aircraft.begin(), aircraft.end());
+  std::erase_if(db_->flights, [&](const auto& kv) { return names.contains(kv.second.icao24); });
+  db_->flights.merge(fresh);
+  it->second.cursor = held.cursor;
+  it->second.watermark = held.watermark;
+  return Status::Ok();
+}
+
+Result<std::vector<FlightViolationRow>> MemStore::FlightViolationRows() {
+  std::shared_lock lock(db_->mu);
+  std::vector<FlightViolationRow> out;
+  for (const auto& [key, r] : db_->flights) out.push_back(r);
+  std::stable_sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
+    return std::tie(x.entry_time, x.icao24, x.ordinal) <
+           std::tie(y.entry_time, y.icao24, y.ordinal);
+  });
   return out;
 }
 

@@ -58,6 +58,13 @@ class MemStore final : public Store {
   Status RecordWebhookAttempt(const WebhookAttemptRow& attempt, uint64_t after, uint64_t delivered,
                               uint64_t given_up, size_t keep) override;
   Result<std::vector<WebhookAttemptRow>> WebhookAttempts(std::string_view id) override;
+  Result<std::optional<Lease>> TakeLease(std::string_view name, std::string_view owner, UtcTime now,
+                                         std::chrono::milliseconds ttl) override;
+  Status ReleaseLease(std::string_view name, std::string_view owner) override;
+  Result<std::vector<Lease>> Leases(std::string_view prefix) override;
+  Status CommitLeaseWork(const Lease& held, std::span<const std::string> aircraft,
+                         std::span<const FlightViolationRow> rows) override;
+  Result<std::vector<FlightViolationRow>> FlightViolationRows() override;
 
  private:
   std::shared_ptr<MemDatabase> db_;

@@ -127,6 +127,28 @@ CREATE TABLE webhook_attempts(
   next_attempt_in_ms BIGINT);
 CREATE INDEX webhook_attempts_by_webhook ON webhook_attempts(webhook, seq);
 )sql"},
+    {4, "flight workers: leases and the violations they store", R"sql(
+CREATE TABLE leases(
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  epoch BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  cursor BIGINT NOT NULL DEFAULT 0,
+  watermark BIGINT);
+CREATE TABLE flight_violations(
+  icao24 TEXT NOT NULL,
+  zone TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  entry_time BIGINT NOT NULL,
+  ordinal INTEGER NOT NULL,
+  exit_time BIGINT NOT NULL,
+  lost_inside BOOLEAN NOT NULL,
+  record TEXT NOT NULL,
+  open_record TEXT NOT NULL,
+  path TEXT NOT NULL,
+  PRIMARY KEY(icao24, zone, version, entry_time));
+CREATE INDEX flight_violations_by_entry ON flight_violations(entry_time);
+)sql"},
 };
 
 // Advisory lock keys, per database ("truce" in ASCII, then a number).
@@ -1110,6 +1132,133 @@ WHERE NOT EXISTS (SELECT 1 FROM log_entries e WHERE e.idx = rows.entry))sql");
     if (!rows.ok()) return rows.error();
     std::vector<PublicationRow> out;
     for (int i = 0; i < rows->size(); ++i) out.push_back(ReadPublication(*rows, i));
+    return out;
+  }
+
+  // --- Flight workers -----------------------------------------------------------------------
+
+  static constexpr const char* kLeaseColumns =
+      "SELECT name, owner, epoch, expires_at, cursor, watermark FROM leases";
+  static Lease ReadLease(const Rows& r, int i) {
+    Lease l{r.Text(i, 0),
+            r.Text(i, 1),
+            r.Int(i, 2),
+            FromMillis(r.Int(i, 3)),
+            static_cast<uint64_t>(r.Int(i, 4)),
+            std::nullopt};
+    if (!r.IsNull(i, 5)) l.watermark = FromMillis(r.Int(i, 5));
+    return l;
+  }
+
+  Result<std::optional<Lease>> TakeLease(std::string_view name, std::string_view owner, UtcTime now,
+                                         std::chrono::milliseconds ttl) override {
+    // One statement: the row lock of the upsert decides between owners racing for it.
+    auto rows =
+        Query("taking a lease",
+              "INSERT INTO leases AS l(name, owner, epoch, expires_at) VALUES($1, $2, 1, $4) "
+              "ON CONFLICT(name) DO UPDATE SET epoch = l.epoch + (l.owner <> excluded.owner)::int, "
+              "owner = excluded.owner, expires_at = excluded.expires_at "
+              "WHERE l.owner = excluded.owner OR l.expires_at <= $3 "
+              "RETURNING name, owner, epoch, expires_at, cursor, watermark",
+              Params().Text(name).Text(owner).Time(now).Time(now + ttl));
+    if (!rows.ok()) return rows.error();
+    if (rows->size() == 0) return std::optional<Lease>();
+    return std::optional<Lease>(ReadLease(*rows, 0));
+  }
+
+  Status ReleaseLease(std::string_view name, std::string_view owner) override {
+    auto done = Query("releasing a lease",
+                      "UPDATE leases SET expires_at = 0 WHERE name = $1 AND owner = $2",
+                      Params().Text(name).Text(owner));
+    return done.ok() ? Status::Ok() : Status(done.error());
+  }
+
+  Result<std::vector<Lease>> Leases(std::string_view prefix) override {
+    auto rows =
+        Query("listing leases",
+              std::string(kLeaseColumns) + " WHERE left(name, $1) = $2 ORDER BY name COLLATE \"C\"",
+              Params().Int(static_cast<int64_t>(prefix.size())).Text(prefix));
+    if (!rows.ok()) return rows.error();
+    std::vector<Lease> out;
+    for (int i = 0; i < rows->size(); ++i) out.push_back(ReadLease(*rows, i));
+    return out;
+  }
+
+  Status CommitLeaseWork(const Lease& held, std::span<const std::string> aircraft,
+                         std::span<const FlightViolationRow> rows) override {
+    Params lease;
+    lease.Int(static_cast<int64_t>(held.cursor)).OptionalTime(held.watermark);
+    lease.Text(held.name).Text(held.owner).Int(held.epoch);
+    // The UPDATE keeps the lease row locked to the end of the transaction: an owner taking it
+    // over waits, so what an owner that lost it computed never lands after the new owner's.
+    return CommitLeaseWorkIn(held, aircraft, rows, lease);
+  }
+
+  Status CommitLeaseWorkIn(const Lease& held, std::span<const std::string> aircraft,
+                           std::span<const FlightViolationRow> rows, const Params& lease) {
+    auto conn = Open("starting to store flight violations", "BEGIN");
+    if (!conn.ok()) return conn.error();
+    Status st = [&]() -> Status {
+      auto moved = conn->Run("advancing a lease",
+                             "UPDATE leases SET cursor = $1, watermark = $2 WHERE name = $3 AND "
+                             "owner = $4 AND epoch = $5",
+                             lease);
+      if (!moved.ok()) return moved.error();
+      if (moved->Affected() != 1) {
+        return MakeError(
+            ErrorCode::kConflict,
+            fmt::format("store: lease '{}' is no longer held by '{}'", held.name, held.owner));
+      }
+      if (!aircraft.empty()) {
+        std::string list = "{";
+        for (const std::string& a : aircraft) {
+          if (list.size() > 1) list += ',';
+          list += '"' + a + '"';  // icao24: six hex digits, nothing to escape
+        }
+        list += '}';
+        auto del = conn->Run("replacing flight violations",
+                             "DELETE FROM flight_violations WHERE icao24 = ANY($1::text[])",
+                             Params().Text(list));
+        if (!del.ok()) return del.error();
+      }
+      for (size_t at = 0; at < rows.size(); at += kRowsPerInsert) {
+        const size_t n = std::min(kRowsPerInsert, rows.size() - at);
+        std::string sql =
+            "INSERT INTO flight_violations(icao24, zone, version, entry_time, ordinal, "
+            "exit_time, lost_inside, record, open_record, path) VALUES";
+        Params p;
+        for (size_t i = 0; i < n; ++i) {
+          const FlightViolationRow& r = rows[at + i];
+          sql += fmt::format("{}(${},${},${},${},${},${},${},${},${},${})", i ? "," : "",
+                             10 * i + 1, 10 * i + 2, 10 * i + 3, 10 * i + 4, 10 * i + 5, 10 * i + 6,
+                             10 * i + 7, 10 * i + 8, 10 * i + 9, 10 * i + 10);
+          p.Text(r.icao24).Text(r.zone).Int(r.version).Time(r.entry_time).Int(r.ordinal);
+          p.Time(r.exit_time).Text(r.lost_inside ? "true" : "false");
+          p.Text(r.record).Text(r.open_record).Text(r.path);
+        }
+        auto put = conn->Run("storing flight violations", sql, p);
+        if (!put.ok()) return put.error();
+      }
+      return conn->Script("committing flight violations", "COMMIT");
+    }();
+    if (!st.ok()) conn->Abandon();
+    return st;
+  }
+
+  Result<std::vector<FlightViolationRow>> FlightViolationRows() override {
+    auto rows = Query("reading flight violations",
+                      "SELECT icao24, zone, version, entry_time, ordinal, exit_time, lost_inside, "
+                      "record, open_record, path FROM flight_violations "
+                      "ORDER BY entry_time, icao24 COLLATE \"C\", ordinal");
+    if (!rows.ok()) return rows.error();
+    std::vector<FlightViolationRow> out;
+    for (int i = 0; i < rows->size(); ++i) {
+      const Rows& r = *rows;
+      out.push_back(FlightViolationRow{r.Text(i, 0), r.Text(i, 1), static_cast<int>(r.Int(i, 2)),
+                                       FromMillis(r.Int(i, 3)), static_cast<int>(r.Int(i, 4)),
+                                       FromMillis(r.Int(i, 5)), r.Text(i, 6) == "t", r.Text(i, 7),
+                                       r.Text(i, 8), r.Text(i, 9)});
+    }
     return out;
   }
 

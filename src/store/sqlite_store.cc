@@ -124,6 +124,28 @@ CREATE TABLE webhook_attempts(
   next_attempt_in_ms INTEGER);
 CREATE INDEX webhook_attempts_by_webhook ON webhook_attempts(webhook, seq);
 )sql"},
+    {4, "flight workers: leases and the violations they store", R"sql(
+CREATE TABLE leases(
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  cursor INTEGER NOT NULL DEFAULT 0,
+  watermark INTEGER);
+CREATE TABLE flight_violations(
+  icao24 TEXT NOT NULL,
+  zone TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  entry_time INTEGER NOT NULL,
+  ordinal INTEGER NOT NULL,
+  exit_time INTEGER NOT NULL,
+  lost_inside INTEGER NOT NULL,
+  record TEXT NOT NULL,
+  open_record TEXT NOT NULL,
+  path TEXT NOT NULL,
+  PRIMARY KEY(icao24, zone, version, entry_time));
+CREATE INDEX flight_violations_by_entry ON flight_violations(entry_time);
+)sql"},
 };
 
 Hash ToHash(const void* blob, int bytes) {
@@ -686,6 +708,126 @@ WHERE entry NOT IN (SELECT idx FROM log_entries))sql");
           PublicationRow{static_cast<uint64_t>(s.Int(0)), s.Text(1), FromMillis(s.Int(2))});
     }
     if (rc != SQLITE_DONE) return SqlError(db_, "listing publications");
+    return out;
+  }
+
+  // --- Flight workers -----------------------------------------------------------------------
+
+  static Lease ReadLease(const Stmt& s) {
+    Lease l{s.Text(0),   s.Text(1), s.Int(2), FromMillis(s.Int(3)), static_cast<uint64_t>(s.Int(4)),
+            std::nullopt};
+    if (!s.IsNull(5)) l.watermark = FromMillis(s.Int(5));
+    return l;
+  }
+  static constexpr const char* kLeaseColumns =
+      "SELECT name, owner, epoch, expires_at, cursor, watermark FROM leases";
+
+  Result<std::optional<Lease>> TakeLease(std::string_view name, std::string_view owner, UtcTime now,
+                                         std::chrono::milliseconds ttl) override {
+    std::lock_guard lock(mu_);
+    if (Status st = Exec("BEGIN IMMEDIATE"); !st.ok()) return st.error();
+    Stmt take(db_,
+              "INSERT INTO leases(name, owner, epoch, expires_at) VALUES(?1, ?2, 1, ?4) "
+              "ON CONFLICT(name) DO UPDATE SET "
+              "epoch = epoch + (owner <> excluded.owner), owner = excluded.owner, "
+              "expires_at = excluded.expires_at WHERE owner = excluded.owner OR expires_at <= ?3");
+    take.Bind(1, name).Bind(2, owner).Bind(3, Millis(now)).Bind(4, Millis(now + ttl));
+    if (take.Step() != SQLITE_DONE) {
+      Error e = SqlError(db_, "taking a lease");
+      (void)Exec("ROLLBACK");
+      return e;
+    }
+    Stmt get(db_, std::string(kLeaseColumns) + " WHERE name = ?");
+    get.Bind(1, name);
+    std::optional<Lease> out;
+    if (get.Step() == SQLITE_ROW) out = ReadLease(get);
+    if (Status st = Exec("COMMIT"); !st.ok()) return st.error();
+    if (out && out->owner != owner) out.reset();
+    return out;
+  }
+
+  Status ReleaseLease(std::string_view name, std::string_view owner) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "UPDATE leases SET expires_at = 0 WHERE name = ? AND owner = ?");
+    s.Bind(1, name).Bind(2, owner);
+    return s.Step() == SQLITE_DONE ? Status::Ok() : Status(SqlError(db_, "releasing a lease"));
+  }
+
+  Result<std::vector<Lease>> Leases(std::string_view prefix) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, std::string(kLeaseColumns) + " WHERE substr(name, 1, ?) = ? ORDER BY name");
+    s.Bind(1, static_cast<int64_t>(prefix.size())).Bind(2, prefix);
+    std::vector<Lease> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) out.push_back(ReadLease(s));
+    if (rc != SQLITE_DONE) return SqlError(db_, "listing leases");
+    return out;
+  }
+
+  Status CommitLeaseWork(const Lease& held, std::span<const std::string> aircraft,
+                         std::span<const FlightViolationRow> rows) override {
+    std::lock_guard lock(mu_);
+    if (Status st = Exec("BEGIN IMMEDIATE"); !st.ok()) return st;
+    Status st = CommitLeaseWorkLocked(held, aircraft, rows);
+    if (!st.ok()) {
+      (void)Exec("ROLLBACK");
+      return st;
+    }
+    return Exec("COMMIT");
+  }
+
+  Status CommitLeaseWorkLocked(const Lease& held, std::span<const std::string> aircraft,
+                               std::span<const FlightViolationRow> rows) {
+    Stmt lease(db_,
+               "UPDATE leases SET cursor = ?, watermark = ? WHERE name = ? AND owner = ? AND "
+               "epoch = ?");
+    lease.Bind(1, static_cast<int64_t>(held.cursor));
+    if (held.watermark) {
+      lease.Bind(2, Millis(*held.watermark));
+    } else {
+      lease.BindNull(2);
+    }
+    lease.Bind(3, held.name).Bind(4, held.owner).Bind(5, held.epoch);
+    if (lease.Step() != SQLITE_DONE) return SqlError(db_, "advancing a lease");
+    if (sqlite3_changes(db_) != 1) {
+      return MakeError(ErrorCode::kConflict, fmt::format("store: lease '{}' is no longer held by "
+                                                         "'{}'",
+                                                         held.name, held.owner));
+    }
+    Stmt del(db_, "DELETE FROM flight_violations WHERE icao24 = ?");
+    for (const std::string& a : aircraft) {
+      del.Reset();
+      del.Bind(1, a);
+      if (del.Step() != SQLITE_DONE) return SqlError(db_, "replacing flight violations");
+    }
+    Stmt put(db_,
+             "INSERT INTO flight_violations(icao24, zone, version, entry_time, ordinal, "
+             "exit_time, lost_inside, record, open_record, path) VALUES(?,?,?,?,?,?,?,?,?,?)");
+    for (const FlightViolationRow& r : rows) {
+      put.Reset();
+      put.Bind(1, r.icao24).Bind(2, r.zone).Bind(3, static_cast<int64_t>(r.version));
+      put.Bind(4, Millis(r.entry_time)).Bind(5, static_cast<int64_t>(r.ordinal));
+      put.Bind(6, Millis(r.exit_time)).Bind(7, static_cast<int64_t>(r.lost_inside));
+      put.Bind(8, r.record).Bind(9, r.open_record).Bind(10, r.path);
+      if (put.Step() != SQLITE_DONE) return SqlError(db_, "storing a flight violation");
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<FlightViolationRow>> FlightViolationRows() override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "SELECT icao24, zone, version, entry_time, ordinal, exit_time, lost_inside, record, "
+           "open_record, path FROM flight_violations ORDER BY entry_time, icao24, ordinal");
+    std::vector<FlightViolationRow> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back(FlightViolationRow{s.Text(0), s.Text(1), static_cast<int>(s.Int(2)),
+                                       FromMillis(s.Int(3)), static_cast<int>(s.Int(4)),
+                                       FromMillis(s.Int(5)), s.Int(6) != 0, s.Text(7), s.Text(8),
+                                       s.Text(9)});
+    }
+    if (rc != SQLITE_DONE) return SqlError(db_, "reading flight violations");
     return out;
   }
 

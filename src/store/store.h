@@ -20,6 +20,7 @@
 // writer read the log, decide what to append and append it with no other writer in between.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -199,6 +200,38 @@ struct Indexed {
   std::string data;
 };
 
+// --- Flight workers (schema migration 4; docs/deployment.md "Message bus and workers") -------
+
+// A named, expiring right held by one owner at a time: the bus publisher ("publisher"), one
+// partition of the position stream ("partition/7"), a worker's heartbeat ("worker/ID"). Its
+// epoch grows whenever the owner changes, so that the writes of an owner that lost it (paused
+// past its expiry, then resumed) are refused (CommitLeaseWork).
+struct Lease {
+  std::string name;
+  std::string owner;
+  int64_t epoch = 0;
+  UtcTime expires{};
+  uint64_t cursor = 0;               // how far the owners got (log entries, stream messages)
+  std::optional<UtcTime> watermark;  // partitions: the latest position time judged
+  friend bool operator==(const Lease&, const Lease&) = default;
+};
+
+// One flight violation as the workers store it: the current verdict on one aircraft's fixes,
+// unique by (icao24, zone, version, entry_time).
+struct FlightViolationRow {
+  std::string icao24;
+  std::string zone;
+  int version = 0;
+  UtcTime entry_time{};
+  int ordinal = 0;      // place among the aircraft's violations (ties of entry time keep it)
+  UtcTime exit_time{};  // the last fix inside when lost_inside
+  bool lost_inside = false;
+  std::string record;       // formats::FlightViolationToJson, compact
+  std::string open_record;  // formats::OpenFlightViolationToJson when lost_inside, else ""
+  std::string path;         // [[lat, lng], ...]: entry, fixes inside, exit
+  friend bool operator==(const FlightViolationRow&, const FlightViolationRow&) = default;
+};
+
 // The exclusive right to append, from Store::LockAppends until this object is destroyed. A
 // store may lose it early (a PostgreSQL session that ends); appends stay safe without it
 // (Append's own checks) but may then fail with kConflict.
@@ -286,6 +319,24 @@ class Store {
                                       uint64_t delivered, uint64_t given_up, size_t keep) = 0;
   // The attempts recorded for webhook `id`, oldest first (none for an unknown id).
   virtual Result<std::vector<WebhookAttemptRow>> WebhookAttempts(std::string_view id) = 0;
+  // --- Flight workers' leases and violations ---------------------------------------------------
+  // Takes lease `name` for `owner` until now + ttl when it is free, expired or `owner`'s already
+  // (then extended; its epoch grows only when the owner changes). nullopt while another owner
+  // holds it. Atomic among every user of the database.
+  virtual Result<std::optional<Lease>> TakeLease(std::string_view name, std::string_view owner,
+                                                 UtcTime now, std::chrono::milliseconds ttl) = 0;
+  // Gives lease `name` up (expires it now) if `owner` holds it; OK otherwise too.
+  virtual Status ReleaseLease(std::string_view name, std::string_view owner) = 0;
+  // The leases whose name starts with `prefix`, by name.
+  virtual Result<std::vector<Lease>> Leases(std::string_view prefix) = 0;
+  // In one transaction, if `held` (name, owner, epoch) is still held: sets its cursor and
+  // watermark, and replaces the stored violations of each aircraft in `aircraft` by those of
+  // `rows` (every row's icao24 is in `aircraft`). kConflict, writing nothing, when the lease
+  // changed owner; kConflict when two rows share a key.
+  virtual Status CommitLeaseWork(const Lease& held, std::span<const std::string> aircraft,
+                                 std::span<const FlightViolationRow> rows) = 0;
+  // Every stored violation, by (entry_time, icao24, ordinal).
+  virtual Result<std::vector<FlightViolationRow>> FlightViolationRows() = 0;
 };
 
 }  // namespace truce::store

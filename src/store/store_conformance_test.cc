@@ -902,6 +902,87 @@ TEST_P(StoreConformance, ReadersSeeWholeAppendsOnly) {
   EXPECT_EQ(torn, 0);
 }
 
+// --- Flight workers: leases and stored violations ---------------------------------------------
+
+TEST_P(StoreConformance, ALeaseHasOneOwnerUntilItExpiresAndFencesTheOneThatLostIt) {
+  const UtcTime t0 = T("2026-01-01T00:00:00Z");
+  const auto ttl = std::chrono::seconds(5);
+  auto a = store_->TakeLease("partition/3", "worker-a", t0, ttl);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  ASSERT_TRUE(a->has_value());
+  EXPECT_EQ((*a)->owner, "worker-a");
+  EXPECT_EQ((*a)->cursor, 0u);
+  const int64_t first_epoch = (*a)->epoch;
+  // Held: another owner is refused, the owner extends it (same epoch).
+  EXPECT_FALSE(store_->TakeLease("partition/3", "worker-b", t0 + ttl / 2, ttl)->has_value());
+  auto again = store_->TakeLease("partition/3", "worker-a", t0 + ttl / 2, ttl);
+  ASSERT_TRUE(again.ok() && again->has_value());
+  EXPECT_EQ((*again)->epoch, first_epoch);
+  Lease held = **again;
+  held.cursor = 7;
+  held.watermark = T("2026-01-01T00:00:01Z");
+  FlightViolationRow row{
+      "abc123",    "Z1", 2,          T("2017-06-01T10:00:00Z"), 0, T("2017-06-01T10:05:00Z"), false,
+      "{\"a\":1}", "",   "[[35,36]]"};
+  const std::vector<std::string> aircraft{"abc123"};
+  ASSERT_TRUE(store_->CommitLeaseWork(held, aircraft, std::vector{row}).ok());
+  // Expired: another owner takes it with a new epoch and sees the cursor; the old owner's
+  // writes are refused and change nothing.
+  auto b = store_->TakeLease("partition/3", "worker-b", t0 + ttl * 2, ttl);
+  ASSERT_TRUE(b.ok() && b->has_value());
+  EXPECT_GT((*b)->epoch, first_epoch);
+  EXPECT_EQ((*b)->cursor, 7u);
+  EXPECT_EQ((*b)->watermark, held.watermark);
+  held.cursor = 9;
+  const Status stale = store_->CommitLeaseWork(held, aircraft, {});
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(*store_->FlightViolationRows(), std::vector{row});
+  // Released: free at once.
+  ASSERT_TRUE(store_->ReleaseLease("partition/3", "worker-b").ok());
+  EXPECT_TRUE(store_->TakeLease("partition/3", "worker-a", t0 + ttl * 2, ttl)->has_value());
+  ASSERT_TRUE(store_->TakeLease("worker/x", "x", t0, ttl)->has_value());
+  auto listed = store_->Leases("partition/");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().name, "partition/3");
+  EXPECT_EQ(store_->Leases("")->size(), 2u);
+}
+
+TEST_P(StoreConformance, CommittedViolationsReplaceAnAircraftsAndAreUnique) {
+  const UtcTime t0 = T("2026-01-01T00:00:00Z");
+  auto lease = store_->TakeLease("partition/0", "w", t0, std::chrono::seconds(5));
+  ASSERT_TRUE(lease.ok() && lease->has_value());
+  auto row = [](const char* icao, const char* zone, const char* entry, int ordinal) {
+    return FlightViolationRow{
+        icao, zone,           1,   T(entry), ordinal, T(entry) + std::chrono::minutes(1), true,
+        "{}", "{\"open\":1}", "[]"};
+  };
+  const std::vector<FlightViolationRow> first{row("aaaaaa", "Z1", "2017-06-01T10:00:00Z", 0),
+                                              row("aaaaaa", "Z2", "2017-06-01T10:00:00Z", 1),
+                                              row("bbbbbb", "Z1", "2017-06-01T09:00:00Z", 0)};
+  ASSERT_TRUE(
+      store_->CommitLeaseWork(**lease, std::vector<std::string>{"aaaaaa", "bbbbbb"}, first).ok());
+  // The same work again (a redelivery) changes nothing.
+  ASSERT_TRUE(
+      store_->CommitLeaseWork(**lease, std::vector<std::string>{"aaaaaa", "bbbbbb"}, first).ok());
+  auto rows = store_->FlightViolationRows();
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  EXPECT_EQ(*rows, (std::vector{first[2], first[0], first[1]}));
+  // Re-judged with an earlier fix: aaaaaa's violations are replaced, bbbbbb's kept.
+  const std::vector<FlightViolationRow> second{row("aaaaaa", "Z1", "2017-06-01T09:59:00Z", 0)};
+  ASSERT_TRUE(store_->CommitLeaseWork(**lease, std::vector<std::string>{"aaaaaa"}, second).ok());
+  EXPECT_EQ(*store_->FlightViolationRows(), (std::vector{first[2], second[0]}));
+  // Two rows with one key: refused, nothing changed.
+  const Status twice = store_->CommitLeaseWork(**lease, std::vector<std::string>{"aaaaaa"},
+                                               std::vector{second[0], second[0]});
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->FlightViolationRows()->size(), 2u);
+  Reopen();
+  EXPECT_EQ(*store_->FlightViolationRows(), (std::vector{first[2], second[0]}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Mem, StoreConformance,
                          ::testing::Values(BackendCase{
                              "mem", [] { return std::unique_ptr<Backend>(new MemBackend()); }}),
