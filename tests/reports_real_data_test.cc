@@ -2,6 +2,7 @@
 // GeoNames gazetteer against the shipped 2017 scenario, checked against an independent oracle
 // (points sampled on each report's disc, located with GEOS).
 #include <algorithm>
+#include <random>
 #include <regex>
 
 #include <gtest/gtest.h>
@@ -100,6 +101,52 @@ TEST(ReportsRealData, SyrianArchiveIn2017AgreesWithSampledDiscs) {
   for (const Violation& v : violations) {
     EXPECT_EQ(v.version->zone(), "eastern-ghouta") << v.report->event_id();
   }
+}
+
+// The planar prefilter (EvaluatorOptions) decides clear cases from a rectangle around the disc;
+// its verdicts must be exactly the full computation's. The archive's rows, each copied 40 times
+// with its centre moved up to ~40 km and its uncertainty 50 m or drawn up to 60 km, so that copies
+// fall clearly inside, clearly outside and across the zones' edges.
+TEST(ReportsRealData, PlanarPrefilterGivesExactlyTheFullVerdicts) {
+  TRUCE_REQUIRE_SHARED_DATA(kArchive);
+  auto scenario = formats::LoadScenario(kScenario);
+  ASSERT_TRUE(scenario.ok());
+  auto batch = formats::ParseReports(ArchiveText(true), kArchive);
+  ASSERT_TRUE(batch.ok());
+  std::mt19937_64 rng(13);
+  std::uniform_real_distribution<double> shift(-0.4, 0.4), radius(0, 60'000);
+  std::vector<Report> reports;
+  for (int copy = 0; copy < 40; ++copy) {
+    for (const Report& r : batch->reports) {
+      ReportSpec spec = r.spec();
+      spec.event_id += "-" + std::to_string(copy);
+      spec.latitude += shift(rng);
+      spec.longitude += shift(rng);
+      if (copy % 4 != 0) spec.uncertainty = Meters{copy % 4 == 1 ? 50.0 : radius(rng)};
+      auto moved = Report::Create(std::move(spec));
+      ASSERT_TRUE(moved.ok()) << moved.error().message;
+      reports.push_back(std::move(moved).value());
+    }
+  }
+  const ReportEvaluator fast(*scenario), full(*scenario, EvaluatorOptions{false});
+  size_t violations = 0, inside = 0, possible = 0;
+  for (const Report& r : reports) {
+    const std::vector<Violation> a = fast.Evaluate(r), b = full.Evaluate(r);
+    ASSERT_EQ(a.size(), b.size()) << r.event_id();
+    for (size_t k = 0; k < a.size(); ++k) {
+      EXPECT_EQ(a[k].version, b[k].version) << r.event_id();
+      EXPECT_EQ(a[k].rule, b[k].rule) << r.event_id();
+      EXPECT_EQ(a[k].verdict, b[k].verdict) << r.event_id();
+      EXPECT_EQ(a[k].fraction, b[k].fraction) << r.event_id();  // bit for bit
+      EXPECT_EQ(a[k].party, b[k].party) << r.event_id();
+      (a[k].verdict == Verdict::kInside ? inside : possible)++;
+    }
+    violations += a.size();
+  }
+  // Both kinds of clear case and the edge cases occur.
+  EXPECT_GT(inside, 20u);
+  EXPECT_GT(possible, 100u);
+  EXPECT_LT(violations, reports.size() * 3);
 }
 
 TEST(ReportsRealData, GazetteerPointReportsMatchTheLookup) {

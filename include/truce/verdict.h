@@ -50,9 +50,16 @@ class ActorResolver {
 // shapes built once: what a server that receives reports one by one needs. Not thread-safe (it
 // holds a GEOS context): one per thread, or guarded. REQUIRES: `scenario` outlives it, and the
 // report passed to Evaluate outlives the violations returned (they point into both).
+struct EvaluatorOptions {
+  // Decide a disc that clearly misses a zone, or lies clearly inside it, from a rectangle that
+  // holds the disc's polygon (no geodesic, no polygon predicate). The verdicts are exactly the
+  // full computation's (docs/performance.md); off only to compare against it.
+  bool planar_prefilter = true;
+};
+
 class ReportEvaluator {
  public:
-  explicit ReportEvaluator(const Scenario& scenario);
+  explicit ReportEvaluator(const Scenario& scenario, EvaluatorOptions options = {});
   ~ReportEvaluator();
   ReportEvaluator(const ReportEvaluator&) = delete;
   ReportEvaluator& operator=(const ReportEvaluator&) = delete;

@@ -106,6 +106,39 @@ Submission App::SubmissionBy(const Principal& who, SubmissionKind kind, nlohmann
 Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> subs) {
   if (submit_mu_.failure_) return *submit_mu_.failure_;
   const auto started = std::chrono::steady_clock::now();
+  if (limits_.group_commit) {
+    auto prepared = ledger_.Prepare(std::move(subs));
+    if (!prepared.ok()) return prepared.error();
+    if (!prepared->ticket) return std::vector<store::LogEntry>();
+    {
+      // The views take the entries now, so that the next submitter decides (numbers its
+      // revisions, finds what is already stored) after them; readers see only what is durable
+      // (Views::SetDurableSize), and the flight views and alerts wait for it.
+      std::lock_guard apply(apply_mu_);
+      if (unannounced_.empty()) views_.SetDurableSize(views_.size());
+      for (const store::LogEntry& e : prepared->entries()) {
+        if (Status st = views_.Apply(e); !st.ok()) {
+          return MakeError(ErrorCode::kInternal,
+                           "a committed entry does not apply: " + st.error().message);
+        }
+        unannounced_.push_back(e);
+      }
+    }
+    // While this submitter waits for the disk, the next ones prepare theirs, and one store
+    // transaction makes them all durable. The store's append lock stays held meanwhile
+    // (SubmitLock::unlock keeps it while the ledger is not idle).
+    submit_mu_.mu_.unlock();
+    const Status committed = ledger_.Commit(*prepared);
+    submit_mu_.mu_.lock();
+    {
+      std::lock_guard apply(apply_mu_);
+      AnnounceDurableLocked();
+    }
+    if (!committed.ok()) return committed.error();
+    metrics_.ObserveCommit(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    return Ledger::TakeEntries(*prepared);
+  }
   auto entries = ledger_.Append(std::move(subs));
   std::lock_guard apply(apply_mu_);
   if (!entries.ok()) {
@@ -133,6 +166,22 @@ Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> s
     ProduceAlerts(e, /*live=*/true);
   }
   return entries;
+}
+
+void App::AnnounceDurableLocked() {
+  const uint64_t durable = ledger_.size();
+  while (!unannounced_.empty() && unannounced_.front().index < durable) {
+    const store::LogEntry& e = unannounced_.front();
+    if (Status st = flights_.Apply(e); !st.ok()) {
+      // Stored and in the views; only the flight views miss it (as a direct append would).
+      metrics_.Add("truce_apply_failures_total");
+    }
+    ProduceAlerts(e, /*live=*/true);
+    unannounced_.pop_front();
+  }
+  // Entries left are not durable (a transaction in flight, or one that failed: the ledger then
+  // refuses every submission until a restart). With none left, nothing is hidden.
+  views_.SetDurableSize(unannounced_.empty() ? UINT64_MAX : durable);
 }
 
 // --- The transparency log --------------------------------------------------------------------

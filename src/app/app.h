@@ -21,6 +21,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -58,6 +59,11 @@ struct AppLimits {
   // How often, at most, a request checks whether other servers sharing the store appended
   // (one read of the latest head; see App::Refresh). 0: every request.
   std::chrono::milliseconds refresh_interval{100};
+  // Group commit (Ledger::Prepare): submissions that arrive while a store transaction is in
+  // flight are written together by the next one (one fsync for many). A failed transaction
+  // then makes the server refuse submissions until it is restarted. Off: one transaction per
+  // submission, and a failed one changes nothing (serve turns it off for PostgreSQL).
+  bool group_commit = true;
 };
 
 // A page of a list: the items (encoded and redacted) and the cursor of the next page, "" at
@@ -462,8 +468,14 @@ class App {
   // A submission by `who`: its token, its party when a party token, its role.
   static Submission SubmissionBy(const Principal& who, SubmissionKind kind, nlohmann::json body,
                                  int revision = 0);
-  // Appends `subs` and applies the new entries to the views. REQUIRES: submit_mu_ held.
+  // Appends `subs` and applies the new entries to the views; returns once they are durable.
+  // REQUIRES: submit_mu_ held. With group commit, submit_mu_ is given back while the entries
+  // wait for the disk (the next submitters decide on the views with them applied) and taken
+  // again before returning.
   [[nodiscard]] Result<std::vector<store::LogEntry>> AppendLocked(std::vector<Submission> subs);
+  // Group commit: brings the flight views and the alerts up to the durable log (in index
+  // order, each entry once) and shows the durable entries to readers. REQUIRES: apply_mu_.
+  void AnnounceDurableLocked();
   // Refresh when refresh_interval has passed since the last check; errors are left for the
   // next submission (which refuses to decide on stale views) to report.
   void RefreshIfStale();
@@ -526,6 +538,9 @@ class App {
   AlertLog alerts_;
   std::shared_ptr<AlertState> alert_state_ = MakeAlertState();
   std::mutex apply_mu_;  // entries reach the views in log order, each once
+  // Group commit: entries applied to views_ whose flight views and alerts wait for them to be
+  // durable (AnnounceDurableLocked). Guarded by apply_mu_.
+  std::deque<store::LogEntry> unannounced_;
   std::atomic<int64_t> last_refresh_check_ms_{0};  // steady clock
   SubmitLock submit_mu_{*this};  // one submission at a time: revision numbering, then the append
 };

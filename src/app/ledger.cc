@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <mutex>
 #include <set>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -199,6 +200,13 @@ Status Ledger::CatchUp() {
 }
 
 Status Ledger::CatchUpLocked() {
+  {
+    // Prepared entries not yet durable: this server holds the store's append lock (Prepare's
+    // REQUIRES), so no one else appended; what the store shows past head_ is this Ledger's own
+    // transaction in flight.
+    std::lock_guard lock(commit_mu_);
+    if (!queue_.empty() || committing_) return Status::Ok();
+  }
   auto latest = store_.LatestTreeHead();
   if (!latest.ok()) return latest.error();
   if (!latest->has_value()) return Status::Ok();  // a new log: Open signs its empty head
@@ -265,30 +273,44 @@ Receipt ReceiptOf(const store::LogEntry& entry) {
   return Receipt{entry.index, entry.leaf_hash, entry.receipt, entry.received_at};
 }
 
-Result<std::vector<store::LogEntry>> Ledger::Append(std::vector<Submission> subs) {
-  if (subs.empty()) return std::vector<store::LogEntry>();  // nothing to commit, no new head
-  std::lock_guard append_lock(append_mu_);
-  UtcTime now;
-  uint64_t start = 0;
-  {
-    std::shared_lock lock(mu_);
-    // received_at grows by at least a millisecond from commit to commit, so that "as of T" is
-    // a prefix of the log and a commit is known by its time: VerifyStore finds a removed tree
-    // head by a change of time that no head marks.
-    start = tree_.size();
-    now = std::max(clock_(),
-                   start == 0 ? last_received_ : last_received_ + std::chrono::milliseconds(1));
-  }
+// One Prepare's entries waiting for the store.
+struct Ledger::Pending {
   std::vector<store::LogEntry> entries;
   std::vector<store::EntryIndex> index;
+  bool done = false;
+  Status status;
+};
+
+const std::vector<store::LogEntry>& Ledger::Prepared::entries() const {
+  static const std::vector<store::LogEntry> kNone;
+  return ticket ? ticket->entries : kNone;
+}
+
+std::vector<store::LogEntry> Ledger::TakeEntries(Prepared& prepared) {
+  return prepared.ticket ? std::move(prepared.ticket->entries) : std::vector<store::LogEntry>();
+}
+
+UtcTime Ledger::NextCommitTime() const {
+  // received_at grows by at least a millisecond from commit to commit, so that "as of T" is a
+  // prefix of the log and a commit is known by its time: VerifyStore finds a removed tree head
+  // by a change of time that no head marks.
+  return std::max(
+      clock_(), tree_.size() == 0 ? last_received_ : last_received_ + std::chrono::milliseconds(1));
+}
+
+Status Ledger::BuildEntries(std::vector<Submission>& subs, uint64_t start, UtcTime now,
+                            std::vector<store::LogEntry>& entries,
+                            std::vector<store::EntryIndex>& index) const {
+  entries.reserve(subs.size());
+  index.reserve(subs.size());
   for (size_t i = 0; i < subs.size(); ++i) {
     store::LogEntry e;
     e.index = start + i;
     e.kind = std::string(Spec(subs[i].kind).name);
     e.received_at = now;
-    e.submitter = subs[i].submitter;
-    e.party = subs[i].party;
     e.data = EntryData(subs[i], now);
+    e.submitter = std::move(subs[i].submitter);
+    e.party = subs[i].party;
     e.leaf_hash = LeafHash(e.data);
     e.receipt = key_.Sign(ReceiptMessage(e.index, e.leaf_hash));
     auto rows = DeriveIndex(e);
@@ -298,6 +320,34 @@ Result<std::vector<store::LogEntry>> Ledger::Append(std::vector<Submission> subs
     entries.push_back(std::move(e));
     index.push_back(std::move(rows).value());
   }
+  return Status::Ok();
+}
+
+Result<std::vector<store::LogEntry>> Ledger::Append(std::vector<Submission> subs) {
+  if (subs.empty()) return std::vector<store::LogEntry>();  // nothing to commit, no new head
+  std::lock_guard append_lock(append_mu_);
+  {
+    // No new Prepare while append_mu_ is held: wait for the queued ones to be written.
+    std::unique_lock lock(commit_mu_);
+    while (!queue_.empty() || committing_) {
+      if (!committing_) {
+        CommitQueued(lock);
+        continue;
+      }
+      committed_.wait(lock);
+    }
+    if (failed_) return *failed_;
+  }
+  UtcTime now;
+  uint64_t start = 0;
+  {
+    std::shared_lock lock(mu_);
+    start = tree_.size();
+    now = NextCommitTime();
+  }
+  std::vector<store::LogEntry> entries;
+  std::vector<store::EntryIndex> index;
+  if (Status st = BuildEntries(subs, start, now, entries, index); !st.ok()) return st.error();
   store::TreeHead head;
   {
     std::unique_lock lock(mu_);
@@ -322,16 +372,121 @@ Result<std::vector<store::LogEntry>> Ledger::Append(std::vector<Submission> subs
                                  "stored: submit it again",
                                  tree_.size(), start));
   }
-  std::unique_lock lock(mu_);
-  head_ = head;
-  last_received_ = now;
+  {
+    std::unique_lock lock(mu_);
+    head_ = head;
+    last_received_ = now;
+  }
+  std::lock_guard lock(commit_mu_);
   ++stats_.transactions;
+  ++stats_.submissions;
   stats_.entries += entries.size();
   return entries;
 }
 
+Result<Ledger::Prepared> Ledger::Prepare(std::vector<Submission> subs) {
+  if (subs.empty()) return Prepared{};  // nothing to commit, no new head
+  std::lock_guard append_lock(append_mu_);
+  // commit_mu_ is held from choosing the time to queueing, so that the entries join the
+  // transaction whose time they carry: a leader takes the queue only between two Prepares.
+  std::lock_guard lock(commit_mu_);
+  if (failed_) return *failed_;
+  UtcTime now;
+  uint64_t start = 0;
+  {
+    std::shared_lock tree_lock(mu_);
+    start = tree_.size();
+    // Joining the queued transaction: its time; else a new transaction's.
+    now = queue_.empty() ? NextCommitTime() : queue_.front()->entries.front().received_at;
+  }
+  auto pending = std::make_shared<Pending>();
+  if (Status st = BuildEntries(subs, start, now, pending->entries, pending->index); !st.ok()) {
+    return st.error();
+  }
+  {
+    // The leaves stay invisible to readers (they see up to head_.size) until durable.
+    std::unique_lock tree_lock(mu_);
+    for (const store::LogEntry& e : pending->entries) tree_.Append(e.leaf_hash);
+    last_received_ = now;
+  }
+  queue_.push_back(pending);
+  return Prepared{std::move(pending)};
+}
+
+Status Ledger::Commit(const Prepared& prepared) {
+  if (!prepared.ticket) return Status::Ok();
+  std::unique_lock lock(commit_mu_);
+  for (;;) {
+    if (prepared.ticket->done) return prepared.ticket->status;
+    if (!committing_) {
+      CommitQueued(lock);  // leads the next transaction, which holds this ticket
+      continue;
+    }
+    committed_.wait(lock);
+  }
+}
+
+bool Ledger::Idle() const {
+  std::lock_guard lock(commit_mu_);
+  return queue_.empty() && !committing_;
+}
+
+void Ledger::CommitQueued(std::unique_lock<std::mutex>& lock) {
+  std::vector<std::shared_ptr<Pending>> group(queue_.begin(), queue_.end());
+  queue_.clear();
+  if (group.empty()) return;
+  committing_ = true;
+  lock.unlock();
+  // One Prepare alone (a batch) is written from its own vectors; several are joined.
+  std::vector<store::LogEntry> joined_entries;
+  std::vector<store::EntryIndex> joined_index;
+  std::span<const store::LogEntry> entries = group.front()->entries;
+  std::span<const store::EntryIndex> index = group.front()->index;
+  if (group.size() > 1) {
+    for (const auto& p : group) {
+      joined_entries.insert(joined_entries.end(), p->entries.begin(), p->entries.end());
+      joined_index.insert(joined_index.end(), p->index.begin(), p->index.end());
+    }
+    entries = joined_entries;
+    index = joined_index;
+  }
+  const uint64_t first = entries.front().index;
+  const uint64_t size = entries.back().index + 1;
+  store::TreeHead head;
+  {
+    std::shared_lock tree_lock(mu_);
+    head = SignHead(size, *tree_.Root(size), entries.back().received_at);
+  }
+  Status st = store_.Append(entries, index, head);
+  lock.lock();
+  if (st.ok()) {
+    std::unique_lock tree_lock(mu_);
+    head_ = head;
+    ++stats_.transactions;
+    stats_.submissions += group.size();
+    stats_.entries += entries.size();
+  } else {
+    // Everything prepared from here on was built on the entries that failed.
+    failed_ = MakeError(ErrorCode::kInternal,
+                        fmt::format("the log store failed a commit ({}); the log is intact up to "
+                                    "entry {}, and this server accepts no more submissions: "
+                                    "restart it",
+                                    st.error().message, first));
+    group.insert(group.end(), queue_.begin(), queue_.end());
+    queue_.clear();
+    std::unique_lock tree_lock(mu_);
+    tree_.Truncate(first);
+  }
+  for (const auto& p : group) {
+    p->done = true;
+    p->status = st;
+  }
+  committing_ = false;
+  committed_.notify_all();
+}
+
 Ledger::CommitStats Ledger::commit_stats() const {
-  std::shared_lock lock(mu_);
+  std::lock_guard lock(commit_mu_);
   return stats_;
 }
 

@@ -12,8 +12,11 @@
 //   tree head    Ed25519 over "truce-tree-head-v1\n<size>\n<timestamp ms>\n<root hex>\n"
 #pragma once
 
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -83,12 +86,42 @@ class Ledger {
   [[nodiscard]] static Result<std::unique_ptr<Ledger>> Open(store::Store& store, SigningKey key,
                                                             Clock clock = SystemNow);
 
-  // Appends `subs` as consecutive entries in one durable transaction with a new signed head,
-  // and returns the entries as stored (ReceiptOf gives what each submitter gets back). All or
-  // nothing: on error the log is unchanged. kConflict when another server appended since this
-  // Ledger last caught up: the Ledger has then caught up, and the caller decides again (what
-  // it appends may depend on what it now knows) and retries.
+  // Appends `subs` as consecutive entries in one durable transaction of their own with a new
+  // signed head, and returns the entries as stored (ReceiptOf gives what each submitter gets
+  // back). All or nothing: on error the log is unchanged. kConflict when another server
+  // appended since this Ledger last caught up: the Ledger has then caught up, and the caller
+  // decides again (what it appends may depend on what it now knows) and retries. Waits for
+  // the group commits in flight (below) to end first.
   [[nodiscard]] Result<std::vector<store::LogEntry>> Append(std::vector<Submission> subs);
+
+  // Group commit (docs/performance.md): many submitters' appends in one store transaction,
+  // one fsync and one signed head. Prepare gives `subs` their places in the log (indices,
+  // received_at, leaf hashes, receipts) and queues them without waiting for the disk; Commit
+  // waits until they are durable. The appends prepared while one transaction is in flight are
+  // written together by the next, in the order they were prepared, and share its received_at
+  // (each transaction has one time, later than the previous one's, as VerifyStore requires).
+  // Nothing is visible (size(), Head(), proofs) before it is durable, and Commit returns OK
+  // only once it is: acknowledged means durable.
+  //
+  // REQUIRES: the caller holds the store's append lock (Store::LockAppends) from Prepare until
+  // Commit returns, so that no other server appends in between (App::SubmitLock keeps it for as
+  // long as any prepared append is not durable). If a transaction fails, its entries and every
+  // entry prepared after them are refused with its error, and the Ledger refuses every later
+  // Prepare and Append (kInternal): what the caller built on them in memory (the application's
+  // views) is no longer the log, and a restart rebuilds it from the store.
+  struct Pending;
+  struct Prepared {
+    std::shared_ptr<Pending> ticket;  // null when nothing was prepared (no submissions)
+    // The entries as they will be stored. Valid while `ticket` lives.
+    const std::vector<store::LogEntry>& entries() const;
+  };
+  [[nodiscard]] Result<Prepared> Prepare(std::vector<Submission> subs);
+  [[nodiscard]] Status Commit(const Prepared& prepared);
+  // The entries of a committed `prepared`, moved out. REQUIRES: Commit(prepared) returned OK.
+  static std::vector<store::LogEntry> TakeEntries(Prepared& prepared);
+  // True when every prepared entry is durable (or refused): nothing queued, no transaction in
+  // flight.
+  bool Idle() const;
 
   // Why `key` may not continue `store`'s log (kConflict): it is not the key the store records,
   // or the recorded key was replaced.
@@ -97,15 +130,16 @@ class Ledger {
   // Follows what other servers appended: reads the store's latest signed head and the entries
   // up to it, checks each leaf against its data, the head's root against the tree and its
   // signature against this Ledger's key, then makes it the head. Cheap when nothing changed
-  // (one read of the latest head). kConflict when the store no longer agrees with what this
-  // Ledger has seen (entries removed or altered: run `truce verify`).
+  // (one read of the latest head), and nothing to do while prepared entries wait for their
+  // transaction (no one else appends then). kConflict when the store no longer agrees with
+  // what this Ledger has seen (entries removed or altered: run `truce verify`).
   [[nodiscard]] Status CatchUp();
 
-  // Store transactions this Ledger wrote and the entries in them since Open, for the
-  // benchmarks. One transaction per Append: group commit (several submitters' appends in one
-  // transaction) is not combined with appends from several servers yet (docs/performance.md).
+  // What this Ledger wrote since Open, for the benchmarks and the metrics: store transactions,
+  // the entries in them, and the submissions (Append or Prepare calls) they carried. Group
+  // commit shows as fewer transactions than submissions.
   struct CommitStats {
-    uint64_t transactions = 0, entries = 0;
+    uint64_t transactions = 0, entries = 0, submissions = 0;
   };
   CommitStats commit_stats() const;
 
@@ -125,16 +159,34 @@ class Ledger {
   // REQUIRES: append_mu_ held.
   [[nodiscard]] Status CatchUpLocked();
 
+  // The entries of `subs` at indices from `start`, received at `now`, with their query rows.
+  [[nodiscard]] Status BuildEntries(std::vector<Submission>& subs, uint64_t start, UtcTime now,
+                                    std::vector<store::LogEntry>& entries,
+                                    std::vector<store::EntryIndex>& index) const;
+  // The time of a new commit: the clock, but at least 1 ms after the previous commit's.
+  // REQUIRES: mu_ held.
+  UtcTime NextCommitTime() const;
+  // Writes the queued appends as one transaction (the caller leads it). REQUIRES: commit_mu_
+  // held, as `lock`; committing_ false.
+  void CommitQueued(std::unique_lock<std::mutex>& lock);
+
   store::Store& store_;
   const SigningKey key_;
   const Clock clock_;
-  std::mutex append_mu_;          // one append at a time
+  std::mutex append_mu_;          // one Append, Prepare or CatchUp at a time
   mutable std::shared_mutex mu_;  // guards tree_, head_, has_head_, last_received_
-  MerkleTree tree_;
-  store::TreeHead head_;
+  MerkleTree tree_;               // every prepared leaf; those past head_.size are not durable
+  store::TreeHead head_;          // the last durable head
   bool has_head_ = false;
-  UtcTime last_received_{};
-  CommitStats stats_;  // guarded by mu_
+  UtcTime last_received_{};  // of the last commit, durable, in flight or queued
+
+  // Group commit. REQUIRES for Prepare's appending to tree_: commit_mu_ held.
+  mutable std::mutex commit_mu_;  // guards everything below
+  std::condition_variable committed_;
+  std::deque<std::shared_ptr<Pending>> queue_;  // prepared, not yet in a transaction
+  bool committing_ = false;                     // a leader is writing a transaction
+  std::optional<Error> failed_;                 // a transaction failed: refuse all
+  CommitStats stats_;
 };
 
 // The log's signing key for `store`, from `key_file`. When the file does not exist, a new key

@@ -10,6 +10,9 @@ namespace truce::app {
 void App::SubmitLock::lock() {
   mu_.lock();
   failure_.reset();
+  // A group commit in flight (App::AppendLocked): this server still holds the store's append
+  // lock, and the views are the log plus the entries waiting for the disk.
+  if (held_) return;
   auto held = app_.store_.LockAppends();
   if (!held.ok()) {
     failure_ = std::move(held).error();
@@ -21,7 +24,9 @@ void App::SubmitLock::lock() {
 }
 
 void App::SubmitLock::unlock() {
-  held_.reset();
+  // The append lock is kept while entries prepared under it wait for their transaction: no
+  // other server may append before they are durable. The last submitter out releases it.
+  if (app_.ledger_.Idle()) held_.reset();
   failure_.reset();
   mu_.unlock();
 }

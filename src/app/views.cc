@@ -142,14 +142,22 @@ uint64_t Views::size() const {
 
 uint64_t Views::SizeAsOf(std::optional<UtcTime> as_of) const {
   std::shared_lock lock(mu_);
-  if (!as_of) return received_at_.size();
-  return static_cast<uint64_t>(std::upper_bound(received_at_.begin(), received_at_.end(), *as_of) -
+  const auto end = received_at_.begin() +
+                   static_cast<ptrdiff_t>(std::min<uint64_t>(received_at_.size(), durable_size_));
+  if (!as_of) return static_cast<uint64_t>(end - received_at_.begin());
+  return static_cast<uint64_t>(std::upper_bound(received_at_.begin(), end, *as_of) -
                                received_at_.begin());
 }
 
 UtcTime Views::LatestReceived() const {
   std::shared_lock lock(mu_);
-  return received_at_.empty() ? UtcTime{} : received_at_.back();
+  const uint64_t n = std::min<uint64_t>(received_at_.size(), durable_size_);
+  return n == 0 ? UtcTime{} : received_at_[n - 1];
+}
+
+void Views::SetDurableSize(uint64_t size) {
+  std::unique_lock lock(mu_);
+  durable_size_ = size;
 }
 
 std::shared_ptr<const StoredScenario> Views::ScenarioAt(uint64_t size) const {

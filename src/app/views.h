@@ -125,6 +125,10 @@ class Views {
   // When the latest entry was received (the epoch for an empty log). Commits get distinct
   // times (at least 1 ms apart), so under a slow or fixed clock this can be ahead of it.
   UtcTime LatestReceived() const;
+  // Group commit (App::AppendLocked): entries applied before they are durable. SizeAsOf and
+  // LatestReceived stop at `size` (what readers may see) until it is raised; UINT64_MAX (the
+  // start) hides nothing. size() and the lookups submitters decide on see every entry.
+  void SetDurableSize(uint64_t size);
 
   // The scenario version in force at log size `size`, null when none.
   std::shared_ptr<const StoredScenario> ScenarioAt(uint64_t size) const;
@@ -174,6 +178,7 @@ class Views {
   std::vector<StoredPublication> publications_;
   std::vector<UtcTime> received_at_;                          // per entry
   std::unordered_map<std::string, uint64_t> revoked_tokens_;  // token id -> revoking entry
+  uint64_t durable_size_ = UINT64_MAX;                        // SetDurableSize
 
   std::mutex evaluations_mu_;
   std::map<uint64_t, std::unique_ptr<Evaluation>> evaluations_;  // by scenario entry

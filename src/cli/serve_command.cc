@@ -198,6 +198,9 @@ int Run(const ServeOptions& o) {
   app::Metrics metrics;
   app::AppLimits app_limits;
   app_limits.refresh_interval = std::chrono::milliseconds(o.refresh_ms);
+  // Group commit needs this server to be the only appender while a group is in flight; with
+  // several servers on one PostgreSQL log each append is its own transaction (performance.md).
+  app_limits.group_commit = !shared;
   auto application = app::App::Open(**store, **ledger, metrics, app_limits);
   if (!application.ok()) return ReportError(application.error());
   app::App& truce = **application;

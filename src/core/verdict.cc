@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <numbers>
+#include <optional>
 
 #include <GeographicLib/Geodesic.hpp>
 
@@ -44,6 +45,86 @@ MultiPolygon DiscPolygon(LatLng centre, double radius_m) {
   return MultiPolygon{{Polygon{{std::move(ring)}}}};
 }
 
+// One report's disc in the forms Cover needs, each built on first use and shared by every zone
+// version the report is judged against.
+class DiscShapes {
+ public:
+  DiscShapes(const detail::GeosContext& ctx, LatLng centre, Meters radius)
+      : ctx_(ctx), centre_(centre), radius_(radius) {}
+  LatLng centre() const { return centre_; }
+  Meters radius() const { return radius_; }
+
+  // A rectangle in degrees that holds the circumscribed polygon (every vertex is at geodesic
+  // distance r from the centre, and the rectangle is convex, so it holds the edges too), from
+  // bounds on the ellipsoid's curvature alone: no geodesic is computed. Null near a pole or the
+  // antimeridian, where the bound is not kept simple.
+  const GEOSGeometry* Box() {
+    if (!box_done_) {
+      box_done_ = true;
+      // Along any path, ds >= M dphi with M >= a(1 - e^2) (the meridional radius at the
+      // equator), and ds >= N cos(phi) dlambda with N >= a. A margin covers rounding.
+      constexpr double kA = 6378137.0, kMeridionalMin = 6335439.0, kMargin = 1.001;
+      constexpr double kDeg = 180.0 / std::numbers::pi;
+      const double r = OuterRadius() * kMargin;
+      const double dlat = r / kMeridionalMin * kDeg + 1e-9;
+      const double max_lat = std::abs(centre_.lat()) + dlat;
+      if (max_lat < 89.0) {
+        const double dlng = r / (kA * std::cos(max_lat / kDeg)) * kDeg + 1e-9;
+        const double lng_lo = centre_.lng() - dlng, lng_hi = centre_.lng() + dlng;
+        if (lng_lo > -180.0 && lng_hi < 180.0) {
+          const double lat_lo = centre_.lat() - dlat, lat_hi = centre_.lat() + dlat;
+          Ring ring = {{lat_lo, lng_lo},
+                       {lat_lo, lng_hi},
+                       {lat_hi, lng_hi},
+                       {lat_hi, lng_lo},
+                       {lat_lo, lng_lo}};
+          box_ =
+              std::move(detail::ToGeos(ctx_, MultiPolygon{{Polygon{{std::move(ring)}}}})).value();
+        }
+      }
+    }
+    return box_.get();
+  }
+  // The circumscribed polygon: contains the true disc, so "wholly inside" is never overstated
+  // and "meets" never missed.
+  const GEOSGeometry& Outer() {
+    if (!outer_)
+      outer_ = std::move(detail::ToGeos(ctx_, DiscPolygon(centre_, OuterRadius()))).value();
+    return *outer_;
+  }
+  // The equal-area polygon for the share: same area as the true disc, so the ratio is unbiased.
+  const MultiPolygon& EqualArea() {
+    if (!equal_area_) {
+      const double step = std::numbers::pi / kDiscVertices;
+      equal_area_ = DiscPolygon(
+          centre_,
+          radius_.value * std::sqrt(2 * std::numbers::pi / (kDiscVertices * std::sin(2 * step))));
+      equal_area_geos_ = std::move(detail::ToGeos(ctx_, *equal_area_)).value();
+      equal_area_m2_ = GeodesicArea(*equal_area_).value;
+    }
+    return *equal_area_;
+  }
+  const GEOSGeometry& EqualAreaGeos() {
+    EqualArea();
+    return *equal_area_geos_;
+  }
+  double EqualAreaSquareMetres() {
+    EqualArea();
+    return equal_area_m2_;
+  }
+
+ private:
+  double OuterRadius() const { return radius_.value / std::cos(std::numbers::pi / kDiscVertices); }
+
+  const detail::GeosContext& ctx_;
+  const LatLng centre_;
+  const Meters radius_;
+  bool box_done_ = false;
+  detail::GeomPtr box_, outer_, equal_area_geos_;
+  std::optional<MultiPolygon> equal_area_;
+  double equal_area_m2_ = 0;
+};
+
 // Zone versions in GEOS form, built once per evaluation.
 class ZoneShapes {
  public:
@@ -53,7 +134,10 @@ class ZoneShapes {
       prepared_.push_back(detail::Prepare(ctx, *shapes_.back()));
     }
   }
-  DiscCoverage Cover(size_t i, LatLng centre, Meters radius) const;
+  // `prefilter`: decide from DiscShapes::Box alone when the rectangle misses the zone or lies
+  // wholly inside it. The outcome is the full computation's by construction (the rectangle
+  // holds the circumscribed polygon); it only skips the geodesics and the polygon predicates.
+  DiscCoverage Cover(size_t i, DiscShapes& disc, bool prefilter) const;
 
  private:
   const detail::GeosContext& ctx_;
@@ -61,33 +145,32 @@ class ZoneShapes {
   std::vector<detail::PreparedPtr> prepared_;
 };
 
-DiscCoverage ZoneShapes::Cover(size_t i, LatLng centre, Meters radius) const {
+DiscCoverage ZoneShapes::Cover(size_t i, DiscShapes& disc, bool prefilter) const {
   GEOSContextHandle_t h = ctx_.handle();
-  const double step = std::numbers::pi / kDiscVertices;
   DiscCoverage out;
-  if (radius.value <= 0) {
-    auto point = detail::MakePoint(ctx_, centre);
+  if (disc.radius().value <= 0) {
+    auto point = detail::MakePoint(ctx_, disc.centre());
     const bool in = GEOSPreparedIntersects_r(h, prepared_[i].get(), point.get()) == 1;
     return DiscCoverage{in, in ? 1.0 : 0.0, in};
   }
-  // Circumscribed polygon: contains the true disc, so "wholly inside" is never overstated
-  // and "meets" never missed.
-  auto outer =
-      std::move(detail::ToGeos(ctx_, DiscPolygon(centre, radius.value / std::cos(step)))).value();
-  if (GEOSPreparedIntersects_r(h, prepared_[i].get(), outer.get()) != 1) return out;
+  if (prefilter) {
+    if (const GEOSGeometry* box = disc.Box()) {
+      if (GEOSPreparedIntersects_r(h, prepared_[i].get(), box) != 1) return out;
+      if (GEOSPreparedCovers_r(h, prepared_[i].get(), box) == 1) {
+        return DiscCoverage{true, 1.0, true};
+      }
+    }
+  }
+  if (GEOSPreparedIntersects_r(h, prepared_[i].get(), &disc.Outer()) != 1) return out;
   out.meets = true;
-  if (GEOSPreparedCovers_r(h, prepared_[i].get(), outer.get()) == 1)
+  if (GEOSPreparedCovers_r(h, prepared_[i].get(), &disc.Outer()) == 1) {
     return DiscCoverage{true, 1.0, true};
-  // Equal-area polygon for the share: same area as the true disc, so the ratio is unbiased.
-  const double equal_area =
-      radius.value * std::sqrt(2 * std::numbers::pi / (kDiscVertices * std::sin(2 * step)));
-  const MultiPolygon disc = DiscPolygon(centre, equal_area);
-  auto disc_geos = std::move(detail::ToGeos(ctx_, disc)).value();
-  detail::GeomPtr common(GEOSIntersection_r(h, shapes_[i].get(), disc_geos.get()),
+  }
+  detail::GeomPtr common(GEOSIntersection_r(h, shapes_[i].get(), &disc.EqualAreaGeos()),
                          detail::GeomDeleter{h});
   if (common) {
     const double inside = GeodesicArea(detail::PolygonalParts(ctx_, *common)).value;
-    out.fraction = std::clamp(inside / GeodesicArea(disc).value, 0.0, 1.0);
+    out.fraction = std::clamp(inside / disc.EqualAreaSquareMetres(), 0.0, 1.0);
   }
   return out;
 }
@@ -125,19 +208,22 @@ DiscCoverage CoverDisc(const MultiPolygon& shape, LatLng centre, Meters radius) 
   auto v = ZoneVersion::Create(spec);
   if (!v.ok()) return {};
   const ZoneVersion versions[] = {std::move(v).value()};
-  return ZoneShapes(ctx, versions).Cover(0, centre, radius);
+  DiscShapes disc(ctx, centre, radius);
+  return ZoneShapes(ctx, versions).Cover(0, disc, /*prefilter=*/true);
 }
 
 struct ReportEvaluator::Impl {
-  explicit Impl(const Scenario& s) : scenario(s), shapes(ctx, s.zone_versions()), resolver(s) {}
+  Impl(const Scenario& s, EvaluatorOptions o)
+      : scenario(s), options(o), shapes(ctx, s.zone_versions()), resolver(s) {}
   const Scenario& scenario;
+  const EvaluatorOptions options;
   detail::GeosContext ctx;
   const ZoneShapes shapes;
   const ActorResolver resolver;
 };
 
-ReportEvaluator::ReportEvaluator(const Scenario& scenario)
-    : impl_(std::make_unique<Impl>(scenario)) {}
+ReportEvaluator::ReportEvaluator(const Scenario& scenario, EvaluatorOptions options)
+    : impl_(std::make_unique<Impl>(scenario, options)) {}
 
 ReportEvaluator::~ReportEvaluator() = default;
 
@@ -166,6 +252,7 @@ std::vector<Violation> ReportEvaluator::Evaluate(const Report& report) const {
   const double dlat = report.radius().value / 110'000.0 + 1e-9;
   const double dlng =
       dlat / std::max(0.01, std::cos(report.location().lat() * std::numbers::pi / 180));
+  DiscShapes disc(impl_->ctx, report.location(), report.radius());
   for (size_t i = 0; i < versions.size(); ++i) {
     const ZoneVersion& v = versions[i];
     if (!v.validity().Overlaps(report.when())) continue;
@@ -186,7 +273,7 @@ std::vector<Violation> ReportEvaluator::Evaluate(const Report& report) const {
       }
       // Known actors all outside the rule, and no unknown one: not a violation of it.
       if (bound_party.empty() && !unresolved) continue;
-      if (!coverage) coverage = impl_->shapes.Cover(i, report.location(), report.radius());
+      if (!coverage) coverage = impl_->shapes.Cover(i, disc, impl_->options.planar_prefilter);
       if (!coverage->meets) continue;
       const bool inside = coverage->wholly_inside && v.validity().Contains(report.when());
       out.push_back(Violation{&report, &v, rule.kind,
