@@ -227,4 +227,31 @@ class LiveFlightMonitor {
   LiveStats stats_;
 };
 
+// One track judged as it grows, for a server that must answer after every batch: fixes are
+// appended in time order and Violations() gives, at any point, exactly what
+// FlightMonitor::Detect gives for the track of the fixes appended so far (a stay still open is
+// lost inside at the last fix), without scanning them again. Add costs one step of Detect;
+// Violations() costs a copy of the violations and of the stays in progress. Not thread-safe.
+class GrowingTrack {
+ public:
+  // REQUIRES: `monitor` outlives this object.
+  GrowingTrack(const FlightMonitor& monitor, std::string icao24);
+  ~GrowingTrack();
+  GrowingTrack(GrowingTrack&&) noexcept;
+  GrowingTrack& operator=(GrowingTrack&&) noexcept;
+  GrowingTrack(const GrowingTrack&) = delete;
+  GrowingTrack& operator=(const GrowingTrack&) = delete;
+
+  // REQUIRES: p.icao24 is the track's aircraft. A fix not after the last one is ignored, as
+  // Detect ignores it.
+  void Add(const Position& p);
+  // Detect(track of the fixes added so far), in its order (entry time, then zone).
+  std::vector<FlightViolation> Violations() const;
+
+ private:
+  std::unique_ptr<detail::TrackScanner> scanner_;
+  std::vector<FlightViolation> closed_;  // exits so far, in the order the scanner made them
+  std::vector<FlightAlert> scratch_;
+};
+
 }  // namespace truce

@@ -1,6 +1,7 @@
 #include "app/flight_views.h"
 
 #include <algorithm>
+#include <iterator>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -97,6 +98,60 @@ Status FlightViews::Apply(const store::LogEntry& entry) {
   return Status::Ok();
 }
 
+std::vector<FlightViolation> FlightViews::JudgeAircraftLocked(const std::string& icao, Aircraft& a,
+                                                              bool from_scratch) {
+  auto restart = [&a] {
+    a.taken = 0;
+    a.times.clear();
+    a.ended.clear();
+    a.track.reset();
+  };
+  if (from_scratch) restart();
+  // The fixes not taken yet in time order; equal times keep log order, so that the first one
+  // logged is the one kept, as BuildTracks keeps the first in input order.
+  auto by_time = [](const Fix* x, const Fix* y) { return x->position.time < y->position.time; };
+  std::vector<const Fix*> fresh;
+  fresh.reserve(a.fixes.size() - a.taken);
+  for (size_t i = a.taken; i < a.fixes.size(); ++i) fresh.push_back(&a.fixes[i]);
+  std::stable_sort(fresh.begin(), fresh.end(), by_time);
+  // A fix at or before the last one taken: a duplicate of a fix taken changes nothing, any
+  // other changes the tracks, which are then built again from every fix.
+  for (const Fix* f : fresh) {
+    if (a.times.empty() || f->position.time > a.times.back()) break;
+    if (!std::binary_search(a.times.begin(), a.times.end(), f->position.time)) {
+      restart();
+      fresh.clear();
+      for (const Fix& g : a.fixes) fresh.push_back(&g);
+      std::stable_sort(fresh.begin(), fresh.end(), by_time);
+      break;
+    }
+  }
+  for (const Fix* f : fresh) {
+    const UtcTime t = f->position.time;
+    if (!a.times.empty() && t <= a.times.back()) continue;  // a duplicate
+    if (!a.times.empty() && t - a.times.back() > monitor_->options().max_gap) {
+      // The silence ends the track (BuildTracks splits here): its violations are final.
+      std::vector<FlightViolation> done = a.track->Violations();
+      std::move(done.begin(), done.end(), std::back_inserter(a.ended));
+      a.track.reset();
+    }
+    if (!a.track) a.track = std::make_unique<GrowingTrack>(*monitor_, icao);
+    a.track->Add(f->position);
+    a.times.push_back(t);
+  }
+  a.taken = a.fixes.size();
+  std::vector<FlightViolation> out = a.ended;
+  if (a.track) {
+    std::vector<FlightViolation> last = a.track->Violations();
+    std::move(last.begin(), last.end(), std::back_inserter(out));
+  }
+  // JudgeFlights' order within one aircraft: its tracks' violations by entry time, stably.
+  std::stable_sort(out.begin(), out.end(), [](const FlightViolation& x, const FlightViolation& y) {
+    return x.entry.time < y.entry.time;
+  });
+  return out;
+}
+
 void FlightViews::UpdateLocked(const std::shared_ptr<const StoredScenario>& scenario) {
   // Changes are recorded once someone takes them (Advance), so that a server that never asks
   // keeps no list.
@@ -105,11 +160,18 @@ void FlightViews::UpdateLocked(const std::shared_ptr<const StoredScenario>& scen
   if (!scenario) {
     current_ =
         std::make_shared<FlightVerdicts>(FlightVerdicts{applied_, nullptr, {}, {}, watermark_});
+    current_stale_ = false;
     judged_scenario_ = nullptr;
+    monitor_.reset();
     for (auto& [icao, a] : aircraft_) {
       a.violations.clear();
       a.open.clear();
+      a.taken = 0;
+      a.times.clear();
+      a.ended.clear();
+      a.track.reset();
     }
+    with_open_.clear();
     dirty_.clear();
     return;
   }
@@ -118,17 +180,17 @@ void FlightViews::UpdateLocked(const std::shared_ptr<const StoredScenario>& scen
   if (everything) {
     std::vector<Exemption> exemptions;
     for (const StoredExemption& e : exemptions_) exemptions.push_back(e.exemption);
+    // The growing tracks point into the old monitor: they go before it does.
+    for (auto& [icao, a] : aircraft_) a.track.reset();
     monitor_ = MakeMonitor(*scenario, std::move(exemptions), options_);
     judged_scenario_ = scenario;
     judged_exemptions_ = exemptions_.size();
   }
   const bool watermark_moved = judged_watermark_ != watermark_;
-  if (!everything && dirty_.empty() && !watermark_moved && current_ &&
-      current_->log_size == applied_) {
-    return;
-  }
+  if (!everything && dirty_.empty() && !watermark_moved) return;
+  current_stale_ = true;
   const size_t first_change = changes ? changes->size() : 0;
-  auto diff = [&](Aircraft& a, std::vector<FlightViolation> fresh) {
+  auto diff = [&](const std::string& icao, Aircraft& a, std::vector<FlightViolation> fresh) {
     std::vector<bool> open(fresh.size());
     for (size_t i = 0; i < fresh.size(); ++i)
       open[i] = IsOpen(fresh[i], watermark_, options_.max_gap);
@@ -149,33 +211,31 @@ void FlightViews::UpdateLocked(const std::shared_ptr<const StoredScenario>& scen
     }
     a.violations = std::move(fresh);
     a.open = std::move(open);
+    if (std::find(a.open.begin(), a.open.end(), true) != a.open.end()) {
+      with_open_.insert(icao);
+    } else {
+      with_open_.erase(icao);
+    }
   };
-  for (auto& [icao, a] : aircraft_) {
-    if (everything || dirty_.contains(icao)) {
-      std::vector<Position> positions;
-      positions.reserve(a.fixes.size());
-      for (const Fix& f : a.fixes) positions.push_back(f.position);
-      diff(a, JudgeFlights(std::move(positions), *monitor_));
-    } else if (watermark_moved && std::find(a.open.begin(), a.open.end(), true) != a.open.end()) {
-      diff(a, std::move(a.violations));
+  if (everything) {
+    for (auto& [icao, a] : aircraft_) diff(icao, a, JudgeAircraftLocked(icao, a, true));
+  } else {
+    for (const std::string& icao : dirty_) {
+      Aircraft& a = aircraft_.at(icao);
+      diff(icao, a, JudgeAircraftLocked(icao, a, false));
+    }
+    if (watermark_moved) {
+      // The feed's clock moved on: open violations of silent aircraft may now be closed.
+      const std::vector<std::string> open(with_open_.begin(), with_open_.end());
+      for (const std::string& icao : open) {
+        if (dirty_.contains(icao)) continue;
+        Aircraft& a = aircraft_.at(icao);
+        diff(icao, a, a.violations);
+      }
     }
   }
   dirty_.clear();
   judged_watermark_ = watermark_;
-  std::vector<std::pair<FlightViolation, bool>> all;
-  for (const auto& [icao, a] : aircraft_) {
-    for (size_t i = 0; i < a.violations.size(); ++i) all.emplace_back(a.violations[i], a.open[i]);
-  }
-  SortByEntry(all);
-  auto verdicts = std::make_shared<FlightVerdicts>();
-  verdicts->log_size = applied_;
-  verdicts->scenario = scenario;
-  verdicts->watermark = watermark_;
-  for (auto& [v, open] : all) {
-    verdicts->violations.push_back(std::move(v));
-    verdicts->open.push_back(open);
-  }
-  current_ = std::move(verdicts);
   if (changes) {
     std::stable_sort(changes->begin() + static_cast<std::ptrdiff_t>(first_change), changes->end(),
                      [](const FlightChange& x, const FlightChange& y) {
@@ -188,6 +248,24 @@ void FlightViews::UpdateLocked(const std::shared_ptr<const StoredScenario>& scen
                        return tx < ty;
                      });
   }
+}
+
+void FlightViews::RebuildCurrentLocked() {
+  std::vector<std::pair<FlightViolation, bool>> all;
+  for (const auto& [icao, a] : aircraft_) {
+    for (size_t i = 0; i < a.violations.size(); ++i) all.emplace_back(a.violations[i], a.open[i]);
+  }
+  SortByEntry(all);
+  auto verdicts = std::make_shared<FlightVerdicts>();
+  verdicts->log_size = applied_;
+  verdicts->scenario = judged_scenario_;
+  verdicts->watermark = watermark_;
+  for (auto& [v, open] : all) {
+    verdicts->violations.push_back(std::move(v));
+    verdicts->open.push_back(open);
+  }
+  current_ = std::move(verdicts);
+  current_stale_ = false;
 }
 
 std::shared_ptr<const FlightVerdicts> FlightViews::JudgeAsOf(
@@ -233,6 +311,15 @@ std::shared_ptr<const FlightVerdicts> FlightViews::At(
     std::lock_guard lock(mu_);
     if (size >= applied_) {
       UpdateLocked(scenario);
+      if (current_stale_ || !current_ || current_->log_size != applied_ ||
+          current_->scenario != scenario) {
+        if (scenario) {
+          RebuildCurrentLocked();
+        } else {
+          current_ = std::make_shared<FlightVerdicts>(
+              FlightVerdicts{applied_, nullptr, {}, {}, watermark_});
+        }
+      }
       return current_;
     }
   }

@@ -4,8 +4,9 @@
 //
 // Derived from the log like the report views (views.h): rebuilt when the application opens,
 // advanced by Apply() with each appended entry. The verdicts of the current log are kept and
-// updated incrementally: a positions batch re-judges only the aircraft it names, a new
-// exemption or scenario version re-judges every aircraft. An earlier log size (as_of) is judged
+// updated incrementally: a positions batch advances only the aircraft it names, each by its new
+// fixes alone (GrowingTrack; a fix older than the aircraft's latest re-judges that aircraft), a
+// new exemption or scenario version re-judges every aircraft. An earlier log size (as_of) is judged
 // afresh from the positions and exemptions of that prefix.
 //
 // A violation is "open" while the aircraft was inside at its last fix and the feed has not gone
@@ -107,10 +108,25 @@ class FlightViews {
     std::vector<Fix> fixes;                   // log order
     std::vector<FlightViolation> violations;  // under the current monitor
     std::vector<bool> open;
+    // The incremental judgement under monitor_: the fixes taken so far (a prefix of `fixes`),
+    // their distinct times in order, the violations of the tracks that ended (a later fix came
+    // after a gap longer than max_gap) and the last track, growing.
+    size_t taken = 0;
+    std::vector<UtcTime> times;
+    std::vector<FlightViolation> ended;
+    std::unique_ptr<GrowingTrack> track;
   };
   // REQUIRES: mu_ held. Re-judges the dirty aircraft (all of them when the scenario or the
-  // exemptions changed) and appends what changed to `changes` (may be null).
+  // exemptions changed) and appends what changed to `changes` (may be null). The list of
+  // every violation (current_) is rebuilt only when asked for (At).
   void UpdateLocked(const std::shared_ptr<const StoredScenario>& scenario);
+  // REQUIRES: mu_ held, monitor_ set. Takes the aircraft's fixes not taken yet into its
+  // growing track, in time order; a fix earlier than the last one taken (not a duplicate of
+  // one) makes it judge every fix again, as BuildTracks would order them. Returns the
+  // violations of all its fixes: exactly JudgeFlights over them.
+  std::vector<FlightViolation> JudgeAircraftLocked(const std::string& icao, Aircraft& a,
+                                                   bool from_scratch);
+  void RebuildCurrentLocked();
   std::shared_ptr<const FlightVerdicts> JudgeAsOf(uint64_t size,
                                                   std::shared_ptr<const StoredScenario> scenario);
 
@@ -128,6 +144,8 @@ class FlightViews {
   std::optional<UtcTime> judged_watermark_;
   std::unique_ptr<FlightMonitor> monitor_;
   std::set<std::string> dirty_;
+  std::set<std::string> with_open_;  // aircraft with an open violation
+  bool current_stale_ = true;
   std::shared_ptr<const FlightVerdicts> current_;
   std::shared_ptr<const FlightVerdicts> as_of_cache_;
   bool tracking_changes_ = false;

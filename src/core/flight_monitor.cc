@@ -684,4 +684,40 @@ void LiveFlightMonitor::Finish(std::vector<FlightAlert>& alerts) {
   stats_.active = 0;
 }
 
+// ---- growing tracks ----
+
+GrowingTrack::GrowingTrack(const FlightMonitor& monitor, std::string icao24)
+    : scanner_(std::make_unique<detail::TrackScanner>(monitor, std::move(icao24))) {}
+GrowingTrack::~GrowingTrack() = default;
+GrowingTrack::GrowingTrack(GrowingTrack&&) noexcept = default;
+GrowingTrack& GrowingTrack::operator=(GrowingTrack&&) noexcept = default;
+
+void GrowingTrack::Add(const Position& p) {
+  scratch_.clear();
+  scanner_->Add(p, scratch_);
+  for (FlightAlert& a : scratch_) {
+    if (a.kind == FlightAlert::Kind::kExit) closed_.push_back(std::move(a.violation));
+  }
+  scratch_.clear();
+}
+
+std::vector<FlightViolation> GrowingTrack::Violations() const {
+  std::vector<FlightViolation> out = closed_;
+  if (scanner_->last()) {
+    // The end of the track as if it ended now, on a copy: the stays in progress are lost
+    // inside at the last fix, as Detect reports them for the fixes so far.
+    detail::TrackScanner ending(*scanner_);
+    std::vector<FlightAlert> alerts;
+    ending.Finish(alerts);
+    for (FlightAlert& a : alerts) {
+      if (a.kind == FlightAlert::Kind::kExit) out.push_back(std::move(a.violation));
+    }
+  }
+  // Detect's order: its exits, stably sorted by entry time.
+  std::stable_sort(out.begin(), out.end(), [](const FlightViolation& x, const FlightViolation& y) {
+    return x.entry.time < y.entry.time;
+  });
+  return out;
+}
+
 }  // namespace truce

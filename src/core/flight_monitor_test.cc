@@ -5,6 +5,7 @@
 #include "truce/flight_monitor.h"
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -511,6 +512,45 @@ TEST(LiveFlightMonitorTest, OutOfOrderWithinTheWindowGivesTheBatchResult) {
   EXPECT_EQ(live.stats().late, 0u);
   EXPECT_EQ(live.stats().duplicates, (ordered.size() + 6) / 7);
   EXPECT_EQ(live.stats().processed, ordered.size());
+}
+
+// After every fix, a growing track gives what Detect gives for the fixes so far: every field
+// of every violation (lost inside at the last fix while a stay is open), in Detect's order.
+TEST(GrowingTrackTest, AfterEveryFixExactlyDetectOfThePrefix) {
+  const std::vector<Position> traffic = Traffic(60, 5);
+  World w(TrafficZones(), true);
+  std::map<std::string, std::vector<Position>> by_aircraft;
+  for (const Position& p : traffic) by_aircraft[p.icao24].push_back(p);
+  size_t checked = 0, open = 0;
+  for (const auto& [icao, fixes] : by_aircraft) {
+    GrowingTrack growing(w.monitor(), icao);
+    Track prefix{icao, {}};
+    for (const Position& p : fixes) {
+      growing.Add(p);
+      prefix.positions.push_back(p);
+      const std::vector<FlightViolation> want = w.monitor().Detect(prefix);
+      const std::vector<FlightViolation> got = growing.Violations();
+      ASSERT_EQ(got.size(), want.size()) << icao;
+      for (size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ(got[i].zone, want[i].zone);
+        EXPECT_EQ(got[i].entry.time, want[i].entry.time);
+        EXPECT_EQ(got[i].entry.where, want[i].entry.where);
+        EXPECT_EQ(got[i].exit.time, want[i].exit.time);
+        EXPECT_EQ(got[i].exit.kind, want[i].exit.kind);
+        EXPECT_EQ(got[i].verdict, want[i].verdict);
+        EXPECT_EQ(got[i].lost_inside, want[i].lost_inside);
+        EXPECT_EQ(got[i].inside_time, want[i].inside_time);
+        EXPECT_EQ(got[i].incursions, want[i].incursions);
+        EXPECT_EQ(got[i].positions_inside, want[i].positions_inside);
+        EXPECT_EQ(got[i].path.size(), want[i].path.size());
+        EXPECT_EQ(got[i].callsign, want[i].callsign);
+        open += got[i].lost_inside;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 1000u);
+  EXPECT_GT(open, 100u) << "stays in progress must be checked too";
 }
 
 TEST(LiveFlightMonitorTest, EntryAlertComesFirstAndExitAfterTheDwell) {
