@@ -30,6 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/air_evidence.h"
 #include "app/alerts.h"
 #include "app/flight_views.h"
 #include "app/ledger.h"
@@ -500,6 +501,7 @@ class App {
   const Clock clock_;
   Views views_;
   FlightViews flights_;
+  AirEvidence air_evidence_{flights_};  // the incidents' track evidence (air_evidence.h)
   // Alerts, produced from each entry as it is applied (alert_ops.cc). REQUIRES for
   // ProduceAlerts: entries in index order, each once, serialised (submit_mu_ or Open).
   struct AlertState;

@@ -89,6 +89,11 @@ class FlightViews {
   // The exemptions logged before log size `size`, in log order.
   std::vector<StoredExemption> Exemptions(uint64_t size) const;
 
+  // The positions logged in entries [from, to) whose time lies in `during` (any time when
+  // nullopt); each aircraft's in log order (app/air_evidence.h fuses them with strike reports).
+  std::vector<Position> Positions(uint64_t from, uint64_t to,
+                                  std::optional<TimeInterval> during = std::nullopt) const;
+
   const FlightMonitorOptions& options() const noexcept { return options_; }
 
  private:
