@@ -222,5 +222,62 @@ TEST(CorroborationRealData, StrikeReportsFuseWithRealTracks) {
   EXPECT_NE(none.statement.find("not evidence that no aircraft flew"), std::string::npos);
 }
 
+// What the CLI and the server both compute (FuseStrike on the positions of each report's
+// interval) equals fusing with every track of the whole sample: the positions outside a
+// report's interval change nothing. Strike reports at 200 real fixes, minute- and day-precise,
+// each also 8 km away; the sample given in a shuffled order (duplicates keep the first).
+TEST(CorroborationRealData, FusingTheIntervalsPositionsEqualsFusingEveryTrack) {
+  TRUCE_REQUIRE_SHARED_DATA(kSwiss);
+  auto text = formats::ReadTextFile(testing::SharedDataPath(kSwiss));
+  ASSERT_TRUE(text.ok());
+  auto batch = formats::ParsePositions(*text, kSwiss);
+  ASSERT_TRUE(batch.ok());
+  std::vector<Position> positions = std::move(batch->positions);
+  std::mt19937 rng(5);
+  std::shuffle(positions.begin(), positions.end(), rng);
+  const std::vector<Track> tracks = BuildTracks(positions);
+  std::vector<Report> reports;
+  for (int k = 0; k < 200; ++k) {
+    const Position& fix = positions[rng() % positions.size()];
+    ReportSpec spec;
+    spec.event_id = "S" + std::to_string(k);
+    const auto day = std::chrono::floor<std::chrono::days>(fix.time);
+    spec.event_date = day;
+    if (k % 2 == 0) spec.time_of_day = std::chrono::floor<std::chrono::minutes>(fix.time - day);
+    spec.event_type = "Explosions/Remote violence";
+    spec.sub_event_type = "Air/drone strike";
+    spec.latitude = fix.where.lat() + (k % 4 < 2 ? 0.0 : 0.072);  // 8 km north
+    spec.longitude = fix.where.lng();
+    reports.push_back(*Report::Create(spec));
+  }
+  std::vector<Incident> incidents(reports.size());
+  for (size_t k = 0; k < reports.size(); ++k) incidents[k].reports = {&reports[k]};
+  FuseIncidents(incidents, positions, Meters{10'000});
+  const AirPicture everything(tracks);
+  size_t linked = 0;
+  for (size_t k = 0; k < reports.size(); ++k) {
+    SCOPED_TRACE(reports[k].event_id());
+    std::vector<TrackLink> links;
+    StrikeCoverage coverage;
+    everything.Fuse(reports[k], Meters{10'000}, links, coverage);
+    ASSERT_EQ(incidents[k].tracks.size(), links.size());
+    for (size_t l = 0; l < links.size(); ++l) {
+      const TrackLink& a = incidents[k].tracks[l];
+      EXPECT_EQ(a.icao24, links[l].icao24);
+      EXPECT_EQ(a.callsign, links[l].callsign);
+      EXPECT_EQ(a.time, links[l].time);
+      EXPECT_EQ(a.from_centre.value, links[l].from_centre.value);
+      EXPECT_EQ(a.positions, links[l].positions);
+    }
+    ASSERT_EQ(incidents[k].coverage.size(), 1u);
+    EXPECT_EQ(incidents[k].coverage[0].positions_in_area, coverage.positions_in_area);
+    EXPECT_EQ(incidents[k].coverage[0].aircraft_in_area, coverage.aircraft_in_area);
+    EXPECT_EQ(incidents[k].coverage[0].positions_in_interval, coverage.positions_in_interval);
+    EXPECT_EQ(incidents[k].coverage[0].statement, coverage.statement);
+    linked += links.size();
+  }
+  EXPECT_GT(linked, 200u);
+}
+
 }  // namespace
 }  // namespace truce

@@ -42,11 +42,12 @@ const std::set<std::string> kIncidentDerived = {
     "merged",      "split_from",      "id",
     "event_date",  "event_type",      "sub_event_type",
     "fatalities",  "alleged_parties", "zones",
-    "published",   "log_entry"};
+    "published",   "log_entry",       "tracks",
+    "coverage"};
 const std::set<std::string> kIncidentRaw = {
-    "sources",      "groups",   "computed_grade",     "claims",        "tracks", "coverage",
-    "accused",      "monitors", "decisions",          "revision",      "actors", "source",
-    "source_group", "notes",    "submitted_by_party", "report_entries"};
+    "sources",      "groups",    "computed_grade",     "claims",        "accused",
+    "monitors",     "decisions", "revision",           "actors",        "source",
+    "source_group", "notes",     "submitted_by_party", "report_entries"};
 const std::set<std::string> kSecrets = {"SECRET-NOTES-GOV", "SECRET-NOTES-OPP", "SECRET-NOTES-MON"};
 
 class PolicyTest : public ::testing::Test {
@@ -731,6 +732,67 @@ TEST_F(PolicyTest, FlightViolationsAndExemptionsCellByCell) {
     const json hook = {{"url", "http://127.0.0.1:9/"}, {"secret", "0123456789abcdef"}};
     EXPECT_EQ(server_->Post("/api/v1/webhooks", hook, tokens_[role]).status,
               role == "admin" ? 201 : want);
+  }
+}
+
+// Track evidence on incidents: a strike report over Eastern Ghouta and an aircraft that flew
+// over it. The evidence derives from positions, which no party submits, and names no source:
+// everyone who sees the incident reads its tracks and coverage (a party also on incidents it
+// did not report); the aircraft's identity (icao24, callsign) only insiders, as for flight
+// violations.
+TEST_F(PolicyTest, TrackEvidenceCellByCell) {
+  json strike = Report("AIR-1", "2017-06-07", "SOHR", "SECRET-NOTES-MON");
+  strike["sub_event_type"] = "Air/drone strike";
+  ASSERT_EQ(server_->Post("/api/v1/reports", strike, tokens_["monitor"]).status, 201);
+  ASSERT_EQ(server_->Post("/api/v1/incidents/publish", {{"incident", "AIR-1"}}, tokens_["monitor"])
+                .status,
+            201);
+  json fixes = json::array();
+  for (int i = 0; i <= 20; ++i) {
+    fixes.push_back({{"icao24", "4b1806"},
+                     {"time", 1496822400 + 10 * i},  // 2017-06-07T08:00:00Z
+                     {"lat", 33.55},
+                     {"lon", 36.40 + 0.002 * i},
+                     {"baroaltitude", 3000},
+                     {"callsign", "SYR777"}});
+  }
+  ASSERT_EQ(server_->Post("/api/v1/positions", fixes, tokens_["monitor"]).status, 201);
+  for (const std::string role : kRoles) {
+    SCOPED_TRACE(role);
+    for (const char* path : {"/api/v1/incidents/INC-AIR-1", "/api/v1/incidents"}) {
+      const Reply r = server_->Get(path, tokens_[role]);
+      ASSERT_EQ(r.status, 200) << r.text;
+      json incident = r.body;
+      if (r.body.contains("items")) {
+        incident = json();
+        for (const json& i : r.body["items"]) {
+          if (i["id"] == "INC-AIR-1") incident = i;
+        }
+      }
+      ASSERT_TRUE(incident.is_object()) << r.text;
+      ASSERT_EQ(incident["tracks"].size(), 1u) << incident.dump();
+      const json& link = incident["tracks"][0];
+      EXPECT_EQ(link["report"], "AIR-1");
+      EXPECT_EQ(link["positions"], 21);
+      EXPECT_EQ(link["time"], "2017-06-07T08:01:40Z");  // closest to the disc's centre
+      EXPECT_EQ(link.contains("icao24"), Insider(role));
+      EXPECT_EQ(link.contains("callsign"), Insider(role));
+      EXPECT_EQ(r.text.find("SYR777") != std::string::npos, Insider(role));
+      EXPECT_EQ(r.text.find("4b1806") != std::string::npos, Insider(role));
+      ASSERT_EQ(incident["coverage"].size(), 1u);
+      EXPECT_EQ(incident["coverage"][0]["positions_in_area"], 21);
+      EXPECT_EQ(incident["coverage"][0]["aircraft_in_area"], 1);
+      EXPECT_EQ(incident.dump().find("SECRET") != std::string::npos, ReadsRaw(role, "AIR-1"));
+    }
+    // The export carries the evidence in words, through the same redaction.
+    const Reply csv = server_->Get("/api/v1/export/incidents?f=csv", tokens_[role]);
+    ASSERT_EQ(csv.status, 200) << csv.text;
+    EXPECT_EQ(csv.text.find("SYR777") != std::string::npos, Insider(role));
+    EXPECT_NE(csv.text.find(Insider(role) ? "AIR-1: 4b1806 SYR777 at 2017-06-07T08:01:40Z, 0.0 m"
+                                          : "AIR-1: aircraft at 2017-06-07T08:01:40Z, 0.0 m"),
+              std::string::npos)
+        << csv.text;
+    EXPECT_NE(csv.text.find("AIR-1: 21 positions of 1 aircraft within"), std::string::npos);
   }
 }
 

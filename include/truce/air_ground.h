@@ -49,4 +49,19 @@ class AirPicture {
   std::vector<Fix> by_time_;
 };
 
+// The evidence of one strike report from aircraft positions, as `truce corroborate --positions`
+// and the server both compute it (docs/corroboration.md "Air-ground fusion"): the positions
+// within the report's interval (the others cannot change it), grouped into tracks by
+// BuildTracks with `options` (the first of two fixes of one aircraft at one time is kept, in
+// the order given; a silence longer than max_gap starts a new track), then AirPicture::Fuse.
+// Appends the links to `links`.
+void FuseStrike(const Report& report, std::span<const Position> positions, Meters distance,
+                const TrackOptions& options, std::vector<TrackLink>& links,
+                StrikeCoverage& coverage);
+
+// Sets `tracks` and `coverage` of every incident: FuseStrike for each of its air or drone
+// strike reports, in the incident's report order, over `positions` (in the order given).
+void FuseIncidents(std::span<Incident> incidents, std::span<const Position> positions,
+                   Meters distance, const TrackOptions& options = {});
+
 }  // namespace truce

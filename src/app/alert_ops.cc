@@ -230,7 +230,7 @@ void App::ProduceAlerts(const store::LogEntry& entry, bool live) {
         deconfliction = Concat(std::move(deconfliction), one->ForReport(report));
       }
       deconfliction = Concat(std::move(deconfliction),
-                             one->ForPositions(flights_.PositionsBefore(entry.index + 1)));
+                             one->ForPositions(flights_.Positions(0, entry.index + 1)));
       break;
     }
     case SubmissionKind::kClaim:

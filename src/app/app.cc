@@ -15,15 +15,22 @@ namespace truce::app {
 Result<std::unique_ptr<App>> App::Open(store::Store& store, Ledger& ledger, Metrics& metrics,
                                        AppLimits limits, Clock clock) {
   std::unique_ptr<App> app(new App(store, ledger, metrics, limits, std::move(clock)));
+  // Incidents carry the track evidence of the positions logged up to their snapshot. The flight
+  // views apply each entry before the report views do, so a snapshot is never ahead of them.
+  app->views_.SetEvidenceFiller([a = app.get()](const Snapshot& snap, std::span<Incident> in) {
+    if (!snap.scenario) return;
+    a->air_evidence_.Fill(snap.log_size, snap.scenario->scenario->corroboration().track_distance,
+                          in);
+  });
   std::optional<Error> failure;
   const uint64_t size = ledger.size();
   Status scanned = store.ScanEntries(0, [&](const store::LogEntry& e, const store::EntryIndex&) {
     if (e.index >= size) return false;  // not covered by a signed head (the ledger refused it)
-    if (Status st = app->views_.Apply(e); !st.ok()) {
+    if (Status st = app->flights_.Apply(e); !st.ok()) {
       failure = st.error();
       return false;
     }
-    if (Status st = app->flights_.Apply(e); !st.ok()) {
+    if (Status st = app->views_.Apply(e); !st.ok()) {
       failure = st.error();
       return false;
     }
@@ -155,11 +162,13 @@ Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> s
   if (Status st = ApplyUpTo(entries->front().index); !st.ok()) return st.error();
   for (const store::LogEntry& e : *entries) {
     if (e.index < views_.size()) continue;
-    if (Status st = views_.Apply(e); !st.ok()) {
+    // The flight views first: a snapshot of the report views is never ahead of them (the
+    // incidents' track evidence reads them).
+    if (Status st = flights_.Apply(e); !st.ok()) {
       return MakeError(ErrorCode::kInternal,
                        "a committed entry does not apply: " + st.error().message);
     }
-    if (Status st = flights_.Apply(e); !st.ok()) {
+    if (Status st = views_.Apply(e); !st.ok()) {
       return MakeError(ErrorCode::kInternal,
                        "a committed entry does not apply: " + st.error().message);
     }

@@ -31,6 +31,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/air_evidence.h"
 #include "app/alerts.h"
 #include "app/flight_views.h"
 #include "app/ledger.h"
@@ -530,6 +531,7 @@ class App {
   std::atomic<bool> worker_flights_{false};  // ReadFlightViolationsFromWorkers
   [[nodiscard]] Result<std::vector<nlohmann::json>> StoredFlightViolations(
       const Principal& who, const FlightViolationFilter& filter);
+  AirEvidence air_evidence_{flights_};  // the incidents' track evidence (air_evidence.h)
   // Alerts, produced from each entry as it is applied (alert_ops.cc). REQUIRES for
   // ProduceAlerts: entries in index order, each once, serialised (submit_mu_ or Open).
   struct AlertState;

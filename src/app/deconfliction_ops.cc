@@ -644,7 +644,7 @@ Result<std::vector<truce::Alert>> App::DeconflictionAlerts(const Principal& who,
   // Aircraft low over them: the positions posted, judged as `truce deconflict --positions`
   // judges a file (one call, DeconflictionMonitor::ForPositions).
   if (!state.sites.empty() || !state.movements.empty()) {
-    std::vector<truce::Alert> flights = monitor.ForPositions(flights_.PositionsBefore(s.log_size));
+    std::vector<truce::Alert> flights = monitor.ForPositions(flights_.Positions(0, s.log_size));
     all.insert(all.end(), std::make_move_iterator(flights.begin()),
                std::make_move_iterator(flights.end()));
   }

@@ -346,12 +346,19 @@ std::vector<StoredExemption> FlightViews::Exemptions(uint64_t size) const {
   return out;
 }
 
-std::vector<Position> FlightViews::PositionsBefore(uint64_t size) const {
+std::vector<Position> FlightViews::Positions(uint64_t from, uint64_t to,
+                                             std::optional<TimeInterval> during) const {
   std::lock_guard lock(mu_);
   std::vector<Position> out;
   for (const auto& [icao, a] : aircraft_) {
-    for (const Fix& f : a.fixes) {
-      if (f.entry < size) out.push_back(f.position);
+    // Fixes are in log order: the entries [from, to) are one run.
+    auto it = std::lower_bound(a.fixes.begin(), a.fixes.end(), from,
+                               [](const Fix& f, uint64_t e) { return f.entry < e; });
+    for (; it != a.fixes.end() && it->entry < to; ++it) {
+      if (during && !(it->position.time >= during->begin() && it->position.time < during->end())) {
+        continue;
+      }
+      out.push_back(it->position);
     }
   }
   return out;

@@ -90,9 +90,10 @@ class FlightViews {
   // The exemptions logged before log size `size`, in log order.
   std::vector<StoredExemption> Exemptions(uint64_t size) const;
 
-  // The positions logged before log size `size`, in log order per aircraft (for judgements
-  // other than the flight ban: the deconfliction overflight alerts).
-  std::vector<Position> PositionsBefore(uint64_t size) const;
+  // The positions logged in entries [from, to) whose time lies in `during` (any time when
+  // nullopt); each aircraft's in log order (app/air_evidence.h fuses them with strike reports).
+  std::vector<Position> Positions(uint64_t from, uint64_t to,
+                                  std::optional<TimeInterval> during = std::nullopt) const;
   // Every fix (log order) of each aircraft the latest applied positions entry named, by icao24;
   // empty when the latest entry applied was not a positions batch.
   std::map<std::string, std::vector<Position>> LatestBatchAircraft() const;

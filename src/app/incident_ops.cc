@@ -75,6 +75,12 @@ json IncidentRecord(const Principal& who, const Snapshot& s, const Incident& i,
   const bool raw = SeesRaw(who, provenance);
   json item =
       formats::Unordered(raw ? formats::IncidentToJson(i) : formats::IncidentToPublicJson(i));
+  if (!raw) {
+    // The track evidence names no source: the policy decides what of it the caller reads.
+    const json full = formats::Unordered(formats::IncidentToJson(i));
+    item["tracks"] = full["tracks"];
+    item["coverage"] = full["coverage"];
+  }
   const StoredReport& anchor = s.RevisionOf(i.reports.front());
   const ReportSpec& spec = anchor.report.spec();
   std::set<std::string> parties;

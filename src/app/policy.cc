@@ -68,7 +68,10 @@ constexpr std::array<Permission, 31> kPermissions = {{
 // fields are everything else.
 // The public form of formats::IncidentToPublicJson (its reason names no source, claimant or
 // analyst) and the single-report keys the API kept.
-constexpr std::array<std::string_view, 23> kIncidentDerived = {
+// The track evidence ("tracks", "coverage") derives from positions, which no party submits: it
+// names no source, so everyone who sees the incident reads it, the public without the
+// aircraft's identity (kTrackIdentity), as for flight violations.
+constexpr std::array<std::string_view, 25> kIncidentDerived = {
     "incident",    "reports",         "independent_groups",
     "grade",       "reason",          "violations",
     "event_types", "time_begin",      "time_end",
@@ -76,8 +79,11 @@ constexpr std::array<std::string_view, 23> kIncidentDerived = {
     "merged",      "split_from",      "id",
     "event_date",  "event_type",      "sub_event_type",
     "fatalities",  "alleged_parties", "zones",
-    "published",   "log_entry",
+    "published",   "log_entry",       "tracks",
+    "coverage",
 };
+// The fields of an incident's track link that identify the aircraft: never the public's.
+constexpr std::array<std::string_view, 2> kTrackIdentity = {"icao24", "callsign"};
 constexpr std::array<std::string_view, 16> kViolationDerived = {
     "report",   "revision", "zone",      "version",    "rule",       "verdict",
     "fraction", "clause",   "party",     "event_type", "event_date", "time_begin",
@@ -216,6 +222,15 @@ void Redact(const Principal& who, RecordKind kind, const Provenance& p, nlohmann
   // Flight violations derive from positions, which no party submits: every insider reads them
   // whole, the public without the aircraft's identity.
   if (kind == RecordKind::kFlightViolation && who.role != Role::kPublic) return;
+  if (kind == RecordKind::kIncident && who.role == Role::kPublic) {
+    const auto tracks = record.find("tracks");
+    if (tracks != record.end() && tracks->is_array()) {
+      for (nlohmann::json& link : *tracks) {
+        if (!link.is_object()) continue;
+        for (std::string_view field : kTrackIdentity) link.erase(std::string(field));
+      }
+    }
+  }
   if (ReadsWhole(who, kind, p)) return;
   // Reports and claims have no derived fields: a caller that got here without asking Sees()
   // gets an empty object rather than the raw record.

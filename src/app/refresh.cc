@@ -68,6 +68,12 @@ Status App::ApplyUpTo(uint64_t size) {
               fmt::format("log entry {} is missing; run `truce verify --db`", views_.size()));
           return false;
         }
+        // The flight views too (first, as in AppendLocked): other servers' positions and
+        // exemptions are judged here, and the incidents' track evidence reads them.
+        if (Status st = flights_.Apply(e); !st.ok()) {
+          failure = st.error();
+          return false;
+        }
         if (Status st = views_.Apply(e); !st.ok()) {
           failure = st.error();
           return false;

@@ -14,6 +14,7 @@
 
 #include "app/app.h"
 #include "app/ledger.h"
+#include "app/scenario_bundle.h"
 #include "store/mem_store.h"
 
 namespace truce::app {
@@ -244,6 +245,42 @@ TEST_F(SharedStoreTest, AnotherKeyCannotJoinTheLog) {
   ASSERT_TRUE(made.ok()) << made.error().message;
   EXPECT_TRUE(std::filesystem::exists(path));
   std::filesystem::remove(path);
+}
+
+// Positions posted to one server reach the others: their flight violations and the track
+// evidence of their incidents follow the log, as reports do.
+TEST_F(SharedStoreTest, PositionsPostedToOneServerReachTheOthers) {
+  AppLimits every_request;
+  every_request.refresh_interval = std::chrono::milliseconds(0);
+  Server a(db_, key_), b(db_, key_, every_request);
+  auto bundle = ReadScenarioBundle(std::string(TRUCE_SOURCE_DIR) + "/scenarios/astana-2017");
+  ASSERT_TRUE(bundle.ok()) << bundle.error().message;
+  ASSERT_TRUE(a.app->AdoptScenario(std::move(bundle).value(), "test").ok());
+  json strike = Report("AIR-1");
+  strike["sub_event_type"] = "Air/drone strike";
+  ASSERT_TRUE(a.Submit(strike).ok());
+  json fixes = json::array();
+  for (int i = 0; i <= 20; ++i) {  // over Eastern Ghouta, a no-fly zone since May 2017
+    fixes.push_back({{"icao24", "4b1807"},
+                     {"time", 1496304000 + 10 * i},  // 2017-06-01T08:00:00Z
+                     {"lat", 33.55},
+                     {"lon", 36.40 + 0.002 * i},
+                     {"baroaltitude", 3000},
+                     {"callsign", "SYR778"}});
+  }
+  ASSERT_TRUE(a.app->SubmitPositions(kMonitor, fixes).ok());
+  for (Server* s : {&a, &b}) {
+    ASSERT_TRUE(s->app->Authenticate("").ok());  // b's refresh
+    auto incidents = s->app->Incidents(kAdmin, {});
+    ASSERT_TRUE(incidents.ok()) << incidents.error().message;
+    ASSERT_EQ(incidents->size(), 1u);
+    const json& tracks = (*incidents)[0]["tracks"];
+    ASSERT_EQ(tracks.size(), 1u) << (*incidents)[0].dump();
+    EXPECT_EQ(tracks[0]["icao24"], "4b1807");
+    auto flights = s->app->FlightViolations(kAdmin, {});
+    ASSERT_TRUE(flights.ok()) << flights.error().message;
+    EXPECT_EQ(flights->size(), 1u);
+  }
 }
 
 }  // namespace

@@ -385,6 +385,7 @@ Result<std::shared_ptr<const IncidentSet>> Views::IncidentsAt(const Snapshot& sn
     for (Decision& d : decisions) (void)engine.AddDecision(std::move(d));
     set = CopyOut(engine, snap);
   }
+  if (evidence_) evidence_(snap, set->incidents);
   std::shared_ptr<const IncidentSet> out = std::move(set);
   std::lock_guard lock(cache_mu_);
   if (!latest_incidents_ || latest_incidents_size_ <= snap.log_size) {

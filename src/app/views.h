@@ -10,12 +10,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -153,6 +155,12 @@ class Views {
   // earlier size (as_of) from an engine built for it. Cached per size.
   [[nodiscard]] Result<std::shared_ptr<const IncidentSet>> IncidentsAt(const Snapshot& snapshot);
 
+  // Sets the incidents' track evidence (`tracks`, `coverage`) at a snapshot, before IncidentsAt
+  // caches them: the App fuses strike reports with the flight views' positions
+  // (app/air_evidence.h). REQUIRES: called before any IncidentsAt.
+  using EvidenceFiller = std::function<void(const Snapshot&, std::span<Incident>)>;
+  void SetEvidenceFiller(EvidenceFiller filler) { evidence_ = std::move(filler); }
+
   // Checks and completes an analyst's decision against the current incidents
   // (Corroborator::CompleteDecision).
   [[nodiscard]] Result<Decision> CompleteDecision(Decision decision);
@@ -199,6 +207,7 @@ class Views {
   // Brings the live engine up to the current log. REQUIRES: live_.mu held.
   Status FeedLive(const StoredScenario& scenario);
   Live live_;
+  EvidenceFiller evidence_;
 
   NotificationViews notifications_;
 };

@@ -77,7 +77,7 @@ Result<std::vector<Claim>> LoadClaims(const CorroborateOptions& o, const Scenari
   return claims;
 }
 
-Result<std::vector<Track>> LoadTracks(const CorroborateOptions& o) {
+Result<std::vector<Position>> LoadPositions(const CorroborateOptions& o) {
   std::vector<Position> positions;
   std::vector<std::string> problems;
   for (const std::string& file : o.positions) {
@@ -91,7 +91,7 @@ Result<std::vector<Track>> LoadTracks(const CorroborateOptions& o) {
     std::move(batch->positions.begin(), batch->positions.end(), std::back_inserter(positions));
   }
   if (!problems.empty()) return MakeProblemsError("positions", std::move(problems));
-  return BuildTracks(std::move(positions));
+  return positions;
 }
 
 Result<TimeInterval> Period(const CorroborateOptions& o, const Scenario& scenario) {
@@ -136,11 +136,11 @@ int Run(const CorroborateOptions& o) {
   if (!claims.ok()) return ReportError(claims.error());
   auto decisions = ParseFiles<Decision>(o.decisions, formats::ParseDecisions);
   if (!decisions.ok()) return ReportError(decisions.error());
-  std::vector<Track> tracks;
+  std::vector<Position> positions;
   if (!o.positions.empty()) {
-    auto loaded = LoadTracks(o);
+    auto loaded = LoadPositions(o);
     if (!loaded.ok()) return ReportError(loaded.error());
-    tracks = std::move(loaded).value();
+    positions = std::move(loaded).value();
   }
 
   // The latest revision of each event id, arriving in the order its id first appeared.
@@ -167,8 +167,8 @@ int Run(const CorroborateOptions& o) {
   AttachViolations(incidents, EvaluateReports(*scenario, latest));
   size_t links = 0;
   if (!o.positions.empty()) {
-    const AirPicture picture(tracks);
-    picture.Fuse(incidents, scenario->corroboration().track_distance);
+    // The server computes the same from the positions in its log (app/air_evidence.h).
+    FuseIncidents(incidents, positions, scenario->corroboration().track_distance);
     for (const Incident& i : incidents) links += i.tracks.size();
   }
   const CorroborationStats stats = corroborator.Stats();

@@ -118,4 +118,41 @@ void AirPicture::Fuse(std::span<Incident> incidents, Meters distance) const {
   }
 }
 
+void FuseStrike(const Report& report, std::span<const Position> positions, Meters distance,
+                const TrackOptions& options, std::vector<TrackLink>& links,
+                StrikeCoverage& coverage) {
+  const UtcTime begin = report.when().begin();
+  const UtcTime end = report.when().end();
+  std::vector<Position> during;
+  for (const Position& p : positions) {
+    if (p.time >= begin && p.time < end) during.push_back(p);
+  }
+  const std::vector<Track> tracks = BuildTracks(std::move(during), options);
+  AirPicture(tracks).Fuse(report, distance, links, coverage);
+}
+
+void FuseIncidents(std::span<Incident> incidents, std::span<const Position> positions,
+                   Meters distance, const TrackOptions& options) {
+  // In time order (stable: the order given stays among fixes of one time), so that each
+  // report reads only its interval's slice.
+  std::vector<Position> by_time(positions.begin(), positions.end());
+  std::stable_sort(by_time.begin(), by_time.end(),
+                   [](const Position& a, const Position& b) { return a.time < b.time; });
+  for (Incident& incident : incidents) {
+    incident.tracks.clear();
+    incident.coverage.clear();
+    for (const Report* r : incident.reports) {
+      if (!IsAirStrike(*r)) continue;
+      const auto first = std::lower_bound(by_time.begin(), by_time.end(), r->when().begin(),
+                                          [](const Position& p, UtcTime t) { return p.time < t; });
+      const auto last = std::lower_bound(first, by_time.end(), r->when().end(),
+                                         [](const Position& p, UtcTime t) { return p.time < t; });
+      StrikeCoverage coverage;
+      FuseStrike(*r, std::span<const Position>(first, last), distance, options, incident.tracks,
+                 coverage);
+      incident.coverage.push_back(std::move(coverage));
+    }
+  }
+}
+
 }  // namespace truce

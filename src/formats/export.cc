@@ -44,6 +44,8 @@ constexpr Column kIncidentColumns[] = {
     {"alleged_parties", "#group+name+alleged", "alleged_parties"},
     {"published", "#status+published", "published"},
     {"log_entry", "#meta+log", "log_entry"},
+    {"aircraft_tracks", "#meta+aircraft", "tracks"},
+    {"track_coverage", "#meta+coverage", "coverage"},
 };
 
 constexpr Column kViolationColumns[] = {
@@ -93,6 +95,16 @@ std::string Cell(const json& v) {
       if (e.is_object() && e.contains("zone")) {
         out += fmt::format("{} v{} {} {}", e.value("zone", ""), e.value("version", 0),
                            e.value("rule", ""), e.value("verdict", ""));
+      } else if (e.is_object() && e.contains("statement")) {
+        // A strike report's coverage: "REPORT: statement".
+        out += fmt::format("{}: {}", e.value("report", ""), e.value("statement", ""));
+      } else if (e.is_object() && e.contains("centre_distance_m")) {
+        // A track link: "REPORT: ICAO24 CALLSIGN at TIME, D m from the disc" (the identity
+        // only when the policy left it in).
+        std::string aircraft = e.value("icao24", "aircraft");
+        if (!e.value("callsign", "").empty()) aircraft += " " + e.value("callsign", "");
+        out += fmt::format("{}: {} at {}, {} m from the disc", e.value("report", ""), aircraft,
+                           e.value("time", ""), Cell(e.value("distance_m", json())));
       } else {
         out += Cell(e);
       }

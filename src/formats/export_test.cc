@@ -43,6 +43,36 @@ TEST(ExportTest, CsvQuotesCellsAndJoinsLists) {
   EXPECT_NE(csv.find("Shelling/artillery/missile attack,33.51,36.29,,"), std::string::npos) << csv;
 }
 
+TEST(ExportTest, TrackEvidenceInWordsWithTheIdentityTheRecordCarries) {
+  json insider = Incident("INC-A");
+  insider["tracks"] = json::array({{{"report", "A"},
+                                    {"icao24", "abc123"},
+                                    {"callsign", "SYR01"},
+                                    {"time", "2017-09-19T06:00:00Z"},
+                                    {"distance_m", 1994.2},
+                                    {"centre_distance_m", 3994.2},
+                                    {"altitude_m", 4000.0},
+                                    {"positions", 2}}});
+  insider["coverage"] =
+      json::array({{{"report", "A"}, {"statement", "2 positions of 1 aircraft within 12.0 km"}},
+                   {{"report", "B"}, {"statement", "no position data at all"}}});
+  json anonymous = insider;
+  anonymous["id"] = "INC-B";
+  anonymous["tracks"][0].erase("icao24");
+  anonymous["tracks"][0].erase("callsign");
+  const std::vector<json> records = {insider, anonymous};
+  const std::string csv = RecordsToCsv(ExportRecord::kIncident, records, true);
+  EXPECT_NE(csv.find(",aircraft_tracks,track_coverage\r\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",#meta+aircraft,#meta+coverage\r\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",\"A: abc123 SYR01 at 2017-09-19T06:00:00Z, 1994.2 m from the disc\",A: "
+                     "2 positions of 1 aircraft within 12.0 km; B: no position data at all\r\n"),
+            std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find(",\"A: aircraft at 2017-09-19T06:00:00Z, 1994.2 m from the disc\","),
+            std::string::npos)
+      << csv;
+}
+
 TEST(ExportTest, RawColumnsWhenPresentAndHxlTags) {
   json raw = Incident("INC-B");
   raw["notes"] = "line one\nline two";

@@ -309,6 +309,21 @@ function claimsHtml(claims) {
       ${escapeHtml(c.text ?? "")}<br><span class="muted">${escapeHtml(c.made_at ?? "")}${c.source ? ` · ${escapeHtml(c.source)}` : ""}</span></div>`).join("")}</div>`;
 }
 
+// The air-ground evidence of an incident's strike reports: the aircraft tracks that came near
+// (the public reads them without the aircraft's identity) and, per report, what the position
+// data could see, since no track seen is not evidence that no aircraft flew.
+function trackEvidenceHtml(i) {
+  if (!i.coverage?.length) return "";
+  const km = (m) => `${(m / 1000).toFixed(1)} km`;
+  const aircraft = (t) => (t.icao24 ? `${escapeHtml(t.icao24)}${t.callsign ? ` (${escapeHtml(t.callsign)})` : ""}` : "an aircraft (identity withheld)");
+  const links = (i.tracks ?? []).map((t) => `<li data-report="${escapeHtml(t.report)}">${aircraft(t)} at ${escapeHtml(t.time)}, ${t.distance_m > 0 ? `${km(t.distance_m)} from the disc of` : "over"} ${escapeHtml(t.report)}${t.altitude_m != null ? `, ${Math.round(t.altitude_m)} m up` : ""} <span class="muted">(${t.positions} fix${t.positions === 1 ? "" : "es"} near)</span></li>`).join("");
+  const coverage = i.coverage.map((c) => `<li data-report="${escapeHtml(c.report)}"><strong>${escapeHtml(c.report)}</strong>: ${escapeHtml(c.statement)}</li>`).join("");
+  return `<section class="track-evidence"><h4>Aircraft tracks near the strike</h4>
+    ${links ? `<ul class="track-links">${links}</ul>` : `<p class="muted">No aircraft track came near.</p>`}
+    <p class="muted">Evidence, not a verdict: an aircraft nearby did not necessarily strike.</p>
+    <h4>Coverage</h4><ul class="coverage">${coverage}</ul></section>`;
+}
+
 async function openIncident(id) {
   const panel = $("panel");
   panel.hidden = false;
@@ -340,8 +355,8 @@ async function openIncident(id) {
     </dl>
     <h4>Why ${escapeHtml(i.grade)}</h4><p>${escapeHtml(i.reason)}</p>
     <h4>Zone versions and clauses</h4>${zones ? `<ul>${zones}</ul>` : `<p class="muted">Outside every zone in force.</p>`}
-    ${raw ? `<h4>Claims, side by side</h4>${claimsHtml(i.claims)}` : `<p class="muted">Sources, claims and evidence need a staff token.</p>`}
-    ${raw && i.tracks?.length ? `<h4>Flight tracks near it</h4><ul>${i.tracks.map((t) => `<li>${escapeHtml(t.icao24)} ${escapeHtml(t.callsign)} at ${escapeHtml(t.time)}, ${Math.round(t.distance_m)} m</li>`).join("")}</ul>` : ""}
+    ${raw ? `<h4>Claims, side by side</h4>${claimsHtml(i.claims)}` : `<p class="muted">Sources and claims need a staff token.</p>`}
+    ${trackEvidenceHtml(i)}
     ${raw && i.decisions?.length ? `<h4>Analysts' decisions</h4><ul>${i.decisions.map((d) => `<li>${escapeHtml(d.action)} by ${escapeHtml(d.by)} at ${escapeHtml(d.at)}: ${escapeHtml(d.reason)}</li>`).join("")}</ul>` : ""}
     ${raw && i.notes ? `<h4>Notes (anchor report)</h4><p>${escapeHtml(i.notes)}</p>` : ""}
     <h4>Transparency log</h4><div id="proof" class="proof none">checking…</div>`;

@@ -188,7 +188,7 @@ test("an incident's panel shows its grade and reason and a proof verified in the
   assert.match(panel, /Why (single-source|corroborated|confirmed|contested|denied|discounted)/);
   assert.match(await page.textContent("#proof"), /Verified in this browser: its publication is entry \d+, included in the tree of \d+ entries/);
   // The public sees no sources or claims.
-  assert.match(panel, /Sources, claims and evidence need a staff token/);
+  assert.match(panel, /Sources and claims need a staff token/);
   await page.screenshot({ path: join(shots, "dashboard-incident-public.png") });
 
   // A proof altered on the way fails: the check is real, not a label.
@@ -239,6 +239,37 @@ test("a signed-in monitor sees more than the public: claims side by side, violat
   await ready(page);
   assert.equal(await page.evaluate(() => sessionStorage.getItem("truce-token")), null);
   assert.match(await page.textContent("#list-title"), /Incidents/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("an air strike's panel shows the aircraft tracks near it and what the position data covered", async (t) => {
+  if (missing.length) return t.skip(skipWhy);
+  const auth = { Authorization: `Bearer ${token}` };
+  const list = await (await fetch(`${base()}/api/v1/incidents?limit=1000`, { headers: auth })).json();
+  const strike = list.items.find((i) => i.sub_event_type === "Air/drone strike" && i.coverage?.length);
+  assert.ok(strike, "no air strike incident in the shipped scenario");
+  // Nothing posted yet: the coverage says no data, not that no aircraft flew.
+  assert.match(strike.coverage[0].statement, /no position data at all/);
+  // An aircraft over the incident's place at noon of the strike report's day, one fix a minute.
+  const noon = Date.parse(strike.coverage[0].from) / 1000 + 12 * 3600;
+  const fixes = [0, 1, 2].map((k) => ({ icao24: "abc0de", callsign: "TEST01", time: noon + 60 * k,
+                                          lat: strike.latitude + 0.01 * k, lon: strike.longitude, baroaltitude: 4000 }));
+  const posted = await fetch(`${base()}/api/v1/positions`, { method: "POST", headers: { ...auth, "Content-Type": "application/json" }, body: JSON.stringify(fixes) });
+  assert.equal(posted.status, 201, await posted.text());
+  const { page, errors } = await openPage("/");
+  await page.fill("#token", token);
+  await page.click("#signin-button");
+  await page.waitForFunction(() => document.getElementById("role").textContent.includes("signed in"), null, { timeout: 20000 });
+  await ready(page);
+  await page.evaluate((id) => window.truce.openIncident(id), strike.id);
+  await page.waitForFunction(() => document.getElementById("panel").dataset.proof, null, { timeout: 20000 });
+  const evidence = await page.textContent("#panel .track-evidence");
+  assert.match(evidence, /Aircraft tracks near the strike/);
+  assert.match(evidence, /abc0de \(TEST01\) at \d{4}-\d\d-\d\dT12:0\d:00Z, (over|[\d.]+ km from the disc of) /);
+  assert.match(evidence, /Evidence, not a verdict/);
+  assert.match(evidence, /3 positions of 1 aircraft within \d+\.\d km of the report's centre during its interval/);
+  await page.screenshot({ path: join(shots, "dashboard-incident-tracks.png") });
   assert.deepEqual(errors, []);
   await page.close();
 });
