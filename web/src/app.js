@@ -216,8 +216,9 @@ async function drawSummary(day, inForce) {
   };
   $("summary-title").textContent = ban ? "Reports and the flight ban, 7 days to the day" : "Reports, 7 days to the day";
   $("summary").innerHTML = `<table>
-    <tr><th>zone</th><th class="n" colspan="2">reports <span class="muted">vs prev. 7 days</span></th>${ban ? `<th class="n" colspan="2">flights in no-fly</th><th class="n" colspan="2">minutes inside</th>` : ""}</tr>${rows}
-    <tr><th>all</th><th class="n">${total.count}</th><th class="n">${changeHtml(total)}</th>${ban ? count(sum("flights")) + count(sum("minutes_inside")) : ""}</tr></table>`;
+    <tr><th>zone</th><th class="n" colspan="2">reports</th>${ban ? `<th class="n" colspan="2">no-fly flights</th><th class="n" colspan="2">min. inside</th>` : ""}</tr>${rows}
+    <tr><th>all</th><th class="n">${total.count}</th><th class="n">${changeHtml(total)}</th>${ban ? count(sum("flights")) + count(sum("minutes_inside")) : ""}</tr></table>
+    <div class="muted note">± against the 7 days before${ban ? "; no-fly flights: aircraft that violated the zone's flight ban, and the minutes they spent inside" : ""}</div>`;
   $("summary").classList.remove("muted");
 }
 

@@ -7,6 +7,11 @@ const { escapeHtml } = window.truce;  // and Leaflet, the global L
 const SITE = { color: "#1b7f3b", weight: 2, fillColor: "#34a853", fillOpacity: 0.85 };
 const ROUTE = { color: "#7b4fa0", weight: 3, opacity: 0.9, dashArray: "8 6" };
 
+// Above the incidents' clusters, so that a site under 36 reports is still seen.
+const map = window.truce.map;
+map.createPane("notifications").style.zIndex = 650;
+const SITE_PANE = { pane: "notifications" };
+
 const group = L.layerGroup();
 const layer = {
   id: "notifications",
@@ -26,7 +31,7 @@ const layer = {
     ]);
     group.clearLayers();
     for (const f of m) {
-      L.geoJSON(f, { style: ROUTE }).bindTooltip(movementLabel(f.properties), { sticky: true })
+      L.geoJSON(f, { style: { ...ROUTE, ...SITE_PANE } }).bindTooltip(movementLabel(f.properties), { sticky: true })
         .bindPopup(movementPopup(f.properties), { maxWidth: 340 }).addTo(group);
     }
     for (const f of s) {
@@ -34,7 +39,7 @@ const layer = {
       const point = f.geometry?.type === "Point";
       L.geoJSON(f, {
         style: point ? { ...SITE, radius: 6, color: "#fff" } : { ...SITE, fillOpacity: 0.25 },
-        pointToLayer: (_, at) => L.circleMarker(at),
+        pointToLayer: (_, at) => L.circleMarker(at, SITE_PANE),
       }).bindTooltip(siteLabel(f.properties)).bindPopup(sitePopup(f.properties), { maxWidth: 340 }).addTo(group);
     }
     this.drawn = { sites: s.length, movements: m.length };
