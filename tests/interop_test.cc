@@ -27,6 +27,11 @@ class InteropTest : public ::testing::Test {
   }
   ServerHarness& server() { return env_->server(); }
   const std::string& monitor() { return env_->monitor; }
+  void RequireFlights() {
+    if (!env_->has_flights) {
+      GTEST_SKIP() << "real flight sample not found: " << SharedDataPath(kSwissFlights);
+    }
+  }
   void RequireReports() {
     if (!env_->has_reports) {
       GTEST_SKIP() << "real-data corpus not found: " << SharedDataPath(kSyrianArchive);
@@ -91,7 +96,11 @@ TEST_F(InteropTest, OgrinfoCountsEqualTheApiCounts) {
     if (line.starts_with("Layer name: ")) layer = line.substr(12);
     if (line.starts_with("Feature Count: ")) counts[layer] = line.substr(15);
   }
-  ASSERT_EQ(counts.size(), 2u) << run.output;  // zones and incidents: the public's
+  // Zones, incidents and flight violations: the public's (no sites, movements or tracks).
+  ASSERT_EQ(counts.size(), 3u) << run.output;
+  EXPECT_FALSE(counts.contains("sites") || counts.contains("movements") ||
+               counts.contains("flight-tracks"))
+      << run.output;
   for (const auto& [name, count] : counts) {
     Reply api = server().Get("/ogc/collections/" + name + "/items?limit=1");
     EXPECT_EQ(count, std::to_string(api.body["numberMatched"].get<size_t>())) << name;
@@ -192,6 +201,83 @@ TEST_F(InteropTest, Ogr2ogrBboxAndDatetimeFiltersMatchTheApi) {
         monitor());
     EXPECT_GT(api.ids.size(), 0u) << collection;
     EXPECT_EQ(IdsIn(out), Sorted(api.ids)) << collection;
+  }
+}
+
+// The flight ban and the notifications as layers: real tracks moved onto Idlib, their
+// violations, the notified sites and the convoy route, each read by ogr2ogr page by page (with
+// a bbox and a time window too) equal to the API's features; the public's ogrinfo gets the
+// violations without the aircraft's identity and no site, route or track at all.
+TEST_F(InteropTest, Ogr2ogrReadsTracksViolationsSitesAndMovements) {
+  if (!HaveTool("ogr2ogr")) GTEST_SKIP() << "ogr2ogr not found (Debian package gdal-bin)";
+  RequireFlights();
+  struct Layer {
+    const char* collection;
+    std::string token;
+    const char* geometry;  // the OGR geometry type of every feature
+  };
+  for (const Layer& l :
+       {Layer{"flight-tracks", monitor(), "LineString"},
+        Layer{"flight-violations", monitor(), "LineString"},
+        Layer{"flight-violations", "", "LineString"}, Layer{"sites", env_->humanitarian, "Point"},
+        Layer{"movements", monitor(), "LineString"}}) {
+    const std::string collection = l.collection;
+    SCOPED_TRACE(collection + (l.token.empty() ? " as the public" : ""));
+    const auto out = dir_.path() / (collection + (l.token.empty() ? "_public" : "") + ".geojson");
+    const ToolRun run = RunTool(fmt::format(
+        "ogr2ogr {} -oo PAGE_SIZE=3 -f GeoJSON '{}' 'OAPIF:{}' {}",
+        l.token.empty() ? "" : GdalBasic(l.token), out.string(), env_->Ogc(), collection));
+    ASSERT_EQ(run.status, 0) << run.errors;
+    const AllFeatures api = ReadAllFeatures(
+        server(), fmt::format("/ogc/collections/{}/items?limit=3", collection), l.token);
+    ASSERT_GT(api.ids.size(), 0u);
+    EXPECT_EQ(IdsIn(out), Sorted(api.ids));
+    std::ifstream in(out);
+    const json doc = json::parse(in, nullptr, false);
+    ASSERT_TRUE(doc.is_object());
+    for (const json& f : doc["features"]) {
+      EXPECT_EQ(f["geometry"]["type"], l.geometry) << f.dump().substr(0, 300);
+      if (collection == "flight-violations") {
+        EXPECT_EQ(f["properties"].contains("icao24"), !l.token.empty());
+        EXPECT_EQ(f["properties"]["violating"], true);
+      }
+    }
+    const std::string text = doc.dump();
+    if (l.token.empty()) {
+      EXPECT_EQ(text.find("4ca97b"), std::string::npos) << "the public got an aircraft's identity";
+      EXPECT_EQ(text.find("RYR209H"), std::string::npos);
+    }
+  }
+  // Idlib's box and a day (the first aircraft's): the server filters, GDAL gets the same.
+  const ToolRun run = RunTool(fmt::format(
+      "ogr2ogr {} -oo PAGE_SIZE=2 -spat 36.16 35.3 37.19 36.35 -where \"start >= "
+      "'2018-06-15T00:00:00Z' AND start <= '2018-06-15T23:59:59Z'\" -f GeoJSON '{}' 'OAPIF:{}' "
+      "flight-tracks",
+      GdalBasic(monitor()), (dir_.path() / "tracks_filtered.geojson").string(), env_->Ogc()));
+  ASSERT_EQ(run.status, 0) << run.errors;
+  const AllFeatures whole =
+      ReadAllFeatures(server(), "/ogc/collections/flight-tracks/items?limit=1000", monitor());
+  const AllFeatures boxed =
+      ReadAllFeatures(server(),
+                      "/ogc/collections/flight-tracks/"
+                      "items?bbox=36.16,35.3,37.19,36.35&datetime=2018-06-15T00:00:00Z/"
+                      "2018-06-15T23:59:59Z&limit=2",
+                      monitor());
+  EXPECT_GT(boxed.ids.size(), 0u);
+  EXPECT_LT(boxed.ids.size(), whole.ids.size());
+  // GDAL applies the where clause on `start` itself as well: what it kept is what the server
+  // selected by datetime whose first fix is that day.
+  std::vector<std::string> kept = IdsIn(dir_.path() / "tracks_filtered.geojson");
+  for (const std::string& id : kept) {
+    EXPECT_NE(std::find(boxed.ids.begin(), boxed.ids.end(), id), boxed.ids.end()) << id;
+  }
+  EXPECT_GT(kept.size(), 0u);
+  // The public: no sites, movements or tracks layer; ogrinfo cannot open them by name.
+  for (const char* hidden : {"sites", "movements", "flight-tracks"}) {
+    const ToolRun denied =
+        RunTool(fmt::format("ogrinfo -ro -so 'OAPIF:{}' {}", env_->Ogc(), hidden));
+    EXPECT_NE(denied.status, 0) << hidden;
+    EXPECT_EQ(denied.output.find("36.63393"), std::string::npos);
   }
 }
 
@@ -350,6 +436,15 @@ TEST_F(InteropTest, ResponsesMatchTheDefinitionsSchemas) {
       {"GET", "/ogc/collections/incidents/items/" + incident, "", ""},
       {"GET", "/ogc/collections/violations/items/" + server::UrlEncode(violation), monitor(), ""},
       {"GET", "/ogc/collections/reports/items/NOPE", monitor(), ""},
+      {"GET", "/api/v1/flight-tracks?limit=2", monitor(), ""},
+      {"GET", "/api/v1/flight-tracks", "", ""},
+      {"GET", "/api/v1/flight-tracks?icao24=nothex", monitor(), ""},
+      {"GET", "/api/v1/flight-violations?limit=2", "", ""},
+      {"GET", "/ogc/collections/flight-tracks/items?limit=2", monitor(), ""},
+      {"GET", "/ogc/collections/flight-violations/items?limit=2", "", ""},
+      {"GET", "/ogc/collections/sites/items", env_->humanitarian, ""},
+      {"GET", "/ogc/collections/sites", "", ""},
+      {"GET", "/ogc/collections/movements/items/convoy-douma", monitor(), ""},
   };
   json responses = json::array();
   for (const Case& c : cases) {

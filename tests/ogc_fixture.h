@@ -7,6 +7,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "formats/positions.h"
 #include "formats/reports.h"
 #include "formats/text_file.h"
 #include "server_harness.h"
@@ -23,6 +25,7 @@
 namespace truce::testing {
 
 inline constexpr char kSyrianArchive[] = "incidents/syrian_archive_chemical_weapons_2013_2014.csv";
+inline constexpr char kSwissFlights[] = "flights/traffic_collections_switzerland.json.gz";
 
 // The Syrian Archive reports as the API takes them, each event date moved four years later.
 inline json SyrianArchiveIn2017() {
@@ -43,14 +46,60 @@ inline json SyrianArchiveIn2017() {
   return batch;
 }
 
+// The fixes of aircraft `icao24` of the Switzerland sample (real ADS-B, 2018-08-01), moved so
+// that their centre is (lat, lon) and their first fix is at `start_ms`: real tracks over a
+// zone of the shipped scenario.
+inline std::vector<json> SwissAircraftMoved(const std::string& icao24, double lat, double lon,
+                                            int64_t start_ms) {
+  auto text = formats::ReadTextFile(SharedDataPath(kSwissFlights));
+  EXPECT_TRUE(text.ok());
+  if (!text.ok()) return {};
+  std::vector<json> fixes;
+  for (json& r : json::parse(*text)) {
+    std::vector<std::string> reasons;
+    if (r.value("icao24", "") == icao24 && formats::PositionFromJson(r, "test", reasons)) {
+      fixes.push_back(std::move(r));
+    }
+  }
+  if (fixes.empty()) return fixes;
+  std::stable_sort(fixes.begin(), fixes.end(), [](const json& a, const json& b) {
+    return a["timestamp"].get<int64_t>() < b["timestamp"].get<int64_t>();
+  });
+  double mean_lat = 0, mean_lon = 0;
+  for (const json& f : fixes) {
+    mean_lat += f["latitude"].get<double>() / static_cast<double>(fixes.size());
+    mean_lon += f["longitude"].get<double>() / static_cast<double>(fixes.size());
+  }
+  const int64_t t0 = fixes.front()["timestamp"];
+  for (json& f : fixes) {
+    f["latitude"] = f["latitude"].get<double>() - mean_lat + lat;
+    f["longitude"] = f["longitude"].get<double>() - mean_lon + lon;
+    f["timestamp"] = f["timestamp"].get<int64_t>() - t0 + start_ms;
+  }
+  return fixes;
+}
+
 // One server for a whole test suite: the shipped scenario, the moved Syrian Archive reports
-// (when the corpus is present) and every fifth incident published.
+// (when the corpus is present) and every fifth incident published; real flight tracks moved
+// onto Idlib (when the flight sample is present); and notified sites and a movement.
 class OgcServer {
  public:
   OgcServer() : server_((dir_.path() / "truce.db").string()) {
     server_.LoadShippedScenario();
     admin = server_.Token(app::Role::kAdmin);
     monitor = server_.Token(app::Role::kMonitor);
+    humanitarian = server_.Token(app::Role::kHumanitarian);
+    Notify();
+    if (std::filesystem::exists(SharedDataPath(kSwissFlights))) {
+      // Two aircraft over Idlib (no_fly) on 15 and 16 June 2018: several tracks each.
+      for (const auto& [icao24, start] :
+           {std::pair<std::string, int64_t>{"4ca97b", 1529038800000}, {"440005", 1529125200000}}) {
+        Reply r = server_.Post("/api/v1/positions",
+                               json(SwissAircraftMoved(icao24, 35.85, 36.65, start)), monitor);
+        EXPECT_EQ(r.status, 201) << r.text.substr(0, 300);
+      }
+      has_flights = true;
+    }
     if (!std::filesystem::exists(SharedDataPath(kSyrianArchive))) return;
     Reply r = server_.Post("/api/v1/reports", SyrianArchiveIn2017(), monitor);
     EXPECT_EQ(r.status, 201) << r.text.substr(0, 300);
@@ -68,11 +117,35 @@ class OgcServer {
   ServerHarness& server() { return server_; }
   std::string Ogc() const { return server_.base_url() + "/ogc"; }
 
-  std::string admin, monitor;
+  std::string admin, monitor, humanitarian;
   std::set<std::string> published;
   bool has_reports = false;
+  bool has_flights = false;
 
  private:
+  // Three hospitals (GeoNames places: Idlib, Douma, Daraa) and a convoy to Douma, notified by
+  // the humanitarian cell.
+  void Notify() {
+    const json sites = json::parse(R"({"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"id":"idlib-hospital","type":"hospital",
+       "organisation":"SAMS","valid_from":"2017-06-01"},
+       "geometry":{"type":"Point","coordinates":[36.63393,35.93062]}},
+      {"type":"Feature","properties":{"id":"douma-hospital","type":"hospital",
+       "organisation":"MSF","valid_from":"2017-06-01","valid_to":"2018-04-14"},
+       "geometry":{"type":"Point","coordinates":[36.4027,33.57175]}},
+      {"type":"Feature","properties":{"id":"daraa-hospital","type":"hospital",
+       "organisation":"ICRC","valid_from":"2018-01-01"},
+       "geometry":{"type":"Point","coordinates":[36.10628,32.61889]}}]})");
+    Reply r = server_.Post("/api/v1/sites", sites, humanitarian);
+    EXPECT_EQ(r.status, 201) << r.text.substr(0, 300);
+    const json convoy = json::parse(R"({"type":"Feature","properties":{"id":"convoy-douma",
+       "organisation":"SARC","window_start":"2018-03-05T06:00:00Z",
+       "window_end":"2018-03-05T18:00:00Z","destination_zone":"eastern-ghouta"},
+       "geometry":{"type":"LineString","coordinates":[[36.29132,33.53098],[36.4027,33.57175]]}})");
+    r = server_.Post("/api/v1/movements", convoy, humanitarian);
+    EXPECT_EQ(r.status, 201) << r.text.substr(0, 300);
+  }
+
   TempDir dir_;
   ServerHarness server_;
 };

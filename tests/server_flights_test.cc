@@ -437,3 +437,122 @@ TEST_F(ServerFlightsTest, BadFiltersAndBadExemptionsName400s) {
 
 }  // namespace
 }  // namespace truce::testing
+
+namespace truce::testing {
+namespace {
+
+// Flight tracks (GET /api/v1/flight-tracks) over the Switzerland sample fed in shuffled batches:
+// every distinct fix is on exactly one track, the tracks are those `truce flights` forms
+// (BuildTracks), each violation is one red segment right after the track it began on, pages
+// never split a track from its segments, the filters narrow, and bad input is a 400 naming the
+// parameter.
+TEST_F(ServerFlightsTest, TracksHoldEveryFixAndMarkEveryViolation) {
+  TRUCE_REQUIRE_SHARED_DATA(kSwiss);
+  const std::vector<json> records = SwissRecords();
+  for (const auto& b : Feed(records, 5)) Post(b);
+  std::vector<Position> positions;
+  for (const json& r : records) {
+    std::vector<std::string> reasons;
+    if (auto p = formats::PositionFromJson(r, "test", reasons)) positions.push_back(*p);
+  }
+  TrackStats stats;
+  const std::vector<Track> expected = BuildTracks(positions, {}, &stats);
+
+  // Every page of 37 tracks.
+  std::vector<json> tracks, segments;
+  std::string cursor;
+  size_t pages = 0;
+  for (;;) {
+    Reply r = server_->Get(
+        "/api/v1/flight-tracks?limit=37" + (cursor.empty() ? "" : "&cursor=" + cursor), monitor_);
+    ASSERT_EQ(r.status, 200) << r.text.substr(0, 300);
+    ++pages;
+    size_t on_page = 0;
+    for (const json& f : r.body["features"]) {
+      if (f["properties"]["violating"] == true && f["properties"].contains("track")) {
+        ASSERT_FALSE(tracks.empty());
+        EXPECT_EQ(f["properties"]["track"], tracks.back()["id"]) << "a segment after its track";
+        segments.push_back(f);
+      } else {
+        tracks.push_back(f);
+        ++on_page;
+      }
+    }
+    EXPECT_EQ(r.body["tracks"], on_page);
+    if (r.body["next"].is_null()) break;
+    EXPECT_EQ(on_page, 37u);
+    cursor = r.body["next"].get<std::string>();
+  }
+  ASSERT_EQ(tracks.size(), expected.size());
+  EXPECT_EQ(pages, (expected.size() + 36) / 37);
+  size_t fixes = 0;
+  std::set<std::string> ids;
+  for (size_t i = 0; i < tracks.size(); ++i) {
+    const json& t = tracks[i];
+    EXPECT_TRUE(ids.insert(t["id"].get<std::string>()).second) << t["id"];
+    fixes += t["properties"]["positions"].get<size_t>();
+    const size_t vertices =
+        t["geometry"]["type"] == "Point" ? 1 : t["geometry"]["coordinates"].size();
+    EXPECT_EQ(vertices, t["properties"]["positions"].get<size_t>());
+    if (i > 0) {
+      EXPECT_LE(tracks[i - 1]["properties"]["start"], t["properties"]["start"]);
+    }
+  }
+  EXPECT_EQ(fixes, stats.positions - stats.duplicates) << "every distinct fix on one track";
+  // Each violation is one segment, on the track it began on, with the violation's record.
+  const std::vector<json> violations = ServerViolations();
+  ASSERT_GT(violations.size(), 20u);
+  ASSERT_EQ(segments.size(), violations.size());
+  std::map<std::string, json> by_id;
+  for (const json& v : violations) by_id[v["id"]] = v;
+  for (const json& s : segments) {
+    ASSERT_TRUE(by_id.contains(s["id"])) << s["id"];
+    const json& v = by_id[s["id"]];
+    EXPECT_EQ(s["properties"]["entry_time"], v["entry_time"]);
+    EXPECT_EQ(s["properties"]["zone"], v["zone"]);
+    EXPECT_EQ(s["geometry"]["coordinates"].front()[0], v["entry_lon"]);
+    EXPECT_EQ(s["properties"]["track"].get<std::string>().rfind(v["icao24"].get<std::string>(), 0),
+              0u);
+  }
+
+  // Filters: one aircraft, a window, a box.
+  const std::string icao = violations.front()["icao24"];
+  Reply one = server_->Get("/api/v1/flight-tracks?limit=1000&icao24=" + icao, monitor_);
+  ASSERT_EQ(one.status, 200);
+  for (const json& f : one.body["features"]) EXPECT_EQ(f["properties"]["icao24"], icao);
+  Reply hour = server_->Get(
+      "/api/v1/flight-tracks?limit=1000&from=2018-08-01T12:00:00Z&to=2018-08-01T13:00:00Z",
+      monitor_);
+  ASSERT_EQ(hour.status, 200);
+  EXPECT_GT(hour.body["tracks"].get<size_t>(), 0u);
+  EXPECT_LT(hour.body["tracks"].get<size_t>(), tracks.size());
+  for (const json& f : hour.body["features"]) {
+    if (f["properties"].contains("track")) continue;
+    EXPECT_LT(f["properties"]["start"].get<std::string>(), "2018-08-01T13:00:00Z");
+    EXPECT_GE(f["properties"]["end"].get<std::string>(), "2018-08-01T12:00:00Z");
+  }
+  Reply geneva = server_->Get("/api/v1/flight-tracks?limit=1000&bbox=6.0,46.1,6.3,46.3", monitor_);
+  ASSERT_EQ(geneva.status, 200);
+  EXPECT_GT(geneva.body["tracks"].get<size_t>(), 0u);
+  EXPECT_LT(geneva.body["tracks"].get<size_t>(), tracks.size());
+  // as_of before any position: nothing.
+  Reply before = server_->Get("/api/v1/flight-tracks?as_of=2000-01-01T00:00:00Z", monitor_);
+  ASSERT_EQ(before.status, 200);
+  EXPECT_EQ(before.body["features"].size(), 0u);
+
+  // Bad input, each a 400 naming the parameter.
+  for (const auto& [query, where] : std::vector<std::pair<std::string, std::string>>{
+           {"from=2018-08-01T13:00:00Z&to=2018-08-01T12:00:00Z", "?to"},
+           {"icao24=zzzzzz", "?icao24"},
+           {"cursor=not-a-cursor", "?cursor"},
+           {"bbox=1,2,3", "?bbox"},
+           {"from=yesterday", "?from"},
+           {"limit=0", "?limit"}}) {
+    Reply r = server_->Get("/api/v1/flight-tracks?" + query, monitor_);
+    EXPECT_EQ(r.status, 400) << query << ": " << r.text;
+    EXPECT_EQ(r.body["error"]["problems"][0]["path"], where) << query << ": " << r.text;
+  }
+}
+
+}  // namespace
+}  // namespace truce::testing

@@ -653,10 +653,8 @@ TEST_F(DeconflictionPolicyTest, DeconflictionAlertsInTheStreamForEveryRole) {
   }
 }
 
-// The flight ban: a real aircraft's fixes moved onto Eastern Ghouta (no_fly from May 2017) cross
-// the zone. Every role reads the violation; the public without the aircraft's identity. Who
-// may notify and read exemptions, cell by cell.
-TEST_F(PolicyTest, FlightViolationsAndExemptionsCellByCell) {
+// An aircraft's fixes across Eastern Ghouta (no_fly from May 2017), west to east.
+json AcrossEasternGhouta() {
   json fixes = json::array();
   for (int i = 0; i <= 20; ++i) {
     fixes.push_back({{"icao24", "4b1805"},
@@ -666,7 +664,15 @@ TEST_F(PolicyTest, FlightViolationsAndExemptionsCellByCell) {
                      {"baroaltitude", 3000},
                      {"callsign", "SYR501"}});
   }
-  ASSERT_EQ(server_->Post("/api/v1/positions", fixes, tokens_["monitor"]).status, 201);
+  return fixes;
+}
+
+// The flight ban: a real aircraft's fixes moved onto Eastern Ghouta (no_fly from May 2017) cross
+// the zone. Every role reads the violation; the public without the aircraft's identity. Who
+// may notify and read exemptions, cell by cell.
+TEST_F(PolicyTest, FlightViolationsAndExemptionsCellByCell) {
+  ASSERT_EQ(server_->Post("/api/v1/positions", AcrossEasternGhouta(), tokens_["monitor"]).status,
+            201);
   const std::set<std::string> identity = {"icao24", "callsign"};
   for (const std::string role : kRoles) {
     SCOPED_TRACE(role);
@@ -676,13 +682,16 @@ TEST_F(PolicyTest, FlightViolationsAndExemptionsCellByCell) {
     const json& v = r.body["items"][0];
     EXPECT_EQ(v["zone"], "eastern-ghouta");
     for (const char* field : {"zone", "version", "rule", "entry_time", "exit_time", "verdict",
-                              "open", "last_contact", "id", "duration_s", "clause"}) {
+                              "open", "last_contact", "duration_s", "clause"}) {
       EXPECT_TRUE(v.contains(field)) << field;
     }
     for (const std::string& field : identity) {
       EXPECT_EQ(v.contains(field), Insider(role)) << field;
     }
     EXPECT_EQ(r.text.find("SYR501") != std::string::npos, Insider(role));
+    // The id begins with the icao24: the public gets none.
+    EXPECT_EQ(v.contains("id"), Insider(role));
+    EXPECT_EQ(r.text.find("4b1805") != std::string::npos, Insider(role));
   }
   // Exemptions: notified by staff and the deconfliction cell; read by them and the
   // guarantors; never by a party or the public (they name humanitarian aircraft).
@@ -794,6 +803,142 @@ TEST_F(PolicyTest, TrackEvidenceCellByCell) {
         << csv.text;
     EXPECT_NE(csv.text.find("AIR-1: 21 positions of 1 aircraft within"), std::string::npos);
   }
+}
+
+}  // namespace
+}  // namespace truce::testing
+
+namespace truce::testing {
+namespace {
+
+// Flight tracks and the flight-violations layer, cell by cell: tracks (positions) for those
+// who read positions, whole; the violations layer for everyone, the public without identity
+// (no icao24, callsign or id anywhere, the feature id ZONE.vVERSION.ENTRY_MS) but with the
+// path as geometry.
+TEST_F(PolicyTest, FlightTracksAndTheViolationsLayerCellByCell) {
+  ASSERT_EQ(server_->Post("/api/v1/positions", AcrossEasternGhouta(), tokens_["monitor"]).status,
+            201);
+  const std::set<std::string> kTrackFields = {"icao24",     "callsign",  "start",     "end",
+                                              "duration_s", "positions", "min_alt_m", "max_alt_m",
+                                              "violating",  "violations"};
+  const std::set<std::string> readers = {"admin", "monitor", "guarantor"};
+  for (const std::string role : kRoles) {
+    SCOPED_TRACE(role);
+    const bool reads = readers.contains(role);
+    for (const std::string path : {"/api/v1/flight-tracks", "/ogc/collections/flight-tracks/items",
+                                   "/ogc/collections/flight-tracks"}) {
+      const Reply r = server_->Get(path, tokens_[role]);
+      const bool ogc = path.starts_with("/ogc");
+      EXPECT_EQ(r.status, reads ? 200 : role == "anonymous" && !ogc ? 401 : 403) << path;
+      if (!reads) {
+        EXPECT_EQ(r.text.find("4b1805"), std::string::npos);
+        EXPECT_EQ(r.text.find("36.2"), std::string::npos) << "no coordinate of the track";
+        continue;
+      }
+      if (path.ends_with("flight-tracks")) continue;  // the collection's description
+      // One track; the API adds its one violating segment after it.
+      ASSERT_EQ(r.body["features"].size(), ogc ? 1u : 2u) << r.text.substr(0, 500);
+      const json& track = r.body["features"][0];
+      EXPECT_EQ(track["id"], "4b1805.1496304000000");
+      EXPECT_EQ(track["geometry"]["type"], "LineString");
+      EXPECT_EQ(track["geometry"]["coordinates"].size(), 21u);
+      std::set<std::string> fields;
+      for (const auto& [k, v] : track["properties"].items()) fields.insert(k);
+      EXPECT_EQ(fields, kTrackFields);
+      EXPECT_EQ(track["properties"]["violating"], false) << "the track is not the segment";
+      EXPECT_EQ(track["properties"]["violations"].size(), 1u);
+      if (!ogc) {
+        const json& segment = r.body["features"][1];
+        EXPECT_EQ(segment["properties"]["violating"], true);
+        EXPECT_EQ(segment["properties"]["track"], track["id"]);
+        EXPECT_EQ(segment["properties"]["icao24"], "4b1805");
+        EXPECT_EQ(track["properties"]["violations"][0], segment["id"]);
+        EXPECT_EQ(segment["geometry"]["type"], "LineString");
+      }
+    }
+    // The violations layer: everyone; the public without identity.
+    const Reply layer = server_->Get("/ogc/collections/flight-violations/items", tokens_[role]);
+    ASSERT_EQ(layer.status, 200) << layer.text;
+    ASSERT_EQ(layer.body["features"].size(), 1u);
+    const json& f = layer.body["features"][0];
+    EXPECT_EQ(f["geometry"]["type"], "LineString");
+    EXPECT_GE(f["geometry"]["coordinates"].size(), 2u);
+    EXPECT_EQ(f["properties"]["zone"], "eastern-ghouta");
+    EXPECT_EQ(f["properties"].contains("path"), false) << "the path is the geometry";
+    for (const char* field : {"icao24", "callsign", "id"}) {
+      EXPECT_EQ(f["properties"].contains(field), Insider(role)) << field;
+    }
+    EXPECT_EQ(layer.text.find("4b1805") != std::string::npos, Insider(role));
+    EXPECT_EQ(layer.text.find("SYR501") != std::string::npos, Insider(role));
+    const std::string id = f["id"];
+    if (!Insider(role)) {
+      EXPECT_EQ(id.rfind("eastern-ghouta.v1.", 0), 0u) << id;
+    }
+    // One feature by the id this role was given.
+    const Reply one = server_->Get("/ogc/collections/flight-violations/items/" + id, tokens_[role]);
+    EXPECT_EQ(one.status, 200) << one.text;
+    EXPECT_EQ(one.text.find("4b1805") != std::string::npos, Insider(role));
+  }
+}
+
+// Notified sites and movements as OGC layers: the same rule as /api/v1/sites (the public never;
+// a party what it is told of), and each read logged as a disclosure of what was served.
+TEST_F(DeconflictionPolicyTest, SiteAndMovementLayersForEveryRole) {
+  for (const std::string role : kRoles) {
+    SCOPED_TRACE(role);
+    std::set<std::string> seen;
+    for (const char* collection : {"sites", "movements"}) {
+      const std::string path = std::string("/ogc/collections/") + collection + "/items";
+      const Reply r = server_->Get(path, tokens_[role]);
+      const Reply listed = server_->Get("/ogc/collections", tokens_[role]);
+      bool in_list = false;
+      for (const json& c : listed.body["collections"]) in_list |= c["id"] == collection;
+      if (!Insider(role)) {
+        EXPECT_EQ(r.status, 403);
+        EXPECT_FALSE(in_list);
+        EXPECT_EQ(r.text.find("36.63393"), std::string::npos);
+        EXPECT_EQ(listed.text.find("36.63"), std::string::npos) << "not even in an extent";
+        EXPECT_EQ(server_->Get(path + "/idlib-hospital", tokens_[role]).status, 403);
+        continue;
+      }
+      ASSERT_EQ(r.status, 200) << r.text;
+      EXPECT_TRUE(in_list);
+      EXPECT_TRUE(r.body["disclosure"].contains("log_index"));
+      for (const json& f : r.body["features"]) {
+        EXPECT_EQ(f["id"], f["properties"]["id"]);
+        seen.insert(f["id"].get<std::string>());
+      }
+      EXPECT_EQ(r.body["numberMatched"], r.body["features"].size());
+    }
+    EXPECT_EQ(seen, Told(role));
+    if (!Insider(role)) continue;
+    // One site: read alone, and the read is logged naming it.
+    const Reply one = server_->Get("/ogc/collections/sites/items/idlib-hospital", tokens_[role]);
+    ASSERT_EQ(one.status, 200);
+    EXPECT_EQ(one.body["geometry"]["coordinates"][0], 36.63393);
+    const Reply hidden =
+        server_->Get("/ogc/collections/sites/items/karamah-warehouse", tokens_[role]);
+    EXPECT_EQ(hidden.status, Told(role).contains("karamah-warehouse") ? 200 : 404);
+  }
+  // Every items read is a disclosure entry: who, what, when.
+  const Reply log = server_->Get("/api/v1/log/entries?limit=1000", tokens_["admin"]);
+  size_t disclosures = 0;
+  for (const json& e : log.body["items"]) {
+    if (e["kind"] != "disclosure") continue;
+    ++disclosures;
+  }
+  // Per insider: sites and movements items, and two single sites (a miss is logged too).
+  EXPECT_GE(disclosures, 6u * 4u);
+  // Filters: a box round Idlib city and a time window select the hospital alone.
+  const Reply boxed = server_->Get(
+      "/ogc/collections/sites/items?bbox=36.5,35.8,36.8,36.0&datetime=2017-07-01/2017-07-02",
+      tokens_["humanitarian"]);
+  ASSERT_EQ(boxed.status, 200) << boxed.text;
+  ASSERT_EQ(boxed.body["features"].size(), 1u);
+  EXPECT_EQ(boxed.body["features"][0]["id"], "idlib-hospital");
+  const Reply before = server_->Get(
+      "/ogc/collections/movements/items?datetime=2017-06-06T00:00:00Z/..", tokens_["monitor"]);
+  EXPECT_EQ(before.body["features"].size(), 0u) << "the convoy's window ended on 5 June";
 }
 
 }  // namespace

@@ -128,6 +128,11 @@ const MatrixRow kMatrix[] = {
     {"GET", "/ogc/collections/violations/items", NoBody, {A, A, A, A, A, 403, 403}},
     {"GET", "/ogc/collections/reports", NoBody, {A, A, A, A, A, 403, 403}},
     {"GET", "/ogc/collections/reports/items", NoBody, {A, A, A, A, A, 403, 403}},
+    {"GET", "/api/v1/flight-tracks", NoBody, {A, A, 403, A, 403, 403, 401}},
+    {"GET", "/ogc/collections/flight-tracks/items", NoBody, {A, A, 403, A, 403, 403, 403}},
+    {"GET", "/ogc/collections/flight-violations/items", NoBody, {A, A, A, A, A, A, A}},
+    {"GET", "/ogc/collections/sites/items", NoBody, {A, A, A, A, A, 403, 403}},
+    {"GET", "/ogc/collections/movements/items", NoBody, {A, A, A, A, A, 403, 403}},
 };
 
 TEST_F(ServerTest, RoleMatrixEveryEndpointEveryRole) {

@@ -118,6 +118,31 @@ struct FlightViolationFilter {
   std::optional<LatLngRect> bbox;
   std::string zone, icao24;
 };
+// Whether violation `v` (open or not) passes `filter` (icao24 already normalised).
+bool FlightViolationMatches(const FlightViolationFilter& filter, const FlightViolation& v,
+                            bool open);
+
+// Flight tracks (flight_track_ops.cc): the tracks of aircraft `icao24` whose time [first fix,
+// last fix] overlaps [from, to) and whose line meets `bbox`.
+struct FlightTrackFilter {
+  std::optional<UtcTime> as_of, from, to;
+  std::optional<LatLngRect> bbox;
+  std::string icao24;
+};
+
+// One record of a feature collection as GeoJSON, with where and when it lies (for extents).
+struct FeatureRecord {
+  nlohmann::json feature;  // {"type": "Feature", "id", "geometry", "properties"}, redacted
+  LatLngRect bounds;
+  UtcTime begin{}, end{};
+};
+
+// One aircraft's track (split at silences longer than max_gap, as `truce flights` splits it)
+// and the segments of it that violate the flight ban.
+struct FlightTrackRecord {
+  FeatureRecord track;                     // a LineString (a Point for a single fix)
+  std::vector<nlohmann::json> violations;  // one LineString feature per violation in it
+};
 
 struct ClaimFilter {
   std::optional<UtcTime> as_of;
@@ -167,7 +192,16 @@ struct SideBySideQuery {
 };
 
 // The feature collections of the OGC API (src/server/ogc_resource.cc).
-enum class FeatureKind { kZones, kIncidents, kViolations, kReports };
+enum class FeatureKind {
+  kZones,
+  kIncidents,
+  kViolations,
+  kReports,
+  kFlightTracks,
+  kFlightViolations,
+  kSites,
+  kMovements,
+};
 
 // Where and when the records of one collection lie, as one caller sees them.
 struct CollectionExtent {
@@ -218,6 +252,11 @@ struct NotificationFilter {
   std::optional<UtcTime> at;       // in force at: the site's validity or movement's window holds it
   std::string organisation, type;  // type: sites only
   nlohmann::json query = nlohmann::json::object();  // the request's filters, for the log
+  // The feature collections' filters: validity (window) overlapping [from, to), the shape
+  // meeting bbox, one id.
+  std::optional<UtcTime> from, to;
+  std::optional<LatLngRect> bbox;
+  std::string id;
 };
 
 // A page of sites or movements and the log entry recording that the caller was shown it.
@@ -225,6 +264,7 @@ struct DisclosedPage {
   JsonPage page;
   Receipt receipt;         // of the disclosure entry
   std::string entry_data;  // its canonical entry data: SHA-256(0x00 || it) is its leaf hash
+  size_t matched = 0;      // the items matching the filter, over every page
 };
 
 struct AcknowledgementFilter {
@@ -386,6 +426,16 @@ class App {
   // FlightViolations without as_of reads the violations the workers stored (the same records;
   // "open" judged with the latest position time they have seen) instead of judging here.
   void ReadFlightViolationsFromWorkers() noexcept { worker_flights_ = true; }
+  // --- Flight tracks (flight_track_ops.cc) ----------------------------------------------------
+  // The tracks of the positions held as of `filter.as_of`, by first fix then icao24, each with
+  // its violating segments (docs/server.md "Flight tracks"). kForbidden unless `who` reads
+  // tracks (kReadFlightTracks); every record through the redaction policy.
+  [[nodiscard]] Result<std::vector<FlightTrackRecord>> FlightTracks(
+      const Principal& who, const FlightTrackFilter& filter);
+  // The flight violations of FlightViolations as GeoJSON features: the violation's path
+  // (entry, each fix in violation, exit) as a LineString, where the policy lets `who` read it.
+  [[nodiscard]] Result<std::vector<FeatureRecord>> FlightViolationFeatures(
+      const Principal& who, const FlightViolationFilter& filter);
 
   // --- Alerts (alert_ops.cc) ------------------------------------------------------------------
   // The alerts `who` may see after the cursor (an alert id), of `kind` when given, redacted.
@@ -415,6 +465,16 @@ class App {
   [[nodiscard]] Result<DisclosedPage> ListMovements(const Principal& who,
                                                     const NotificationFilter& f,
                                                     const PageRequest& page);
+  // The sites or movements `who` may see as feature-collection items (ListSites, ListMovements,
+  // with a feature "id"), disclosed like every read; and their extent (not a read of the list:
+  // the box and time span of what `who` may read, nothing logged).
+  [[nodiscard]] Result<DisclosedPage> NotificationFeatures(const Principal& who,
+                                                           NotificationKind kind,
+                                                           const NotificationFilter& f,
+                                                           const PageRequest& page);
+  [[nodiscard]] Result<CollectionExtent> NotificationExtent(const Principal& who,
+                                                            NotificationKind kind,
+                                                            std::optional<UtcTime> as_of);
   // Answers {"kind", "notification", "response", "reason", "party"}: a party answers only as
   // itself and only what it was told of (kForbidden); the cell records a told party's answer.
   // kNotFound for an unknown notification.

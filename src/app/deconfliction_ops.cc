@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "app/app.h"
+#include "app/feature_geometry.h"
 #include "app/intake.h"
 #include "formats/alerts.h"
 #include "formats/notifications.h"
@@ -98,6 +99,19 @@ json Stored(json feature) {
 
 bool InForce(const TimeInterval& interval, const std::optional<UtcTime>& at) {
   return !at || interval.Contains(*at);
+}
+
+// The feature collections' filters: an interval overlapping [from, to), a shape meeting bbox.
+bool InWindow(const TimeInterval& interval, const NotificationFilter& f) {
+  if (f.to && interval.begin() >= *f.to) return false;
+  return !f.from || interval.end() > *f.from;
+}
+bool Meets(const ProtectedSite& site, const std::optional<LatLngRect>& bbox) {
+  if (!bbox) return true;
+  return site.is_point() ? bbox->Contains(site.point()) : PolygonMeetsRect(site.area(), *bbox);
+}
+bool Meets(const Movement& movement, const std::optional<LatLngRect>& bbox) {
+  return !bbox || PathMeetsRect(movement.route(), *bbox);
 }
 
 // Who is told what under the scenario version `scenario` (null: nobody, no scenario).
@@ -324,10 +338,12 @@ static std::vector<json> VisibleNotifications(const Principal& who, const std::v
   for (size_t i = 0; i < all.size(); ++i) {
     const T& n = all[i];
     if (!f.organisation.empty() && n.organisation() != f.organisation) continue;
+    if (!f.id.empty() && n.id() != f.id) continue;
+    if (!Meets(n, f.bbox)) continue;
     if constexpr (std::is_same_v<T, Movement>) {
-      if (!InForce(n.window(), f.at)) continue;
+      if (!InForce(n.window(), f.at) || !InWindow(n.window(), f)) continue;
     } else {
-      if (!InForce(n.validity(), f.at)) continue;
+      if (!InForce(n.validity(), f.at) || !InWindow(n.validity(), f)) continue;
       if (!f.type.empty() && SiteTypeName(n.type()) != f.type) continue;
     }
     Provenance p;
@@ -373,6 +389,7 @@ Result<DisclosedPage> App::Disclose(const Principal& who, std::string_view resou
                                     std::vector<json> ids, const PageRequest& page) {
   size_t offset = 0;
   if (page.cursor) offset = static_cast<size_t>(ParseCount(*page.cursor).value_or(0));
+  const size_t matched = all.size();
   auto paged = Paged(std::move(all), page);
   if (!paged.ok()) return paged.error();
   json shown = json::array();
@@ -389,7 +406,41 @@ Result<DisclosedPage> App::Disclose(const Principal& who, std::string_view resou
   auto entries = AppendLocked({SubmissionBy(who, SubmissionKind::kDisclosure, std::move(body))});
   if (!entries.ok()) return entries.error();
   const store::LogEntry& e = entries->front();
-  return DisclosedPage{std::move(paged).value(), ReceiptOf(e), e.data};
+  return DisclosedPage{std::move(paged).value(), ReceiptOf(e), e.data, matched};
+}
+
+Result<DisclosedPage> App::NotificationFeatures(const Principal& who, NotificationKind kind,
+                                                const NotificationFilter& f,
+                                                const PageRequest& page) {
+  auto out = ListNotifications(who, f, page, kind);
+  if (!out.ok()) return out.error();
+  // A feature collection's item carries its id as the feature's.
+  for (json& feature : out->page.items) feature["id"] = feature["properties"]["id"];
+  return out;
+}
+
+Result<CollectionExtent> App::NotificationExtent(const Principal& who, NotificationKind kind,
+                                                 std::optional<UtcTime> as_of) {
+  if (Status st = Check(who, Action::kReadNotifications); !st.ok()) return st.error();
+  const uint64_t size = views_.SizeAsOf(as_of);
+  const NotificationState state = views_.notifications().At(size);
+  const auto audience = AudienceOf(views_, views_.ScenarioAt(size));
+  CollectionExtent out;
+  auto include = [&](const auto& n, const TimeInterval& interval) {
+    Provenance p;
+    p.told = who.Is(Role::kParty) && audience != nullptr && audience->Sees(who.party, n);
+    if (!Sees(who, RecordKind::kNotification, p)) return;
+    out.bbox.Extend(n.bounds());
+    if (!out.begin || interval.begin() < *out.begin) out.begin = interval.begin();
+    if (!out.end || interval.end() > *out.end) out.end = interval.end();
+  };
+  if (kind == NotificationKind::kSite) {
+    for (const ProtectedSite& s : state.sites) include(s, s.validity());
+  } else {
+    for (const Movement& m : state.movements) include(m, m.window());
+  }
+  if (out.end && *out.end == kEndOfTime) out.end.reset();
+  return out;
 }
 
 // --- Acknowledgements --------------------------------------------------------------------------

@@ -1,16 +1,60 @@
 // Operations the feature collections (the OGC API) need beyond the lists: the extent of each
 // collection as a caller sees it, and zone versions filtered by time and by a box that their
 // shape, not only their bounds, must meet. Both read the in-memory views; nothing is stored.
+// The shape-meets-box tests of feature_geometry.h are here too.
 #include <algorithm>
 
 #include "app/app.h"
+#include "app/feature_geometry.h"
 
 namespace truce::app {
 namespace {
 
 using nlohmann::json;
 
-// Whether the segment a-b meets the closed box `r` (Liang-Barsky clipping, lon as x).
+// Even-odd rule over every ring of the polygon, so a point in a hole is outside.
+bool PolygonContains(const Polygon& polygon, LatLng p) {
+  bool inside = false;
+  for (const Ring& ring : polygon.rings) {
+    for (size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+      const LatLng& a = ring[i];
+      const LatLng& b = ring[j];
+      if ((a.lat() > p.lat()) != (b.lat() > p.lat()) &&
+          p.lng() < (b.lng() - a.lng()) * (p.lat() - a.lat()) / (b.lat() - a.lat()) + a.lng()) {
+        inside = !inside;
+      }
+    }
+  }
+  return inside;
+}
+
+// Whether `shape` (closed: its boundary included) meets the closed box `r`.
+bool ShapeMeetsRect(const MultiPolygon& shape, const LatLngRect& bounds, const LatLngRect& r) {
+  if (bounds.lat_hi < r.lat_lo || bounds.lat_lo > r.lat_hi || bounds.lng_hi < r.lng_lo ||
+      bounds.lng_lo > r.lng_hi) {
+    return false;
+  }
+  return std::any_of(shape.polygons.begin(), shape.polygons.end(),
+                     [&](const Polygon& p) { return PolygonMeetsRect(p, r); });
+}
+
+void Include(CollectionExtent& e, LatLng where, UtcTime begin, UtcTime end, bool& any) {
+  e.bbox.Extend(where);
+  if (!any || begin < *e.begin) e.begin = begin;
+  if (!any || end > *e.end) e.end = end;
+  any = true;
+}
+
+void Include(CollectionExtent& e, const FeatureRecord& r, bool& any) {
+  if (r.bounds.empty()) return;
+  e.bbox.Extend(r.bounds);
+  if (!any || r.begin < *e.begin) e.begin = r.begin;
+  if (!any || r.end > *e.end) e.end = r.end;
+  any = true;
+}
+
+}  // namespace
+
 bool SegmentMeetsRect(LatLng a, LatLng b, const LatLngRect& r) {
   const double x0 = a.lng(), y0 = a.lat();
   const double dx = b.lng() - x0, dy = b.lat() - y0;
@@ -33,49 +77,21 @@ bool SegmentMeetsRect(LatLng a, LatLng b, const LatLngRect& r) {
   return true;
 }
 
-// Even-odd rule over every ring of the polygon, so a point in a hole is outside.
-bool PolygonContains(const Polygon& polygon, LatLng p) {
-  bool inside = false;
+bool PathMeetsRect(std::span<const LatLng> path, const LatLngRect& r) {
+  if (path.size() == 1) return r.Contains(path[0]);
+  for (size_t i = 1; i < path.size(); ++i) {
+    if (SegmentMeetsRect(path[i - 1], path[i], r)) return true;
+  }
+  return false;
+}
+
+bool PolygonMeetsRect(const Polygon& polygon, const LatLngRect& r) {
   for (const Ring& ring : polygon.rings) {
-    for (size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
-      const LatLng& a = ring[i];
-      const LatLng& b = ring[j];
-      if ((a.lat() > p.lat()) != (b.lat() > p.lat()) &&
-          p.lng() < (b.lng() - a.lng()) * (p.lat() - a.lat()) / (b.lat() - a.lat()) + a.lng()) {
-        inside = !inside;
-      }
-    }
+    if (PathMeetsRect(ring, r)) return true;
   }
-  return inside;
+  // No edge meets the box: it meets the polygon only when it lies wholly inside it.
+  return PolygonContains(polygon, LatLng(r.lat_lo, r.lng_lo));
 }
-
-// Whether `shape` (closed: its boundary included) meets the closed box `r`: an edge meets the
-// box, or else the box lies wholly inside a polygon (then any of its corners does).
-bool ShapeMeetsRect(const MultiPolygon& shape, const LatLngRect& bounds, const LatLngRect& r) {
-  if (bounds.lat_hi < r.lat_lo || bounds.lat_lo > r.lat_hi || bounds.lng_hi < r.lng_lo ||
-      bounds.lng_lo > r.lng_hi) {
-    return false;
-  }
-  for (const Polygon& polygon : shape.polygons) {
-    for (const Ring& ring : polygon.rings) {
-      for (size_t i = 1; i < ring.size(); ++i) {
-        if (SegmentMeetsRect(ring[i - 1], ring[i], r)) return true;
-      }
-    }
-  }
-  const LatLng corner(r.lat_lo, r.lng_lo);
-  return std::any_of(shape.polygons.begin(), shape.polygons.end(),
-                     [&](const Polygon& p) { return PolygonContains(p, corner); });
-}
-
-void Include(CollectionExtent& e, LatLng where, UtcTime begin, UtcTime end, bool& any) {
-  e.bbox.Extend(where);
-  if (!any || begin < *e.begin) e.begin = begin;
-  if (!any || end > *e.end) e.end = end;
-  any = true;
-}
-
-}  // namespace
 
 Result<CollectionExtent> App::Extent(const Principal& who, FeatureKind kind,
                                      std::optional<UtcTime> as_of) {
@@ -138,6 +154,26 @@ Result<CollectionExtent> App::Extent(const Principal& who, FeatureKind kind,
       }
       break;
     }
+    case FeatureKind::kFlightTracks: {
+      FlightTrackFilter filter;
+      filter.as_of = as_of;
+      auto tracks = FlightTracks(who, filter);
+      if (!tracks.ok()) return tracks.error();
+      for (const FlightTrackRecord& t : *tracks) Include(out, t.track, any);
+      break;
+    }
+    case FeatureKind::kFlightViolations: {
+      FlightViolationFilter filter;
+      filter.as_of = as_of;
+      auto features = FlightViolationFeatures(who, filter);
+      if (!features.ok()) return features.error();
+      for (const FeatureRecord& r : *features) Include(out, r, any);
+      break;
+    }
+    case FeatureKind::kSites:
+      return NotificationExtent(who, NotificationKind::kSite, as_of);
+    case FeatureKind::kMovements:
+      return NotificationExtent(who, NotificationKind::kMovement, as_of);
   }
   if (out.end && *out.end == kEndOfTime) out.end.reset();
   return out;

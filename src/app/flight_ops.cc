@@ -13,13 +13,9 @@ namespace {
 
 using nlohmann::json;
 
-// A stable id of one violation: aircraft, zone version, entry instant (ms).
-std::string FlightViolationId(const FlightViolation& v) {
-  return fmt::format("{}.{}.v{}.{}", v.icao24, v.zone->zone(), v.zone->version(),
-                     v.entry.time.time_since_epoch().count());
-}
+}  // namespace
 
-bool Keeps(const FlightViolationFilter& f, const FlightViolation& v, bool open) {
+bool FlightViolationMatches(const FlightViolationFilter& f, const FlightViolation& v, bool open) {
   if (!f.zone.empty() && v.zone->zone() != f.zone) return false;
   if (!f.icao24.empty() && v.icao24 != f.icao24) return false;
   if (f.to && v.entry.time >= *f.to) return false;
@@ -32,7 +28,10 @@ bool Keeps(const FlightViolationFilter& f, const FlightViolation& v, bool open) 
   return true;
 }
 
-}  // namespace
+std::string FlightViolationId(const FlightViolation& v) {
+  return fmt::format("{}.{}.v{}.{}", v.icao24, v.zone->zone(), v.zone->version(),
+                     v.entry.time.time_since_epoch().count());
+}
 
 json FlightViolationRecord(const FlightViolation& v, bool open) {
   json out = formats::Unordered(open ? formats::OpenFlightViolationToJson(v)
@@ -63,7 +62,7 @@ Result<std::vector<json>> App::FlightViolations(const Principal& who,
   const Provenance provenance{"", true};
   for (size_t i = 0; i < verdicts->violations.size(); ++i) {
     const FlightViolation& v = verdicts->violations[i];
-    if (!Keeps(filter, v, verdicts->open[i])) continue;
+    if (!FlightViolationMatches(filter, v, verdicts->open[i])) continue;
     if (!Sees(who, RecordKind::kFlightViolation, provenance)) continue;
     json item = FlightViolationRecord(v, verdicts->open[i]);
     Redact(who, RecordKind::kFlightViolation, provenance, item);

@@ -337,6 +337,20 @@ std::vector<FlightChange> FlightViews::Advance(uint64_t log_index,
   return changes;
 }
 
+std::vector<Track> FlightViews::Tracks(uint64_t size, std::string_view icao24) const {
+  std::vector<Position> positions;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [icao, a] : aircraft_) {
+      if (!icao24.empty() && icao != icao24) continue;
+      for (const Fix& f : a.fixes) {
+        if (f.entry < size) positions.push_back(f.position);
+      }
+    }
+  }
+  return BuildTracks(std::move(positions), TrackOptions{options_.max_gap});
+}
+
 std::vector<StoredExemption> FlightViews::Exemptions(uint64_t size) const {
   std::lock_guard lock(mu_);
   std::vector<StoredExemption> out;

@@ -65,6 +65,8 @@ struct FlightChange {
 // open form) plus "id" (ICAO24.ZONE.vVERSION.ENTRY_MS), "open" and "last_contact" (the time of
 // the last fix of an open violation, else null). Not yet redacted.
 nlohmann::json FlightViolationRecord(const FlightViolation& v, bool open);
+// A stable id of one violation: aircraft, zone version, entry instant (ms).
+std::string FlightViolationId(const FlightViolation& v);
 
 class FlightViews {
  public:
@@ -86,6 +88,10 @@ class FlightViews {
   // the last call (entries and exits, in time order), each attributed to `log_index`.
   std::vector<FlightChange> Advance(uint64_t log_index,
                                     std::shared_ptr<const StoredScenario> scenario);
+
+  // The tracks of the positions logged before log size `size` (of aircraft `icao24` when not
+  // empty), formed as `truce flights` forms them (BuildTracks with max_gap), by icao24 then time.
+  std::vector<Track> Tracks(uint64_t size, std::string_view icao24 = "") const;
 
   // The exemptions logged before log size `size`, in log order.
   std::vector<StoredExemption> Exemptions(uint64_t size) const;

@@ -14,7 +14,7 @@ constexpr RoleSet kInsiders = RoleSet::Insiders();
 constexpr RoleSet kStaff = RoleSet::Staff();
 
 // The permission table (docs/server.md shows it as the endpoint x role matrix).
-constexpr std::array<Permission, 31> kPermissions = {{
+constexpr std::array<Permission, 32> kPermissions = {{
     {Action::kReadHealth, "read the health check", kEveryone},
     {Action::kReadMetrics, "read the metrics", kStaff},
     {Action::kReadScenario, "read the scenario", kEveryone},
@@ -52,6 +52,8 @@ constexpr std::array<Permission, 31> kPermissions = {{
     // The flight ban is public: everyone reads its violations (the public without the
     // aircraft's identity, see kFlightViolationDerived).
     {Action::kReadFlightViolations, "read flight violations", kEveryone},
+    // A track is the positions drawn as a line: whoever reads positions reads tracks.
+    {Action::kReadFlightTracks, "read flight tracks", kStaff | RoleSet{R::kGuarantor}},
     // Notified flights name humanitarian aircraft and their windows: never the public or a
     // party; the deconfliction cell notifies them.
     {Action::kReadExemptions, "read flight exemptions",
@@ -109,6 +111,8 @@ bool ReadsWhole(const Principal& who, RecordKind kind, const Provenance& p) noex
       return who.role != Role::kPublic;  // a party's list is cut to what it is told of first
     case RecordKind::kFlightViolation:
       return who.role != Role::kPublic;  // no party submits positions: insiders read them whole
+    case RecordKind::kFlightTrack:
+      return Sees(who, kind, p);  // the positions themselves: all of it or nothing
     case RecordKind::kReport:
     case RecordKind::kViolation:
     case RecordKind::kIncident:
@@ -119,8 +123,10 @@ bool ReadsWhole(const Principal& who, RecordKind kind, const Provenance& p) noex
 }
 
 // A flight violation as the public reads it: everything but the aircraft's identity (icao24,
-// callsign).
-constexpr std::array<std::string_view, 27> kFlightViolationDerived = {
+// callsign, and "id", which begins with the icao24). "path" (entry, every fix in violation,
+// exit: the geometry of the flight-violations feature collection) is the evidence of the
+// violation, public like its entry and exit; "violating" marks a segment of a track.
+constexpr std::array<std::string_view, 28> kFlightViolationDerived = {
     "zone",       "version",      "rule",
     "entry_time", "entry_lat",    "entry_lon",
     "exit_time",  "exit_lat",     "exit_lon",
@@ -129,7 +135,8 @@ constexpr std::array<std::string_view, 27> kFlightViolationDerived = {
     "exit_kind",  "entry_gap_s",  "exit_gap_s",
     "inside_s",   "incursions",   "positions_inside",
     "min_alt_m",  "max_alt_m",    "clause",
-    "open",       "last_contact", "id",
+    "open",       "last_contact", "path",
+    "violating",
 };
 
 }  // namespace
@@ -191,6 +198,9 @@ bool Sees(const Principal& who, RecordKind kind, const Provenance& p) noexcept {
       return true;
     case RecordKind::kFlightViolation:
       return true;  // the public reads the derived fields
+    case RecordKind::kFlightTrack:
+      // A track is positions: whoever the table lets read tracks reads them whole.
+      return May(who, Action::kReadFlightTracks);
   }
   return false;
 }
@@ -210,7 +220,8 @@ std::span<const std::string_view> DerivedFields(RecordKind kind) noexcept {
     case RecordKind::kNotification:  // coordinates: nothing for whoever does not see it whole
     case RecordKind::kAcknowledgement:
     case RecordKind::kAlert:
-      return {};  // raw through and through
+    case RecordKind::kFlightTrack:  // positions: nothing for whoever does not see them whole
+      return {};                    // raw through and through
   }
   return {};
 }

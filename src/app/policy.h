@@ -49,6 +49,7 @@ enum class Action {
   kReadAccess,  // the humanitarian_access verdicts
   kReadDeconflictionAlerts,
   kReadFlightViolations,
+  kReadFlightTracks,  // the positions held, drawn as tracks (GeoJSON LineStrings)
   kReadExemptions,
   kSubmitExemptions,
   kReadAlerts,  // the list and the stream; each alert redacted for the reader's role
@@ -84,6 +85,7 @@ enum class RecordKind {
   kAlert,
   kAccessVerdict,
   kFlightViolation,
+  kFlightTrack,  // one aircraft's track: its fixes as a line, its violations marked
 };
 
 // What decides visibility of one record: who submitted the report it derives from, and whether

@@ -91,6 +91,36 @@ json FlightViolationGeometry(const FlightViolation& v) {
   return {{"type", "LineString"}, {"coordinates", std::move(coordinates)}};
 }
 
+json FlightTrackToFeature(const Track& track) {
+  const std::vector<Position>& fixes = track.positions;
+  std::string callsign;
+  std::optional<Meters> lo, hi;
+  json coordinates = json::array();
+  for (const Position& p : fixes) {
+    if (callsign.empty()) callsign = p.callsign;
+    if (const auto alt = p.altitude()) {
+      if (!lo || *alt < *lo) lo = alt;
+      if (!hi || *alt > *hi) hi = alt;
+    }
+    coordinates.push_back({Round(p.where.lng(), 1e7), Round(p.where.lat(), 1e7)});
+  }
+  json geometry = fixes.size() == 1
+                      ? json{{"type", "Point"}, {"coordinates", std::move(coordinates[0])}}
+                      : json{{"type", "LineString"}, {"coordinates", std::move(coordinates)}};
+  const UtcTime start = fixes.front().time, end = fixes.back().time;
+  return {{"type", "Feature"},
+          {"geometry", std::move(geometry)},
+          {"properties",
+           {{"icao24", track.icao24},
+            {"callsign", callsign},
+            {"start", FormatUtcTime(start)},
+            {"end", FormatUtcTime(end)},
+            {"duration_s", Seconds(end - start)},
+            {"positions", fixes.size()},
+            {"min_alt_m", Altitude(lo)},
+            {"max_alt_m", Altitude(hi)}}}};
+}
+
 const char* const kFlightViolationCsvHeader =
     "icao24,callsign,zone,version,rule,entry_time,entry_lat,entry_lon,exit_time,exit_lat,"
     "exit_lon,duration_s,verdict,lost_inside,entry_kind,exit_kind,inside_s,incursions,"

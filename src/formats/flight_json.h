@@ -37,6 +37,13 @@ nlohmann::ordered_json FlightEntryAlertJson(const FlightViolation& v);
 // Point at the entry when the path has fewer than two points.
 nlohmann::ordered_json FlightViolationGeometry(const FlightViolation& v);
 
+// One aircraft's track (flight.h Track) as a GeoJSON Feature without id: its fixes as a
+// LineString [lon, lat] (a Point for a single fix), and {"icao24", "callsign" (the first
+// non-empty, "" when none), "start", "end" (UTC times of the first and last fix), "duration_s",
+// "positions", "min_alt_m", "max_alt_m" (over the fixes with an altitude, null when none)}.
+// REQUIRES: the track has at least one position.
+nlohmann::ordered_json FlightTrackToFeature(const Track& track);
+
 // The CSV form: kFlightViolationCsvHeader, then one FlightViolationCsvRow per violation.
 extern const char* const kFlightViolationCsvHeader;
 std::string FlightViolationCsvRow(const FlightViolation& v);

@@ -17,7 +17,7 @@ namespace {
 using RouteList = std::span<const Route> (*)();
 
 // The resources, one line each.
-constexpr std::array<RouteList, 18> kResources = {
+constexpr std::array<RouteList, 19> kResources = {
     &HealthRoutes,
     &ScenarioRoutes,
     &ReportRoutes,
@@ -36,6 +36,7 @@ constexpr std::array<RouteList, 18> kResources = {
     &DeconflictionAlertRoutes,
     // The live monitor: flight verdicts, alerts and their delivery.
     &FlightRoutes,
+    &FlightTrackRoutes,
     &AlertRoutes,
     &WebhookRoutes,
 };

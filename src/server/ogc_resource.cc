@@ -6,7 +6,10 @@
 //
 // Feature ids are stable across queries: zones ZONE.vVERSION, incidents the id the incidents
 // operation gives, reports the event id, violations REPORT.rREVISION.ZONE.vVERSION.RULE (one
-// verdict per report revision, zone version and rule).
+// verdict per report revision, zone version and rule), flight tracks ICAO24.FIRST_FIX_MS,
+// flight violations ICAO24.ZONE.vVERSION.ENTRY_MS (the public: ZONE.vVERSION.ENTRY_MS), sites
+// and movements their notified id. Sites and movements are read through the deconfliction
+// operations, so each items request is logged as a disclosure of exactly the page served.
 #include <fmt/format.h>
 
 #include "formats/geojson.h"
@@ -33,6 +36,22 @@ constexpr Collection kCollections[] = {
      app::Action::kReadViolations, app::FeatureKind::kViolations},
     {"reports", "Reports", "The latest revision of each incident report", app::Action::kReadReports,
      app::FeatureKind::kReports},
+    {"flight-tracks", "Flight tracks",
+     "Each aircraft's track from the positions held (split at silences over 10 minutes), naming "
+     "its flight-ban violations",
+     app::Action::kReadFlightTracks, app::FeatureKind::kFlightTracks},
+    {"flight-violations", "Flight violations",
+     "No-fly violations, each the path of the aircraft inside (the public role sees them without "
+     "the aircraft's identity)",
+     app::Action::kReadFlightViolations, app::FeatureKind::kFlightViolations},
+    {"sites", "Notified sites",
+     "Protected sites notified to the parties (never the public; a party those it is told of; "
+     "every read of items is logged)",
+     app::Action::kReadNotifications, app::FeatureKind::kSites},
+    {"movements", "Notified movements",
+     "Aid movements and their routes notified to the parties (never the public; a party those it "
+     "is told of; every read of items is logged)",
+     app::Action::kReadNotifications, app::FeatureKind::kMovements},
 };
 
 constexpr std::string_view kCrs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
@@ -293,6 +312,22 @@ Result<std::vector<json>> Features(const Call& c, const Collection& col, const I
     }
     return features;
   }
+  if (col.kind == app::FeatureKind::kFlightTracks) {
+    app::FlightTrackFilter filter;
+    filter.as_of = f.as_of, filter.from = f.from, filter.to = f.to, filter.bbox = f.bbox;
+    auto tracks = c.app.FlightTracks(c.who, filter);
+    if (!tracks.ok()) return tracks.error();
+    for (app::FlightTrackRecord& t : *tracks) features.push_back(std::move(t.track.feature));
+    return features;
+  }
+  if (col.kind == app::FeatureKind::kFlightViolations) {
+    app::FlightViolationFilter filter;
+    filter.as_of = f.as_of, filter.from = f.from, filter.to = f.to, filter.bbox = f.bbox;
+    auto records = c.app.FlightViolationFeatures(c.who, filter);
+    if (!records.ok()) return records.error();
+    for (app::FeatureRecord& r : *records) features.push_back(std::move(r.feature));
+    return features;
+  }
   Result<std::vector<json>> items = std::vector<json>{};
   if (col.kind == app::FeatureKind::kIncidents) {
     app::IncidentFilter filter;
@@ -330,6 +365,53 @@ Result<std::vector<json>> Features(const Call& c, const Collection& col, const I
   return features;
 }
 
+bool IsNotification(const Collection& col) {
+  return col.kind == app::FeatureKind::kSites || col.kind == app::FeatureKind::kMovements;
+}
+
+// One page of a collection's features, how many matched, and (sites and movements) the receipt
+// of the disclosure entry recording the read.
+struct FeaturePage {
+  std::vector<json> features;
+  size_t matched = 0;
+  json disclosure;  // null unless the read was logged
+};
+
+Result<FeaturePage> PageOf(const Call& c, const Collection& col, const ItemsQuery& query,
+                           uint64_t offset, size_t limit, const std::string& id = "") {
+  FeaturePage out;
+  if (IsNotification(col)) {
+    app::NotificationFilter f;
+    f.as_of = query.events.as_of;
+    f.from = query.events.from;
+    f.to = query.events.to;
+    f.bbox = query.events.bbox;
+    f.id = id;
+    f.query = json::object();
+    for (const auto& [name, value] : c.req.query) f.query[name] = value;
+    if (!id.empty()) f.query["id"] = id;
+    app::PageRequest page;
+    page.limit = limit;
+    if (offset > 0) page.cursor = std::to_string(offset);
+    const auto kind = col.kind == app::FeatureKind::kSites ? NotificationKind::kSite
+                                                           : NotificationKind::kMovement;
+    auto disclosed = c.app.NotificationFeatures(c.who, kind, f, page);
+    if (!disclosed.ok()) return disclosed.error();
+    out.features = std::move(disclosed->page.items);
+    out.matched = disclosed->matched;
+    out.disclosure = ReceiptJson(disclosed->receipt);
+    out.disclosure["entry"] = disclosed->entry_data;
+    return out;
+  }
+  auto all = Features(c, col, query);
+  if (!all.ok()) return all.error();
+  out.matched = all->size();
+  for (size_t i = offset; i < all->size() && i < offset + limit; ++i) {
+    if (id.empty() || (*all)[i]["id"] == id) out.features.push_back(std::move((*all)[i]));
+  }
+  return out;
+}
+
 ApiResponse GeoJsonResponse(const json& body, Crs crs) {
   ApiResponse r = JsonResponse(body, 200, std::string(kGeoJson));
   r.headers.emplace_back("Content-Crs", fmt::format("<{}>", CrsUri(crs)));
@@ -355,26 +437,27 @@ ApiResponse OgcItems(const Call& c) {
   query.events.as_of = q.Time("as_of");
   if (!q.ok()) return ErrorResponse(q.error());
 
-  auto features = Features(c, **col, query);
-  if (!features.ok()) return ErrorResponse(features.error());
-  const size_t matched = features->size();
+  auto served = PageOf(c, **col, query, offset, limit);
+  if (!served.ok()) return ErrorResponse(served.error());
+  const size_t matched = served->matched;
   json page = json::array();
-  for (size_t i = offset; i < matched && i < offset + limit; ++i) {
-    InCrs((*features)[i], query.crs);
-    page.push_back(std::move((*features)[i]));
+  for (json& feature : served->features) {
+    InCrs(feature, query.crs);
+    page.push_back(std::move(feature));
   }
   const size_t returned = page.size();
   const std::string path = "/ogc/collections/" + std::string((*col)->id) + "/items";
   json links = PageLinks(c, path, offset, limit, matched, kGeoJson);
   links.push_back(Link(c.Url("/ogc/collections/" + std::string((*col)->id)), "collection",
                        "application/json", (*col)->title));
-  return GeoJsonResponse({{"type", "FeatureCollection"},
-                          {"features", std::move(page)},
-                          {"numberMatched", matched},
-                          {"numberReturned", returned},
-                          {"timeStamp", FormatUtcTime(c.app.Now())},
-                          {"links", std::move(links)}},
-                         query.crs);
+  json body = {{"type", "FeatureCollection"},
+               {"features", std::move(page)},
+               {"numberMatched", matched},
+               {"numberReturned", returned},
+               {"timeStamp", FormatUtcTime(c.app.Now())},
+               {"links", std::move(links)}};
+  if (!served->disclosure.is_null()) body["disclosure"] = std::move(served->disclosure);
+  return GeoJsonResponse(body, query.crs);
 }
 
 ApiResponse OgcItem(const Call& c) {
@@ -386,10 +469,12 @@ ApiResponse OgcItem(const Call& c) {
   query.crs = ReadCrs(c, q, "crs");
   query.events.as_of = q.Time("as_of");
   if (!q.ok()) return ErrorResponse(q.error());
-  auto features = Features(c, **col, query);
-  if (!features.ok()) return ErrorResponse(features.error());
   const std::string& id = c.params[1];
-  for (json& feature : *features) {
+  // Sites and movements: only the one asked for is read (and logged as read).
+  auto served = IsNotification(**col) ? PageOf(c, **col, query, 0, 1, id)
+                                      : PageOf(c, **col, query, 0, SIZE_MAX, id);
+  if (!served.ok()) return ErrorResponse(served.error());
+  for (json& feature : served->features) {
     if (feature["id"] != id) continue;
     InCrs(feature, query.crs);
     const std::string collection = "/ogc/collections/" + std::string((*col)->id);

@@ -61,6 +61,7 @@ std::span<const Route> AcknowledgementRoutes();
 std::span<const Route> AccessRoutes();
 std::span<const Route> DeconflictionAlertRoutes();
 std::span<const Route> FlightRoutes();
+std::span<const Route> FlightTrackRoutes();
 std::span<const Route> AlertRoutes();
 std::span<const Route> WebhookRoutes();
 

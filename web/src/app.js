@@ -4,8 +4,9 @@
 // day; the 7-day summary; the signed log head. It only reads the HTTP API (docs/openapi.yaml);
 // what it shows depends on the token's role, and the token lives in sessionStorage only.
 //
-// Layer modules (flight tracks, alerts, ...) hook in through window.truce.registerLayer
-// (docs/dashboard.md "Adding a layer").
+// The alerts tab lists /api/v1/alerts to the end and then follows /api/v1/alerts/stream live.
+// Layer modules (flight tracks, notified sites and movements) hook in through
+// window.truce.registerLayer (docs/dashboard.md "Adding a layer").
 import { verifyInclusion, verifyHeadSignature, leafHash } from "./merkle.js";
 
 const DAY_MS = 86400000;
@@ -20,11 +21,12 @@ const escapeHtml = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&a
 
 const state = {
   role: "public",          // the role the token signs in as ("public" without one)
-  list: "incidents",       // or "violations" (insiders)
+  list: "incidents",       // or "violations" (insiders), or "alerts"
   items: [],               // the current list, every page fetched
   sort: { key: "date", dir: -1 },
   span: { first: null, last: null },  // the scenario's life, from its data
   selected: null,
+  collections: new Set(),  // the feature collections the role may read (/ogc/collections)
 };
 
 // --- The API ------------------------------------------------------------------------------------
@@ -55,6 +57,19 @@ async function apiAll(path) {
     cursor = page.next;
   } while (cursor);
   return items;
+}
+
+// Every feature of an OGC API items URL, following its `next` links to the end.
+async function ogcAll(path) {
+  const features = [];
+  let url = `${path}${path.includes("?") ? "&" : "?"}limit=${window.TRUCE_PAGE_SIZE ?? 1000}`;
+  while (url) {
+    const page = await api(url);
+    features.push(...(page.features ?? []));
+    const next = (page.links ?? []).find((l) => l.rel === "next");
+    url = next ? new URL(next.href, location.href).pathname + new URL(next.href, location.href).search : null;
+  }
+  return features;
 }
 
 // --- The map ------------------------------------------------------------------------------------
@@ -98,13 +113,15 @@ function clusters(items, radiusPx = 46) {
 }
 
 function itemColour(item) {
+  if (state.list === "alerts") return /exit/.test(item.kind) ? "#5f6f7f" : "#b3261e";
   if (state.list === "violations") return item.verdict === "inside" ? "#b3261e" : "#e08a00";
   return { confirmed: "#b3261e", corroborated: "#e08a00", contested: "#7b4fa0", denied: "#555" }[item.grade] ?? "#5f6f7f";
 }
 
 function drawItems() {
   itemsLayer.clearLayers();
-  const items = filteredItems();
+  // Alerts about records without a place (none yet) stay in the list only.
+  const items = filteredItems().filter((i) => Number.isFinite(i.latitude) && Number.isFinite(i.longitude));
   if (map.getZoom() < CLUSTER_BELOW_ZOOM) {
     for (const group of clusters(items)) {
       const lat = group.reduce((s, i) => s + i.latitude, 0) / group.length;
@@ -134,6 +151,7 @@ function drawItems() {
 map.on("zoomend", () => drawItems());
 
 function itemLabel(item) {
+  if (state.list === "alerts") return `alert ${item.id} · ${item.kind} · ${alertWhat(item)}`;
   return state.list === "violations"
     ? `${item.report} · ${item.event_type} · ${item.zone} (${item.verdict})`
     : `${item.id} · ${item.event_date} · ${item.event_type} · ${item.grade}`;
@@ -184,11 +202,23 @@ async function drawSummary(day, inForce) {
   // The API's `to` is exclusive: the week ends with the chosen day.
   const s = await api(`/api/v1/summary?from=${isoDay(dayMs(day) - 6 * DAY_MS)}&to=${isoDay(dayMs(day) + DAY_MS)}`);
   // Only the zones in force that day: a zone not yet agreed has nothing to count.
-  const rows = (s.zones ?? []).filter((z) => inForce.has(z.zone)).map((z) => `<tr><td><span class="swatch" style="background:${zoneColour(z.zone)}"></span>${escapeHtml(z.zone)}</td>
-      <td class="n">${z.reports.count}</td><td class="n">${changeHtml(z.reports)}</td></tr>`).join("");
+  const zones = (s.zones ?? []).filter((z) => inForce.has(z.zone));
+  // The flight ban per zone (flights violating it, minutes inside), when the summary has it.
+  const ban = zones.some((z) => z.flight_ban);
+  const count = (c) => (c ? `<td class="n">${escapeHtml(c.count)}</td><td class="n">${changeHtml(c)}</td>` : `<td class="n muted">—</td><td></td>`);
+  const rows = zones.map((z) => `<tr data-zone="${escapeHtml(z.zone)}"><td><span class="swatch" style="background:${zoneColour(z.zone)}"></span>${escapeHtml(z.zone)}</td>
+      ${count(z.reports)}${ban ? count(z.flight_ban?.flights) + count(z.flight_ban?.minutes_inside) : ""}</tr>`).join("");
   const total = s.reports ?? { count: 0, previous: 0, change: 0 };
-  $("summary").innerHTML = `<table><tr><th>zone</th><th class="n">reports</th><th class="n">vs prev. 7 days</th></tr>${rows}
-    <tr><th>all</th><th class="n">${total.count}</th><th class="n">${changeHtml(total)}</th></tr></table>`;
+  const sum = (key) => {
+    const parts = zones.map((z) => z.flight_ban?.[key]).filter(Boolean);
+    const c = parts.reduce((a, p) => a + Number(p.count ?? 0), 0), prev = parts.reduce((a, p) => a + Number(p.previous ?? 0), 0);
+    return { count: Math.round(c * 10) / 10, change: Math.round((c - prev) * 10) / 10 };
+  };
+  $("summary-title").textContent = ban ? "Reports and the flight ban, 7 days to the day" : "Reports, 7 days to the day";
+  $("summary").innerHTML = `<table>
+    <tr><th>zone</th><th class="n" colspan="2">reports</th>${ban ? `<th class="n" colspan="2">no-fly flights</th><th class="n" colspan="2">min. inside</th>` : ""}</tr>${rows}
+    <tr><th>all</th><th class="n">${total.count}</th><th class="n">${changeHtml(total)}</th>${ban ? count(sum("flights")) + count(sum("minutes_inside")) : ""}</tr></table>
+    <div class="muted note">± against the 7 days before${ban ? "; no-fly flights: aircraft that violated the zone's flight ban, and the minutes they spent inside" : ""}</div>`;
   $("summary").classList.remove("muted");
 }
 
@@ -224,6 +254,8 @@ function listQuery() {
 }
 
 async function loadList() {
+  if (state.list === "alerts") return loadAlerts();
+  stopAlertStream();
   const q = listQuery();
   state.items = await apiAll(`/api/v1/${state.list}?${q}`);
   const exports = `/api/v1/export/${state.list}?${q}`;
@@ -251,6 +283,9 @@ function fillPartyChoices() {
 function filteredItems() { return state.items; }
 
 function sortValue(item, key) {
+  if (state.list === "alerts") {
+    return { date: item.time, id: item.id, type: item.kind, zone: item.record?.zone ?? "", grade: item.record?.verdict ?? "" }[key] ?? "";
+  }
   const violation = state.list === "violations";
   switch (key) {
     case "date": return item.time_begin ?? item.event_date ?? "";
@@ -269,7 +304,7 @@ function drawList() {
     return (x < y ? -1 : x > y ? 1 : 0) * dir;
   });
   const violation = state.list === "violations";
-  const rows = items.map((item) => {
+  const rows = state.list === "alerts" ? items.map(alertRow) : items.map((item) => {
     const id = violation ? `${item.report}` : item.id;
     const zones = violation ? `${item.zone} v${item.version}` : [...new Set((item.zones ?? []).map((z) => z.zone))].join(", ");
     const grade = violation ? item.verdict : item.grade;
@@ -288,9 +323,141 @@ function drawList() {
   drawItems();
 }
 
+// --- Alerts -------------------------------------------------------------------------------------
+
+// The alert kinds the API names (docs/server.md "Alerts"); kinds seen in the data are added.
+const ALERT_KINDS = ["flight_entry", "flight_exit", "report_violation"];
+const alertStream = { controller: null, kind: null, lastId: 0, connected: false };
+
+// An alert as a list item: its place (the report's, or where the aircraft entered or left) for
+// the map.
+function alertItem(a) {
+  const r = a.record ?? {};
+  const exit = a.kind === "flight_exit" && r.exit_lat != null;
+  return { ...a, latitude: r.latitude ?? (exit ? r.exit_lat : r.entry_lat) ?? r.lat, longitude: r.longitude ?? (exit ? r.exit_lon : r.entry_lon) ?? r.lon };
+}
+
+function alertWhat(a) {
+  const r = a.record ?? {};
+  if (a.kind === "report_violation") return `report ${r.report ?? ""} in ${r.zone ?? "?"} (${r.rule ?? ""})`;
+  if (a.kind.startsWith("flight")) {
+    const who = r.icao24 ? `${r.icao24}${r.callsign ? ` ${r.callsign}` : ""}` : "an aircraft";
+    return a.kind === "flight_entry" ? `${who} entered ${r.zone ?? "?"} at ${r.entry_time ?? ""}` : `${who} left ${r.zone ?? "?"} at ${r.exit_time ?? r.last_contact ?? ""}`;
+  }
+  return r.target ?? r.zone ?? r.id ?? "";
+}
+
+function alertRow(a) {
+  const r = a.record ?? {};
+  return `<tr data-id="${escapeHtml(a.id)}" data-kind="${escapeHtml(a.kind)}" title="${escapeHtml(alertWhat(a))}">
+    <td>${escapeHtml(String(a.time ?? "").replace("T", " ").slice(0, 19))}</td><td>${escapeHtml(a.id)}</td>
+    <td>${escapeHtml(a.kind.replace(/_/g, " "))}</td><td>${escapeHtml(r.zone ?? r.target ?? "—")}</td>
+    <td>${r.verdict ? `<span class="grade grade-${escapeHtml(r.verdict)}">${escapeHtml(r.verdict)}</span>` : ""}</td></tr>`;
+}
+
+function fillKindChoices(alerts) {
+  const select = $("f-kind");
+  const have = new Set([...select.options].map((o) => o.value));
+  for (const k of [...ALERT_KINDS, ...alerts.map((a) => a.kind)]) if (!have.has(k)) { select.add(new Option(k.replace(/_/g, " "), k)); have.add(k); }
+}
+
+// The list to its end, then the stream from the last id listed.
+async function loadAlerts() {
+  const kind = $("f-kind").value;
+  const alerts = await apiAll(`/api/v1/alerts${kind ? `?kind=${encodeURIComponent(kind)}` : ""}`);
+  fillKindChoices(alerts);
+  state.items = alerts.map(alertItem);
+  const last = alerts.reduce((m, a) => Math.max(m, Number(a.id)), 0);
+  if (alertStream.controller && alertStream.kind === kind) {
+    // Still following: keep the stream; what it delivered since is in the list already.
+    alertStream.lastId = Math.max(alertStream.lastId, last);
+    return;
+  }
+  startAlertStream(kind, last);
+}
+
+function setLive(text, connected) {
+  alertStream.connected = connected;
+  $("alerts-live").textContent = text;
+  $("alerts-live").classList.toggle("live", connected);
+  document.body.dataset.alertsLive = connected ? "open" : "closed";
+}
+
+function stopAlertStream() {
+  alertStream.controller?.abort();
+  alertStream.controller = null;
+  setLive("not connected", false);
+}
+
+// Server-Sent Events read with fetch: EventSource cannot send the Authorization header, and
+// the token never goes into a URL. Same protocol; a dropped connection is resumed after 2 s
+// with Last-Event-ID, so nothing is missed or repeated.
+function startAlertStream(kind, after) {
+  stopAlertStream();
+  const controller = new AbortController();
+  Object.assign(alertStream, { controller, kind, lastId: after });
+  (async () => {
+    while (!controller.signal.aborted) {
+      try {
+        const headers = { Accept: "text/event-stream", "Last-Event-ID": String(alertStream.lastId) };
+        if (token()) headers.Authorization = `Bearer ${token()}`;
+        const response = await fetch(`/api/v1/alerts/stream${kind ? `?kind=${encodeURIComponent(kind)}` : ""}`, { headers, signal: controller.signal });
+        if (!response.ok) throw new Error(`the stream answered ${response.status}`);
+        setLive(`● live: new alerts appear as they happen`, true);
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = block.split("\n").filter((l) => l.startsWith("data:")).map((l) => l.slice(5).replace(/^ /, "")).join("\n");
+            if (data) onAlert(JSON.parse(data));
+          }
+        }
+      } catch (e) {
+        if (controller.signal.aborted) return;
+        console.warn(`alert stream: ${e.message}`);
+      }
+      if (controller.signal.aborted) return;
+      setLive("reconnecting…", false);
+      await new Promise((ok) => setTimeout(ok, 2000));
+    }
+  })();
+}
+
+function onAlert(alert) {
+  if (Number(alert.id) <= alertStream.lastId) return;  // already listed
+  alertStream.lastId = Number(alert.id);
+  if (state.list !== "alerts") return;
+  fillKindChoices([alert]);
+  state.items.push(alertItem(alert));
+  drawList();
+  const row = $("list").tBodies[0].querySelector(`tr[data-id="${CSS.escape(String(alert.id))}"]`);
+  row?.classList.add("fresh");
+  $("status").textContent = `alert ${alert.id}: ${alert.kind.replace(/_/g, " ")}, ${alertWhat(alert)}`;
+}
+
+// A report's alert opens its incident; a flight alert shows where the aircraft entered.
+function openAlert(item) {
+  const r = item.record ?? {};
+  if (item.kind === "report_violation" && r.report) return openIncident(`INC-${r.report}`);
+  if (!Number.isFinite(item.latitude)) return;
+  map.setView([item.latitude, item.longitude], Math.max(map.getZoom(), 9));
+  L.popup({ maxWidth: 360 }).setLatLng([item.latitude, item.longitude])
+    .setContent(`<h3>Alert ${escapeHtml(item.id)}: ${escapeHtml(item.kind.replace(/_/g, " "))}</h3>
+      <div>${escapeHtml(alertWhat(item))}</div>
+      <div class="muted">${escapeHtml(r.zone ?? "")}${r.version ? ` v${escapeHtml(r.version)}` : ""}${r.verdict ? `, ${escapeHtml(r.verdict)}` : ""}${r.clause ? ` (${escapeHtml(r.clause)})` : ""}; received ${escapeHtml(item.time)}</div>`)
+    .openOn(map);
+}
+
 // --- The incident panel -------------------------------------------------------------------------
 
 async function openItem(item) {
+  if (state.list === "alerts") return openAlert(item);
   if (state.list === "violations") {
     // A violation opens the incident its report belongs to.
     return openIncident(`INC-${item.report}`);
@@ -385,7 +552,7 @@ async function showProof(i) {
     const included = await verifyInclusion(proof.index, head.tree_size, proof.leaf_hash, proof.proof, head.root_hash);
     // Staff may read the entry itself: then the leaf hash is recomputed from its data too.
     let leaf = "";
-    if (state.role !== "public" && state.role !== "party") {
+    if (state.role === "staff") {
       const page = await api(`/api/v1/log/entries?from=${entry}&limit=1`).catch(() => null);
       const data = page?.items?.[0]?.data;
       if (typeof data === "string") leaf = (await leafHash(data)) === proof.leaf_hash ? "leaf recomputed from the entry's data; " : "LEAF HASH DOES NOT MATCH THE ENTRY'S DATA; ";
@@ -410,12 +577,19 @@ async function showProof(i) {
 // from, to, role, map, api, apiAll, L }. See docs/dashboard.md.
 const layers = [];
 let lastContext = null;
+const layerControl = L.control.layers(null, null, { collapsed: false, position: "topright" });
 function registerLayer(layer) {
   if (!layer?.id || typeof layer.refresh !== "function") throw new Error("registerLayer needs { id, refresh(ctx) }");
   layers.push(layer);
+  // A layer with a Leaflet group gets a switch in the map's layer control.
+  if (layer.group) {
+    layer.group.addTo(map);
+    if (!layers.some((l) => l !== layer && l.group)) layerControl.addTo(map);
+    layerControl.addOverlay(layer.group, layer.label ?? layer.id);
+  }
   if (lastContext) Promise.resolve(layer.refresh(lastContext)).catch((e) => console.warn(`layer ${layer.id}: ${e.message}`));
 }
-window.truce = { registerLayer, map, api, apiAll, state, escapeHtml, openIncident };
+window.truce = { registerLayer, layers, map, api, apiAll, ogcAll, state, escapeHtml, openIncident };
 
 // --- Refresh ------------------------------------------------------------------------------------
 
@@ -430,10 +604,12 @@ async function refresh() {
     if (ticket !== pending) return;
     drawList();
     const { from, to } = listWindow();
-    lastContext = { day, from, to, role: state.role, map, api, apiAll, L };
+    lastContext = { day, from, to, role: state.role, collections: state.collections, map, api, apiAll, ogcAll, L };
     await Promise.all(layers.map((l) => Promise.resolve(l.refresh(lastContext)).catch((e) => console.warn(`layer ${l.id}: ${e.message}`))));
     if (ticket !== pending) return;
-    $("status").textContent = `${day}: ${state.items.length} ${state.list} listed (${from} to ${isoDay(dayMs(to) - DAY_MS)}), seen as ${state.role}`;
+    $("status").textContent = state.list === "alerts"
+      ? `${day}: ${state.items.length} alerts listed, the map's window ${from} to ${isoDay(dayMs(to) - DAY_MS)}, seen as ${state.role}`
+      : `${day}: ${state.items.length} ${state.list} listed (${from} to ${isoDay(dayMs(to) - DAY_MS)}), seen as ${state.role}`;
     document.body.dataset.ready = day;
   } catch (e) {
     if (ticket !== pending) return;
@@ -476,20 +652,26 @@ async function loadSpan(zoneVersions) {
 }
 
 async function signIn(value) {
+  stopAlertStream();  // what the stream carries depends on the role
   if (value) sessionStorage.setItem(TOKEN_KEY, value); else sessionStorage.removeItem(TOKEN_KEY);
   $("token").value = "";
   state.role = "public";
-  if (token()) {
-    // The role a token carries shows in what it may read: staff read the log's entries,
-    // insiders the violations. The API answers 401 for a bad token.
-    try {
-      await api("/api/v1/violations?limit=1");
-      state.role = await api("/api/v1/log/entries?limit=1").then(() => "staff", () => "party or humanitarian");
-    } catch (e) {
-      if (e.status === 401) {
-        sessionStorage.removeItem(TOKEN_KEY);
-        $("status").textContent = `sign-in failed: ${e.message}`;
-      }
+  state.collections = new Set();
+  // The role a token carries shows in the feature collections it may read (/ogc/collections
+  // lists only those; the API answers 401 for a bad token): insiders read violations; staff and
+  // guarantors read the log's entries, and the positions (flight tracks). Asking this way
+  // provokes no 403.
+  try {
+    const readable = await api("/ogc/collections");
+    state.collections = new Set(readable.collections.map((c) => c.id));
+    if (token() && state.collections.has("violations")) {
+      state.role = state.collections.has("flight-tracks") ? "staff" : "party or humanitarian";
+    }
+  } catch (e) {
+    if (e.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      $("status").textContent = `sign-in failed: ${e.message}`;
+      state.collections = new Set((await api("/ogc/collections")).collections.map((c) => c.id));
     }
   }
   const insider = state.role !== "public";
@@ -503,10 +685,20 @@ async function signIn(value) {
   if (!insider && state.list === "violations") selectList("incidents", false);
 }
 
+const HEADERS = {
+  incidents: ["date", "id", "type", "zone", "grade"],
+  violations: ["date", "report", "type", "zone", "verdict"],
+  alerts: ["received", "alert", "kind", "zone", "verdict"],
+};
+
 function selectList(name, reload = true) {
+  if (state.list !== name) state.sort = name === "alerts" ? { key: "id", dir: -1 } : { key: "date", dir: -1 };
   state.list = name;
+  document.body.dataset.list = name;
   for (const b of $("tabs").querySelectorAll("button")) b.setAttribute("aria-selected", String(b.dataset.list === name));
-  $("list-title").textContent = name === "violations" ? "Violations" : "Incidents";
+  $("list-title").textContent = { violations: "Violations", alerts: "Alerts" }[name] ?? "Incidents";
+  [...$("list").tHead.rows[0].cells].forEach((th, i) => { th.textContent = HEADERS[name][i]; });
+  if (name !== "alerts") stopAlertStream();
   if (reload) refresh();
 }
 
@@ -519,6 +711,8 @@ async function main() {
   $("signout").addEventListener("click", async () => { await signIn(""); refresh(); });
   $("date").addEventListener("change", () => setDay($("date").value));
   $("slider").addEventListener("input", () => setDay(sliderDay(), true));
+  $("f-kind").addEventListener("change", () => { stopAlertStream(); refresh(); });
+  document.body.dataset.list = state.list;
   for (const id of ["f-period", "f-from", "f-to", "f-zone", "f-type", "f-party", "f-grade", "f-verdict"]) {
     $(id).addEventListener("change", () => {
       if ((id === "f-from" || id === "f-to") && $("f-period").value !== "range") $("f-period").value = "range";

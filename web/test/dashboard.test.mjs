@@ -10,12 +10,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync } from "node:f
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const truce = process.env.TRUCE_BIN ?? join(repo, "build/src/cli/truce");
 const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const scenario = join(repo, "scenarios/astana-2017");
 const shots = join(repo, "build");
+const sharedData = process.env.TRUCE_SHARED_DATA || join(repo, "../shared/data");
+const swissSample = join(sharedData, "flights/traffic_collections_switzerland.json.gz");
 const missing = [truce, chromiumPath, join(repo, "web/dist/index.html")].filter((p) => !existsSync(p));
 const skipWhy = missing.length ? `not available: ${missing.join(", ")} (build truce, apt-get install chromium, cd web && npm ci && npm run build)` : "";
 
@@ -55,8 +58,10 @@ after(async () => {
 const base = () => `http://127.0.0.1:${port}`;
 
 // A page that records console errors and failed requests, and the API calls it makes.
-async function openPage(path = "/", { pageSize } = {}) {
+async function openPage(path = "/", { pageSize, signedIn } = {}) {
   const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+  // Signed in before the page loads, as a returning tab is.
+  if (signedIn) await page.addInitScript((t) => sessionStorage.setItem("truce-token", t), signedIn);
   const errors = [];
   const calls = [];
   page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
@@ -337,4 +342,203 @@ test("exports from the CLI hold what the role may read, as the API gives it", as
   // The public may not export violations; an unknown role is refused by name.
   assert.throws(() => cli("violations"), (e) => e.status === 1 && /the public role may not read violations/.test(e.stderr.toString()));
   assert.throws(() => cli("incidents", "--role", "king"), (e) => e.status === 1 && /--role: expected admin/.test(e.stderr.toString()));
+});
+
+// --- Flight tracks, alerts, notified sites -------------------------------------------------------
+
+// The Switzerland sample's fixes of one aircraft (real ADS-B, 2018-08-01), moved onto Idlib:
+// translated so that their centre is the zone's (35.85 N, 36.65 E; no_fly in force from May
+// 2017), the first fix at `start`. The shapes and timing of the tracks are the real ones.
+function movedOntoIdlib(records, icao24, start) {
+  const fixes = records.filter((r) => r.icao24 === icao24 && r.latitude != null && r.longitude != null)
+    .sort((a, b) => a.timestamp - b.timestamp);
+  const lat = fixes.reduce((s, r) => s + r.latitude, 0) / fixes.length;
+  const lon = fixes.reduce((s, r) => s + r.longitude, 0) / fixes.length;
+  const t0 = fixes[0].timestamp;
+  return fixes.map((r) => ({ ...r, latitude: r.latitude - lat + 35.85, longitude: r.longitude - lon + 36.65, timestamp: Date.parse(start) + (r.timestamp - t0) }));
+}
+
+let swiss = null;
+function swissRecords() {
+  swiss ??= JSON.parse(gunzipSync(readFileSync(swissSample)).toString());
+  return swiss;
+}
+
+async function post(path, body, bearer) {
+  const r = await fetch(`${base()}${path}`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${bearer}` }, body: JSON.stringify(body) });
+  const text = await r.text();
+  assert.ok(r.status === 201 || r.status === 200, `${path}: ${r.status} ${text}`);
+  return JSON.parse(text);
+}
+
+async function getJson(path, bearer) {
+  const r = await fetch(`${base()}${path}`, { headers: bearer ? { Authorization: `Bearer ${bearer}` } : {} });
+  return { status: r.status, body: await r.json() };
+}
+
+// What a layer module drew, and the colours of the Leaflet paths in its group.
+const layerState = (page, id) => page.evaluate((id) => {
+  const layer = window.truce.layers.find((l) => l.id === id);
+  const colours = {};
+  layer.group.eachLayer((g) => (g.eachLayer ? g : { eachLayer: (f) => f(g) }).eachLayer((l) => { colours[l.options.color] = (colours[l.options.color] ?? 0) + 1; }));
+  return { ...layer.drawn, colours };
+}, id);
+
+test("flight tracks of the window with violating segments in red, and alerts live in their tab", async (t) => {
+  if (missing.length) return t.skip(skipWhy);
+  if (!existsSync(swissSample)) return t.skip(`real flight data not found: ${swissSample}`);
+  const first = movedOntoIdlib(swissRecords(), "4ca97b", "2018-06-15T05:00:00Z");
+  await post("/api/v1/positions", first, token);
+  const violations = (await getJson("/api/v1/flight-violations?icao24=4ca97b&limit=1000", token)).body.items;
+  assert.ok(violations.length > 0, "the moved tracks cross Idlib");
+  for (const v of violations) assert.equal(v.zone, "idlib");
+  const api = (await getJson("/api/v1/flight-tracks?icao24=4ca97b&limit=1000", token)).body;
+  const apiTracks = api.features.filter((f) => !f.properties.violating);
+  const apiSegments = api.features.filter((f) => f.properties.violating);
+  assert.equal(apiTracks.filter((f) => f.properties.violations.length).length, new Set(apiSegments.map((f) => f.properties.track)).size);
+  assert.equal(apiSegments.length, violations.length, "each violation is a red segment of its track");
+
+  const { page, errors } = await openPage("/", { signedIn: token });
+  assert.match(await page.textContent("#role"), /signed in \(staff\)/);
+  let drawn = await layerState(page, "tracks");
+  assert.equal(drawn.source, "flight-tracks");
+  assert.equal(drawn.tracks, apiTracks.length);
+  assert.equal(drawn.segments, violations.length);
+  assert.ok(drawn.colours["#d62728"] >= violations.length, JSON.stringify(drawn));
+  assert.ok(drawn.colours["#1f5fa8"] >= apiTracks.length, JSON.stringify(drawn));
+  // Over Idlib, close enough to see the segments; the zone of 2018 is drawn under them.
+  await page.evaluate(() => { document.getElementById("date").value = "2018-06-15"; });
+  await page.dispatchEvent("#date", "change");
+  await ready(page);
+  await page.evaluate(() => { window.truce.map.setView([35.85, 36.65], 8.5, { animate: false }); });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(shots, "dashboard-tracks.png") });
+
+  // The alerts tab: the entry alerts listed, then a new aircraft's entry arrives live.
+  await page.click('[data-list="alerts"]');
+  await ready(page);
+  await page.waitForFunction(() => document.body.dataset.alertsLive === "open", null, { timeout: 10000 });
+  const listed = await rows(page);
+  assert.ok(listed.some((r) => r[2] === "flight entry"), JSON.stringify(listed.slice(0, 5)));
+  assert.match(await page.textContent("#list-title"), /Alerts/);
+  const before = listed.length;
+  const titlesBefore = await page.$$eval("#list tbody tr", (trs) => trs.map((tr) => tr.title));
+  const second = movedOntoIdlib(swissRecords(), "440005", "2018-06-16T05:00:00Z");
+  const posted = Date.now();
+  await post("/api/v1/positions", second, token);
+  await page.waitForFunction(() => [...document.querySelectorAll("#list tbody tr")]
+    .some((tr) => /440005/.test(tr.title) && /entered idlib/.test(tr.title)), null, { timeout: 10000 });
+  t.diagnostic(`the new aircraft's entry reached the list ${Date.now() - posted} ms after the POST returned`);
+  const now = await rows(page);
+  assert.ok(now.length > before);
+  assert.ok(!titlesBefore.some((title) => /440005/.test(title)), "it was not there before");
+  assert.equal(await page.$$eval("#list tbody tr.fresh", (trs) => trs.length), 1, "the newest row is highlighted");
+  await page.screenshot({ path: join(shots, "dashboard-alerts.png") });
+  // The kind filter: only entries, from the API's own filter.
+  await page.selectOption("#f-kind", "flight_entry");
+  await ready(page);
+  const entries = await rows(page);
+  assert.ok(entries.length > 0 && entries.length < now.length);
+  for (const r of entries) assert.equal(r[2], "flight entry");
+  // A row opens where the aircraft entered.
+  await page.click("#list tbody tr:first-child");
+  await page.waitForSelector(".leaflet-popup-content");
+  assert.match(await page.textContent(".leaflet-popup-content"), /entered idlib/);
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  // The public: red segments from the public collection, without the aircraft's identity.
+  const pub = await openPage("/");
+  drawn = await layerState(pub.page, "tracks");
+  assert.equal(drawn.source, "flight-violations");
+  assert.equal(drawn.tracks, 0);
+  assert.ok(drawn.segments >= violations.length, JSON.stringify(drawn));
+  assert.ok(drawn.colours["#d62728"] >= violations.length);
+  const publicSegments = await pub.page.evaluate(() => JSON.stringify(window.truce.layers.find((l) => l.id === "tracks").group.toGeoJSON()));
+  assert.ok(!publicSegments.includes("4ca97b") && !publicSegments.includes("RYR209H"), "the public sees no aircraft identity");
+  // Its alerts carry no identity either.
+  await pub.page.click('[data-list="alerts"]');
+  await ready(pub.page);
+  assert.ok((await rows(pub.page)).some((r) => r[2] === "flight entry"));
+  assert.ok(!(await pub.page.textContent("#list")).includes("4ca97b"));
+  assert.deepEqual(pub.errors, []);
+  await pub.page.close();
+});
+
+test("notified sites and movement routes for the roles that may see them, never the public", async (t) => {
+  if (missing.length) return t.skip(skipWhy);
+  const humanitarian = execFileSync(truce, ["token", "create", "--db", db, "--role", "humanitarian"]).toString().trim().split("\n").pop();
+  // A hospital in Idlib city (GeoNames 35.93062 N, 36.63393 E) and a convoy from Damascus to
+  // Douma (GeoNames), notified by the humanitarian cell.
+  await post("/api/v1/sites", {
+    type: "Feature", geometry: { type: "Point", coordinates: [36.63393, 35.93062] },
+    properties: { id: "idlib-hospital", type: "hospital", organisation: "SAMS", valid_from: "2017-06-01" },
+  }, humanitarian);
+  await post("/api/v1/movements", {
+    type: "Feature", geometry: { type: "LineString", coordinates: [[36.29132, 33.53098], [36.4027, 33.57175]] },
+    properties: { id: "convoy-douma", organisation: "SARC", window_start: "2018-03-05T06:00:00Z", window_end: "2018-03-05T18:00:00Z", destination_zone: "eastern-ghouta" },
+  }, humanitarian);
+  for (const [who, bearer] of [["humanitarian", humanitarian], ["monitor", token]]) {
+    const { page, errors, calls } = await openPage("/", { signedIn: bearer });
+    const drawn = await layerState(page, "notifications");
+    assert.equal(drawn.sites, 1, who);
+    assert.equal(drawn.movements, 1, who);
+    assert.ok(drawn.colours["#7b4fa0"] >= 1 && drawn.colours["#fff"] >= 1, JSON.stringify(drawn));
+    assert.ok(calls.some((u) => u.includes("/ogc/collections/sites/items")), who);
+    if (who === "humanitarian") {
+      assert.match(await page.textContent("#role"), /signed in \(party or humanitarian\)/);
+      // Idlib's hospital in the north, the convoy's route to Douma in the south.
+      await page.evaluate(() => { window.truce.map.fitBounds([[33.4, 36.0], [36.1, 37.0]], { animate: false }); });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(shots, "dashboard-sites.png") });
+    }
+    assert.deepEqual(errors, [], who);
+    await page.close();
+  }
+  // Each read was logged as a disclosure (who, what, when).
+  const log = (await getJson("/api/v1/log/entries?limit=1000", token)).body.items;
+  assert.ok(log.some((e) => e.kind === "disclosure" && e.data.includes("idlib-hospital")), "the reads are in the log");
+  // The public: the page never asks, and nothing of the site reaches it.
+  const { page, errors, calls } = await openPage("/");
+  const drawn = await layerState(page, "notifications");
+  assert.equal(drawn.sites, 0);
+  assert.equal(drawn.movements, 0);
+  assert.ok(!calls.some((u) => /\/(sites|movements)\b/.test(u)), calls.filter((u) => /sites|movements/.test(u)).join(" "));
+  assert.ok(!(await page.content()).includes("36.63393"));
+  assert.equal((await getJson("/ogc/collections/sites/items")).status, 403);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the summary shows the flight ban per zone when the server gives it", async (t) => {
+  if (missing.length) return t.skip(skipWhy);
+  const { page, errors } = await openPage("/?date=2018-02-20");
+  const plain = await page.textContent("#summary");
+  // A summary that carries the flight ban (the server's, with the per-zone counts added when
+  // this server does not give them yet).
+  await page.route("**/api/v1/summary*", async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    for (const z of body.zones ?? []) {
+      z.flight_ban ??= z.zone === "idlib"
+        ? { flights: { count: 3, previous: 1, change: 2 }, minutes_inside: { count: 41.5, previous: 50, change: -8.5 } }
+        : { flights: { count: 0, previous: 0, change: 0 }, minutes_inside: { count: 0, previous: 0, change: 0 } };
+    }
+    await route.fulfill({ response, json: body });
+  });
+  await page.evaluate(() => { document.getElementById("date").value = "2018-02-21"; });
+  await page.dispatchEvent("#date", "change");
+  await page.waitForFunction(() => document.body.dataset.ready === "2018-02-21", null, { timeout: 30000 });
+  assert.match(await page.textContent("#summary-title"), /flight ban/);
+  const idlib = await page.$$eval('#summary tr[data-zone="idlib"] td', (tds) => tds.map((td) => td.textContent.trim()));
+  if (!plain.includes("no-fly flights")) {
+    assert.deepEqual(idlib.slice(3), ["3", "+2", "41.5", "-8.5"]);
+  } else {
+    assert.equal(idlib.length, 7);
+  }
+  assert.match(await page.textContent("#summary"), /no-fly flights/);
+  await page.locator("#summary").scrollIntoViewIfNeeded();
+  await page.locator("#summary").locator("..").screenshot({ path: join(shots, "dashboard-summary-flight-ban.png") });
+  assert.deepEqual(errors, []);
+  await page.close();
 });
