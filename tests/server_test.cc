@@ -241,7 +241,7 @@ TEST_F(ServerTest, PublicSeesPublishedIncidentsWithoutSources) {
   r = server_->Get("/ogc/collections", public_);
   std::set<std::string> ids;
   for (const json& c : r.body["collections"]) ids.insert(c["id"]);
-  EXPECT_EQ(ids, (std::set<std::string>{"zones", "incidents"}));
+  EXPECT_EQ(ids, (std::set<std::string>{"zones", "incidents", "flight-violations"}));
 }
 
 // --- Durability across restarts ----------------------------------------------------------------
