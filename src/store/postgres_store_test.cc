@@ -95,9 +95,14 @@ TEST_F(PostgresStoreTest, MigratesOnceWhenServersStartTogether) {
   }
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(opened, kServers);
-  auto rows = TestPostgres::QueryValue(url_, "SELECT COUNT(*) FROM schema_version");
+  // Each migration recorded once (versions need not be contiguous in a branch: another change
+  // may hold a number), up to the latest.
+  auto rows = TestPostgres::QueryValue(
+      url_,
+      "SELECT (COUNT(*) - COUNT(DISTINCT version)) || ' ' || MAX(version) FROM "
+      "schema_version");
   ASSERT_TRUE(rows.ok()) << rows.error().message;
-  EXPECT_EQ(*rows, std::to_string(LatestPostgresSchemaVersion()));
+  EXPECT_EQ(*rows, "0 " + std::to_string(LatestPostgresSchemaVersion()));
 }
 
 TEST_F(PostgresStoreTest, RefusesADatabaseFromANewerTruce) {
