@@ -69,7 +69,7 @@ Status App::ApplyUpTo(uint64_t size) {
           return false;
         }
         // The flight views too (first, as in AppendLocked): other servers' positions and
-        // exemptions are judged here, and the incidents' track evidence reads them.
+        // exemptions are judged here, the incidents' track evidence and the alerts read them.
         if (Status st = flights_.Apply(e); !st.ok()) {
           failure = st.error();
           return false;
@@ -78,12 +78,8 @@ Status App::ApplyUpTo(uint64_t size) {
           failure = st.error();
           return false;
         }
-        // Another server's entries make flight verdicts and alerts here as well, so that every
-        // server's stream and webhooks carry every alert (in log order, as AppendLocked does).
-        if (Status st = flights_.Apply(e); !st.ok()) {
-          failure = st.error();
-          return false;
-        }
+        // Another server's entries make alerts here as well, so that every server's stream and
+        // webhooks carry every alert (in log order, as AppendLocked does).
         ProduceAlerts(e, /*live=*/true);
         return true;
       });
