@@ -175,6 +175,34 @@ class SlowFailingStore final : public store::Store {
   Result<std::vector<store::PublicationRow>> Publications(std::optional<UtcTime> as_of) override {
     return inner_.Publications(as_of);
   }
+  Status AddWebhook(const store::WebhookRow& hook) override { return inner_.AddWebhook(hook); }
+  Result<std::vector<store::WebhookRow>> ListWebhooks() override { return inner_.ListWebhooks(); }
+  Status RemoveWebhook(std::string_view id) override { return inner_.RemoveWebhook(id); }
+  Status RecordWebhookAttempt(const store::WebhookAttemptRow& attempt, uint64_t after,
+                              uint64_t delivered, uint64_t given_up, size_t keep) override {
+    return inner_.RecordWebhookAttempt(attempt, after, delivered, given_up, keep);
+  }
+  Result<std::vector<store::WebhookAttemptRow>> WebhookAttempts(std::string_view id) override {
+    return inner_.WebhookAttempts(id);
+  }
+  Result<std::optional<store::Lease>> TakeLease(std::string_view name, std::string_view owner,
+                                                UtcTime now,
+                                                std::chrono::milliseconds ttl) override {
+    return inner_.TakeLease(name, owner, now, ttl);
+  }
+  Status ReleaseLease(std::string_view name, std::string_view owner) override {
+    return inner_.ReleaseLease(name, owner);
+  }
+  Result<std::vector<store::Lease>> Leases(std::string_view prefix) override {
+    return inner_.Leases(prefix);
+  }
+  Status CommitLeaseWork(const store::Lease& held, std::span<const std::string> aircraft,
+                         std::span<const store::FlightViolationRow> rows) override {
+    return inner_.CommitLeaseWork(held, aircraft, rows);
+  }
+  Result<std::vector<store::FlightViolationRow>> FlightViolationRows() override {
+    return inner_.FlightViolationRows();
+  }
 
  private:
   store::MemStore inner_;
