@@ -38,7 +38,7 @@ const layer = {
         .bindPopup(segmentPopup(f), { maxWidth: 360 }).addTo(group);
       segments++;
     }
-    this.drawn = { source: tracks ? "flight-tracks" : "flight-violations", tracks: drawnTracks, segments };
+    this.drawn = { source: tracks ? "flight-tracks" : "flight-violations", tracks: drawnTracks, segments, from, to };
   },
 };
 
