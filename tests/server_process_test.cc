@@ -29,6 +29,23 @@ std::string MakeToken(const std::string& db, app::Role role) {
   return t->secret;
 }
 
+// Runs SQL on the database as an attacker would, with the append-only triggers dropped.
+void Tamper(const std::string& db, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+  std::string drop;
+  for (const char* table : {"log_entries", "tree_heads", "reports", "positions", "claims",
+                            "scenario_versions", "publications", "meta"}) {
+    for (const char* op : {"update", "delete"}) {
+      drop += fmt::format("DROP TRIGGER IF EXISTS {}_no_{};", table, op);
+    }
+  }
+  char* message = nullptr;
+  ASSERT_EQ(sqlite3_exec(handle, (drop + sql).c_str(), nullptr, nullptr, &message), SQLITE_OK)
+      << (message ? message : "");
+  sqlite3_close(handle);
+}
+
 TEST(ServerProcessTest, TokenCreatePrintsTheTokenLastAndItWorks) {
   TempDir dir;
   const std::string db = (dir.path() / "t.db").string();
@@ -95,14 +112,7 @@ TEST(ServerProcessTest, AMissingKeyFileIsRefusedAndNothingIsWritten) {
   EXPECT_FALSE(fs::exists(key));
   EXPECT_EQ(HashToHex(Sha256(Slurp(db))), before);
   // A log whose public key record was removed as well: still no new key.
-  sqlite3* handle = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(handle,
-                         "DROP TRIGGER IF EXISTS meta_no_delete; DELETE FROM meta WHERE key = "
-                         "'log_public_key';",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(handle);
+  Tamper(db, "DELETE FROM meta WHERE key = 'log_public_key';");
   r = Truce(dir, "serve --db " + db + " --listen 127.0.0.1:0");
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.err.find("already holds a log"), std::string::npos) << r.err;
@@ -136,11 +146,7 @@ TEST(ServerProcessTest, ATokenRowAlteredInTheDatabaseIsRefusedAndNamed) {
     EXPECT_EQ(serve.Kill(SIGTERM), 0);
   }
   EXPECT_EQ(Truce(dir, "verify --db " + db).exit_code, 0);
-  sqlite3* handle = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(handle, "UPDATE tokens SET role = 'admin'", nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(handle);
+  Tamper(db, "UPDATE tokens SET role = 'admin'");
   ServeProcess serve(db);
   ASSERT_FALSE(serve.base_url().empty());
   auto reply = server::HttpRequest("GET", serve.base_url(), "/metrics", secret);
@@ -188,11 +194,7 @@ TEST(ServerProcessTest, ARevocationClearedInTheDatabaseStillHoldsAndIsNamed) {
   EXPECT_NE(r.err.find("no token with id 'tok_nobody'"), std::string::npos) << r.err;
   EXPECT_EQ(Truce(dir, "verify --db " + db).exit_code, 0);
 
-  sqlite3* handle = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(handle, "UPDATE tokens SET revoked_at = NULL", nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(handle);
+  Tamper(db, "UPDATE tokens SET revoked_at = NULL");
   {
     ServeProcess serve(db);
     ASSERT_FALSE(serve.base_url().empty());
@@ -208,9 +210,7 @@ TEST(ServerProcessTest, ARevocationClearedInTheDatabaseStillHoldsAndIsNamed) {
   EXPECT_NE(r.err.find("revoked_at was cleared in the database"), std::string::npos) << r.err;
 
   // Deleting the row is named too.
-  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(handle, "DELETE FROM tokens", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(handle);
+  Tamper(db, "DELETE FROM tokens");
   r = Truce(dir, "verify --db " + db);
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.err.find("has no row: it was deleted from the database"), std::string::npos) << r.err;
@@ -333,23 +333,6 @@ TEST(ServerProcessTest, SigkillLosesNothingAcknowledged) {
 }
 
 // --- Tampering --------------------------------------------------------------------------------
-
-// Runs SQL on the database as an attacker would, with the append-only triggers dropped.
-void Tamper(const std::string& db, const std::string& sql) {
-  sqlite3* handle = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
-  std::string drop;
-  for (const char* table : {"log_entries", "tree_heads", "reports", "positions", "claims",
-                            "scenario_versions", "publications", "meta"}) {
-    for (const char* op : {"update", "delete"}) {
-      drop += fmt::format("DROP TRIGGER IF EXISTS {}_no_{};", table, op);
-    }
-  }
-  char* message = nullptr;
-  ASSERT_EQ(sqlite3_exec(handle, (drop + sql).c_str(), nullptr, nullptr, &message), SQLITE_OK)
-      << (message ? message : "");
-  sqlite3_close(handle);
-}
 
 struct TamperCase {
   const char* name;
