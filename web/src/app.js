@@ -652,6 +652,8 @@ async function loadSpan(zoneVersions) {
 }
 
 async function signIn(value) {
+  // Not ready until the refresh that follows: what is shown depends on the role.
+  delete document.body.dataset.ready;
   stopAlertStream();  // what the stream carries depends on the role
   if (value) sessionStorage.setItem(TOKEN_KEY, value); else sessionStorage.removeItem(TOKEN_KEY);
   $("token").value = "";
