@@ -56,8 +56,12 @@ for t in "${targets[@]}"; do
   # features, at some cost in how well inputs are chosen).
   # shellcheck disable=SC2206
   [[ -n "${TRUCE_FUZZ_FLAGS:-}" ]] && args+=(${TRUCE_FUZZ_FLAGS})
-  seeds=(fuzz/corpus/"$t" fuzz/regressions/"$t")
-  [[ -d "$work/seeds/$t" ]] && seeds+=("$work/seeds/$t")
+  # libFuzzer exits on a corpus directory that does not exist: pass only those that do
+  # (a target may have no regressions yet, or no seeds derived from the shared data).
+  seeds=()
+  for d in fuzz/corpus/"$t" fuzz/regressions/"$t" "$work/seeds/$t"; do
+    [[ -d "$d" ]] && seeds+=("$d")
+  done
   log=build-fuzz/fuzz-$t.log
   echo "== $t: ${args[*]}"
   status=0
@@ -76,7 +80,17 @@ for t in "${targets[@]}"; do
   fi
   summary+=("$(printf '%-12s %12s runs %8s exec/s  cov %6s  ft %6s  corpus %6s  crash %s' \
     "$t" "${runs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "$units" "${crash:-see $log}")")
+  # The campaign's ledger: one line per run, so that a campaign resumed over several sessions
+  # (the corpus is kept) can be totalled per target and per commit.
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" \
+    "$(git describe --always --dirty 2>/dev/null || echo unknown)" "${runs:-0}" "${rate:-?}" \
+    "${cov:-?}" "${ft:-?}" "$units" "${crash:-unknown}" >>build-fuzz/campaign.tsv
 done
 echo
 printf '%s\n' "${summary[@]}"
+echo
+echo "campaign so far (build-fuzz/campaign.tsv): executions per target"
+awk -F'\t' '{ runs[$2] += $4; if ($9 != "none") bad[$2] = $9 }
+  END { for (t in runs) printf "  %-12s %12d%s\n", t, runs[t], (t in bad) ? "  crash: " bad[t] : "" }' \
+  build-fuzz/campaign.tsv | sort
 exit "$failed"

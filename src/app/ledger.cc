@@ -724,7 +724,10 @@ Result<VerifiedLog> VerifyStore(store::Store& store, const std::string& key_file
   }
   // A revocation in the log holds whatever the rows say (App::Authenticate), but a row that
   // no longer shows it was edited: name it.
-  for (const auto& [id, entry] : revocations) {
+  for (const auto& revocation : revocations) {
+    // Named, not a structured binding: clang 14 (the fuzz build) cannot capture those.
+    const auto& id = revocation.first;
+    const auto& entry = revocation.second;
     const auto row = std::find_if(tokens->begin(), tokens->end(),
                                   [&](const store::TokenRecord& t) { return t.id == id; });
     if (row == tokens->end()) {
