@@ -22,9 +22,14 @@ data=${TRUCE_SHARED_DATA:-$(cd .. && pwd)/shared/data}
 
 launcher=()
 if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+# One configure and build at a time: several campaigns may run side by side.
+mkdir -p build-fuzz
+exec 9>build-fuzz/.build-lock
+flock 9
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTRUCE_BUILD_FUZZERS=ON -DTRUCE_BUILD_TESTS=OFF "${launcher[@]}" >/dev/null
 cmake --build build-fuzz --target fuzzers
+flock -u 9
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
