@@ -16,7 +16,7 @@ shift || true
 targets=("$@")
 if ((${#targets[@]} == 0)); then
   targets=(json scenario zones reports report_json positions points exemptions csv gzip claims decisions
-           api)
+           request api)
 fi
 data=${TRUCE_SHARED_DATA:-$(cd .. && pwd)/shared/data}
 
@@ -40,7 +40,7 @@ mkdir -p build-fuzz/crashes
 dict_for() {
   case "$1" in
     json | scenario | zones | report_json) echo fuzz/json.dict ;;
-    reports | positions | claims | decisions | api) echo fuzz/json.dict ;;  # JSON and CSV forms; the JSON dict has the keys
+    reports | positions | claims | decisions | request | api) echo fuzz/json.dict ;;  # JSON and CSV forms; the JSON dict has the keys
     points | exemptions | csv) echo fuzz/csv.dict ;;
     *) echo "" ;;
   esac
