@@ -266,7 +266,9 @@ json PageLinks(const Call& c, std::string_view path, size_t offset, size_t limit
     return base +
            QueryString(c, {{"limit", std::to_string(limit)}, {"offset", std::to_string(at)}});
   };
-  json links = {Link(base + QueryString(c, {}), "self", type)};
+  // json::array, not braces: `json links = {one_json}` is a copy of the object under clang
+  // (CWG 1467) and an array under gcc, and push_back on an object throws.
+  json links = json::array({Link(base + QueryString(c, {}), "self", type)});
   if (offset + limit < matched) links.push_back(Link(window(offset + limit), "next", type));
   if (offset > 0) links.push_back(Link(window(offset > limit ? offset - limit : 0), "prev", type));
   return links;
