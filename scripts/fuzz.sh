@@ -26,9 +26,14 @@ if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCH
 mkdir -p build-fuzz
 exec 9>build-fuzz/.build-lock
 flock 9
-CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DTRUCE_BUILD_FUZZERS=ON -DTRUCE_BUILD_TESTS=OFF "${launcher[@]}" >/dev/null
-cmake --build build-fuzz --target fuzzers
+# TRUCE_FUZZ_NO_BUILD=1 runs the binaries already built (a long campaign in chunks need not
+# rebuild after every change of the tree).
+if [[ -z "${TRUCE_FUZZ_NO_BUILD:-}" || ! -x build-fuzz/fuzz/derive_seeds ]]; then
+  CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DTRUCE_BUILD_FUZZERS=ON -DTRUCE_BUILD_TESTS=OFF "${launcher[@]}" >/dev/null
+  cmake --build build-fuzz --target fuzzers
+  git describe --always --dirty >build-fuzz/built-from 2>/dev/null || echo unknown >build-fuzz/built-from
+fi
 flock -u 9
 
 work=$(mktemp -d)
@@ -88,7 +93,7 @@ for t in "${targets[@]}"; do
   # The campaign's ledger: one line per run, so that a campaign resumed over several sessions
   # (the corpus is kept) can be totalled per target and per commit.
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" \
-    "$(git describe --always --dirty 2>/dev/null || echo unknown)" "${runs:-0}" "${rate:-?}" \
+    "$(cat build-fuzz/built-from 2>/dev/null || echo unknown)" "${runs:-0}" "${rate:-?}" \
     "${cov:-?}" "${ft:-?}" "$units" "${crash:-unknown}" >>build-fuzz/campaign.tsv
 done
 echo
