@@ -12,8 +12,8 @@
 //   \x00/api/v1/reports?as_of=2017-05-06&bbox=36,33,37,34&limit=5
 //   Content-Type: application/json
 //   [{"event_id_cnty": "SYR1", ...}]
-// Invariants: an error names a problem and quotes at most a bounded part of the input; a value read is within
-// its documented range; every accepted body parses back from its own JSON form.
+// Invariants: an error names a problem and quotes at most a bounded part of the input; a value read
+// is within its documented range; every accepted body parses back from its own JSON form.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -193,9 +193,9 @@ void ParseBody(uint8_t selector, const json& item) {
     case 8: {
       auto answer = formats::AcknowledgementFromJson(item, "body", UtcTime{});
       if (answer.ok()) {
-        FUZZ_CHECK(formats::AcknowledgementFromJson(formats::AcknowledgementToJson(*answer),
-                                                    "again")
-                       .ok());
+        FUZZ_CHECK(
+            formats::AcknowledgementFromJson(formats::AcknowledgementToJson(*answer), "again")
+                .ok());
       } else {
         CheckError(answer.error());
       }
@@ -204,9 +204,9 @@ void ParseBody(uint8_t selector, const json& item) {
     case 9: {
       auto outcome = formats::DeliveryOutcomeFromJson(item, "body", UtcTime{});
       if (outcome.ok()) {
-        FUZZ_CHECK(formats::DeliveryOutcomeFromJson(formats::DeliveryOutcomeToJson(*outcome),
-                                                    "again")
-                       .ok());
+        FUZZ_CHECK(
+            formats::DeliveryOutcomeFromJson(formats::DeliveryOutcomeToJson(*outcome), "again")
+                .ok());
       } else {
         CheckError(outcome.error());
       }
@@ -254,8 +254,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)server::detail::IsApiPath(req.path);
 
   Fixture& f = TheFixture();
-  const server::Call call{*f.application, req, app::Principal{app::Role::kMonitor, "", "fuzz"},
-                          {}, nullptr};
+  const server::Call call{
+      *f.application, req, app::Principal{app::Role::kMonitor, "", "fuzz"}, {}, nullptr};
   ReadQuery(call);
 
   auto items = server::ItemsBody(call);

@@ -4,6 +4,7 @@
 #include <random>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -155,6 +156,54 @@ TEST_F(CliTest, LocatePointsFromCsv) {
   EXPECT_EQ(out[2]["zones"], json::array());  // 36.5 is outside the smaller version 2
   EXPECT_EQ(out[3]["time"], "2017-08-01T00:00:00Z");
   EXPECT_EQ(out[3]["zones"], json::parse(R"([{"zone":"ghouta","version":2}])"));
+}
+
+// More points than one LocateAll block (4,096), on a lattice that puts thousands of them on
+// edges, corners and the edge the two zones share: every line as the rectangles say, in the
+// file's order.
+TEST_F(CliTest, LocateManyPointsAcrossBlocks) {
+  const char* times[] = {"2017-05-01", "2017-06-01", "2017-07-22", "2017-08-01"};
+  std::string csv = "id,lat,lon,time\n";
+  struct Expect {
+    double lat, lon;
+    int time;
+  };
+  std::vector<Expect> points;
+  for (int i = 0; i <= 80; ++i) {
+    for (int j = 0; j <= 80; ++j) {
+      const std::string lat = fmt::format("{:.3f}", 33.4 + 0.005 * i);
+      const std::string lon = fmt::format("{:.2f}", 36.2 + 0.01 * j);
+      const int t = static_cast<int>(points.size() % 4);
+      csv += fmt::format("p{},{},{},{}\n", points.size(), lat, lon, times[t]);
+      points.push_back({std::stod(lat), std::stod(lon), t});
+    }
+  }
+  ASSERT_GT(points.size(), 4096u);
+  CliRun r = Truce("locate " + ZonesFile() + " --points " + Write("lattice.csv", csv));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  size_t n = 0, in_two = 0;
+  for (; std::getline(lines, line); ++n) {
+    ASSERT_LT(n, points.size());
+    const Expect& e = points[n];
+    const json got = json::parse(line);
+    ASSERT_EQ(got["id"], fmt::format("p{}", n));
+    // The zones file's rectangles, boundaries inside; east from 2017-05-06T06:00, ghouta
+    // version 1 from 2017-05-06 to 2017-07-22, version 2 (the western half) after.
+    const bool lat_in = e.lat >= 33.5 && e.lat <= 33.7;
+    json want = json::array();
+    if (e.time > 0 && lat_in && e.lon >= 36.6 && e.lon <= 36.9)
+      want.push_back({{"zone", "east"}, {"version", 1}});
+    if (e.time == 1 && lat_in && e.lon >= 36.3 && e.lon <= 36.6)
+      want.push_back({{"zone", "ghouta"}, {"version", 1}});
+    if (e.time >= 2 && lat_in && e.lon >= 36.3 && e.lon <= 36.45)
+      want.push_back({{"zone", "ghouta"}, {"version", 2}});
+    ASSERT_EQ(got["zones"], want) << line;
+    in_two += want.size() == 2;
+  }
+  EXPECT_EQ(n, points.size());
+  EXPECT_GT(in_two, 0u);  // the shared edge at 36.6 in force for both
 }
 
 TEST_F(CliTest, LocateBadInputExits1WithNothingOnStdout) {

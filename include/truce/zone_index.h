@@ -65,13 +65,11 @@ class ZoneIndex final : public ZoneLocator {
   // The versions in force at `t` that cover `p` (boundary inside), in the order given.
   void Locate(LatLng p, UtcTime t, std::vector<const ZoneVersion*>& out) const override;
 
-  // Many lookups at once, the same answers as Locate() for each point: the versions covering
-  // points[i] at times[i] (or at times[0] when one time is given) are
-  // hits[offsets[i] .. offsets[i + 1]). Faster per point than Locate(): the memory accesses of
-  // neighbouring points overlap instead of waiting on each other.
-  // REQUIRES: times.size() == 1 or times.size() == points.size().
+  // Faster per point than Locate(): the memory accesses of neighbouring points overlap
+  // instead of waiting on each other (ZoneLocator::LocateAll).
   void LocateAll(std::span<const LatLng> points, std::span<const UtcTime> times,
-                 std::vector<uint32_t>& offsets, std::vector<const ZoneVersion*>& hits) const;
+                 std::vector<uint32_t>& offsets,
+                 std::vector<const ZoneVersion*>& hits) const override;
 
   // Where `p` lies relative to the shape of versions[version], whatever the time.
   // REQUIRES: version < the number of versions given.

@@ -27,6 +27,16 @@ class ZoneLocator {
     Locate(p, t, out);
     return out;
   }
+
+  // Many lookups at once, the same answers as Locate() for each point: the versions covering
+  // points[i] at times[i] (or at times[0] when one time is given) are
+  // hits[offsets[i] .. offsets[i + 1]). Callers with many points use it: an index may answer
+  // them faster together than one at a time (ZoneIndex overlaps their memory accesses); this
+  // default calls Locate() for each.
+  // REQUIRES: times.size() == 1 or times.size() == points.size().
+  virtual void LocateAll(std::span<const LatLng> points, std::span<const UtcTime> times,
+                         std::vector<uint32_t>& offsets,
+                         std::vector<const ZoneVersion*>& hits) const;
 };
 
 // GEOS prepared polygons behind a GEOS STRtree. Not thread-safe (it owns a GEOS context):

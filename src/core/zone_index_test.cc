@@ -237,6 +237,14 @@ TEST_P(ZoneIndexRandomTest, PointsOnAndNearEdgesMatchGeos) {
           << i;
     }
     EXPECT_EQ(offsets.back(), all.size());
+    // The port's default LocateAll (GEOS's, one Locate per point) gives the same lists.
+    const ZoneLocator& port = geos;
+    std::vector<uint32_t> geos_offsets;
+    std::vector<const ZoneVersion*> geos_all;
+    port.LocateAll(points, one_time ? std::span<const UtcTime>(times).first(1) : times,
+                   geos_offsets, geos_all);
+    EXPECT_EQ(geos_offsets, offsets);
+    EXPECT_EQ(geos_all, all);
   }
 }
 

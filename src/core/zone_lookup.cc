@@ -1,6 +1,7 @@
 #include "truce/zone_lookup.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "geos_bridge.h"
 
@@ -34,6 +35,21 @@ GeosZoneLocator::GeosZoneLocator(std::span<const ZoneVersion> versions)
     m.prepared.push_back(detail::Prepare(m.ctx, *m.shapes.back()));
     m.ids[i] = i;
     GEOSSTRtree_insert_r(m.ctx.handle(), m.tree, m.shapes.back().get(), &m.ids[i]);
+  }
+}
+
+void ZoneLocator::LocateAll(std::span<const LatLng> points, std::span<const UtcTime> times,
+                            std::vector<uint32_t>& offsets,
+                            std::vector<const ZoneVersion*>& hits) const {
+  assert(times.size() == 1 || times.size() == points.size());
+  offsets.assign(1, 0);
+  offsets.reserve(points.size() + 1);
+  hits.clear();
+  std::vector<const ZoneVersion*> one;
+  for (size_t i = 0; i < points.size(); ++i) {
+    Locate(points[i], times[times.size() == 1 ? 0 : i], one);
+    hits.insert(hits.end(), one.begin(), one.end());
+    offsets.push_back(static_cast<uint32_t>(hits.size()));
   }
 }
 
