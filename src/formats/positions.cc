@@ -255,11 +255,30 @@ bool FastTime(const FastValue& v, double scale, std::optional<UtcTime>& out) {
   return true;
 }
 
+// NormalizeIcao24 and NormalizeCallsign, without their per-character library calls for the
+// text they would return unchanged.
+std::optional<std::string> FastIcao24(std::string_view text) {
+  if (text.size() == 6 && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      })) {
+    return std::string(text);
+  }
+  return NormalizeIcao24(text);
+}
+
+std::string FastCallsign(std::string_view text) {
+  if (std::all_of(text.begin(), text.end(),
+                  [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); })) {
+    return std::string(text);
+  }
+  return NormalizeCallsign(text);
+}
+
 // PositionFromJson over a record whose keys and strings CheckRecord accepts.
 FastOutcome FastPosition(const FastRecord& r, const Schema& s, Position& out) {
   if (!r.lat.Present() && !r.lon.Present()) return FastOutcome::kNoFix;
   if (r.icao24.kind != FastValue::kString) return FastOutcome::kUnsure;
-  std::optional<std::string> icao24 = NormalizeIcao24(r.icao24.text);
+  std::optional<std::string> icao24 = FastIcao24(r.icao24.text);
   if (!icao24 || !r.lat.Present() || !r.lon.Present()) return FastOutcome::kUnsure;
   std::optional<double> lat, lon, baro, geo;
   if (!FastNumber(r.lat, lat) || !FastNumber(r.lon, lon) || !lat || !lon) {
@@ -274,7 +293,7 @@ FastOutcome FastPosition(const FastRecord& r, const Schema& s, Position& out) {
   if (!FastNumber(r.baro, baro) || !FastNumber(r.geo, geo)) return FastOutcome::kUnsure;
   std::string callsign;
   if (r.callsign.kind == FastValue::kString) {
-    callsign = NormalizeCallsign(r.callsign.text);
+    callsign = FastCallsign(r.callsign.text);
     if (!PlainText(callsign, kCallsignField)) return FastOutcome::kUnsure;
   } else if (r.callsign.kind != FastValue::kAbsent && r.callsign.kind != FastValue::kNull) {
     return FastOutcome::kUnsure;
@@ -311,17 +330,82 @@ FastOutcome FastPosition(const FastRecord& r, const Schema& s, Position& out) {
   return FastOutcome::kPosition;
 }
 
-// The members of one JSON object, read from simdjson's DOM.
+// The keys either schema reads, each with a number: the members of a record are read into
+// slots by key, so that neither picking the schema nor finding a field compares strings.
+enum Key : uint8_t {
+  kTimestamp,
+  kLastPosition,
+  kLatitude,
+  kLongitude,
+  kAltitude,
+  kGeoAltitude,
+  kCallsign,
+  kOnGround,
+  kIcao24,
+  kTime,
+  kLastPosUpdate,
+  kLat,
+  kLon,
+  kBaroAltitude,
+  kKeys,
+  kOther = kKeys
+};
+constexpr std::string_view kKeyNames[kKeys] = {
+    "timestamp",     "last_position", "latitude", "longitude",   "altitude",
+    "geoaltitude",   "callsign",      "onground", "icao24",      "time",
+    "lastposupdate", "lat",           "lon",      "baroaltitude"};
+
+Key KeyOf(std::string_view key) {
+  // The names differ in length or in their first two letters, but for "lat"/"lon" and
+  // "latitude"/"longitude" (told apart by the second), and "lastposupdate" with "last_position"
+  // (by the fifth): compare the whole name once the candidate is found.
+  Key k = kOther;
+  switch (key.size()) {
+    case 3:
+      k = key[1] == 'a' ? kLat : kLon;
+      break;
+    case 4:
+      k = kTime;
+      break;
+    case 6:
+      k = kIcao24;
+      break;
+    case 8:
+      k = key[0] == 'a'   ? kAltitude
+          : key[0] == 'l' ? kLatitude
+          : key[0] == 'c' ? kCallsign
+                          : kOnGround;
+      break;
+    case 9:
+      k = key[0] == 't' ? kTimestamp : kLongitude;
+      break;
+    case 11:
+      k = kGeoAltitude;
+      break;
+    case 12:
+      k = kBaroAltitude;
+      break;
+    case 13:
+      k = key[4] == '_' ? kLastPosition : kLastPosUpdate;
+      break;
+    default:
+      return kOther;
+  }
+  return key == kKeyNames[k] ? k : kOther;
+}
+
+// The members of one JSON object, read from simdjson's DOM: the known keys in their slots,
+// the others by name (only to tell a key given twice).
 struct FastMembers {
   static constexpr size_t kMax = 64;  // more members: unsure
-  std::array<std::pair<std::string_view, FastValue>, kMax> items;
+  std::array<FastValue, kKeys> known;
+  uint32_t seen = 0;  // bit k: known[k] was given
+  std::array<std::string_view, kMax> others;
+  size_t other_count = 0;
   size_t size = 0;
 
-  const FastValue* Find(std::string_view key) const {
-    for (size_t i = 0; i < size; ++i)
-      if (items[i].first == key) return &items[i].second;
-    return nullptr;
-  }
+  bool Has(Key k) const { return (seen >> k) & 1u; }
+  FastValue Get(Key k) const { return Has(k) ? known[k] : FastValue{}; }
 };
 
 // Reads one object's members as the reference path would check them (CheckRecord's limits and
@@ -329,12 +413,22 @@ struct FastMembers {
 // already refused what the reference refuses as syntax (its DOM parser validates the whole
 // text: UTF-8, escapes and surrogates, raw control characters, numbers out of range).
 bool ReadFastMembers(simdjson::dom::object object, FastMembers& m) {
-  m.size = 0;
+  m.size = m.other_count = 0;
+  m.seen = 0;
   size_t bytes = 8;
   for (const simdjson::dom::key_value_pair member : object) {
     const std::string_view key = member.key;
-    if (!PlainText(key, kIdField)) return false;
-    if (m.size == FastMembers::kMax || m.Find(key)) return false;
+    if (m.size == FastMembers::kMax) return false;
+    ++m.size;
+    const Key k = KeyOf(key);
+    if (k == kOther) {
+      if (!PlainText(key, kIdField)) return false;
+      for (size_t i = 0; i < m.other_count; ++i)
+        if (m.others[i] == key) return false;
+      m.others[m.other_count++] = key;
+    } else if (m.Has(k)) {
+      return false;
+    }
     FastValue v;
     const simdjson::dom::element value = member.value;
     switch (value.type()) {
@@ -369,35 +463,41 @@ bool ReadFastMembers(simdjson::dom::object object, FastMembers& m) {
     }
     bytes += key.size() + 8;
     if (bytes > kMaxPositionRecordBytes) return false;
-    m.items[m.size++] = {key, v};
+    if (k != kOther) {
+      m.known[k] = v;
+      m.seen |= 1u << k;
+    }
   }
   return true;
 }
 
 // The schema's fields out of the members; the schema as PositionFromJson picks it.
 const Schema* FastFields(const FastMembers& m, FastRecord& r) {
-  const Schema* s = nullptr;
-  if (m.Find("latitude") || m.Find("timestamp")) {
-    s = &kTraffic;
-  } else if (m.Find("lat") || m.Find("time")) {
-    s = &kOpenSky;
-  } else {
-    return nullptr;
+  if (m.Has(kLatitude) || m.Has(kTimestamp)) {
+    r.time = m.Get(kTimestamp);
+    r.fix_time = m.Get(kLastPosition);
+    r.lat = m.Get(kLatitude);
+    r.lon = m.Get(kLongitude);
+    r.baro = m.Get(kAltitude);
+    r.geo = m.Get(kGeoAltitude);
+    r.callsign = m.Get(kCallsign);
+    r.onground = m.Get(kOnGround);
+    r.icao24 = m.Get(kIcao24);
+    return &kTraffic;
   }
-  auto get = [&](const char* key) {
-    const FastValue* v = m.Find(key);
-    return v ? *v : FastValue{};
-  };
-  r.time = get(s->time);
-  r.fix_time = get(s->fix_time);
-  r.lat = get(s->lat);
-  r.lon = get(s->lon);
-  r.baro = get(s->baro);
-  r.geo = get(s->geo);
-  r.callsign = get(s->callsign);
-  r.onground = get(s->onground);
-  r.icao24 = get("icao24");
-  return s;
+  if (m.Has(kLat) || m.Has(kTime)) {
+    r.time = m.Get(kTime);
+    r.fix_time = m.Get(kLastPosUpdate);
+    r.lat = m.Get(kLat);
+    r.lon = m.Get(kLon);
+    r.baro = m.Get(kBaroAltitude);
+    r.geo = m.Get(kGeoAltitude);
+    r.callsign = m.Get(kCallsign);
+    r.onground = m.Get(kOnGround);
+    r.icao24 = m.Get(kIcao24);
+    return &kOpenSky;
+  }
+  return nullptr;
 }
 
 // One JSON value: its outcome, `out` filled for kPosition.

@@ -149,6 +149,16 @@ const std::vector<std::string>& JsonRecords() {
         with(R"("latitude":1 "longitude":2)"),
         R"({"time":1533101250,"icao24":"3003ae","lat":45.8,"lon":9.2,"onground":"True"})",
         R"({"time":1533101250000,"icao24":"3003ae","lat":45.8,"lon":9.2})",
+        with(R"("latitude":1,"longitude":2,"callsign":"dlh8jw")"),
+        with(R"("latitude":1,"longitude":2,"callsign":"DLH-8JW")"),
+        R"({"time":1533101250,"icao24":"3003ae","lat":45.8,"lon":9.2,"lat":1})",
+        R"({"time":1533101250,"icao24":"3003ae","icao24":"3003ae","lat":45.8,"lon":9.2})",
+        R"({"time":1533101250,"icao24":"3003ae","lat":45.8,"lon":9.2,"lot":1,"tim":2,)"
+        R"("lastposupdat_":3,"last_positioN":4,"Latitude":5,"icao2":6,"callsigns":7})",
+        R"({"time":1533101250,"icao24":"3003ae","lat":45.8,"lon":9.2,"last_position":1,)"
+        R"("lastposupdate":1533101249,"altitude":"x","baroaltitude":3})",
+        R"({"timestamp":1533101250000,"icao24":"3003ae","lat":45.8,"lon":9.2})",
+        R"({"lat":45.8,"lon":9.2,"icao24":"3003ae"})",
         "{}",
         "42",
         "[]",
