@@ -574,7 +574,7 @@ class FastLineReader {
 
 // A CSV row's field as the reference path's record holds it: empty is null, the text columns
 // strings, the others numbers when they read as one.
-FastValue FastCsvField(const std::string& field, bool text_column) {
+FastValue FastCsvField(std::string_view field, bool text_column) {
   FastValue v;
   if (field.empty()) {
     v.kind = FastValue::kNull;
@@ -739,36 +739,35 @@ Result<PositionBatch> OpenSkyCsv(std::string_view text, const std::string& file,
   // schemas share one set of checks and messages; the fast path reads the same fields in place.
   struct Column {
     const char* name;
+    size_t name_bytes;
     FastValue FastRecord::*slot;
     bool text;  // kept as a string, not read as a number
   };
-  static constexpr Column kColumns[] = {{"time", &FastRecord::time, false},
-                                        {"icao24", &FastRecord::icao24, true},
-                                        {"lat", &FastRecord::lat, false},
-                                        {"lon", &FastRecord::lon, false},
-                                        {"callsign", &FastRecord::callsign, true},
-                                        {"onground", &FastRecord::onground, true},
-                                        {"baroaltitude", &FastRecord::baro, false},
-                                        {"geoaltitude", &FastRecord::geo, false},
-                                        {"lastposupdate", &FastRecord::fix_time, false}};
+  static constexpr Column kColumns[] = {{"time", 4, &FastRecord::time, false},
+                                        {"icao24", 6, &FastRecord::icao24, true},
+                                        {"lat", 3, &FastRecord::lat, false},
+                                        {"lon", 3, &FastRecord::lon, false},
+                                        {"callsign", 8, &FastRecord::callsign, true},
+                                        {"onground", 8, &FastRecord::onground, true},
+                                        {"baroaltitude", 12, &FastRecord::baro, false},
+                                        {"geoaltitude", 11, &FastRecord::geo, false},
+                                        {"lastposupdate", 13, &FastRecord::fix_time, false}};
   std::vector<std::pair<const Column*, size_t>> columns;
   for (const Column& column : kColumns) {
     if (auto c = reader.Column(column.name)) columns.emplace_back(&column, *c);
   }
   PositionBatch batch;
-  CsvRecord row;
   Position p;
-  for (;;) {
-    auto more = reader.Next(row);
-    if (!more.ok()) return std::move(more).error();
-    if (!*more) break;
+  CsvRecord row;
+  // One row: through the fast path when it can vouch for it, else as the reference reads it.
+  auto take = [&](const std::vector<std::string_view>& fields, size_t line) {
     if (fast) {
       FastRecord r;
       size_t bytes = 8;
       bool sure = true;
       for (const auto& [column, c] : columns) {
-        FastValue v = FastCsvField(row.fields[c], column->text);
-        bytes += std::strlen(column->name) + 8;
+        FastValue v = FastCsvField(fields[c], column->text);
+        bytes += column->name_bytes + 8;
         if (v.kind == FastValue::kString) {
           bytes += v.text.size();
           sure = sure && PlainText(v.text, kTextField);
@@ -779,13 +778,13 @@ Result<PositionBatch> OpenSkyCsv(std::string_view text, const std::string& file,
         const FastOutcome outcome = FastPosition(r, kOpenSky, p);
         if (outcome != FastOutcome::kUnsure) {
           AddFast(outcome, p, batch);
-          continue;
+          return;
         }
       }
     }
     json record = json::object();
     for (const auto& [column, c] : columns) {
-      const std::string& field = row.fields[c];
+      const std::string_view field = fields[c];
       if (field.empty()) {
         record[column->name] = nullptr;
       } else if (column->text) {
@@ -797,9 +796,69 @@ Result<PositionBatch> OpenSkyCsv(std::string_view text, const std::string& file,
       }
     }
     const size_t rejected = batch.rejected.size();
-    Take(record, fmt::format("{}:{}", file, row.line), batch);
+    Take(record, fmt::format("{}:{}", file, line), batch);
     // A CSV row is rejected as the line given, not as the record it was read into.
-    if (batch.rejected.size() > rejected) batch.rejected.back().raw = CsvJoin(row.fields);
+    if (batch.rejected.size() > rejected) {
+      batch.rejected.back().raw = CsvJoin(std::vector<std::string>(fields.begin(), fields.end()));
+    }
+  };
+  // The fast path splits plain rows itself (one line, no quote, no stray '\r', the header's
+  // number of fields: what the CSV reader would read as the same fields) and hands any other
+  // row, and every problem, to the CSV reader, which says what is wrong.
+  const std::string_view rest = reader.text();
+  const size_t width = reader.header().size();
+  std::vector<std::string_view> fields;
+  fields.reserve(width);
+  size_t pos = reader.offset(), line = reader.line();
+  while (pos < rest.size()) {
+    if (fast) {
+      // One pass over the line: the commas, and whether it is plain.
+      fields.clear();
+      size_t i = pos, from = pos;
+      const size_t limit = std::min(rest.size(), pos + kMaxPositionRecordBytes);
+      bool plain = true;
+      for (; i < limit; ++i) {
+        const char c = rest[i];
+        if (c == ',') {
+          fields.push_back(rest.substr(from, i - from));
+          from = i + 1;
+        } else if (c == '\n' || c == '"' || c == '\r') {
+          break;
+        }
+      }
+      size_t next = i;  // where the next row begins
+      if (i == rest.size()) {
+        // The last line, without a line end.
+      } else if (i < limit && rest[i] == '\n') {
+        next = i + 1;
+      } else if (i + 1 < rest.size() && rest[i] == '\r' && rest[i + 1] == '\n') {
+        next = i + 2;
+      } else {
+        plain = false;  // a quote, a stray '\r', or a very long line
+      }
+      if (plain) {
+        fields.push_back(rest.substr(from, i - from));
+        if (i == pos) {  // a blank line
+          pos = next;
+          ++line;
+          continue;
+        }
+        if (fields.size() == width) {
+          take(fields, line);
+          pos = next;
+          ++line;
+          continue;
+        }
+      }
+      reader.SkipTo(pos, line);
+    }
+    auto more = reader.Next(row);
+    if (!more.ok()) return std::move(more).error();
+    if (!*more) break;
+    fields.assign(row.fields.begin(), row.fields.end());
+    take(fields, row.line);
+    pos = reader.offset();
+    line = reader.line();
   }
   return batch;
 }

@@ -236,6 +236,34 @@ TEST(PositionsFastTest, EveryCsvDefectReadsAlike) {
     }
     ExpectSame(crlf, name);
   }
+  // Rows the fast path splits itself around rows the CSV reader reads: line numbers, blank
+  // lines, quoted fields over several lines, line ends, a row of the wrong width.
+  const std::string bad = "1533101250,3003ae,95,9.2,,,,,,,,,,,,\n";
+  for (const std::string& text : {
+           std::string(kOpenSkyHeader) + good + "\n\r\n" + bad + "\n" + good,
+           std::string(kOpenSkyHeader) + good +
+               "1533101250,3003ae,45.8,9.2,,,,\"DLH\n8JW\",,,,,,,,\n" + bad + good,
+           std::string(kOpenSkyHeader) + good +
+               "1533101250,3003ae,45.8,9.2,,,,\"DLH8JW\",,,,,,,,\n" + bad,
+           std::string(kOpenSkyHeader) + good +
+               "1533101250,3003ae,45.8,9.2,,,,\"DLH,8JW\",,,,,,,,\n" + bad,
+           std::string(kOpenSkyHeader) + good + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,\n" +
+               good,
+           std::string(kOpenSkyHeader) + good + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,,,\n",
+           std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,,",
+           std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,,\r",
+           std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,AB\rC,,,,,,,,\n" +
+               bad,
+           std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,\"open,,,,,,,,\n" +
+               good,
+           std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,x\"y,,,,,,,,\n" +
+               good,
+           std::string(kOpenSkyHeader) + bad + "  \n" + good,
+           "\xEF\xBB\xBF" + std::string(kOpenSkyHeader) + good + bad,
+           "\n\n" + std::string(kOpenSkyHeader) + "\n" + good + bad + "\n\n",
+       }) {
+    ExpectSame(text, "rows.csv");
+  }
   // Fewer columns: only the required ones.
   ExpectSame("time,icao24,lat,lon\n1533101250,3003ae,45.8,9.2\n", "short.csv");
   ExpectSame("icao24,lat,lon\n3003ae,45.8,9.2\n", "missing.csv");
