@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -909,7 +911,9 @@ PositionBatch PositionLines(std::string_view text, const std::string& file, bool
 // path cannot vouch for) and Feed or Finish says false: the caller reads the file again, whole.
 class WindowedTrafficJson {
  public:
-  explicit WindowedTrafficJson(size_t window) : window_(window) {}
+  // `expected`: about how many bytes the text holds (0: not known), to reserve room for the
+  // positions once the first window tells how long a record is.
+  WindowedTrafficJson(size_t window, size_t expected) : window_(window), expected_(expected) {}
 
   // More text; false when the file must be read again whole.
   bool Feed(std::string_view chunk, PositionBatch& batch) {
@@ -944,6 +948,12 @@ class WindowedTrafficJson {
     if (cut == std::string::npos) return true;
     buffer_[cut] = ']';
     if (!Parse(cut + 1, batch, false)) return false;
+    consumed_ += cut;
+    if (cuts_ == 0 && expected_ > consumed_ && batch.records > 0) {
+      // Room for all at once: growing by doubling would hold up to three times the positions.
+      const double per_record = static_cast<double>(consumed_) / batch.records;
+      batch.positions.reserve(static_cast<size_t>(expected_ / per_record * 1.02) + 16);
+    }
     // The rest behind a fresh '['.
     std::memmove(&buffer_[1], &buffer_[cut + 1], used_ - cut - 1);
     used_ -= cut;
@@ -982,7 +992,9 @@ class WindowedTrafficJson {
   }
 
   const size_t window_;
-  std::string buffer_;  // [0, used_) the text, then room and simdjson's padding
+  const size_t expected_;
+  size_t consumed_ = 0;  // bytes of text parsed
+  std::string buffer_;   // [0, used_) the text, then room and simdjson's padding
   size_t used_ = 0;
   size_t searched_ = 1;  // buffer_[1, searched_) holds no cut
   size_t cuts_ = 0;
@@ -1051,6 +1063,28 @@ Result<PositionBatch> ParsePositionsReference(std::string_view text, const std::
   return Positions(text, file, false);
 }
 
+namespace {
+
+// About how many bytes of text `path` holds: its size, or for gzip the size its last member
+// records (modulo 4 GiB, more than any input may hold). 0 when not known. Only a hint.
+size_t ExpectedTextBytes(const std::string& path) {
+  std::error_code ec;
+  const uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec || size == 0) return 0;
+  if (!path.ends_with(".gz") || size < 18) return static_cast<size_t>(size);
+  std::ifstream in(path, std::ios::binary);
+  unsigned char magic[2] = {0, 0}, isize[4] = {0, 0, 0, 0};
+  in.read(reinterpret_cast<char*>(magic), 2);
+  if (!in || magic[0] != 0x1F || magic[1] != 0x8B) return static_cast<size_t>(size);
+  in.seekg(-4, std::ios::end);
+  in.read(reinterpret_cast<char*>(isize), 4);
+  if (!in) return 0;
+  return std::min<size_t>(kMaxInputFileBytes, size_t{isize[0]} | size_t{isize[1]} << 8 |
+                                                  size_t{isize[2]} << 16 | size_t{isize[3]} << 24);
+}
+
+}  // namespace
+
 Result<PositionBatch> ReadPositionsFile(const std::string& path,
                                         const PositionStreamOptions& options) {
   // What the text is, from its first bytes: a traffic JSON array and JSON lines are read as
@@ -1059,7 +1093,7 @@ Result<PositionBatch> ReadPositionsFile(const std::string& path,
   enum class Mode { kUndecided, kArray, kLines, kWhole } mode = Mode::kUndecided;
   PositionBatch batch;
   std::string whole;  // kUndecided, kWhole: the text so far
-  WindowedTrafficJson array(options.window_bytes);
+  WindowedTrafficJson array(options.window_bytes, ExpectedTextBytes(path));
   StreamedLines lines(path);
   bool again = false;  // the array must be read again, whole
   auto take = [&](std::string_view chunk) {
