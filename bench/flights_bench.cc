@@ -19,7 +19,10 @@
 //                            it may meet (what truce computes, done with GEOS).
 // And the intake of the same file (docs/performance.md), each against the decompression floor:
 //   intake/gunzip            zlib inflating the .json.gz alone (what `gzip -dc` does);
-//   intake/parse             read, inflate and parse with ParsePositions (the fast readers);
+//   intake/parse             read, inflate and parse with ReadPositionsFile (the fast readers,
+//                            the text streamed through a window, as `truce flights` reads);
+//   intake/parse_whole       the same with the whole text inflated first (ReadTextFile, then
+//                            ParsePositions);
 //   intake/parse_reference   the same with ParsePositionsReference (nlohmann, record by record);
 //   intake/end_to_end        what `truce flights` does: read, inflate, parse, build tracks and
 //                            run the monitor over the swiss zones;
@@ -231,7 +234,9 @@ int Main(int argc, char** argv) {
   const FlightMonitor* swiss_monitor = scenarios.front()->with_index.get();
   intake("intake/gunzip",
          [] { return OrDie(formats::Gunzip(compressed, kSwiss, formats::ReadLimits{})).size(); });
-  intake("intake/parse", [] {
+  intake("intake/parse",
+         [] { return OrDie(formats::ReadPositionsFile(DataPath(kSwiss))).positions.size(); });
+  intake("intake/parse_whole", [] {
     return OrDie(formats::ParsePositions(OrDie(formats::ReadTextFile(DataPath(kSwiss))), kSwiss))
         .positions.size();
   });
@@ -241,8 +246,7 @@ int Main(int argc, char** argv) {
         .positions.size();
   });
   intake("intake/end_to_end", [swiss_monitor] {
-    auto batch =
-        OrDie(formats::ParsePositions(OrDie(formats::ReadTextFile(DataPath(kSwiss))), kSwiss));
+    auto batch = OrDie(formats::ReadPositionsFile(DataPath(kSwiss)));
     return swiss_monitor->Detect(BuildTracks(std::move(batch.positions))).size();
   });
   intake("intake/csv",
@@ -269,8 +273,9 @@ int Main(int argc, char** argv) {
   }
   const auto floor = reporter.rates.find("intake/gunzip");
   std::printf("\nintake: positions per second per core, and time relative to intake/gunzip\n");
-  for (const char* engine : {"intake/gunzip", "intake/parse", "intake/parse_reference",
-                             "intake/end_to_end", "intake/csv", "intake/csv_reference"}) {
+  for (const char* engine :
+       {"intake/gunzip", "intake/parse", "intake/parse_whole", "intake/parse_reference",
+        "intake/end_to_end", "intake/csv", "intake/csv_reference"}) {
     const auto r = reporter.rates.find(engine);
     if (r == reporter.rates.end()) continue;
     std::printf("  %-24s %12.0f  %.2fx the gunzip time\n", engine, r->second,

@@ -96,13 +96,16 @@ Result<Loaded> LoadPositions(const FlightsOptions& o) {
   Loaded out;
   std::vector<formats::RejectedPosition> rejected;
   for (const std::string& file : o.positions) {
-    auto text = formats::ReadTextFile(file);
-    if (!text.ok()) return std::move(text).error();
-    auto batch = formats::ParsePositions(*text, file);
+    auto batch = formats::ReadPositionsFile(file);
     if (!batch.ok()) return std::move(batch).error();
     out.records += batch->records;
     out.without_position += batch->without_position;
-    std::move(batch->positions.begin(), batch->positions.end(), std::back_inserter(out.positions));
+    if (out.positions.empty()) {
+      out.positions = std::move(batch->positions);
+    } else {
+      std::move(batch->positions.begin(), batch->positions.end(),
+                std::back_inserter(out.positions));
+    }
     std::move(batch->rejected.begin(), batch->rejected.end(), std::back_inserter(rejected));
   }
   out.rejected = rejected.size();

@@ -58,6 +58,17 @@ class CsvReader {
   // differs from the header's, a limit exceeded. After an error the reader stays failed.
   [[nodiscard]] Result<bool> Next(CsvRecord& record);
 
+  // For a caller that splits plain rows itself and hands the others to Next: the text read
+  // (without a byte order mark), where the next row begins in it and on which line, and
+  // SkipTo to go on at the start of a later row (an offset into text(), its line).
+  std::string_view text() const noexcept { return text_; }
+  size_t offset() const noexcept { return pos_; }
+  size_t line() const noexcept { return line_; }
+  void SkipTo(size_t offset, size_t line) noexcept {
+    pos_ = offset;
+    line_ = line;
+  }
+
  private:
   // Reads one row, header or data; false at the end.
   Result<bool> ReadRow(CsvRecord& row);

@@ -1,8 +1,11 @@
 #include "positions.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -254,11 +257,30 @@ bool FastTime(const FastValue& v, double scale, std::optional<UtcTime>& out) {
   return true;
 }
 
+// NormalizeIcao24 and NormalizeCallsign, without their per-character library calls for the
+// text they would return unchanged.
+std::optional<std::string> FastIcao24(std::string_view text) {
+  if (text.size() == 6 && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      })) {
+    return std::string(text);
+  }
+  return NormalizeIcao24(text);
+}
+
+std::string FastCallsign(std::string_view text) {
+  if (std::all_of(text.begin(), text.end(),
+                  [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); })) {
+    return std::string(text);
+  }
+  return NormalizeCallsign(text);
+}
+
 // PositionFromJson over a record whose keys and strings CheckRecord accepts.
 FastOutcome FastPosition(const FastRecord& r, const Schema& s, Position& out) {
   if (!r.lat.Present() && !r.lon.Present()) return FastOutcome::kNoFix;
   if (r.icao24.kind != FastValue::kString) return FastOutcome::kUnsure;
-  std::optional<std::string> icao24 = NormalizeIcao24(r.icao24.text);
+  std::optional<std::string> icao24 = FastIcao24(r.icao24.text);
   if (!icao24 || !r.lat.Present() || !r.lon.Present()) return FastOutcome::kUnsure;
   std::optional<double> lat, lon, baro, geo;
   if (!FastNumber(r.lat, lat) || !FastNumber(r.lon, lon) || !lat || !lon) {
@@ -273,7 +295,7 @@ FastOutcome FastPosition(const FastRecord& r, const Schema& s, Position& out) {
   if (!FastNumber(r.baro, baro) || !FastNumber(r.geo, geo)) return FastOutcome::kUnsure;
   std::string callsign;
   if (r.callsign.kind == FastValue::kString) {
-    callsign = NormalizeCallsign(r.callsign.text);
+    callsign = FastCallsign(r.callsign.text);
     if (!PlainText(callsign, kCallsignField)) return FastOutcome::kUnsure;
   } else if (r.callsign.kind != FastValue::kAbsent && r.callsign.kind != FastValue::kNull) {
     return FastOutcome::kUnsure;
@@ -310,17 +332,82 @@ FastOutcome FastPosition(const FastRecord& r, const Schema& s, Position& out) {
   return FastOutcome::kPosition;
 }
 
-// The members of one JSON object, read from simdjson's DOM.
+// The keys either schema reads, each with a number: the members of a record are read into
+// slots by key, so that neither picking the schema nor finding a field compares strings.
+enum Key : uint8_t {
+  kTimestamp,
+  kLastPosition,
+  kLatitude,
+  kLongitude,
+  kAltitude,
+  kGeoAltitude,
+  kCallsign,
+  kOnGround,
+  kIcao24,
+  kTime,
+  kLastPosUpdate,
+  kLat,
+  kLon,
+  kBaroAltitude,
+  kKeys,
+  kOther = kKeys
+};
+constexpr std::string_view kKeyNames[kKeys] = {
+    "timestamp",     "last_position", "latitude", "longitude",   "altitude",
+    "geoaltitude",   "callsign",      "onground", "icao24",      "time",
+    "lastposupdate", "lat",           "lon",      "baroaltitude"};
+
+Key KeyOf(std::string_view key) {
+  // The names differ in length or in their first two letters, but for "lat"/"lon" and
+  // "latitude"/"longitude" (told apart by the second), and "lastposupdate" with "last_position"
+  // (by the fifth): compare the whole name once the candidate is found.
+  Key k = kOther;
+  switch (key.size()) {
+    case 3:
+      k = key[1] == 'a' ? kLat : kLon;
+      break;
+    case 4:
+      k = kTime;
+      break;
+    case 6:
+      k = kIcao24;
+      break;
+    case 8:
+      k = key[0] == 'a'   ? kAltitude
+          : key[0] == 'l' ? kLatitude
+          : key[0] == 'c' ? kCallsign
+                          : kOnGround;
+      break;
+    case 9:
+      k = key[0] == 't' ? kTimestamp : kLongitude;
+      break;
+    case 11:
+      k = kGeoAltitude;
+      break;
+    case 12:
+      k = kBaroAltitude;
+      break;
+    case 13:
+      k = key[4] == '_' ? kLastPosition : kLastPosUpdate;
+      break;
+    default:
+      return kOther;
+  }
+  return key == kKeyNames[k] ? k : kOther;
+}
+
+// The members of one JSON object, read from simdjson's DOM: the known keys in their slots,
+// the others by name (only to tell a key given twice).
 struct FastMembers {
   static constexpr size_t kMax = 64;  // more members: unsure
-  std::array<std::pair<std::string_view, FastValue>, kMax> items;
+  std::array<FastValue, kKeys> known;
+  uint32_t seen = 0;  // bit k: known[k] was given
+  std::array<std::string_view, kMax> others;
+  size_t other_count = 0;
   size_t size = 0;
 
-  const FastValue* Find(std::string_view key) const {
-    for (size_t i = 0; i < size; ++i)
-      if (items[i].first == key) return &items[i].second;
-    return nullptr;
-  }
+  bool Has(Key k) const { return (seen >> k) & 1u; }
+  FastValue Get(Key k) const { return Has(k) ? known[k] : FastValue{}; }
 };
 
 // Reads one object's members as the reference path would check them (CheckRecord's limits and
@@ -328,12 +415,22 @@ struct FastMembers {
 // already refused what the reference refuses as syntax (its DOM parser validates the whole
 // text: UTF-8, escapes and surrogates, raw control characters, numbers out of range).
 bool ReadFastMembers(simdjson::dom::object object, FastMembers& m) {
-  m.size = 0;
+  m.size = m.other_count = 0;
+  m.seen = 0;
   size_t bytes = 8;
   for (const simdjson::dom::key_value_pair member : object) {
     const std::string_view key = member.key;
-    if (!PlainText(key, kIdField)) return false;
-    if (m.size == FastMembers::kMax || m.Find(key)) return false;
+    if (m.size == FastMembers::kMax) return false;
+    ++m.size;
+    const Key k = KeyOf(key);
+    if (k == kOther) {
+      if (!PlainText(key, kIdField)) return false;
+      for (size_t i = 0; i < m.other_count; ++i)
+        if (m.others[i] == key) return false;
+      m.others[m.other_count++] = key;
+    } else if (m.Has(k)) {
+      return false;
+    }
     FastValue v;
     const simdjson::dom::element value = member.value;
     switch (value.type()) {
@@ -368,35 +465,41 @@ bool ReadFastMembers(simdjson::dom::object object, FastMembers& m) {
     }
     bytes += key.size() + 8;
     if (bytes > kMaxPositionRecordBytes) return false;
-    m.items[m.size++] = {key, v};
+    if (k != kOther) {
+      m.known[k] = v;
+      m.seen |= 1u << k;
+    }
   }
   return true;
 }
 
 // The schema's fields out of the members; the schema as PositionFromJson picks it.
 const Schema* FastFields(const FastMembers& m, FastRecord& r) {
-  const Schema* s = nullptr;
-  if (m.Find("latitude") || m.Find("timestamp")) {
-    s = &kTraffic;
-  } else if (m.Find("lat") || m.Find("time")) {
-    s = &kOpenSky;
-  } else {
-    return nullptr;
+  if (m.Has(kLatitude) || m.Has(kTimestamp)) {
+    r.time = m.Get(kTimestamp);
+    r.fix_time = m.Get(kLastPosition);
+    r.lat = m.Get(kLatitude);
+    r.lon = m.Get(kLongitude);
+    r.baro = m.Get(kAltitude);
+    r.geo = m.Get(kGeoAltitude);
+    r.callsign = m.Get(kCallsign);
+    r.onground = m.Get(kOnGround);
+    r.icao24 = m.Get(kIcao24);
+    return &kTraffic;
   }
-  auto get = [&](const char* key) {
-    const FastValue* v = m.Find(key);
-    return v ? *v : FastValue{};
-  };
-  r.time = get(s->time);
-  r.fix_time = get(s->fix_time);
-  r.lat = get(s->lat);
-  r.lon = get(s->lon);
-  r.baro = get(s->baro);
-  r.geo = get(s->geo);
-  r.callsign = get(s->callsign);
-  r.onground = get(s->onground);
-  r.icao24 = get("icao24");
-  return s;
+  if (m.Has(kLat) || m.Has(kTime)) {
+    r.time = m.Get(kTime);
+    r.fix_time = m.Get(kLastPosUpdate);
+    r.lat = m.Get(kLat);
+    r.lon = m.Get(kLon);
+    r.baro = m.Get(kBaroAltitude);
+    r.geo = m.Get(kGeoAltitude);
+    r.callsign = m.Get(kCallsign);
+    r.onground = m.Get(kOnGround);
+    r.icao24 = m.Get(kIcao24);
+    return &kOpenSky;
+  }
+  return nullptr;
 }
 
 // One JSON value: its outcome, `out` filled for kPosition.
@@ -473,7 +576,7 @@ class FastLineReader {
 
 // A CSV row's field as the reference path's record holds it: empty is null, the text columns
 // strings, the others numbers when they read as one.
-FastValue FastCsvField(const std::string& field, bool text_column) {
+FastValue FastCsvField(std::string_view field, bool text_column) {
   FastValue v;
   if (field.empty()) {
     v.kind = FastValue::kNull;
@@ -638,36 +741,35 @@ Result<PositionBatch> OpenSkyCsv(std::string_view text, const std::string& file,
   // schemas share one set of checks and messages; the fast path reads the same fields in place.
   struct Column {
     const char* name;
+    size_t name_bytes;
     FastValue FastRecord::*slot;
     bool text;  // kept as a string, not read as a number
   };
-  static constexpr Column kColumns[] = {{"time", &FastRecord::time, false},
-                                        {"icao24", &FastRecord::icao24, true},
-                                        {"lat", &FastRecord::lat, false},
-                                        {"lon", &FastRecord::lon, false},
-                                        {"callsign", &FastRecord::callsign, true},
-                                        {"onground", &FastRecord::onground, true},
-                                        {"baroaltitude", &FastRecord::baro, false},
-                                        {"geoaltitude", &FastRecord::geo, false},
-                                        {"lastposupdate", &FastRecord::fix_time, false}};
+  static constexpr Column kColumns[] = {{"time", 4, &FastRecord::time, false},
+                                        {"icao24", 6, &FastRecord::icao24, true},
+                                        {"lat", 3, &FastRecord::lat, false},
+                                        {"lon", 3, &FastRecord::lon, false},
+                                        {"callsign", 8, &FastRecord::callsign, true},
+                                        {"onground", 8, &FastRecord::onground, true},
+                                        {"baroaltitude", 12, &FastRecord::baro, false},
+                                        {"geoaltitude", 11, &FastRecord::geo, false},
+                                        {"lastposupdate", 13, &FastRecord::fix_time, false}};
   std::vector<std::pair<const Column*, size_t>> columns;
   for (const Column& column : kColumns) {
     if (auto c = reader.Column(column.name)) columns.emplace_back(&column, *c);
   }
   PositionBatch batch;
-  CsvRecord row;
   Position p;
-  for (;;) {
-    auto more = reader.Next(row);
-    if (!more.ok()) return std::move(more).error();
-    if (!*more) break;
+  CsvRecord row;
+  // One row: through the fast path when it can vouch for it, else as the reference reads it.
+  auto take = [&](const std::vector<std::string_view>& fields, size_t line) {
     if (fast) {
       FastRecord r;
       size_t bytes = 8;
       bool sure = true;
       for (const auto& [column, c] : columns) {
-        FastValue v = FastCsvField(row.fields[c], column->text);
-        bytes += std::strlen(column->name) + 8;
+        FastValue v = FastCsvField(fields[c], column->text);
+        bytes += column->name_bytes + 8;
         if (v.kind == FastValue::kString) {
           bytes += v.text.size();
           sure = sure && PlainText(v.text, kTextField);
@@ -678,13 +780,13 @@ Result<PositionBatch> OpenSkyCsv(std::string_view text, const std::string& file,
         const FastOutcome outcome = FastPosition(r, kOpenSky, p);
         if (outcome != FastOutcome::kUnsure) {
           AddFast(outcome, p, batch);
-          continue;
+          return;
         }
       }
     }
     json record = json::object();
     for (const auto& [column, c] : columns) {
-      const std::string& field = row.fields[c];
+      const std::string_view field = fields[c];
       if (field.empty()) {
         record[column->name] = nullptr;
       } else if (column->text) {
@@ -696,9 +798,69 @@ Result<PositionBatch> OpenSkyCsv(std::string_view text, const std::string& file,
       }
     }
     const size_t rejected = batch.rejected.size();
-    Take(record, fmt::format("{}:{}", file, row.line), batch);
+    Take(record, fmt::format("{}:{}", file, line), batch);
     // A CSV row is rejected as the line given, not as the record it was read into.
-    if (batch.rejected.size() > rejected) batch.rejected.back().raw = CsvJoin(row.fields);
+    if (batch.rejected.size() > rejected) {
+      batch.rejected.back().raw = CsvJoin(std::vector<std::string>(fields.begin(), fields.end()));
+    }
+  };
+  // The fast path splits plain rows itself (one line, no quote, no stray '\r', the header's
+  // number of fields: what the CSV reader would read as the same fields) and hands any other
+  // row, and every problem, to the CSV reader, which says what is wrong.
+  const std::string_view rest = reader.text();
+  const size_t width = reader.header().size();
+  std::vector<std::string_view> fields;
+  fields.reserve(width);
+  size_t pos = reader.offset(), line = reader.line();
+  while (pos < rest.size()) {
+    if (fast) {
+      // One pass over the line: the commas, and whether it is plain.
+      fields.clear();
+      size_t i = pos, from = pos;
+      const size_t limit = std::min(rest.size(), pos + kMaxPositionRecordBytes);
+      bool plain = true;
+      for (; i < limit; ++i) {
+        const char c = rest[i];
+        if (c == ',') {
+          fields.push_back(rest.substr(from, i - from));
+          from = i + 1;
+        } else if (c == '\n' || c == '"' || c == '\r') {
+          break;
+        }
+      }
+      size_t next = i;  // where the next row begins
+      if (i == rest.size()) {
+        // The last line, without a line end.
+      } else if (i < limit && rest[i] == '\n') {
+        next = i + 1;
+      } else if (i + 1 < rest.size() && rest[i] == '\r' && rest[i + 1] == '\n') {
+        next = i + 2;
+      } else {
+        plain = false;  // a quote, a stray '\r', or a very long line
+      }
+      if (plain) {
+        fields.push_back(rest.substr(from, i - from));
+        if (i == pos) {  // a blank line
+          pos = next;
+          ++line;
+          continue;
+        }
+        if (fields.size() == width) {
+          take(fields, line);
+          pos = next;
+          ++line;
+          continue;
+        }
+      }
+      reader.SkipTo(pos, line);
+    }
+    auto more = reader.Next(row);
+    if (!more.ok()) return std::move(more).error();
+    if (!*more) break;
+    fields.assign(row.fields.begin(), row.fields.end());
+    take(fields, row.line);
+    pos = reader.offset();
+    line = reader.line();
   }
   return batch;
 }
@@ -738,6 +900,147 @@ PositionBatch PositionLines(std::string_view text, const std::string& file, bool
   return batch;
 }
 
+// A traffic JSON array read a window at a time (ReadPositionsFile): the text is gathered in
+// a buffer until it holds `window` bytes, then cut after the last complete record it holds, at
+// a comma after a '}', and that part is parsed as an array of its own: the comma is overwritten
+// with ']' and the rest moved to the front behind a '['. The cut is only a guess (the comma may
+// lie in a string), but a guess that is wrong cannot parse: when "[" + part + "]" parses as an
+// array, the part is a list of whole values and the comma the separator after the last one, so
+// the windows parse if and only if the whole text does, as the same records (a window with no
+// record after a cut is a trailing comma, refused). Any doubt (a parse error, a record the fast
+// path cannot vouch for) and Feed or Finish says false: the caller reads the file again, whole.
+class WindowedTrafficJson {
+ public:
+  // `expected`: about how many bytes the text holds (0: not known), to reserve room for the
+  // positions once the first window tells how long a record is.
+  WindowedTrafficJson(size_t window, size_t expected) : window_(window), expected_(expected) {}
+
+  // More text; false when the file must be read again whole.
+  bool Feed(std::string_view chunk, PositionBatch& batch) {
+    if (!started_) {
+      // The '[' after leading whitespace (DetectPositionFormat saw it; a BOM never comes here).
+      const size_t at = chunk.find_first_not_of(" \t\r\n");
+      if (at == std::string_view::npos) return true;
+      chunk.remove_prefix(at);
+      if (chunk.front() != '[') return false;
+      started_ = true;
+    }
+    Append(chunk);
+    if (used_ < window_) return true;
+    // The last comma after a '}' in what came since the last look (a few bytes back, for a
+    // '}' and its whitespace split from the comma): a long record is not searched again and
+    // again.
+    size_t cut = std::string::npos;
+    const size_t from = searched_ > 64 ? searched_ - 64 : 1;
+    for (size_t i = used_; i-- > from;) {
+      if (buffer_[i] != ',') continue;
+      size_t j = i;
+      while (j > 1 && (buffer_[j - 1] == ' ' || buffer_[j - 1] == '\t' || buffer_[j - 1] == '\n' ||
+                       buffer_[j - 1] == '\r')) {
+        --j;
+      }
+      if (buffer_[j - 1] == '}') {
+        cut = i;
+        break;
+      }
+    }
+    searched_ = used_;
+    if (cut == std::string::npos) return true;
+    buffer_[cut] = ']';
+    if (!Parse(cut + 1, batch, false)) return false;
+    consumed_ += cut;
+    if (cuts_ == 0 && expected_ > consumed_ && batch.records > 0) {
+      // Room for all at once: growing by doubling would hold up to three times the positions.
+      const double per_record = static_cast<double>(consumed_) / batch.records;
+      batch.positions.reserve(static_cast<size_t>(expected_ / per_record * 1.02) + 16);
+    }
+    // The rest behind a fresh '['.
+    std::memmove(&buffer_[1], &buffer_[cut + 1], used_ - cut - 1);
+    used_ -= cut;
+    searched_ = 1;
+    ++cuts_;
+    return true;
+  }
+
+  // The end of the text; false when the file must be read again whole.
+  bool Finish(PositionBatch& batch) { return started_ && Parse(used_, batch, cuts_ > 0); }
+
+ private:
+  void Append(std::string_view chunk) {
+    if (buffer_.size() < used_ + chunk.size() + simdjson::SIMDJSON_PADDING) {
+      buffer_.resize(std::max(2 * buffer_.size(),
+                              used_ + chunk.size() + window_ + simdjson::SIMDJSON_PADDING));
+    }
+    std::memcpy(&buffer_[used_], chunk.data(), chunk.size());
+    used_ += chunk.size();
+  }
+
+  // buffer_[0, size) as an array of records; `after_cut`: it must hold at least one.
+  bool Parse(size_t size, PositionBatch& batch, bool after_cut) {
+    simdjson::dom::element doc;
+    if (parser_.parse(buffer_.data(), size, false).get(doc) != simdjson::SUCCESS) return false;
+    simdjson::dom::array array;
+    if (doc.get_array().get(array) != simdjson::SUCCESS) return false;
+    if (after_cut && array.begin() == array.end()) return false;
+    Position p;
+    for (const simdjson::dom::element element : array) {
+      const FastOutcome outcome = FastJsonRecord(element, members_, p);
+      if (outcome == FastOutcome::kUnsure) return false;
+      AddFast(outcome, p, batch);
+    }
+    return true;
+  }
+
+  const size_t window_;
+  const size_t expected_;
+  size_t consumed_ = 0;  // bytes of text parsed
+  std::string buffer_;   // [0, used_) the text, then room and simdjson's padding
+  size_t used_ = 0;
+  size_t searched_ = 1;  // buffer_[1, searched_) holds no cut
+  size_t cuts_ = 0;
+  bool started_ = false;
+  simdjson::dom::parser parser_;
+  FastMembers members_;
+};
+
+// JSON lines read a piece at a time, exactly as PositionLines reads them whole.
+class StreamedLines {
+ public:
+  explicit StreamedLines(const std::string& file) : file_(file) {}
+
+  void Feed(std::string_view chunk, PositionBatch& batch) {
+    for (;;) {
+      const size_t end = chunk.find('\n');
+      if (end == std::string_view::npos) break;
+      if (partial_.empty()) {
+        Line(chunk.substr(0, end), batch);
+      } else {
+        partial_.append(chunk.substr(0, end));
+        Line(partial_, batch);
+        partial_.clear();
+      }
+      chunk.remove_prefix(end + 1);
+    }
+    partial_.append(chunk);
+  }
+
+  void Finish(PositionBatch& batch) {
+    if (!partial_.empty()) Line(partial_, batch);
+    partial_.clear();
+  }
+
+ private:
+  void Line(std::string_view l, PositionBatch& batch) {
+    ++line_;
+    if (!reader_.Take(l, batch)) TakeLine(l, file_, line_, batch);
+  }
+
+  const std::string& file_;
+  std::string partial_;  // a line not yet ended
+  size_t line_ = 0;
+  FastLineReader reader_;
+};
+
 Result<PositionBatch> Positions(std::string_view text, const std::string& file, bool fast) {
   switch (DetectPositionFormat(text)) {
     case PositionFormat::kTrafficJson:
@@ -758,6 +1061,97 @@ Result<PositionBatch> ParsePositions(std::string_view text, const std::string& f
 
 Result<PositionBatch> ParsePositionsReference(std::string_view text, const std::string& file) {
   return Positions(text, file, false);
+}
+
+namespace {
+
+// About how many bytes of text `path` holds: its size, or for gzip the size its last member
+// records (modulo 4 GiB, more than any input may hold). 0 when not known. Only a hint.
+size_t ExpectedTextBytes(const std::string& path) {
+  std::error_code ec;
+  const uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec || size == 0) return 0;
+  if (!path.ends_with(".gz") || size < 18) return static_cast<size_t>(size);
+  std::ifstream in(path, std::ios::binary);
+  unsigned char magic[2] = {0, 0}, isize[4] = {0, 0, 0, 0};
+  in.read(reinterpret_cast<char*>(magic), 2);
+  if (!in || magic[0] != 0x1F || magic[1] != 0x8B) return static_cast<size_t>(size);
+  in.seekg(-4, std::ios::end);
+  in.read(reinterpret_cast<char*>(isize), 4);
+  if (!in) return 0;
+  return std::min<size_t>(kMaxInputFileBytes, size_t{isize[0]} | size_t{isize[1]} << 8 |
+                                                  size_t{isize[2]} << 16 | size_t{isize[3]} << 24);
+}
+
+}  // namespace
+
+Result<PositionBatch> ReadPositionsFile(const std::string& path,
+                                        const PositionStreamOptions& options) {
+  // What the text is, from its first bytes: a traffic JSON array and JSON lines are read as
+  // they come; CSV (and a text that begins with a byte order mark, or a JSON array the
+  // window cannot vouch for) is read whole.
+  enum class Mode { kUndecided, kArray, kLines, kWhole } mode = Mode::kUndecided;
+  PositionBatch batch;
+  std::string whole;  // kUndecided, kWhole: the text so far
+  WindowedTrafficJson array(options.window_bytes, ExpectedTextBytes(path));
+  StreamedLines lines(path);
+  bool again = false;  // the array must be read again, whole
+  auto take = [&](std::string_view chunk) {
+    if (mode == Mode::kUndecided) {
+      whole.append(chunk);
+      if (whole.find_first_not_of(" \t\r\n") == std::string::npos) return true;
+      chunk = whole;
+      switch (DetectPositionFormat(whole)) {
+        case PositionFormat::kTrafficJson:
+          mode = whole.starts_with("\xEF\xBB\xBF") ? Mode::kWhole : Mode::kArray;
+          break;
+        case PositionFormat::kJsonLines:
+          mode = Mode::kLines;
+          break;
+        case PositionFormat::kOpenSkyCsv:
+          mode = Mode::kWhole;
+          break;
+      }
+      if (mode == Mode::kWhole) return true;
+    }
+    switch (mode) {
+      case Mode::kArray:
+        if (!array.Feed(chunk, batch)) again = true;
+        return !again;  // no need to read further
+      case Mode::kLines:
+        lines.Feed(chunk, batch);
+        break;
+      case Mode::kUndecided:
+      case Mode::kWhole:
+        whole.append(chunk);
+        break;
+    }
+    return true;
+  };
+  const size_t piece = std::max<size_t>(options.chunk_bytes, 1);
+  Status read = ReadTextFileChunks(path, ReadLimits{}, [&](std::string_view chunk) {
+    for (size_t at = 0; at < chunk.size(); at += piece) {
+      const bool more = take(chunk.substr(at, piece));
+      if (mode != Mode::kUndecided && mode != Mode::kWhole) whole = std::string();
+      if (!more) return false;
+    }
+    return true;
+  });
+  if (!read.ok()) return read.error();
+  switch (mode) {
+    case Mode::kArray:
+      if (!again && array.Finish(batch)) return batch;
+      break;  // read again, whole: the reference reader says what is wrong
+    case Mode::kLines:
+      lines.Finish(batch);
+      return batch;
+    case Mode::kUndecided:
+    case Mode::kWhole:
+      return ParsePositions(whole, path);
+  }
+  auto text = ReadTextFile(path);
+  if (!text.ok()) return std::move(text).error();
+  return ParsePositions(*text, path);
 }
 
 Result<PositionBatch> ParseOpenSkyCsv(std::string_view text, const std::string& file) {

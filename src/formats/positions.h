@@ -64,6 +64,22 @@ PositionFormat DetectPositionFormat(std::string_view text);
 [[nodiscard]] Result<PositionBatch> ParsePositionsReference(std::string_view text,
                                                             const std::string& file);
 
+struct PositionStreamOptions {
+  // How much text of a traffic JSON array is parsed at a time (tests make it small).
+  size_t window_bytes = size_t{256} << 10;
+  // At most this much text at a time to the parser (tests make it small; 0 means 1).
+  size_t chunk_bytes = size_t{64} << 10;
+};
+
+// ReadTextFile(path) and ParsePositions(text, path) in one: the same batch, the same rejected
+// records and the same errors, but a traffic JSON array and JSON lines are read and parsed a
+// window at a time as the file is read or inflated, so that the text is never held whole (a
+// gzip file's compressed bytes are, and OpenSky CSV is read whole). When a window has any
+// doubt (a syntax error, a record the fast path cannot vouch for), the file is read again,
+// whole, by ParsePositions, so the messages stay the reference reader's.
+[[nodiscard]] Result<PositionBatch> ReadPositionsFile(const std::string& path,
+                                                      const PositionStreamOptions& options = {});
+
 [[nodiscard]] Result<PositionBatch> ParseOpenSkyCsv(std::string_view text, const std::string& file);
 [[nodiscard]] Result<PositionBatch> ParseTrafficJson(std::string_view text,
                                                      const std::string& file);

@@ -4,8 +4,12 @@
 // same messages. The bad-input corpus is compared the same way in
 // tests/bad_input/bad_input_test.cc.
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -145,6 +149,16 @@ const std::vector<std::string>& JsonRecords() {
         with(R"("latitude":1 "longitude":2)"),
         R"({"time":1533101250,"icao24":"3003ae","lat":45.8,"lon":9.2,"onground":"True"})",
         R"({"time":1533101250000,"icao24":"3003ae","lat":45.8,"lon":9.2})",
+        with(R"("latitude":1,"longitude":2,"callsign":"dlh8jw")"),
+        with(R"("latitude":1,"longitude":2,"callsign":"DLH-8JW")"),
+        R"({"time":1533101250,"icao24":"3003ae","lat":45.8,"lon":9.2,"lat":1})",
+        R"({"time":1533101250,"icao24":"3003ae","icao24":"3003ae","lat":45.8,"lon":9.2})",
+        R"({"time":1533101250,"icao24":"3003ae","lat":45.8,"lon":9.2,"lot":1,"tim":2,)"
+        R"("lastposupdat_":3,"last_positioN":4,"Latitude":5,"icao2":6,"callsigns":7})",
+        R"({"time":1533101250,"icao24":"3003ae","lat":45.8,"lon":9.2,"last_position":1,)"
+        R"("lastposupdate":1533101249,"altitude":"x","baroaltitude":3})",
+        R"({"timestamp":1533101250000,"icao24":"3003ae","lat":45.8,"lon":9.2})",
+        R"({"lat":45.8,"lon":9.2,"icao24":"3003ae"})",
         "{}",
         "42",
         "[]",
@@ -222,9 +236,168 @@ TEST(PositionsFastTest, EveryCsvDefectReadsAlike) {
     }
     ExpectSame(crlf, name);
   }
+  // Rows the fast path splits itself around rows the CSV reader reads: line numbers, blank
+  // lines, quoted fields over several lines, line ends, a row of the wrong width.
+  const std::string bad = "1533101250,3003ae,95,9.2,,,,,,,,,,,,\n";
+  for (const std::string& text : {
+           std::string(kOpenSkyHeader) + good + "\n\r\n" + bad + "\n" + good,
+           std::string(kOpenSkyHeader) + good +
+               "1533101250,3003ae,45.8,9.2,,,,\"DLH\n8JW\",,,,,,,,\n" + bad + good,
+           std::string(kOpenSkyHeader) + good +
+               "1533101250,3003ae,45.8,9.2,,,,\"DLH8JW\",,,,,,,,\n" + bad,
+           std::string(kOpenSkyHeader) + good +
+               "1533101250,3003ae,45.8,9.2,,,,\"DLH,8JW\",,,,,,,,\n" + bad,
+           std::string(kOpenSkyHeader) + good + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,\n" +
+               good,
+           std::string(kOpenSkyHeader) + good + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,,,\n",
+           std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,,",
+           std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,,\r",
+           std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,AB\rC,,,,,,,,\n" +
+               bad,
+           std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,\"open,,,,,,,,\n" +
+               good,
+           std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,x\"y,,,,,,,,\n" +
+               good,
+           std::string(kOpenSkyHeader) + bad + "  \n" + good,
+           "\xEF\xBB\xBF" + std::string(kOpenSkyHeader) + good + bad,
+           "\n\n" + std::string(kOpenSkyHeader) + "\n" + good + bad + "\n\n",
+       }) {
+    ExpectSame(text, "rows.csv");
+  }
   // Fewer columns: only the required ones.
   ExpectSame("time,icao24,lat,lon\n1533101250,3003ae,45.8,9.2\n", "short.csv");
   ExpectSame("icao24,lat,lon\n3003ae,45.8,9.2\n", "missing.csv");
+}
+
+// ReadPositionsFile (the text streamed through a window) against ReadTextFile and the reference
+// reader: `text` written to a file, read with windows and pieces of several sizes so that the
+// cuts fall everywhere, between records and inside them.
+class StreamedFile {
+ public:
+  explicit StreamedFile(const std::string& name)
+      : path_((std::filesystem::temp_directory_path() /
+               fmt::format("truce_positions_{}_{}", ::getpid(), name))
+                  .string()) {}
+  ~StreamedFile() { std::filesystem::remove(path_); }
+  const std::string& path() const { return path_; }
+
+  void Write(std::string_view text) const { std::ofstream(path_, std::ios::binary) << text; }
+
+  // Every window and piece size against the reference.
+  void ExpectSameAsReference(const std::string& what) const {
+    const auto text = ReadTextFile(path_);
+    ASSERT_TRUE(text.ok());
+    const auto reference = ParsePositionsReference(*text, path_);
+    for (const auto& [window, piece] :
+         {std::pair<size_t, size_t>{1, 1},
+          {1, 7},
+          {16, 3},
+          {100, 64},
+          {1000, 1},
+          {PositionStreamOptions{}.window_bytes, PositionStreamOptions{}.chunk_bytes}}) {
+      ExpectSameBatch(ReadPositionsFile(path_, PositionStreamOptions{window, piece}), reference,
+                      fmt::format("{} (window {}, pieces of {})", what, window, piece));
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+
+ private:
+  std::string path_;
+};
+
+TEST(PositionsStreamTest, RealSamplesReadAlike) {
+  for (const char* file : kTrafficFiles) {
+    TRUCE_REQUIRE_SHARED_DATA(file);
+    const std::string path = testing::SharedDataPath(file);
+    const auto reference = ParsePositionsReference(*ReadTextFile(path), path);
+    ASSERT_TRUE(reference.ok());
+    for (const size_t window : {size_t{4096}, PositionStreamOptions{}.window_bytes}) {
+      for (const size_t piece : {size_t{1000}, PositionStreamOptions{}.chunk_bytes}) {
+        ExpectSameBatch(ReadPositionsFile(path, PositionStreamOptions{window, piece}), reference,
+                        fmt::format("{} (window {}, pieces of {})", file, window, piece));
+      }
+    }
+  }
+}
+
+TEST(PositionsStreamTest, EveryDefectReadsAlike) {
+  const std::string good = JsonRecords().front();
+  const StreamedFile file("defect.json");
+  for (size_t i = 0; i < JsonRecords().size(); ++i) {
+    const std::string& r = JsonRecords()[i];
+    const std::string what = fmt::format("case {}", i);
+    file.Write("[\n" + good + ",\n" + good + " ,\n" + r + ",\n" + good + "\n]\n");
+    file.ExpectSameAsReference(what + " in an array");
+    file.Write("[" + r + "]");
+    file.ExpectSameAsReference(what + " alone in an array");
+    file.Write(good + "\n" + r + "\r\n  " + good + "\n\n");
+    file.ExpectSameAsReference(what + " in JSON lines");
+    file.Write(r);
+    file.ExpectSameAsReference(what + " alone");
+  }
+  // The array itself, and cuts that are not between records (a '},' in a string).
+  const std::string tricky =
+      R"({"timestamp":1533101250000,"icao24":"3003ae","latitude":1,"longitude":2,"x":"},{"})";
+  for (const std::string& text : {std::string(""),
+                                  std::string(" \n "),
+                                  std::string("[]"),
+                                  std::string(" [ ] "),
+                                  "\xEF\xBB\xBF[" + good + "]",
+                                  "\xEF\xBB\xBF" + good,
+                                  "[" + good + "] x",
+                                  "[" + good + "] ]",
+                                  "[" + good + ",]",
+                                  "[" + good + ", ]",
+                                  "[" + good + "," + good + ",]",
+                                  "[" + good + ",\n\n]",
+                                  "[" + good + "," + good,
+                                  "[" + good + "," + good + ",",
+                                  "[" + good + "][]",
+                                  "[[" + good + "]]",
+                                  "[" + good + "]\n\n",
+                                  "[" + good + ",," + good + "]",
+                                  "[" + good + "," + tricky + "," + good + "]",
+                                  "[" + tricky + "," + tricky + "]",
+                                  "[" + good + "," + tricky + "," + good,
+                                  "[ ," + good + "]",
+                                  "[" + good + "}," + good + "]",
+                                  "\n\n  [" + good + " , " + good + "\t,\r\n" + good + "]"}) {
+    file.Write(text);
+    file.ExpectSameAsReference(nlohmann::json(text).dump());
+  }
+}
+
+TEST(PositionsStreamTest, CsvAndErrorsReadAlike) {
+  const StreamedFile file("states.csv");
+  file.Write(std::string(kOpenSkyHeader) +
+             "1533101250,3003ae,45.8,9.2,,,,DLH8JW,False,,,,1000,1020,1533101249.5,\n"
+             "1533101250,3003ae,95,9.2,,,,,,,,,,,,\n");
+  file.ExpectSameAsReference("csv");
+  file.Write("time,icao24\n");
+  file.ExpectSameAsReference("csv without lat, lon");
+  // Read errors are ReadTextFile's own.
+  const auto missing = ReadPositionsFile(file.path() + ".missing");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message, ReadTextFile(file.path() + ".missing").error().message);
+  const char* sample = kTrafficFiles[2];
+  TRUCE_REQUIRE_SHARED_DATA(sample);
+  const std::string compressed = [&] {
+    std::ifstream in(testing::SharedDataPath(sample), std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }();
+  const StreamedFile gz("truncated.json.gz");
+  for (const size_t keep : {compressed.size() / 2, compressed.size() - 4}) {
+    gz.Write(compressed.substr(0, keep));
+    const auto streamed = ReadPositionsFile(gz.path());
+    ASSERT_FALSE(streamed.ok());
+    EXPECT_EQ(streamed.error().message, ReadTextFile(gz.path()).error().message);
+  }
+  std::string corrupt = compressed;
+  corrupt[corrupt.size() / 2] ^= 0x55;
+  gz.Write(corrupt);
+  const auto streamed = ReadPositionsFile(gz.path());
+  ASSERT_FALSE(streamed.ok());
+  EXPECT_EQ(streamed.error().message, ReadTextFile(gz.path()).error().message);
 }
 
 }  // namespace

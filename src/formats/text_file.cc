@@ -39,7 +39,8 @@ std::string FormatBytes(size_t bytes) {
   return fmt::format("{} bytes", bytes);
 }
 
-Result<std::string> Gunzip(std::string_view data, std::string_view file, const ReadLimits& limits) {
+Status GunzipChunks(std::string_view data, std::string_view file, const ReadLimits& limits,
+                    const TextChunkFn& sink) {
   z_stream zs{};
   if (inflateInit2(&zs, 15 + 16) != Z_OK) {
     return MakeError(ErrorCode::kIo, fmt::format("{}: cannot start gzip decompression", file));
@@ -48,7 +49,7 @@ Result<std::string> Gunzip(std::string_view data, std::string_view file, const R
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   zs.avail_in = static_cast<uInt>(std::min<size_t>(data.size(), UINT32_MAX));
   size_t fed = zs.avail_in;  // bytes of `data` handed to zlib so far
-  std::string out;
+  size_t total = 0;          // bytes produced so far
   char buf[1 << 16];
   for (;;) {
     if (zs.avail_in == 0 && fed < data.size()) {
@@ -62,22 +63,23 @@ Result<std::string> Gunzip(std::string_view data, std::string_view file, const R
     const int ret = inflate(&zs, Z_NO_FLUSH);
     const size_t produced = sizeof buf - zs.avail_out;
     const size_t consumed = fed - zs.avail_in;
-    if (out.size() + produced > limits.max_bytes) {
+    if (total + produced > limits.max_bytes) {
       return TooLarge(file, limits.max_bytes, "decompresses to");
     }
-    out.append(buf, produced);
-    if (out.size() > kGzipRatioGrace && out.size() / limits.max_gzip_ratio > consumed) {
+    total += produced;
+    if (produced > 0 && !sink(std::string_view(buf, produced))) return Status::Ok();
+    if (total > kGzipRatioGrace && total / limits.max_gzip_ratio > consumed) {
       return MakeError(
           ErrorCode::kInvalidInput,
           fmt::format("{}: decompresses to more than {} times its compressed size "
                       "({} from {} so far), the limit for gzip input (a gzip bomb?)",
-                      file, limits.max_gzip_ratio, FormatBytes(out.size()), FormatBytes(consumed)));
+                      file, limits.max_gzip_ratio, FormatBytes(total), FormatBytes(consumed)));
     }
     if (ret == Z_STREAM_END) {
       // Another gzip member may follow (concatenated files); anything else is trailing
       // padding, ignored as gzip(1) does.
       const std::string_view rest = data.substr(consumed);
-      if (!IsGzip(rest)) return out;
+      if (!IsGzip(rest)) return Status::Ok();
       inflateReset(&zs);
       continue;
     }
@@ -94,11 +96,32 @@ Result<std::string> Gunzip(std::string_view data, std::string_view file, const R
   }
 }
 
+Result<std::string> Gunzip(std::string_view data, std::string_view file, const ReadLimits& limits) {
+  std::string out;
+  Status status = GunzipChunks(data, file, limits, [&](std::string_view chunk) {
+    out.append(chunk);
+    return true;
+  });
+  if (!status.ok()) return status.error();
+  return out;
+}
+
 Result<std::string> ReadTextFile(const std::string& path) {
   return ReadTextFile(path, ReadLimits{});
 }
 
 Result<std::string> ReadTextFile(const std::string& path, const ReadLimits& limits) {
+  std::string content;
+  Status status = ReadTextFileChunks(path, limits, [&](std::string_view chunk) {
+    content.append(chunk);
+    return true;
+  });
+  if (!status.ok()) return status.error();
+  return content;
+}
+
+Status ReadTextFileChunks(const std::string& path, const ReadLimits& limits,
+                          const TextChunkFn& sink) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
@@ -123,21 +146,31 @@ Result<std::string> ReadTextFile(const std::string& path, const ReadLimits& limi
     return MakeError(ErrorCode::kIo,
                      fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   }
-  std::string content;
+  // A file that starts with the gzip magic is read whole (compressed) and inflated a piece
+  // at a time; any other is handed over as it is read.
+  const bool gz_name = path.size() > 3 && path.ends_with(".gz");
+  std::string content;  // what is read and not yet handed over
+  size_t total = 0;
+  bool gzip = false;
   char buf[1 << 16];
   size_t n = 0;
   while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) {
-    if (content.size() + n > limits.max_bytes) return TooLarge(path, limits.max_bytes, "holds");
-    content.append(buf, n);
+    if (total + n > limits.max_bytes) return TooLarge(path, limits.max_bytes, "holds");
+    const bool first = total == 0;
+    total += n;
+    if (first) gzip = gz_name && IsGzip(std::string_view(buf, n));
+    if (gzip) {
+      content.append(buf, n);
+    } else if (!sink(std::string_view(buf, n))) {
+      return Status::Ok();
+    }
   }
   if (std::ferror(f.get())) {
     return MakeError(ErrorCode::kIo,
                      fmt::format("{}: read failed: {}", path, std::strerror(errno)));
   }
-  if (path.size() > 3 && path.ends_with(".gz") && IsGzip(content)) {
-    return Gunzip(content, path, limits);
-  }
-  return content;
+  if (gzip) return GunzipChunks(content, path, limits, sink);
+  return Status::Ok();
 }
 
 }  // namespace truce::formats

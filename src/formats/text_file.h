@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -32,9 +33,22 @@ struct ReadLimits {
 [[nodiscard]] Result<std::string> ReadTextFile(const std::string& path);
 [[nodiscard]] Result<std::string> ReadTextFile(const std::string& path, const ReadLimits& limits);
 
+// Takes the text a piece at a time; returns false to stop reading (the read then ends with an
+// ok status).
+using TextChunkFn = std::function<bool(std::string_view chunk)>;
+
+// ReadTextFile a piece at a time: the same checks, limits and errors, but the text is handed to
+// `sink` in pieces of at most 64 KiB as it is read or inflated, never held whole (a gzip file's
+// compressed bytes are). On an error, `sink` may already have had part of the text.
+[[nodiscard]] Status ReadTextFileChunks(const std::string& path, const ReadLimits& limits,
+                                        const TextChunkFn& sink);
+
 // Decompresses gzip data read from `file` (which labels messages) within `limits`.
 [[nodiscard]] Result<std::string> Gunzip(std::string_view data, std::string_view file,
                                          const ReadLimits& limits = {});
+// The same, handing the text to `sink` a piece at a time.
+[[nodiscard]] Status GunzipChunks(std::string_view data, std::string_view file,
+                                  const ReadLimits& limits, const TextChunkFn& sink);
 
 // "256 MiB", "1.5 KiB", "12 bytes": a size for messages.
 std::string FormatBytes(size_t bytes);
