@@ -58,6 +58,9 @@ class CsvReader {
   // differs from the header's, a limit exceeded. After an error the reader stays failed.
   [[nodiscard]] Result<bool> Next(CsvRecord& record);
 
+  // Bytes of the text consumed so far.
+  size_t offset() const noexcept { return pos_; }
+
  private:
   // Reads one row, header or data; false at the end.
   Result<bool> ReadRow(CsvRecord& row);
