@@ -314,6 +314,27 @@ TEST_F(CliTest, EvaluateStreamingEqualsReadingWhole) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
   EXPECT_NE(r.err.find("broken.csv:3"), std::string::npos) << r.err;
+  // With --skip-invalid a structure error leaves an earlier rejects file as it was.
+  const std::string kept = Write("kept.jsonl", "earlier\n");
+  EXPECT_EQ(
+      Truce("evaluate " + scenario + " --reports " + broken + " --skip-invalid " + kept).exit_code,
+      1);
+  EXPECT_EQ(Slurp(kept), "earlier\n");
+  // Bad rows skipped: the same rejects and the same output as reading whole.
+  const std::string mixed = Write(
+      "mixed.csv", std::string(kReportsHeader) + "M1,2017-08-21,1,Battles,Armed clash," + syria +
+                       ",,35.93,36.63,1,x,,0\nM2,2017-08-21,4,Battles,x,,,1,2,1,x,,0\n");
+  const std::string rejects_streamed = (dir_ / "rs.jsonl").string();
+  const std::string rejects_whole = (dir_ / "rw.jsonl").string();
+  const CliRun s1 =
+      Truce("evaluate " + scenario + " --reports " + mixed + " --skip-invalid " + rejects_streamed);
+  const CliRun s2 = Truce("evaluate " + scenario + " --reports " + mixed + " --skip-invalid " +
+                          rejects_whole + " --no-stream");
+  ASSERT_EQ(s1.exit_code, 0) << s1.err;
+  EXPECT_EQ(s1.out, s2.out);
+  EXPECT_EQ(s1.err, s2.err);
+  EXPECT_EQ(Slurp(rejects_streamed), Slurp(rejects_whole));
+  EXPECT_NE(Slurp(rejects_streamed).find("mixed.csv:3"), std::string::npos);
   // An empty file is refused as before, not streamed.
   EXPECT_EQ(Truce("evaluate " + scenario + " --reports " + Write("empty.csv", "")).exit_code, 1);
 }

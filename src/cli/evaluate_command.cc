@@ -222,13 +222,12 @@ int RunStreaming(const EvaluateOptions& o, const Scenario& scenario, size_t size
   if (!file.ok()) return ReportError(file.error());
   MappedFile& mapped = **file;
 
-  // Pass 1: every row checked (a bad file is refused before anything is written), rejects
-  // written, and the rows whose event_id hash was seen before kept: the only candidates for
-  // revisions and re-imports (memory grows with those rows, not with the file).
+  // Pass 1: every row checked (a bad file is refused before anything is written), and the rows
+  // whose event_id hash was seen before kept: the only candidates for revisions and re-imports
+  // (memory grows with those rows and with the rejected ones, not with the file).
   Counts counts;
-  std::vector<std::string> bad_reasons;
-  std::ofstream rejects;
-  if (!o.skip_invalid.empty()) rejects.open(o.skip_invalid);
+  std::vector<std::string> bad_reasons;  // without --skip-invalid: every reason, for the error
+  std::string rejects;  // with it: the rejects file's lines, written once the file proved readable
   HashSet seen;
   std::set<uint64_t> repeated;
   std::multimap<std::string, std::pair<size_t, Report>> later;  // event_id -> (row, report)
@@ -246,10 +245,10 @@ int RunStreaming(const EvaluateOptions& o, const Scenario& scenario, size_t size
         if (o.skip_invalid.empty()) {
           for (std::string& r : row.rejected->reasons) bad_reasons.push_back(std::move(r));
         } else {
-          rejects << formats::SafeDump({{"origin", row.rejected->origin},
+          rejects += formats::SafeDump({{"origin", row.rejected->origin},
                                         {"reasons", row.rejected->reasons},
-                                        {"raw", row.rejected->raw}})
-                  << '\n';
+                                        {"raw", row.rejected->raw}});
+          rejects += '\n';
         }
         continue;
       }
@@ -269,9 +268,13 @@ int RunStreaming(const EvaluateOptions& o, const Scenario& scenario, size_t size
     for (std::string& r : bad_reasons) e.problems.push_back(Problem{"", std::move(r)});
     return ReportError(e);
   }
-  if (!o.skip_invalid.empty() && !rejects.flush()) {
-    return ReportError(
-        MakeError(ErrorCode::kIo, fmt::format("{}: cannot write the rejects", o.skip_invalid)));
+  if (!o.skip_invalid.empty()) {
+    std::ofstream out(o.skip_invalid, std::ios::binary);
+    out << rejects;
+    if (!out.flush()) {
+      return ReportError(
+          MakeError(ErrorCode::kIo, fmt::format("{}: cannot write the rejects", o.skip_invalid)));
+    }
   }
 
   // Pass 2: each event_id evaluated where it first appears, in its latest revision (what
