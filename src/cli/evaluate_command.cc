@@ -217,6 +217,25 @@ class HashSet {
 
 uint64_t IdHash(std::string_view id) { return std::hash<std::string_view>{}(id); }
 
+using Row = formats::ReportCsvReader::Row;
+
+// Calls `each(ordinal, row)` for every data row of the mapped file in order (ordinal counts
+// rejected rows too), dropping the pages behind the reader.
+Status ForEachRow(MappedFile& file, const std::string& path,
+                  const std::function<void(size_t, Row&)>& each) {
+  file.Rewind();
+  formats::ReportCsvReader reader(file.text(), path);
+  if (Status header = reader.ReadHeader(); !header.ok()) return header;
+  Row row;
+  for (size_t ordinal = 0;; ++ordinal) {
+    auto more = reader.Next(row);
+    if (!more.ok()) return std::move(more).error();
+    if (!*more) return Status::Ok();
+    file.Release(reader.offset());
+    each(ordinal, row);
+  }
+}
+
 int RunStreaming(const EvaluateOptions& o, const Scenario& scenario, size_t size) {
   auto file = MappedFile::Open(o.reports, size);
   if (!file.ok()) return ReportError(file.error());
@@ -231,42 +250,29 @@ int RunStreaming(const EvaluateOptions& o, const Scenario& scenario, size_t size
   HashSet seen;
   std::set<uint64_t> repeated;
   std::multimap<std::string, std::pair<size_t, Report>> later;  // event_id -> (row, report)
-  {
-    formats::ReportCsvReader reader(mapped.text(), o.reports);
-    if (Status header = reader.ReadHeader(); !header.ok()) return ReportError(header.error());
-    formats::ReportCsvReader::Row row;
-    for (size_t ordinal = 0;; ++ordinal) {
-      auto more = reader.Next(row);
-      if (!more.ok()) return ReportError(more.error());
-      if (!*more) break;
-      mapped.Release(reader.offset());
-      if (row.rejected) {
-        ++counts.rejected;
-        if (o.skip_invalid.empty()) {
-          for (std::string& r : row.rejected->reasons) bad_reasons.push_back(std::move(r));
-        } else {
-          rejects += formats::SafeDump({{"origin", row.rejected->origin},
-                                        {"reasons", row.rejected->reasons},
-                                        {"raw", row.rejected->raw}});
-          rejects += '\n';
-        }
-        continue;
+  Status read = ForEachRow(mapped, o.reports, [&](size_t ordinal, Row& row) {
+    if (row.rejected) {
+      ++counts.rejected;
+      if (o.skip_invalid.empty()) {
+        for (std::string& r : row.rejected->reasons) bad_reasons.push_back(std::move(r));
+      } else {
+        rejects += formats::SafeDump({{"origin", row.rejected->origin},
+                                      {"reasons", row.rejected->reasons},
+                                      {"raw", row.rejected->raw}});
+        rejects += '\n';
       }
-      const uint64_t h = IdHash(row.report->event_id());
-      if (!seen.Insert(h)) {
-        repeated.insert(h);
-        std::string id = row.report->event_id();
-        later.emplace(std::move(id), std::make_pair(ordinal, std::move(*row.report)));
-      }
+      return;
     }
-  }
+    const uint64_t h = IdHash(row.report->event_id());
+    if (!seen.Insert(h)) {
+      repeated.insert(h);
+      std::string id = row.report->event_id();
+      later.emplace(std::move(id), std::make_pair(ordinal, std::move(*row.report)));
+    }
+  });
+  if (!read.ok()) return ReportError(read.error());
   if (counts.rejected > 0 && o.skip_invalid.empty()) {
-    Error e = MakeError(ErrorCode::kInvalidInput,
-                        fmt::format("{}: {} bad record{} (nothing was evaluated; use "
-                                    "--skip-invalid FILE to process the good ones)",
-                                    o.reports, counts.rejected, counts.rejected == 1 ? "" : "s"));
-    for (std::string& r : bad_reasons) e.problems.push_back(Problem{"", std::move(r)});
-    return ReportError(e);
+    return ReportError(BadRecordsError({o.reports}, counts.rejected, std::move(bad_reasons)));
   }
   if (!o.skip_invalid.empty()) {
     std::ofstream out(o.skip_invalid, std::ios::binary);
@@ -282,26 +288,16 @@ int RunStreaming(const EvaluateOptions& o, const Scenario& scenario, size_t size
   const ReportEvaluator evaluator(scenario);
   ViolationWriter writer(o.format);
   std::set<std::string> done;  // repeated event_ids already written
-  mapped.Rewind();
-  formats::ReportCsvReader reader(mapped.text(), o.reports);
-  if (Status header = reader.ReadHeader(); !header.ok()) return ReportError(header.error());
-  formats::ReportCsvReader::Row row;
-  for (size_t ordinal = 0;; ++ordinal) {
-    auto more = reader.Next(row);
-    if (!more.ok()) return ReportError(more.error());
-    if (!*more) break;
-    mapped.Release(reader.offset());
-    if (!row.report) continue;
+  read = ForEachRow(mapped, o.reports, [&](size_t ordinal, Row& row) {
+    if (!row.report) return;
     const Report& first = *row.report;
-    ++counts.reports;
     if (!repeated.contains(IdHash(first.event_id()))) {
+      ++counts.reports;
       for (const Violation& v : evaluator.Evaluate(first)) writer.Write(v, 1);
-      continue;
+      return;
     }
-    if (!done.insert(first.event_id()).second) {
-      --counts.reports;  // a later row of an event_id already written
-      continue;
-    }
+    if (!done.insert(first.event_id()).second) return;  // a later row of an id already written
+    ++counts.reports;
     // The distinct contents of this event_id in file order; the last is the latest revision.
     std::vector<const Report*> distinct = {&first};
     const auto [lo, hi] = later.equal_range(first.event_id());
@@ -319,7 +315,9 @@ int RunStreaming(const EvaluateOptions& o, const Scenario& scenario, size_t size
     counts.duplicates += rows - distinct.size();
     counts.revised += revision > 1;
     for (const Violation& v : evaluator.Evaluate(*distinct.back())) writer.Write(v, revision);
-  }
+  });
+  // The file was read whole once: a failure now means it changed under us.
+  if (!read.ok()) return ReportError(read.error());
   writer.Finish();
   PrintSummary(counts, writer);
   return kExitOk;
