@@ -312,6 +312,82 @@ TEST_F(CliTest, EvaluateRejectsABadFileWholeUnlessSkipInvalid) {
   EXPECT_EQ(Truce("evaluate " + zones + " --reports " + (dir_ / "none.csv").string()).exit_code, 1);
 }
 
+// A CSV file is streamed (two passes over a mapping, violations written as they come); the
+// output must be what reading it whole gives, byte for byte, revisions and re-imports included.
+TEST_F(CliTest, EvaluateStreamingEqualsReadingWhole) {
+  const std::string syria = "Military Forces of Syria (2000-)";
+  const std::string reports =
+      Write("rev.csv",
+            std::string(kReportsHeader) +
+                // R1 first outside any zone (Damascus), then revised into Idlib, then re-imported
+                // in its first form: one event, revision 2, the Idlib form.
+                "R1,2017-08-21,1,Battles,Armed clash," + syria + ",,33.51,36.29,1,x,first,0\n" +
+                "R2,2017-08-21,1,Battles,Armed clash," + syria + ",,35.93,36.63,1,x,,0\n" +
+                "R1,2017-08-21,1,Battles,Armed clash," + syria + ",,35.93,36.63,1,x,revised,0\n" +
+                "R3,2017-08-22,2,Explosions/Remote violence,Air/drone strike," + syria +
+                ",,35.90,36.70,2,x,\"a note, with a comma\nand a line\",0\n" +
+                "R2,2017-08-21,1,Battles,Armed clash," + syria + ",,35.93,36.63,1,x,,0\n" +
+                "R1,2017-08-21,1,Battles,Armed clash," + syria + ",,33.51,36.29,1,x,first,0\n");
+  const std::string scenario = std::string(TRUCE_SOURCE_DIR) + "/scenarios/astana-2017";
+  for (const std::string format : {"jsonl", "csv", "geojson"}) {
+    const std::string args =
+        "evaluate " + scenario + " --reports " + reports + " --format " + format;
+    const CliRun streamed = Truce(args);
+    const CliRun whole = Truce(args + " --no-stream");
+    ASSERT_EQ(streamed.exit_code, 0) << streamed.err;
+    ASSERT_EQ(whole.exit_code, 0) << whole.err;
+    EXPECT_EQ(streamed.out, whole.out) << format;
+    EXPECT_EQ(streamed.err, whole.err) << format;
+    EXPECT_NE(streamed.err.find("evaluated 3 reports (0 rejected, 2 identical re-imports "
+                                "dropped, 1 revised)"),
+              std::string::npos)
+        << streamed.err;
+  }
+  const std::vector<json> out =
+      testing::JsonLines(Truce("evaluate " + scenario + " --reports " + reports).out);
+  ASSERT_GE(out.size(), 3u);
+  EXPECT_EQ(out[0]["report"], "R1");  // where R1 first appears, in its latest form
+  EXPECT_EQ(out[0]["revision"], 2);
+  EXPECT_EQ(out.back()["report"], "R3");
+  EXPECT_EQ(
+      json::parse(Truce("evaluate " + scenario + " --reports " + reports + " --format geojson")
+                      .out)["features"]
+          .size(),
+      out.size());
+
+  // A structure error anywhere refuses the file before anything is written.
+  const std::string broken = Write(
+      "broken.csv", std::string(kReportsHeader) + "B1,2017-08-21,1,Battles,Armed clash," + syria +
+                        ",,35.93,36.63,1,x,,0\nB2,2017-08-21,1,Battles,\"never closed\n");
+  const CliRun r = Truce("evaluate " + scenario + " --reports " + broken);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("broken.csv:3"), std::string::npos) << r.err;
+  // With --skip-invalid a structure error leaves an earlier rejects file as it was.
+  const std::string kept = Write("kept.jsonl", "earlier\n");
+  EXPECT_EQ(
+      Truce("evaluate " + scenario + " --reports " + broken + " --skip-invalid " + kept).exit_code,
+      1);
+  EXPECT_EQ(Slurp(kept), "earlier\n");
+  // Bad rows skipped: the same rejects and the same output as reading whole.
+  const std::string mixed = Write(
+      "mixed.csv", std::string(kReportsHeader) + "M1,2017-08-21,1,Battles,Armed clash," + syria +
+                       ",,35.93,36.63,1,x,,0\nM2,2017-08-21,4,Battles,x,,,1,2,1,x,,0\n");
+  const std::string rejects_streamed = (dir_ / "rs.jsonl").string();
+  const std::string rejects_whole = (dir_ / "rw.jsonl").string();
+  const CliRun s1 =
+      Truce("evaluate " + scenario + " --reports " + mixed + " --skip-invalid " + rejects_streamed);
+  const CliRun s2 = Truce("evaluate " + scenario + " --reports " + mixed + " --skip-invalid " +
+                          rejects_whole + " --no-stream");
+  ASSERT_EQ(s1.exit_code, 0) << s1.err;
+  EXPECT_EQ(s1.out, s2.out);
+  EXPECT_EQ(s1.err, s2.err);
+  EXPECT_EQ(Slurp(rejects_streamed), Slurp(rejects_whole));
+  EXPECT_NE(Slurp(rejects_streamed).find("mixed.csv:3"), std::string::npos);
+  // An empty file is refused as before, not streamed.
+  EXPECT_EQ(Truce("evaluate " + scenario + " --reports " + Write("empty.csv", "")).exit_code, 1);
+}
+
 TEST_F(CliTest, SummaryAgainstThePreviousPeriod) {
   const std::string reports = Write(
       "r.csv",

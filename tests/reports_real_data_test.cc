@@ -103,10 +103,11 @@ TEST(ReportsRealData, SyrianArchiveIn2017AgreesWithSampledDiscs) {
   }
 }
 
-// The planar prefilter (EvaluatorOptions) decides clear cases from a rectangle around the disc;
-// its verdicts must be exactly the full computation's. The archive's rows, each copied 40 times
-// with its centre moved up to ~40 km and its uncertainty 50 m or drawn up to 60 km, so that copies
-// fall clearly inside, clearly outside and across the zones' edges.
+// The evaluator's shortcuts (EvaluatorOptions: the planar prefilter, which decides clear cases
+// from a rectangle around the disc, and the disc polygons from shared geodesic lines) must give
+// exactly the reference computation's verdicts and fractions. The archive's rows, each copied 40
+// times with its centre moved up to ~40 km and its uncertainty 50 m or drawn up to 60 km, so that
+// copies fall clearly inside, clearly outside and across the zones' edges.
 TEST(ReportsRealData, PlanarPrefilterGivesExactlyTheFullVerdicts) {
   TRUCE_REQUIRE_SHARED_DATA(kArchive);
   auto scenario = formats::LoadScenario(kScenario);
@@ -128,8 +129,8 @@ TEST(ReportsRealData, PlanarPrefilterGivesExactlyTheFullVerdicts) {
       reports.push_back(std::move(moved).value());
     }
   }
-  const ReportEvaluator fast(*scenario), full(*scenario, EvaluatorOptions{false});
-  size_t violations = 0, inside = 0, possible = 0;
+  const ReportEvaluator fast(*scenario), full(*scenario, EvaluatorOptions::Reference());
+  size_t violations = 0, inside = 0, possible = 0, partial = 0;
   for (const Report& r : reports) {
     const std::vector<Violation> a = fast.Evaluate(r), b = full.Evaluate(r);
     ASSERT_EQ(a.size(), b.size()) << r.event_id();
@@ -140,12 +141,14 @@ TEST(ReportsRealData, PlanarPrefilterGivesExactlyTheFullVerdicts) {
       EXPECT_EQ(a[k].fraction, b[k].fraction) << r.event_id();  // bit for bit
       EXPECT_EQ(a[k].party, b[k].party) << r.event_id();
       (a[k].verdict == Verdict::kInside ? inside : possible)++;
+      partial += a[k].fraction > 0 && a[k].fraction < 1;
     }
     violations += a.size();
   }
   // Both kinds of clear case and the edge cases occur.
   EXPECT_GT(inside, 20u);
   EXPECT_GT(possible, 100u);
+  EXPECT_GT(partial, 100u);  // discs across an edge: the fraction computed from both polygons
   EXPECT_LT(violations, reports.size() * 3);
 }
 

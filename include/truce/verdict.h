@@ -55,6 +55,12 @@ struct EvaluatorOptions {
   // holds the disc's polygon (no geodesic, no polygon predicate). The verdicts are exactly the
   // full computation's (docs/performance.md); off only to compare against it.
   bool planar_prefilter = true;
+  // The shortcuts of docs/performance.md "Report evaluation" that give bit-equal results (disc
+  // polygons from shared geodesic lines, ...). Off only to compare against the reference.
+  bool fast_discs = true;
+
+  // Every shortcut off: the reference computation the shortcuts are tested against.
+  static EvaluatorOptions Reference() { return {.planar_prefilter = false, .fast_discs = false}; }
 };
 
 class ReportEvaluator {

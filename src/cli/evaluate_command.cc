@@ -1,11 +1,32 @@
 // truce evaluate PATH --reports FILE: which reports violate which rule of which zone version.
+//
+// A CSV file is streamed: read twice through a read-only mapping whose pages are dropped as the
+// reader passes them, so that memory does not grow with the file (docs/performance.md "Report
+// evaluation"). The first pass checks every row and finds the event_ids that occur more than
+// once; the second evaluates each row and writes its violations at once. Other inputs
+// (GeoJSON, gzip, pipes) are read whole. Both give the same output, byte for byte.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "command.h"
 #include "formats/csv.h"
 #include "formats/records.h"
+#include "formats/reports.h"
 #include "formats/scenario_reader.h"
+#include "formats/text_file.h"
 #include "report_input.h"
 #include "truce/verdict.h"
 
@@ -17,62 +38,298 @@ struct EvaluateOptions {
   std::string reports;
   std::string format = "jsonl";
   std::string skip_invalid;
+  bool stream = true;  // --no-stream: read a CSV file whole, as other inputs are
 };
+
+// Writes violations in the chosen format as they come, to stdout, in large blocks.
+class ViolationWriter {
+ public:
+  explicit ViolationWriter(std::string format) : format_(std::move(format)) {
+    if (format_ == "csv") {
+      out_ = "report,zone,version,rule,verdict,fraction,clause,party,revision,event_date\n";
+    } else if (format_ == "geojson") {
+      out_ = "{\"features\":[";  // nlohmann's key order: "features" before "type"
+    }
+  }
+  void Write(const Violation& v, int revision) {
+    ++violations_;
+    inside_ += v.verdict == Verdict::kInside;
+    if (format_ == "jsonl") {
+      out_ += formats::ViolationToJson(v, revision).dump();
+      out_ += '\n';
+    } else if (format_ == "csv") {
+      out_ += fmt::format(
+          "{},{},{},{},{},{},{},{},{},{}\n", formats::CsvField(v.report->event_id()),
+          formats::CsvField(v.version->zone()), v.version->version(), RuleKindName(v.rule),
+          VerdictName(v.verdict), formats::RoundTo4(v.fraction), formats::CsvField(v.clause),
+          formats::CsvField(v.party), revision, FormatUtcDate(v.report->spec().event_date));
+    } else {
+      if (violations_ > 1) out_ += ',';
+      out_ +=
+          nlohmann::json{
+              {"type", "Feature"},
+              {"properties", formats::ViolationToJson(v, revision)},
+              {"geometry",
+               {{"type", "Point"},
+                {"coordinates", {v.report->location().lng(), v.report->location().lat()}}}}}
+              .dump();
+    }
+    if (out_.size() >= (size_t{1} << 20)) Flush();
+  }
+  void Finish() {
+    if (format_ == "geojson") out_ += "],\"type\":\"FeatureCollection\"}\n";
+    Flush();
+    std::fflush(stdout);
+  }
+  size_t violations() const { return violations_; }
+  size_t inside() const { return inside_; }
+
+ private:
+  void Flush() {
+    std::fwrite(out_.data(), 1, out_.size(), stdout);
+    out_.clear();
+  }
+  const std::string format_;
+  std::string out_;
+  size_t violations_ = 0, inside_ = 0;
+};
+
+struct Counts {
+  size_t reports = 0, rejected = 0, duplicates = 0, revised = 0;
+};
+
+void PrintSummary(const Counts& c, const ViolationWriter& w) {
+  fmt::print(stderr,
+             "evaluated {} report{} ({} rejected, {} identical re-imports dropped, {} revised): "
+             "{} violation{} ({} inside, {} possible)\n",
+             c.reports, c.reports == 1 ? "" : "s", c.rejected, c.duplicates, c.revised,
+             w.violations(), w.violations() == 1 ? "" : "s", w.inside(),
+             w.violations() - w.inside());
+}
+
+// The file read whole (GeoJSON, gzip, anything but a regular CSV file).
+int RunInMemory(const EvaluateOptions& o, const Scenario& scenario) {
+  auto input = LoadReportInput(o.reports, o.skip_invalid);
+  if (!input.ok()) return ReportError(input.error());
+  const ReportInput& in = **input;
+  const ReportEvaluator evaluator(scenario);
+  ViolationWriter writer(o.format);
+  Counts counts{in.latest.size(), in.rejected, in.duplicates, 0};
+  for (const formats::Revision& r : in.latest) {
+    counts.revised += r.revision > 1;
+    for (const Violation& v : evaluator.Evaluate(*r.report)) writer.Write(v, r.revision);
+  }
+  writer.Finish();
+  PrintSummary(counts, writer);
+  return kExitOk;
+}
+
+// A regular file mapped read-only. Release drops the pages before an offset from this process's
+// memory (they are clean: the kernel rereads them if touched again), so that reading the file
+// from start to end keeps only a window of it resident.
+class MappedFile {
+ public:
+  static Result<std::unique_ptr<MappedFile>> Open(const std::string& path, size_t size) {
+    auto f = std::unique_ptr<MappedFile>(new MappedFile);
+    if (size == 0) return f;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return MakeError(ErrorCode::kIo,
+                       fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+    }
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    const int mmap_errno = errno;
+    ::close(fd);
+    if (p == MAP_FAILED) {
+      return MakeError(ErrorCode::kIo,
+                       fmt::format("{}: cannot map: {}", path, std::strerror(mmap_errno)));
+    }
+    ::madvise(p, size, MADV_SEQUENTIAL);
+    f->data_ = static_cast<char*>(p);
+    f->size_ = size;
+    return f;
+  }
+  ~MappedFile() {
+    if (data_) ::munmap(data_, size_);
+  }
+  std::string_view text() const { return {data_, size_}; }
+  // Drops the whole pages before `offset` once a few megabytes have been passed.
+  void Release(size_t offset) {
+    static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    const size_t end = offset / page * page;
+    if (end < released_ + (size_t{8} << 20)) return;
+    ::madvise(data_ + released_, end - released_, MADV_DONTNEED);
+    released_ = end;
+  }
+  void Rewind() { released_ = 0; }
+
+ private:
+  MappedFile() = default;
+  char* data_ = nullptr;
+  size_t size_ = 0;
+  size_t released_ = 0;
+};
+
+// Whether `path` is streamed: a regular, non-empty file that is neither gzip nor JSON.
+std::optional<size_t> StreamableSize(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) return {};
+  std::ifstream in(path, std::ios::binary);
+  char head[4096];
+  in.read(head, sizeof head);
+  const std::string_view start(head, static_cast<size_t>(in.gcount()));
+  if (start.size() >= 2 && start[0] == '\x1f' && start[1] == '\x8b') return {};
+  const size_t first = start.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || start[first] == '{' || start[first] == '[') return {};
+  return static_cast<size_t>(st.st_size);
+}
+
+// Event ids by 64-bit hash, open addressing: 16 bytes per distinct id at most. Equal hashes of
+// different ids only cost an exact comparison later, never a wrong answer.
+class HashSet {
+ public:
+  // True if `h` was not in the set.
+  bool Insert(uint64_t h) {
+    if (h == 0) h = 1;  // 0 marks an empty slot
+    if (2 * (size_ + 1) > slots_.size()) Grow();
+    for (size_t i = h & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i] == h) return false;
+      if (slots_[i] == 0) {
+        slots_[i] = h;
+        ++size_;
+        return true;
+      }
+    }
+  }
+
+ private:
+  void Grow() {
+    std::vector<uint64_t> old = std::move(slots_);
+    slots_.assign(std::max<size_t>(1024, old.size() * 2), 0);
+    size_ = 0;
+    for (uint64_t h : old) {
+      if (h != 0) Insert(h);
+    }
+  }
+  std::vector<uint64_t> slots_;
+  size_t size_ = 0;
+};
+
+uint64_t IdHash(std::string_view id) { return std::hash<std::string_view>{}(id); }
+
+using Row = formats::ReportCsvReader::Row;
+
+// Calls `each(ordinal, row)` for every data row of the mapped file in order (ordinal counts
+// rejected rows too), dropping the pages behind the reader.
+Status ForEachRow(MappedFile& file, const std::string& path,
+                  const std::function<void(size_t, Row&)>& each) {
+  file.Rewind();
+  formats::ReportCsvReader reader(file.text(), path);
+  if (Status header = reader.ReadHeader(); !header.ok()) return header;
+  Row row;
+  for (size_t ordinal = 0;; ++ordinal) {
+    auto more = reader.Next(row);
+    if (!more.ok()) return std::move(more).error();
+    if (!*more) return Status::Ok();
+    file.Release(reader.offset());
+    each(ordinal, row);
+  }
+}
+
+int RunStreaming(const EvaluateOptions& o, const Scenario& scenario, size_t size) {
+  auto file = MappedFile::Open(o.reports, size);
+  if (!file.ok()) return ReportError(file.error());
+  MappedFile& mapped = **file;
+
+  // Pass 1: every row checked (a bad file is refused before anything is written), and the rows
+  // whose event_id hash was seen before kept: the only candidates for revisions and re-imports
+  // (memory grows with those rows and with the rejected ones, not with the file).
+  Counts counts;
+  std::vector<std::string> bad_reasons;  // without --skip-invalid: every reason, for the error
+  std::string rejects;  // with it: the rejects file's lines, written once the file proved readable
+  HashSet seen;
+  std::set<uint64_t> repeated;
+  std::multimap<std::string, std::pair<size_t, Report>> later;  // event_id -> (row, report)
+  Status read = ForEachRow(mapped, o.reports, [&](size_t ordinal, Row& row) {
+    if (row.rejected) {
+      ++counts.rejected;
+      if (o.skip_invalid.empty()) {
+        for (std::string& r : row.rejected->reasons) bad_reasons.push_back(std::move(r));
+      } else {
+        rejects += formats::SafeDump({{"origin", row.rejected->origin},
+                                      {"reasons", row.rejected->reasons},
+                                      {"raw", row.rejected->raw}});
+        rejects += '\n';
+      }
+      return;
+    }
+    const uint64_t h = IdHash(row.report->event_id());
+    if (!seen.Insert(h)) {
+      repeated.insert(h);
+      std::string id = row.report->event_id();
+      later.emplace(std::move(id), std::make_pair(ordinal, std::move(*row.report)));
+    }
+  });
+  if (!read.ok()) return ReportError(read.error());
+  if (counts.rejected > 0 && o.skip_invalid.empty()) {
+    return ReportError(BadRecordsError({o.reports}, counts.rejected, std::move(bad_reasons)));
+  }
+  if (!o.skip_invalid.empty()) {
+    std::ofstream out(o.skip_invalid, std::ios::binary);
+    out << rejects;
+    if (!out.flush()) {
+      return ReportError(
+          MakeError(ErrorCode::kIo, fmt::format("{}: cannot write the rejects", o.skip_invalid)));
+    }
+  }
+
+  // Pass 2: each event_id evaluated where it first appears, in its latest revision (what
+  // formats::LatestRevisions gives), and its violations written at once.
+  const ReportEvaluator evaluator(scenario);
+  ViolationWriter writer(o.format);
+  std::set<std::string> done;  // repeated event_ids already written
+  read = ForEachRow(mapped, o.reports, [&](size_t ordinal, Row& row) {
+    if (!row.report) return;
+    const Report& first = *row.report;
+    if (!repeated.contains(IdHash(first.event_id()))) {
+      ++counts.reports;
+      for (const Violation& v : evaluator.Evaluate(first)) writer.Write(v, 1);
+      return;
+    }
+    if (!done.insert(first.event_id()).second) return;  // a later row of an id already written
+    ++counts.reports;
+    // The distinct contents of this event_id in file order; the last is the latest revision.
+    std::vector<const Report*> distinct = {&first};
+    const auto [lo, hi] = later.equal_range(first.event_id());
+    size_t rows = 1;
+    for (auto it = lo; it != hi; ++it) {
+      if (it->second.first <= ordinal) continue;
+      ++rows;
+      const Report& r = it->second.second;
+      if (std::none_of(distinct.begin(), distinct.end(),
+                       [&](const Report* d) { return d->SameContent(r); })) {
+        distinct.push_back(&r);
+      }
+    }
+    const int revision = static_cast<int>(distinct.size());
+    counts.duplicates += rows - distinct.size();
+    counts.revised += revision > 1;
+    for (const Violation& v : evaluator.Evaluate(*distinct.back())) writer.Write(v, revision);
+  });
+  // The file was read whole once: a failure now means it changed under us.
+  if (!read.ok()) return ReportError(read.error());
+  writer.Finish();
+  PrintSummary(counts, writer);
+  return kExitOk;
+}
 
 int Run(const EvaluateOptions& o) {
   auto scenario = formats::LoadScenario(o.path);
   if (!scenario.ok()) return ReportError(scenario.error());
-  auto input = LoadReportInput(o.reports, o.skip_invalid);
-  if (!input.ok()) return ReportError(input.error());
-  const ReportInput& in = **input;
-
-  std::vector<Report> latest;
-  std::vector<int> revision;
-  for (const auto& r : in.latest) {
-    latest.push_back(*r.report);
-    revision.push_back(r.revision);
+  if (o.stream) {
+    if (const auto size = StreamableSize(o.reports)) return RunStreaming(o, *scenario, *size);
   }
-  const std::vector<Violation> violations = EvaluateReports(*scenario, latest);
-
-  size_t inside = 0;
-  std::string out;
-  if (o.format == "csv") {
-    out = "report,zone,version,rule,verdict,fraction,clause,party,revision,event_date\n";
-  }
-  nlohmann::json features = nlohmann::json::array();
-  for (const Violation& v : violations) {
-    inside += v.verdict == Verdict::kInside;
-    const int rev = revision[static_cast<size_t>(v.report - latest.data())];
-    if (o.format == "jsonl") {
-      out += formats::ViolationToJson(v, rev).dump() + "\n";
-    } else if (o.format == "csv") {
-      out += fmt::format(
-          "{},{},{},{},{},{},{},{},{},{}\n", formats::CsvField(v.report->event_id()),
-          formats::CsvField(v.version->zone()), v.version->version(), RuleKindName(v.rule),
-          VerdictName(v.verdict), formats::RoundTo4(v.fraction), formats::CsvField(v.clause),
-          formats::CsvField(v.party), rev, FormatUtcDate(v.report->spec().event_date));
-    } else {
-      features.push_back(
-          {{"type", "Feature"},
-           {"properties", formats::ViolationToJson(v, rev)},
-           {"geometry",
-            {{"type", "Point"},
-             {"coordinates", {v.report->location().lng(), v.report->location().lat()}}}}});
-    }
-  }
-  if (o.format == "geojson") {
-    out = nlohmann::json{{"type", "FeatureCollection"}, {"features", features}}.dump() + "\n";
-  }
-  fmt::print("{}", out);
-  fmt::print(stderr,
-             "evaluated {} report{} ({} rejected, {} identical re-imports dropped, {} revised): "
-             "{} violation{} ({} inside, {} possible)\n",
-             latest.size(), latest.size() == 1 ? "" : "s", in.rejected, in.duplicates,
-             std::count_if(in.latest.begin(), in.latest.end(),
-                           [](const formats::Revision& r) { return r.revision > 1; }),
-             violations.size(), violations.size() == 1 ? "" : "s", inside,
-             violations.size() - inside);
-  return kExitOk;
+  return RunInMemory(o, *scenario);
 }
 
 }  // namespace
@@ -87,6 +344,8 @@ void AddEvaluateCommand(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"jsonl", "geojson", "csv"}));
   cmd->add_option("--skip-invalid", o->skip_invalid,
                   "Process the good records and write the rejects (JSON lines) to this file");
+  cmd->add_flag("!--no-stream", o->stream,
+                "Read a CSV file whole instead of streaming it (the same output; for comparison)");
   cmd->callback([&action, o] { action = [o] { return Run(*o); }; });
 }
 

@@ -9,6 +9,16 @@
 
 namespace truce::cli {
 
+Error BadRecordsError(const std::vector<std::string>& files, size_t count,
+                      std::vector<std::string> reasons) {
+  Error e = MakeError(ErrorCode::kInvalidInput,
+                      fmt::format("{}: {} bad record{} (nothing was evaluated; use "
+                                  "--skip-invalid FILE to process the good ones)",
+                                  fmt::join(files, ", "), count, count == 1 ? "" : "s"));
+  for (std::string& reason : reasons) e.problems.push_back(Problem{"", std::move(reason)});
+  return e;
+}
+
 Result<std::unique_ptr<ReportInput>> LoadReportInput(const std::string& file,
                                                      const std::string& skip_invalid) {
   return LoadReportInput(std::vector<std::string>{file}, skip_invalid);
@@ -26,15 +36,10 @@ Result<std::unique_ptr<ReportInput>> LoadReportInput(const std::vector<std::stri
     std::move(batch->rejected.begin(), batch->rejected.end(), std::back_inserter(all.rejected));
   }
   if (!all.rejected.empty() && skip_invalid.empty()) {
-    Error e = MakeError(ErrorCode::kInvalidInput,
-                        fmt::format("{}: {} bad record{} (nothing was evaluated; use "
-                                    "--skip-invalid FILE to process the good ones)",
-                                    fmt::join(files, ", "), all.rejected.size(),
-                                    all.rejected.size() == 1 ? "" : "s"));
-    for (const auto& r : all.rejected) {
-      for (const auto& reason : r.reasons) e.problems.push_back(Problem{"", reason});
-    }
-    return e;
+    std::vector<std::string> reasons;
+    for (const auto& r : all.rejected)
+      reasons.insert(reasons.end(), r.reasons.begin(), r.reasons.end());
+    return BadRecordsError(files, all.rejected.size(), std::move(reasons));
   }
   auto input = std::make_unique<ReportInput>();
   input->rejected = all.rejected.size();

@@ -23,6 +23,10 @@ struct ReportInput {
 // `reports`). Writes rejects as JSON lines {"origin","reasons","raw"} to `skip_invalid`.
 [[nodiscard]] Result<std::unique_ptr<ReportInput>> LoadReportInput(const std::string& file,
                                                                    const std::string& skip_invalid);
+// The error for bad records without --skip-invalid: how many, in which files, every reason.
+Error BadRecordsError(const std::vector<std::string>& files, size_t count,
+                      std::vector<std::string> reasons);
+
 // Several files read as one, in the order given (revisions and ties follow that order); a bad
 // record in any of them refuses them all unless `skip_invalid` is given.
 [[nodiscard]] Result<std::unique_ptr<ReportInput>> LoadReportInput(

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include <GeographicLib/Geodesic.hpp>
+#include <GeographicLib/GeodesicLine.hpp>
 
 #include "geos_bridge.h"
 
@@ -29,28 +30,68 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// A ring of kDiscVertices points at geodesic distance `radius` from `centre`, counter-clockwise.
+// Vertex i of a disc polygon lies at this azimuth from the centre: azimuths run clockwise from
+// north, and walking them backwards gives a CCW ring.
+double VertexAzimuth(int i) { return 360.0 - 360.0 * i / kDiscVertices; }
+
+MultiPolygon RingPolygon(Ring ring) {
+  ring.push_back(ring.front());
+  return MultiPolygon{{Polygon{{std::move(ring)}}}};
+}
+
+// A ring of kDiscVertices points at geodesic distance `radius` from `centre`, counter-clockwise:
+// the reference computation, one Geodesic::Direct per vertex.
 MultiPolygon DiscPolygon(LatLng centre, double radius_m) {
   const GeographicLib::Geodesic& wgs84 = GeographicLib::Geodesic::WGS84();
   Ring ring;
   ring.reserve(kDiscVertices + 1);
   for (int i = 0; i < kDiscVertices; ++i) {
-    // Azimuths run clockwise from north; walking them backwards gives a CCW ring.
-    const double azimuth = 360.0 - 360.0 * i / kDiscVertices;
     double lat = 0, lng = 0;
-    wgs84.Direct(centre.lat(), centre.lng(), azimuth, radius_m, lat, lng);
+    wgs84.Direct(centre.lat(), centre.lng(), VertexAzimuth(i), radius_m, lat, lng);
     ring.emplace_back(std::clamp(lat, -90.0, 90.0), std::clamp(lng, -180.0, 180.0));
   }
-  ring.push_back(ring.front());
-  return MultiPolygon{{Polygon{{std::move(ring)}}}};
+  return RingPolygon(std::move(ring));
 }
+
+// The same polygons from one geodesic line per azimuth, shared by the radii of one centre.
+// Geodesic::Direct(lat, lng, azimuth, s) is, in GeographicLib, GeodesicLine(lat, lng, azimuth,
+// LATITUDE | LONGITUDE | DISTANCE_IN) followed by GenPosition(false, s, the same mask): the
+// line's set-up (a third of Direct's cost) depends on the azimuth, not on s. The vertices are
+// the reference's to the last bit (evaluate_bench and verdict_test check it).
+class DiscLines {
+ public:
+  explicit DiscLines(LatLng centre) {
+    lines_.reserve(kDiscVertices);
+    for (int i = 0; i < kDiscVertices; ++i) {
+      lines_.emplace_back(GeographicLib::Geodesic::WGS84(), centre.lat(), centre.lng(),
+                          VertexAzimuth(i), kMask);
+    }
+  }
+  MultiPolygon Polygon(double radius_m) const {
+    Ring ring;
+    ring.reserve(kDiscVertices + 1);
+    for (const GeographicLib::GeodesicLine& line : lines_) {
+      double lat = 0, lng = 0, unused = 0;
+      line.GenPosition(false, radius_m, kMask, lat, lng, unused, unused, unused, unused, unused,
+                       unused);
+      ring.emplace_back(std::clamp(lat, -90.0, 90.0), std::clamp(lng, -180.0, 180.0));
+    }
+    return RingPolygon(std::move(ring));
+  }
+
+ private:
+  static constexpr unsigned kMask = GeographicLib::GeodesicLine::LATITUDE |
+                                    GeographicLib::GeodesicLine::LONGITUDE |
+                                    GeographicLib::GeodesicLine::DISTANCE_IN;
+  std::vector<GeographicLib::GeodesicLine> lines_;
+};
 
 // One report's disc in the forms Cover needs, each built on first use and shared by every zone
 // version the report is judged against.
 class DiscShapes {
  public:
-  DiscShapes(const detail::GeosContext& ctx, LatLng centre, Meters radius)
-      : ctx_(ctx), centre_(centre), radius_(radius) {}
+  DiscShapes(const detail::GeosContext& ctx, LatLng centre, Meters radius, bool fast)
+      : ctx_(ctx), centre_(centre), radius_(radius), fast_(fast) {}
   LatLng centre() const { return centre_; }
   Meters radius() const { return radius_; }
 
@@ -88,17 +129,15 @@ class DiscShapes {
   // The circumscribed polygon: contains the true disc, so "wholly inside" is never overstated
   // and "meets" never missed.
   const GEOSGeometry& Outer() {
-    if (!outer_)
-      outer_ = std::move(detail::ToGeos(ctx_, DiscPolygon(centre_, OuterRadius()))).value();
+    if (!outer_) outer_ = std::move(detail::ToGeos(ctx_, Disc(OuterRadius()))).value();
     return *outer_;
   }
   // The equal-area polygon for the share: same area as the true disc, so the ratio is unbiased.
   const MultiPolygon& EqualArea() {
     if (!equal_area_) {
       const double step = std::numbers::pi / kDiscVertices;
-      equal_area_ = DiscPolygon(
-          centre_,
-          radius_.value * std::sqrt(2 * std::numbers::pi / (kDiscVertices * std::sin(2 * step))));
+      equal_area_ = Disc(radius_.value *
+                         std::sqrt(2 * std::numbers::pi / (kDiscVertices * std::sin(2 * step))));
       equal_area_geos_ = std::move(detail::ToGeos(ctx_, *equal_area_)).value();
       equal_area_m2_ = GeodesicArea(*equal_area_).value;
     }
@@ -115,10 +154,17 @@ class DiscShapes {
 
  private:
   double OuterRadius() const { return radius_.value / std::cos(std::numbers::pi / kDiscVertices); }
+  MultiPolygon Disc(double radius_m) {
+    if (!fast_) return DiscPolygon(centre_, radius_m);
+    if (!lines_) lines_.emplace(centre_);
+    return lines_->Polygon(radius_m);
+  }
 
   const detail::GeosContext& ctx_;
   const LatLng centre_;
   const Meters radius_;
+  const bool fast_;
+  std::optional<DiscLines> lines_;
   bool box_done_ = false;
   detail::GeomPtr box_, outer_, equal_area_geos_;
   std::optional<MultiPolygon> equal_area_;
@@ -208,7 +254,7 @@ DiscCoverage CoverDisc(const MultiPolygon& shape, LatLng centre, Meters radius) 
   auto v = ZoneVersion::Create(spec);
   if (!v.ok()) return {};
   const ZoneVersion versions[] = {std::move(v).value()};
-  DiscShapes disc(ctx, centre, radius);
+  DiscShapes disc(ctx, centre, radius, /*fast=*/true);
   return ZoneShapes(ctx, versions).Cover(0, disc, /*prefilter=*/true);
 }
 
@@ -252,7 +298,7 @@ std::vector<Violation> ReportEvaluator::Evaluate(const Report& report) const {
   const double dlat = report.radius().value / 110'000.0 + 1e-9;
   const double dlng =
       dlat / std::max(0.01, std::cos(report.location().lat() * std::numbers::pi / 180));
-  DiscShapes disc(impl_->ctx, report.location(), report.radius());
+  DiscShapes disc(impl_->ctx, report.location(), report.radius(), impl_->options.fast_discs);
   for (size_t i = 0; i < versions.size(); ++i) {
     const ZoneVersion& v = versions[i];
     if (!v.validity().Overlaps(report.when())) continue;

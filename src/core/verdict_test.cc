@@ -120,6 +120,28 @@ TEST(EvaluateReports, VerdictsFractionsAndCitations) {
   EXPECT_NEAR(v[1].fraction, 0.5, 0.002);
 }
 
+// The shortcuts (EvaluatorOptions) against the reference computation: discs of many sizes at
+// many places across the square's edges, its hole and its corners, the same violations with
+// bit-equal fractions.
+TEST(ReportEvaluator, ShortcutsGiveTheReferenceToTheLastBit) {
+  const Scenario s = MakeScenario();
+  const ReportEvaluator fast(s), reference(s, EvaluatorOptions::Reference());
+  size_t partial = 0;
+  for (int i = 0; i < 400; ++i) {
+    const double lat = 34.4 + 1.2 * ((i * 37) % 101) / 100.0;
+    const double lng = 35.9 + 1.2 * ((i * 53) % 103) / 102.0;
+    const Report r = MakeReport(lat, lng, 500.0 + 97.0 * (i % 300));
+    const std::vector<Violation> a = fast.Evaluate(r), b = reference.Evaluate(r);
+    ASSERT_EQ(a.size(), b.size()) << lat << " " << lng;
+    for (size_t k = 0; k < a.size(); ++k) {
+      EXPECT_EQ(a[k].verdict, b[k].verdict);
+      EXPECT_EQ(a[k].fraction, b[k].fraction) << lat << " " << lng;
+      partial += a[k].fraction > 0 && a[k].fraction < 1;
+    }
+  }
+  EXPECT_GT(partial, 20u);
+}
+
 TEST(EvaluateReports, IntervalStraddlingValidFromIsPossible) {
   const Scenario s = MakeScenario("2017-08-21T12:00:00Z");
   const std::vector<Report> reports = {MakeReport(34.7, 36.2, 5000, "2017-08-21"),

@@ -60,7 +60,8 @@ class CsvReader {
 
   // For a caller that splits plain rows itself and hands the others to Next: the text read
   // (without a byte order mark), where the next row begins in it and on which line, and
-  // SkipTo to go on at the start of a later row (an offset into text(), its line).
+  // SkipTo to go on at the start of a later row (an offset into text(), its line). offset()
+  // is also the bytes of the text consumed so far.
   std::string_view text() const noexcept { return text_; }
   size_t offset() const noexcept { return pos_; }
   size_t line() const noexcept { return line_; }

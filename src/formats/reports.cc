@@ -208,46 +208,18 @@ std::map<std::string, std::string> FromSyrianArchive(const CsvReader& table, con
 }
 
 Result<ReportBatch> ParseCsvReports(std::string_view text, const std::string& file) {
-  CsvReader reader(text, file);
+  ReportCsvReader reader(text, file);
   if (Status header = reader.ReadHeader(); !header.ok()) return header.error();
-  const bool syrian_archive = reader.Column("unique_event_ID") && reader.Column("geo_latitude");
-  if (!syrian_archive) {
-    std::vector<std::string> missing;
-    for (std::string_view c : kRequiredColumns) {
-      if (!reader.Column(c)) missing.push_back(std::string(c));
-    }
-    if (!missing.empty()) {
-      return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("{}:1: header: missing required column{} {} (ACLED columns: "
-                                   "event_id_cnty, event_date, time_precision, event_type, "
-                                   "latitude, longitude, geo_precision, ...)",
-                                   file, missing.size() == 1 ? "" : "s", fmt::join(missing, ", ")));
-    }
-  }
   ReportBatch batch;
-  CsvRecord row;
+  ReportCsvReader::Row row;
   for (;;) {
     auto more = reader.Next(row);
     if (!more.ok()) return std::move(more).error();
     if (!*more) break;
-    const std::string origin = fmt::format("{}:{}", file, row.line);
-    std::vector<std::string> problems;
-    std::map<std::string, std::string> fields;
-    if (syrian_archive) {
-      fields = FromSyrianArchive(reader, row, origin, problems);
+    if (row.report) {
+      batch.reports.push_back(std::move(*row.report));
     } else {
-      for (size_t i = 0; i < reader.header().size(); ++i) {
-        fields[reader.header()[i]] = row.fields[i];
-      }
-    }
-    ReportSpec spec = SpecFromFields(fields, origin, problems);  // appends to problems first
-    auto report = Finish(std::move(spec), std::move(problems));
-    if (report.ok()) {
-      batch.reports.push_back(std::move(report).value());
-    } else {
-      std::vector<std::string> reasons;
-      for (const Problem& p : report.error().problems) reasons.push_back(p.ToString());
-      batch.rejected.push_back(RejectedReport{origin, std::move(reasons), CsvJoin(row.fields)});
+      batch.rejected.push_back(std::move(*row.rejected));
     }
   }
   return batch;
@@ -398,6 +370,57 @@ Result<ReportBatch> ParseReports(std::string_view text, const std::string& file)
                          "JSON array");
   }
   return ParseCsvReports(text, file);
+}
+
+ReportCsvReader::ReportCsvReader(std::string_view text, std::string file)
+    : reader_(text, file), file_(std::move(file)) {}
+
+Status ReportCsvReader::ReadHeader() {
+  if (Status header = reader_.ReadHeader(); !header.ok()) return header.error();
+  syrian_archive_ = reader_.Column("unique_event_ID") && reader_.Column("geo_latitude");
+  if (!syrian_archive_) {
+    std::vector<std::string> missing;
+    for (std::string_view c : kRequiredColumns) {
+      if (!reader_.Column(c)) missing.push_back(std::string(c));
+    }
+    if (!missing.empty()) {
+      return MakeError(
+          ErrorCode::kInvalidInput,
+          fmt::format("{}:1: header: missing required column{} {} (ACLED columns: "
+                      "event_id_cnty, event_date, time_precision, event_type, "
+                      "latitude, longitude, geo_precision, ...)",
+                      file_, missing.size() == 1 ? "" : "s", fmt::join(missing, ", ")));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<bool> ReportCsvReader::Next(Row& out) {
+  out.report.reset();
+  out.rejected.reset();
+  auto more = reader_.Next(row_);
+  if (!more.ok()) return std::move(more).error();
+  if (!*more) return false;
+  const std::string origin = fmt::format("{}:{}", file_, row_.line);
+  std::vector<std::string> problems;
+  std::map<std::string, std::string> fields;
+  if (syrian_archive_) {
+    fields = FromSyrianArchive(reader_, row_, origin, problems);
+  } else {
+    for (size_t i = 0; i < reader_.header().size(); ++i) {
+      fields[reader_.header()[i]] = row_.fields[i];
+    }
+  }
+  ReportSpec spec = SpecFromFields(fields, origin, problems);  // appends to problems first
+  auto report = Finish(std::move(spec), std::move(problems));
+  if (report.ok()) {
+    out.report.emplace(std::move(report).value());
+  } else {
+    std::vector<std::string> reasons;
+    for (const Problem& p : report.error().problems) reasons.push_back(p.ToString());
+    out.rejected.emplace(RejectedReport{origin, std::move(reasons), CsvJoin(row_.fields)});
+  }
+  return true;
 }
 
 std::vector<Revision> LatestRevisions(const std::vector<Report>& reports) {

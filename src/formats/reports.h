@@ -2,12 +2,14 @@
 // column names (the HTTP API's form), and the Syrian Archive CSV export. See docs/reports.md.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "formats/csv.h"
 #include "truce/report.h"
 #include "truce/result.h"
 
@@ -31,6 +33,34 @@ struct ReportBatch {
 // required columns) is an error. Bad rows are returned in `rejected`; the caller decides
 // whether to reject the whole file (the default) or keep the good rows (--skip-invalid).
 [[nodiscard]] Result<ReportBatch> ParseReports(std::string_view text, const std::string& file);
+
+// Reads a reports CSV (either kind ParseReports reads) one row at a time, keeping nothing: what
+// ParseReports does for CSV, for callers that stream files larger than memory (`truce
+// evaluate`). Not thread-safe; `text` must outlive the reader.
+class ReportCsvReader {
+ public:
+  ReportCsvReader(std::string_view text, std::string file);
+
+  // Reads the header row; call once, first. Errors as ParseReports's for the header.
+  [[nodiscard]] Status ReadHeader();
+
+  // One data row: the report, or the reasons it was refused.
+  struct Row {
+    std::optional<Report> report;
+    std::optional<RejectedReport> rejected;
+  };
+  // Reads the next row into `row`; false at the end. Errors: the CSV structure (ParseReports's).
+  [[nodiscard]] Result<bool> Next(Row& row);
+
+  // Bytes of the text consumed so far (every byte before it is done with).
+  size_t offset() const noexcept { return reader_.offset(); }
+
+ private:
+  CsvReader reader_;
+  std::string file_;
+  bool syrian_archive_ = false;
+  CsvRecord row_;
+};
 
 // One report from a JSON object keyed by the CSV column names; values may be strings or
 // numbers. Problems name `origin` and the field.
