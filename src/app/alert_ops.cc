@@ -136,7 +136,7 @@ struct App::AlertState {
 
 std::shared_ptr<App::AlertState> App::MakeAlertState() { return std::make_shared<AlertState>(); }
 
-void App::ProduceAlerts(const store::LogEntry& entry, bool live) {
+void App::ProduceAlerts(const store::LogEntry& entry, bool live, const ParsedEntry* parsed) {
   const KindSpec* kind = FindKind(entry.kind);
   if (!kind) return;
   std::vector<Alert> out;
@@ -169,11 +169,15 @@ void App::ProduceAlerts(const store::LogEntry& entry, bool live) {
       break;
     }
     case SubmissionKind::kReport: {
-      auto parsed = formats::ParseJson(entry.data, "log entry");
-      if (!parsed.ok()) break;
-      std::vector<Problem> problems;
-      auto report = ReportFromBody(parsed->value("body", json()), "", problems);
-      if (!report) break;
+      ParsedEntry read;
+      if (!parsed) {
+        auto data = formats::ParseJson(entry.data, "log entry");
+        if (!data.ok()) break;
+        read = ParsedEntryOf(entry.kind, std::move(data).value());
+        parsed = &read;
+      }
+      if (!parsed->report) break;
+      const Report* report = parsed->report.get();
       // Hostilities near notified sites and routes.
       if (IsHostility(*report)) {
         d.hostilities.insert_or_assign(report->event_id(), *report);
@@ -201,7 +205,7 @@ void App::ProduceAlerts(const store::LogEntry& entry, bool live) {
         a.log_index = entry.index;
         a.record_kind = RecordKind::kViolation;
         a.provenance = Provenance{entry.party, false};
-        a.record = formats::ViolationToJson(v, detail::IntField(*parsed, "revision"));
+        a.record = formats::ViolationToJson(v, detail::IntField(parsed->data, "revision"));
         out.push_back(std::move(a));
       }
       seen = std::move(now);

@@ -123,12 +123,14 @@ Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> s
       // (Views::SetDurableSize), and the flight views and alerts wait for it.
       std::lock_guard apply(apply_mu_);
       if (unannounced_.empty()) views_.SetDurableSize(views_.size());
-      for (const store::LogEntry& e : prepared->entries()) {
-        if (Status st = views_.Apply(e); !st.ok()) {
+      const std::vector<store::LogEntry>& entries = prepared->entries();
+      std::vector<ParsedEntry>& parsed = prepared->parsed();
+      for (size_t i = 0; i < entries.size(); ++i) {
+        if (Status st = views_.Apply(entries[i], parsed[i]); !st.ok()) {
           return MakeError(ErrorCode::kInternal,
                            "a committed entry does not apply: " + st.error().message);
         }
-        unannounced_.push_back(e);
+        unannounced_.push_back(Unannounced{entries[i], std::move(parsed[i])});
       }
     }
     // While this submitter waits for the disk, the next ones prepare theirs, and one store
@@ -179,13 +181,13 @@ Result<std::vector<store::LogEntry>> App::AppendLocked(std::vector<Submission> s
 
 void App::AnnounceDurableLocked() {
   const uint64_t durable = ledger_.size();
-  while (!unannounced_.empty() && unannounced_.front().index < durable) {
-    const store::LogEntry& e = unannounced_.front();
+  while (!unannounced_.empty() && unannounced_.front().entry.index < durable) {
+    const store::LogEntry& e = unannounced_.front().entry;
     if (Status st = flights_.Apply(e); !st.ok()) {
       // Stored and in the views; only the flight views miss it (as a direct append would).
       metrics_.Add("truce_apply_failures_total");
     }
-    ProduceAlerts(e, /*live=*/true);
+    ProduceAlerts(e, /*live=*/true, &unannounced_.front().parsed);
     unannounced_.pop_front();
   }
   // Entries left are not durable (a transaction in flight, or one that failed: the ledger then

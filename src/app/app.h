@@ -596,13 +596,18 @@ class App {
   // ProduceAlerts: entries in index order, each once, serialised (submit_mu_ or Open).
   struct AlertState;
   static std::shared_ptr<AlertState> MakeAlertState();
-  void ProduceAlerts(const store::LogEntry& entry, bool live);
+  // `parsed`: the entry's data already read (ParseEntry), else it is read here.
+  void ProduceAlerts(const store::LogEntry& entry, bool live, const ParsedEntry* parsed = nullptr);
   AlertLog alerts_;
   std::shared_ptr<AlertState> alert_state_ = MakeAlertState();
   std::mutex apply_mu_;  // entries reach the views in log order, each once
   // Group commit: entries applied to views_ whose flight views and alerts wait for them to be
   // durable (AnnounceDurableLocked). Guarded by apply_mu_.
-  std::deque<store::LogEntry> unannounced_;
+  struct Unannounced {
+    store::LogEntry entry;
+    ParsedEntry parsed;  // its data, read once when it was prepared
+  };
+  std::deque<Unannounced> unannounced_;
   std::atomic<int64_t> last_refresh_check_ms_{0};  // steady clock
   SubmitLock submit_mu_{*this};  // one submission at a time: revision numbering, then the append
 };

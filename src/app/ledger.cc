@@ -1,6 +1,7 @@
 #include "app/ledger.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <mutex>
 #include <set>
@@ -8,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "app/intake.h"
 #include "app/tokens.h"
 
 namespace truce::app {
@@ -28,6 +30,54 @@ std::optional<json> ParseData(std::string_view data) {
   json j = json::parse(data, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   return j;
+}
+
+// Whether `j` holds a number JSON cannot write (NaN, an infinity: dump writes null for them).
+bool HasNonFinite(const json& j) {
+  switch (j.type()) {
+    case json::value_t::number_float:
+      return !std::isfinite(*j.get_ptr<const json::number_float_t*>());
+    case json::value_t::object:
+      for (const auto& [key, value] : *j.get_ptr<const json::object_t*>()) {
+        if (HasNonFinite(value)) return true;
+      }
+      return false;
+    case json::value_t::array:
+      for (const json& value : *j.get_ptr<const json::array_t*>()) {
+        if (HasNonFinite(value)) return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
+// The entry data object of `s` received at `received_at`, its body moved out of `s`.
+json BuildEntryData(Submission& s, UtcTime received_at) {
+  const KindSpec& kind = Spec(s.kind);
+  json j = json::object();
+  j["body"] = std::move(s.body);
+  j["kind"] = kind.name;
+  j["party"] = s.party;
+  j["received_at"] = FormatTimestamp(received_at);
+  j["submitter"] = s.submitter;
+  if (!kind.revision_key.empty()) j[std::string(kind.revision_key)] = s.revision;
+  if (!s.role.empty()) j["role"] = s.role;
+  return j;
+}
+
+// The canonical bytes of entry data `j`, and whether they parse back to `j` itself (no string
+// that is not UTF-8 had to be replaced, no number that JSON cannot write).
+std::string DumpEntryData(const json& j, bool& faithful) {
+  faithful = !HasNonFinite(j);
+  if (faithful) {
+    try {
+      return j.dump(-1, ' ', false, json::error_handler_t::strict);
+    } catch (const json::type_error&) {
+      faithful = false;  // a string that is not UTF-8: written with replacement characters
+    }
+  }
+  return Dump(j);
 }
 
 }  // namespace
@@ -85,15 +135,8 @@ Result<SignedHead> TreeHeadFromJson(const json& doc) {
 }
 
 std::string EntryData(const Submission& s, UtcTime received_at) {
-  const KindSpec& kind = Spec(s.kind);
-  json j = {{"body", s.body},
-            {"kind", kind.name},
-            {"party", s.party},
-            {"received_at", FormatTimestamp(received_at)},
-            {"submitter", s.submitter}};
-  if (!kind.revision_key.empty()) j[std::string(kind.revision_key)] = s.revision;
-  if (!s.role.empty()) j["role"] = s.role;
-  return Dump(j);
+  Submission copy = s;
+  return Dump(BuildEntryData(copy, received_at));
 }
 
 std::string DescribeEntry(const store::LogEntry& entry) {
@@ -103,20 +146,46 @@ std::string DescribeEntry(const store::LogEntry& entry) {
   return kind->describe(*data);
 }
 
+ParsedEntry ParsedEntryOf(std::string_view kind, json data) {
+  ParsedEntry out;
+  out.data = std::move(data);
+  if (kind == Spec(SubmissionKind::kReport).name && out.data.is_object()) {
+    static const json kNull;
+    const auto body = out.data.find("body");
+    std::vector<Problem> problems;
+    if (auto report = ReportFromBody(body == out.data.end() ? kNull : *body, "", problems)) {
+      out.report = std::make_shared<const Report>(std::move(*report));
+    }
+  }
+  return out;
+}
+
+Result<ParsedEntry> ParseEntry(const store::LogEntry& entry) {
+  auto data = ParseData(entry.data);
+  if (!data) return Altered(fmt::format("entry {}: its data is not a JSON object", entry.index));
+  return ParsedEntryOf(entry.kind, std::move(*data));
+}
+
 Result<store::EntryIndex> DeriveIndex(const store::LogEntry& entry) {
+  auto parsed = ParseEntry(entry);
+  if (!parsed.ok()) return parsed.error();
+  return DeriveIndex(entry, *parsed);
+}
+
+Result<store::EntryIndex> DeriveIndex(const store::LogEntry& entry, const ParsedEntry& parsed) {
   const std::string at = fmt::format("entry {}", entry.index);
-  const auto data = ParseData(entry.data);
-  if (!data) return Altered(at + ": its data is not a JSON object");
-  if (detail::StringField(*data, "kind") != entry.kind ||
-      detail::StringField(*data, "party") != entry.party ||
-      detail::StringField(*data, "submitter") != entry.submitter ||
-      detail::StringField(*data, "received_at") != FormatTimestamp(entry.received_at)) {
+  const json& data = parsed.data;
+  if (!data.is_object()) return Altered(at + ": its data is not a JSON object");
+  if (detail::StringField(data, "kind") != entry.kind ||
+      detail::StringField(data, "party") != entry.party ||
+      detail::StringField(data, "submitter") != entry.submitter ||
+      detail::StringField(data, "received_at") != FormatTimestamp(entry.received_at)) {
     return Altered(at +
                    ": its kind, party, submitter or received_at columns disagree with its data");
   }
   const KindSpec* kind = FindKind(entry.kind);
   if (!kind) return Altered(fmt::format("{}: unknown kind '{}'", at, entry.kind));
-  return kind->derive(entry, *data);
+  return kind->derive(entry, parsed);
 }
 
 UtcTime SystemNow() {
@@ -277,6 +346,7 @@ Receipt ReceiptOf(const store::LogEntry& entry) {
 struct Ledger::Pending {
   std::vector<store::LogEntry> entries;
   std::vector<store::EntryIndex> index;
+  std::vector<ParsedEntry> parsed;
   bool done = false;
   Status status;
 };
@@ -284,6 +354,11 @@ struct Ledger::Pending {
 const std::vector<store::LogEntry>& Ledger::Prepared::entries() const {
   static const std::vector<store::LogEntry> kNone;
   return ticket ? ticket->entries : kNone;
+}
+
+std::vector<ParsedEntry>& Ledger::Prepared::parsed() const {
+  static std::vector<ParsedEntry> none;
+  return ticket ? ticket->parsed : none;
 }
 
 std::vector<store::LogEntry> Ledger::TakeEntries(Prepared& prepared) {
@@ -300,25 +375,36 @@ UtcTime Ledger::NextCommitTime() const {
 
 Status Ledger::BuildEntries(std::vector<Submission>& subs, uint64_t start, UtcTime now,
                             std::vector<store::LogEntry>& entries,
-                            std::vector<store::EntryIndex>& index) const {
+                            std::vector<store::EntryIndex>& index,
+                            std::vector<ParsedEntry>* parsed) const {
   entries.reserve(subs.size());
   index.reserve(subs.size());
+  if (parsed) parsed->reserve(subs.size());
   for (size_t i = 0; i < subs.size(); ++i) {
     store::LogEntry e;
     e.index = start + i;
     e.kind = std::string(Spec(subs[i].kind).name);
     e.received_at = now;
-    e.data = EntryData(subs[i], now);
+    // The data as built is what the entry's bytes parse to (unless a string had to be
+    // replaced or a number cannot be written: then it is parsed from the bytes), so the query
+    // rows, the views and the alerts read it without parsing: DeriveIndex gives the rows
+    // `truce verify` recomputes from the bytes.
+    json data = BuildEntryData(subs[i], now);
+    bool faithful = false;
+    e.data = DumpEntryData(data, faithful);
+    if (!faithful) data = ParseData(e.data).value_or(json());
     e.submitter = std::move(subs[i].submitter);
-    e.party = subs[i].party;
+    e.party = std::move(subs[i].party);
     e.leaf_hash = LeafHash(e.data);
     e.receipt = key_.Sign(ReceiptMessage(e.index, e.leaf_hash));
-    auto rows = DeriveIndex(e);
+    ParsedEntry read = ParsedEntryOf(e.kind, std::move(data));
+    auto rows = DeriveIndex(e, read);
     if (!rows.ok()) {
       return MakeError(ErrorCode::kInternal, "submission does not index: " + rows.error().message);
     }
     entries.push_back(std::move(e));
     index.push_back(std::move(rows).value());
+    if (parsed) parsed->push_back(std::move(read));
   }
   return Status::Ok();
 }
@@ -347,7 +433,9 @@ Result<std::vector<store::LogEntry>> Ledger::Append(std::vector<Submission> subs
   }
   std::vector<store::LogEntry> entries;
   std::vector<store::EntryIndex> index;
-  if (Status st = BuildEntries(subs, start, now, entries, index); !st.ok()) return st.error();
+  if (Status st = BuildEntries(subs, start, now, entries, index, nullptr); !st.ok()) {
+    return st.error();
+  }
   store::TreeHead head;
   {
     std::unique_lock lock(mu_);
@@ -400,7 +488,9 @@ Result<Ledger::Prepared> Ledger::Prepare(std::vector<Submission> subs) {
     now = queue_.empty() ? NextCommitTime() : queue_.front()->entries.front().received_at;
   }
   auto pending = std::make_shared<Pending>();
-  if (Status st = BuildEntries(subs, start, now, pending->entries, pending->index); !st.ok()) {
+  if (Status st =
+          BuildEntries(subs, start, now, pending->entries, pending->index, &pending->parsed);
+      !st.ok()) {
     return st.error();
   }
   {

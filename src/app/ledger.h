@@ -51,6 +51,16 @@ std::string EntryData(const Submission& s, UtcTime received_at);
 // (submission.h). Fails (kInvalidInput) when the data is not a well-formed entry or disagrees
 // with the entry's own columns.
 [[nodiscard]] Result<store::EntryIndex> DeriveIndex(const store::LogEntry& entry);
+// The same from the entry's data already parsed (ParseEntry).
+[[nodiscard]] Result<store::EntryIndex> DeriveIndex(const store::LogEntry& entry,
+                                                    const ParsedEntry& parsed);
+
+// The entry's data read once (submission.h ParsedEntry); kInvalidInput naming the entry when
+// it is not a JSON object.
+[[nodiscard]] Result<ParsedEntry> ParseEntry(const store::LogEntry& entry);
+// An entry data object of kind `kind` as built (before it is written), completed as ParseEntry
+// completes a parsed one. REQUIRES: parsing the bytes written for `data` gives `data` again.
+ParsedEntry ParsedEntryOf(std::string_view kind, nlohmann::json data);
 
 // "report SYR123 revision 2", "positions batch of 40", ... for messages.
 std::string DescribeEntry(const store::LogEntry& entry);
@@ -112,8 +122,10 @@ class Ledger {
   struct Pending;
   struct Prepared {
     std::shared_ptr<Pending> ticket;  // null when nothing was prepared (no submissions)
-    // The entries as they will be stored. Valid while `ticket` lives.
+    // The entries as they will be stored, and their data read (parallel to entries()). Valid
+    // while `ticket` lives.
     const std::vector<store::LogEntry>& entries() const;
+    std::vector<ParsedEntry>& parsed() const;
   };
   [[nodiscard]] Result<Prepared> Prepare(std::vector<Submission> subs);
   [[nodiscard]] Status Commit(const Prepared& prepared);
@@ -162,7 +174,8 @@ class Ledger {
   // The entries of `subs` at indices from `start`, received at `now`, with their query rows.
   [[nodiscard]] Status BuildEntries(std::vector<Submission>& subs, uint64_t start, UtcTime now,
                                     std::vector<store::LogEntry>& entries,
-                                    std::vector<store::EntryIndex>& index) const;
+                                    std::vector<store::EntryIndex>& index,
+                                    std::vector<ParsedEntry>* parsed) const;
   // The time of a new commit: the clock, but at least 1 ms after the previous commit's.
   // REQUIRES: mu_ held.
   UtcTime NextCommitTime() const;

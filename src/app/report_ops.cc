@@ -29,6 +29,7 @@ Result<SubmitOutcome> App::SubmitReports(const Principal& who, std::vector<json>
   const bool as_party = who.Is(Role::kParty);
   std::vector<Problem> problems;
   std::vector<Report> reports;
+  reports.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     const std::string path = ItemPath(batch, i);
     json& item = items[i];
@@ -63,6 +64,7 @@ Result<SubmitOutcome> App::SubmitReports(const Principal& who, std::vector<json>
   };
   std::map<std::string, Latest> latest;
   std::vector<Submission> subs;
+  subs.reserve(reports.size());
   SubmitOutcome out;
   out.items.resize(reports.size());
   std::vector<size_t> pending_of_item(reports.size(), SIZE_MAX);

@@ -4,11 +4,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <random>
 
 #include <gtest/gtest.h>
 
 #include "app/ledger.h"
+#include "store/mem_store.h"
 
 namespace truce::app {
 namespace {
@@ -104,6 +106,62 @@ TEST(LedgerFormatTest, DeriveIndexChecksTheEntryAgainstItsColumns) {
   store::LogEntry garbage = e;
   garbage.data = "{";
   EXPECT_FALSE(DeriveIndex(garbage).ok());
+}
+
+// The append path reads each entry's data from the tree it was written from, not by parsing
+// its bytes again (docs/performance.md "Durable ingest"): that tree must be what the bytes parse
+// to, also when a string is not UTF-8 (written with replacement characters) or a number cannot
+// be written (NaN, written as null), so that the rows, the views and `truce verify` agree.
+TEST(LedgerFormatTest, PreparedEntriesAreReadAsTheirBytesParse) {
+  store::MemStore store;
+  const SigningKey key = SigningKey::Generate();
+  auto ledger = Ledger::Open(store, key);
+  ASSERT_TRUE(ledger.ok()) << ledger.error().message;
+  const nlohmann::json report = {{"event_id_cnty", "PARSE-1"},
+                                 {"event_date", "2017-05-04"},
+                                 {"time_precision", 1},
+                                 {"event_type", "Explosions/Remote violence"},
+                                 {"sub_event_type", "Shelling/artillery/missile attack"},
+                                 {"actor1", "Military Forces of Syria"},
+                                 {"latitude", 33.55},
+                                 {"longitude", 36.42},
+                                 {"geo_precision", 1},
+                                 {"source", "SOHR"},
+                                 {"fatalities", 2}};
+  std::vector<Submission> subs = {
+      {SubmissionKind::kReport, "tok_1", "", report, 1, "monitor"},
+      {SubmissionKind::kPublication, "tok_1", "", {{"incident", "SYR-\xff"}}, 0, ""},
+      {SubmissionKind::kPublication,
+       "tok_1",
+       "",
+       {{"incident", "SYR-2"}, {"weight", std::numeric_limits<double>::quiet_NaN()}},
+       0,
+       ""}};
+  auto lock = store.LockAppends();
+  ASSERT_TRUE(lock.ok()) << lock.error().message;
+  auto prepared = (*ledger)->Prepare(std::move(subs));
+  ASSERT_TRUE(prepared.ok()) << prepared.error().message;
+  const auto& entries = prepared->entries();
+  const auto& parsed = prepared->parsed();
+  ASSERT_EQ(entries.size(), 3u);
+  ASSERT_EQ(parsed.size(), 3u);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    EXPECT_EQ(parsed[i].data, nlohmann::json::parse(entries[i].data)) << entries[i].data;
+    auto from_tree = DeriveIndex(entries[i], parsed[i]);
+    auto from_bytes = DeriveIndex(entries[i]);
+    ASSERT_TRUE(from_tree.ok()) << from_tree.error().message;
+    ASSERT_TRUE(from_bytes.ok()) << from_bytes.error().message;
+    EXPECT_EQ(*from_tree, *from_bytes) << entries[i].data;
+  }
+  ASSERT_NE(parsed[0].report, nullptr);
+  EXPECT_EQ(parsed[0].report->event_id(), "PARSE-1");
+  EXPECT_EQ(parsed[1].report, nullptr);
+  EXPECT_NE(entries[1].data.find("SYR-\xef\xbf\xbd"), std::string::npos) << entries[1].data;
+  EXPECT_NE(entries[2].data.find("\"weight\":null"), std::string::npos) << entries[2].data;
+  ASSERT_TRUE((*ledger)->Commit(*prepared).ok());
+  auto verified = VerifyStore(store, "");
+  ASSERT_TRUE(verified.ok()) << verified.error().message;
+  EXPECT_EQ(verified->entries, 3u);
 }
 
 TEST(SubmissionKindTest, EveryKindIsRegisteredUnderItsName) {

@@ -6,6 +6,7 @@
 // verification, the application's views, `truce verify`) goes through the registry.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/store.h"
+#include "truce/report.h"
 #include "truce/result.h"
 
 namespace truce::app {
@@ -44,6 +46,15 @@ struct Submission {
   std::string role;  // the submitter's role ("monitor", ...), "" for the operator
 };
 
+// A log entry's data read once, shared by everything that reads the entry as it is appended or
+// replayed (DeriveIndex, the views, the alerts), so that none of them parses it again
+// (docs/performance.md "Durable ingest"). ParseEntry (ledger.h) makes one.
+struct ParsedEntry {
+  nlohmann::json data;  // the entry data, a JSON object
+  // Kind "report": its body read as a report (ReportFromBody); null when it is not a valid one.
+  std::shared_ptr<const Report> report;
+};
+
 struct KindSpec {
   SubmissionKind kind;
   std::string_view name;  // "report", "positions", ... as written in the log
@@ -53,7 +64,7 @@ struct KindSpec {
   // The query rows an entry of this kind adds, from its parsed data alone (docs/server.md "Log
   // format"). kInvalidInput naming the entry when the data is not a well-formed entry of the
   // kind.
-  Result<store::EntryIndex> (*derive)(const store::LogEntry& entry, const nlohmann::json& data);
+  Result<store::EntryIndex> (*derive)(const store::LogEntry& entry, const ParsedEntry& parsed);
   // "report SYR123 revision 2", "positions batch of 40", ... for messages.
   std::string (*describe)(const nlohmann::json& data);
 };

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "app/intake.h"
+#include "app/ledger.h"
 #include "app/scenario_bundle.h"
 #include "app/submission.h"
 #include "formats/claims.h"
@@ -44,24 +45,32 @@ std::optional<uint64_t> Snapshot::PublicationEntry(const Incident& incident) con
 Status Views::Apply(const store::LogEntry& entry) {
   const KindSpec* kind = FindKind(entry.kind);
   if (!kind) return Unreadable(entry, "unknown kind");
+  if (kind->kind == SubmissionKind::kPositions) return Apply(entry, ParsedEntry{});
+  auto parsed = formats::ParseJson(entry.data, fmt::format("log entry {}", entry.index));
+  if (!parsed.ok()) return parsed.error();
+  return Apply(entry, ParsedEntryOf(entry.kind, std::move(parsed).value()));
+}
+
+Status Views::Apply(const store::LogEntry& entry, const ParsedEntry& parsed) {
+  const KindSpec* kind = FindKind(entry.kind);
+  if (!kind) return Unreadable(entry, "unknown kind");
   if (kind->kind == SubmissionKind::kPositions) {
     // Positions are served from the store; the views only need to know the entry happened.
     std::unique_lock lock(mu_);
     received_at_.push_back(entry.received_at);
     return Status::Ok();
   }
-  auto parsed = formats::ParseJson(entry.data, fmt::format("log entry {}", entry.index));
-  if (!parsed.ok()) return parsed.error();
-  const json& data = *parsed;
-  const json& body = data.value("body", json());
+  const json& data = parsed.data;
+  if (!data.is_object()) return Unreadable(entry, "its data is not a JSON object");
+  static const json kNull;
+  const auto body_member = data.find("body");
+  const json& body = body_member == data.end() ? kNull : *body_member;
   switch (kind->kind) {
     case SubmissionKind::kReport: {
-      std::vector<Problem> problems;
-      auto report = ReportFromBody(body, "", problems);
-      if (!report) return Unreadable(entry, "not a valid report");
+      if (!parsed.report) return Unreadable(entry, "not a valid report");
       auto stored = std::make_unique<StoredReport>(
           StoredReport{entry.index, entry.received_at, detail::IntField(data, "revision"),
-                       entry.party, std::move(*report), kNeverSuperseded, entry.index,
+                       entry.party, *parsed.report, kNeverSuperseded, entry.index,
                        detail::StringField(data, "role") == "monitor"});
       std::unique_lock lock(mu_);
       const std::string& id = stored->report.event_id();

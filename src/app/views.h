@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/notification_views.h"
+#include "app/submission.h"
 #include "store/store.h"
 #include "truce/incident.h"
 #include "truce/report.h"
@@ -119,6 +120,8 @@ class Views {
   // Applies the next log entry. REQUIRES: entries come in index order, each once.
   // kInvalidInput when the entry's data is not a well-formed submission of its kind.
   [[nodiscard]] Status Apply(const store::LogEntry& entry);
+  // The same with the entry's data already read (ParseEntry), as the append path has it.
+  [[nodiscard]] Status Apply(const store::LogEntry& entry, const ParsedEntry& parsed);
 
   // Entries applied so far.
   uint64_t size() const;

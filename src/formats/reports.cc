@@ -335,18 +335,20 @@ Result<Report> ReportFromJson(const json& object, const std::string& origin) {
 
 json ReportToJson(const Report& report) {
   const ReportSpec& s = report.spec();
-  json j = {{"event_id_cnty", s.event_id},
-            {"event_date", FormatUtcDate(s.event_date)},
-            {"time_precision", s.time_precision},
-            {"event_type", s.event_type},
-            {"sub_event_type", s.sub_event_type},
-            {"actor1", s.actor1},
-            {"actor2", s.actor2},
-            {"latitude", s.latitude},
-            {"longitude", s.longitude},
-            {"geo_precision", s.geo_precision},
-            {"source", s.source},
-            {"notes", s.notes}};
+  // Member by member: an initializer list would build every value twice (it copies them).
+  json j = json::object();
+  j["event_id_cnty"] = s.event_id;
+  j["event_date"] = FormatUtcDate(s.event_date);
+  j["time_precision"] = s.time_precision;
+  j["event_type"] = s.event_type;
+  j["sub_event_type"] = s.sub_event_type;
+  j["actor1"] = s.actor1;
+  j["actor2"] = s.actor2;
+  j["latitude"] = s.latitude;
+  j["longitude"] = s.longitude;
+  j["geo_precision"] = s.geo_precision;
+  j["source"] = s.source;
+  j["notes"] = s.notes;
   if (s.fatalities) j["fatalities"] = *s.fatalities;
   if (s.time_of_day) {
     j["time"] =

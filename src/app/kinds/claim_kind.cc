@@ -10,7 +10,8 @@ namespace {
 
 using nlohmann::json;
 
-Result<store::EntryIndex> Derive(const store::LogEntry& entry, const json& data) {
+Result<store::EntryIndex> Derive(const store::LogEntry& entry, const ParsedEntry& parsed) {
+  const json& data = parsed.data;
   std::vector<Problem> problems;
   auto c = NormalizeClaim(data.value("body", json()), "", problems);
   if (!c) {

@@ -10,7 +10,8 @@ namespace {
 
 using nlohmann::json;
 
-Result<store::EntryIndex> Derive(const store::LogEntry& entry, const json& data) {
+Result<store::EntryIndex> Derive(const store::LogEntry& entry, const ParsedEntry& parsed) {
+  const json& data = parsed.data;
   auto decision = formats::DecisionFromJson(data.value("body", json()), "decision",
                                             std::to_string(entry.index));
   if (!decision.ok()) {

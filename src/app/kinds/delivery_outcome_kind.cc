@@ -11,7 +11,8 @@ namespace {
 
 using nlohmann::json;
 
-Result<store::EntryIndex> Derive(const store::LogEntry& entry, const json& data) {
+Result<store::EntryIndex> Derive(const store::LogEntry& entry, const ParsedEntry& parsed) {
+  const json& data = parsed.data;
   const json& body = data.value("body", json());
   auto outcome = formats::DeliveryOutcomeFromJson(body, "delivery outcome", entry.received_at);
   if (!outcome.ok() || body.contains("reported_at")) {

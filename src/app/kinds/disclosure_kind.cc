@@ -13,7 +13,8 @@ namespace {
 
 using nlohmann::json;
 
-Result<store::EntryIndex> Derive(const store::LogEntry& entry, const json& data) {
+Result<store::EntryIndex> Derive(const store::LogEntry& entry, const ParsedEntry& parsed) {
+  const json& data = parsed.data;
   const json& body = data.value("body", json());
   const std::string resource = detail::StringField(body, "resource");
   if (resource != "sites" && resource != "movements") {

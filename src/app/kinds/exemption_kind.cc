@@ -10,7 +10,8 @@ namespace {
 
 using nlohmann::json;
 
-Result<store::EntryIndex> Derive(const store::LogEntry& entry, const json& data) {
+Result<store::EntryIndex> Derive(const store::LogEntry& entry, const ParsedEntry& parsed) {
+  const json& data = parsed.data;
   std::vector<Problem> problems;
   if (!formats::ExemptionFromJson(data.value("body", json()), "", problems)) {
     std::string why;

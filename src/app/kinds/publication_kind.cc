@@ -8,7 +8,8 @@ namespace {
 
 using nlohmann::json;
 
-Result<store::EntryIndex> Derive(const store::LogEntry& entry, const json& data) {
+Result<store::EntryIndex> Derive(const store::LogEntry& entry, const ParsedEntry& parsed) {
+  const json& data = parsed.data;
   const std::string incident = detail::StringField(data.value("body", json()), "incident");
   if (incident.empty()) return detail::Malformed(entry, "a publication names an incident");
   store::EntryIndex rows;

@@ -16,13 +16,15 @@ std::string ProblemsText(const std::vector<Problem>& problems) {
   return out;
 }
 
-Result<store::EntryIndex> Derive(const store::LogEntry& entry, const json& data) {
-  std::vector<Problem> problems;
-  auto report = ReportFromBody(data.value("body", json()), "", problems);
-  const int revision = detail::IntField(data, "revision");
-  if (!report || revision < 1) {
+Result<store::EntryIndex> Derive(const store::LogEntry& entry, const ParsedEntry& parsed) {
+  const int revision = detail::IntField(parsed.data, "revision");
+  if (!parsed.report || revision < 1) {
+    // Read again for the problems to name.
+    std::vector<Problem> problems;
+    (void)ReportFromBody(parsed.data.value("body", json()), "", problems);
     return detail::Malformed(entry, "not a valid report revision: " + ProblemsText(problems));
   }
+  const Report* report = parsed.report.get();
   store::ReportRow r;
   r.entry = entry.index;
   r.event_id = report->event_id();

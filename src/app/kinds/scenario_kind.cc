@@ -10,7 +10,8 @@ namespace {
 
 using nlohmann::json;
 
-Result<store::EntryIndex> Derive(const store::LogEntry& entry, const json& data) {
+Result<store::EntryIndex> Derive(const store::LogEntry& entry, const ParsedEntry& parsed) {
+  const json& data = parsed.data;
   const json& body = data.value("body", json());
   const int version = detail::IntField(data, "version");
   if (!body.is_object() || version < 1) {

@@ -11,7 +11,8 @@ namespace {
 
 using nlohmann::json;
 
-Result<store::EntryIndex> Derive(const store::LogEntry& entry, const json& data) {
+Result<store::EntryIndex> Derive(const store::LogEntry& entry, const ParsedEntry& parsed) {
+  const json& data = parsed.data;
   const json& body = data.value("body", json());
   auto site = formats::SiteFromFeature(body, "site");
   if (!site.ok()) {

@@ -13,7 +13,8 @@ namespace {
 
 using nlohmann::json;
 
-Result<store::EntryIndex> Derive(const store::LogEntry& entry, const json& data) {
+Result<store::EntryIndex> Derive(const store::LogEntry& entry, const ParsedEntry& parsed) {
+  const json& data = parsed.data;
   const json& body = data.value("body", json());
   if (detail::StringField(body, "token").empty()) {
     return detail::Malformed(entry, "a token revocation names the token (\"token\")");
