@@ -6,10 +6,12 @@
 // once; the second evaluates each row and writes its violations at once. Other inputs
 // (GeoJSON, gzip, pipes) are read whole. Both give the same output, byte for byte.
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -124,6 +126,30 @@ int RunInMemory(const EvaluateOptions& o, const Scenario& scenario) {
   return kExitOk;
 }
 
+// A mapped file that shrinks while it is read raises SIGBUS at the first page past its new end:
+// that is input changing under the reader, so it ends as bad input does, with a message naming
+// the file, not as a crash. The message is made before mapping (the handler may only write).
+char g_truncated_message[512];
+size_t g_truncated_length = 0;
+
+void OnTruncated(int) {
+  [[maybe_unused]] const ssize_t written = ::write(2, g_truncated_message, g_truncated_length);
+  ::_exit(kExitBadInput);
+}
+
+void ExitIfTruncated(const std::string& path) {
+  const std::string message = fmt::format(
+      "error: {}: the file shrank while it was read (it must not change during truce "
+      "evaluate); nothing more was evaluated\n",
+      path.size() > 300 ? path.substr(0, 300) + "..." : path);
+  g_truncated_length = std::min(message.size(), sizeof g_truncated_message);
+  std::memcpy(g_truncated_message, message.data(), g_truncated_length);
+  struct sigaction action = {};
+  action.sa_handler = &OnTruncated;
+  ::sigemptyset(&action.sa_mask);
+  ::sigaction(SIGBUS, &action, nullptr);
+}
+
 // A regular file mapped read-only. Release drops the pages before an offset from this process's
 // memory (they are clean: the kernel rereads them if touched again), so that reading the file
 // from start to end keeps only a window of it resident.
@@ -137,6 +163,7 @@ class MappedFile {
       return MakeError(ErrorCode::kIo,
                        fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
     }
+    ExitIfTruncated(path);
     void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
     const int mmap_errno = errno;
     ::close(fd);
