@@ -24,6 +24,7 @@
 //   intake/parse_whole       the same with the whole text inflated first (ReadTextFile, then
 //                            ParsePositions);
 //   intake/parse_reference   the same with ParsePositionsReference (nlohmann, record by record);
+//   intake/tracks            intake/parse, then BuildTracks (end_to_end without the monitor);
 //   intake/end_to_end        what `truce flights` does: read, inflate, parse, build tracks and
 //                            run the monitor over the swiss zones;
 //   intake/csv, csv_reference  the same positions as uncompressed OpenSky CSV, parsed.
@@ -245,6 +246,10 @@ int Main(int argc, char** argv) {
                                                   kSwiss))
         .positions.size();
   });
+  intake("intake/tracks", [] {
+    auto batch = OrDie(formats::ReadPositionsFile(DataPath(kSwiss)));
+    return BuildTracks(std::move(batch.positions)).size();
+  });
   intake("intake/end_to_end", [swiss_monitor] {
     auto batch = OrDie(formats::ReadPositionsFile(DataPath(kSwiss)));
     return swiss_monitor->Detect(BuildTracks(std::move(batch.positions))).size();
@@ -275,7 +280,7 @@ int Main(int argc, char** argv) {
   std::printf("\nintake: positions per second per core, and time relative to intake/gunzip\n");
   for (const char* engine :
        {"intake/gunzip", "intake/parse", "intake/parse_whole", "intake/parse_reference",
-        "intake/end_to_end", "intake/csv", "intake/csv_reference"}) {
+        "intake/tracks", "intake/end_to_end", "intake/csv", "intake/csv_reference"}) {
     const auto r = reporter.rates.find(engine);
     if (r == reporter.rates.end()) continue;
     std::printf("  %-24s %12.0f  %.2fx the gunzip time\n", engine, r->second,

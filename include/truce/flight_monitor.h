@@ -157,6 +157,7 @@ class FlightMonitor {
   // A coarse grid over the zones' bounding boxes: which zones a segment may meet.
   LatLngRect grid_bounds_;
   int grid_n_ = 1;
+  double grid_cell_lat_ = 1, grid_cell_lng_ = 1;  // cell size in degrees
   std::vector<std::vector<uint32_t>> grid_zones_;
   // Sets `out` to the zones whose bounding box may meet `box` (sorted, unique).
   void CandidateZones(const LatLngRect& box, std::vector<uint32_t>& out) const;

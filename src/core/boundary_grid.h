@@ -6,6 +6,7 @@
 // construction; safe to share between threads.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -13,6 +14,18 @@
 #include "truce/geometry.h"
 
 namespace truce::detail {
+
+// std::llround (halves away from zero) without the library call, for the millisecond times
+// the monitor interpolates: the truncation, and the fraction it dropped, are exact below 2^53
+// (beyond, every double is an integer).
+inline int64_t RoundHalfAway(double x) {
+  if (!(std::abs(x) < 0x1p62)) return std::llround(x);
+  int64_t t = static_cast<int64_t>(x);
+  const double fraction = x - static_cast<double>(t);
+  if (fraction >= 0.5) ++t;
+  if (fraction <= -0.5) --t;
+  return t;
+}
 
 class BoundaryGrid {
  public:

@@ -14,6 +14,38 @@
 namespace truce::detail {
 namespace {
 
+TEST(RoundHalfAwayTest, SameAsLlround) {
+  // Halves, their neighbours, and values from milliseconds near 2018 to beyond 2^53.
+  std::vector<double> values = {0.0,
+                                -0.0,
+                                0.5,
+                                -0.5,
+                                1.5,
+                                -1.5,
+                                2.5,
+                                -2.5,
+                                0.49999999999999994,
+                                -0.49999999999999994,
+                                1533081600000.5,
+                                -1533081600000.5,
+                                0x1p52 + 0.5,
+                                0x1p52 + 1.0,
+                                0x1p53,
+                                0x1p53 + 2.0,
+                                -0x1p53,
+                                0x1p61,
+                                -0x1p61};
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> ms(1.4e12, 1.8e12), small(-4.0, 4.0);
+  for (int i = 0; i < 100000; ++i) {
+    values.push_back(ms(rng));
+    values.push_back(small(rng));
+    values.push_back(std::nextafter(std::floor(ms(rng)) + 0.5, 0.0));
+    values.push_back(std::floor(ms(rng)) + 0.5);
+  }
+  for (double x : values) EXPECT_EQ(RoundHalfAway(x), std::llround(x)) << x;
+}
+
 TEST(BoundaryGridTest, CrossingsOfASquare) {
   const MultiPolygon square = MakeMultiPolygonOrDie("0:0, 0:1, 1:1, 1:0");
   BoundaryGrid grid(square);

@@ -52,6 +52,8 @@ FlightMonitor::FlightMonitor(std::span<const ZoneVersion> versions, const ZoneLo
   // About four cells per zone along each axis (at most 128 x 128): a segment a few
   // kilometres long meets one or two cells, which list only the zones around it.
   grid_n_ = std::clamp(static_cast<int>(4 * std::sqrt(static_cast<double>(zones_.size()))), 1, 128);
+  grid_cell_lat_ = std::max(grid_bounds_.lat_hi - grid_bounds_.lat_lo, 1e-9) / grid_n_;
+  grid_cell_lng_ = std::max(grid_bounds_.lng_hi - grid_bounds_.lng_lo, 1e-9) / grid_n_;
   grid_zones_.assign(static_cast<size_t>(grid_n_) * grid_n_, {});
   for (uint32_t z = 0; z < zones_.size(); ++z) {
     ForEachGridCell(zones_[z].version->bounds(),
@@ -66,8 +68,7 @@ void FlightMonitor::ForEachGridCell(const LatLngRect& box, Visit&& visit) const 
       box.lng_lo > grid_bounds_.lng_hi) {
     return;
   }
-  const double h = std::max(grid_bounds_.lat_hi - grid_bounds_.lat_lo, 1e-9) / grid_n_;
-  const double w = std::max(grid_bounds_.lng_hi - grid_bounds_.lng_lo, 1e-9) / grid_n_;
+  const double h = grid_cell_lat_, w = grid_cell_lng_;
   auto cell = [&](double v, double lo, double size) {
     return std::clamp(static_cast<int>(std::floor((v - lo) / size)), 0, grid_n_ - 1);
   };
@@ -102,7 +103,6 @@ FlightMonitor::~FlightMonitor() = default;
 size_t FlightMonitor::no_fly_versions() const noexcept { return zones_.size(); }
 
 namespace detail {
-
 // Follows one track fix by fix and reports its violations. Batch detection and live mode
 // both run tracks through this class, so they cannot disagree.
 class TrackScanner {
@@ -437,7 +437,7 @@ class TrackScanner {
       return alt_a ? alt_a : alt_b;
     };
     auto time_at = [&](double s) {
-      return UtcTime(std::chrono::milliseconds(static_cast<int64_t>(std::llround(ta + s * span))));
+      return UtcTime(std::chrono::milliseconds(RoundHalfAway(ta + s * span)));
     };
     auto s_of = [&](UtcTime t) { return static_cast<double>((t - a.time).count()) / span; };
 

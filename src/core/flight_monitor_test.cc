@@ -210,6 +210,91 @@ TEST(BuildTracksTest, SortsDropsDuplicatesAndSplitsAtGaps) {
   EXPECT_EQ(BuildTracks(ToPositions(fixes), longer).size(), 2u);
 }
 
+// BuildTracks as it was before it sorted by integer keys: a stable sort of indices by the
+// icao24 string, then time. The faster one must give exactly these tracks.
+std::vector<Track> ReferenceBuildTracks(std::vector<Position> positions,
+                                        const TrackOptions& options, TrackStats& s) {
+  s = TrackStats{};
+  s.positions = positions.size();
+  std::vector<size_t> order(positions.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (positions[a].icao24 != positions[b].icao24)
+      return positions[a].icao24 < positions[b].icao24;
+    return positions[a].time < positions[b].time;
+  });
+  std::vector<Track> tracks;
+  for (size_t i : order) {
+    Position& p = positions[i];
+    const Position* previous = tracks.empty() ? nullptr : &tracks.back().positions.back();
+    const bool same_aircraft = previous && previous->icao24 == p.icao24;
+    if (same_aircraft && previous->time == p.time) {
+      ++s.duplicates;
+      continue;
+    }
+    if (!same_aircraft) ++s.aircraft;
+    if (!same_aircraft || p.time - previous->time > options.max_gap) {
+      if (same_aircraft) ++s.gap_splits;
+      tracks.push_back(Track{p.icao24, {}});
+    }
+    tracks.back().positions.push_back(std::move(p));
+  }
+  s.tracks = tracks.size();
+  return tracks;
+}
+
+// Random positions over a few aircraft whose icao24s differ only in case, in length (a prefix
+// of another, a trailing NUL), in bytes above 0x7f, or are longer than the integer key holds;
+// times repeat (duplicates) and jump (gap splits). Each position's callsign is its input index,
+// so the comparison sees which duplicate was kept.
+void ExpectSameTracksAsReference(const std::vector<std::string>& names, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<Position> positions;
+  for (int i = 0; i < 3000; ++i) {
+    Position p;
+    p.icao24 = names[rng() % names.size()];
+    // Two hours of minutes with a silence of 40 minutes in the middle.
+    const double minute = static_cast<double>(rng() % 40) + (rng() % 2 == 0 ? 0.0 : 80.0);
+    p.time = At(minute * 60.0 + (rng() % 3 == 0 ? 0.0 : 0.5));
+    p.where = LatLng(static_cast<double>(rng() % 90), static_cast<double>(rng() % 180));
+    p.callsign = std::to_string(i);
+    positions.push_back(p);
+  }
+  TrackStats want_stats, got_stats;
+  const std::vector<Track> want = ReferenceBuildTracks(positions, {}, want_stats);
+  const std::vector<Track> got = BuildTracks(positions, {}, &got_stats);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t t = 0; t < want.size(); ++t) {
+    EXPECT_EQ(got[t].icao24, want[t].icao24) << "track " << t;
+    ASSERT_EQ(got[t].positions.size(), want[t].positions.size()) << "track " << t;
+    for (size_t k = 0; k < want[t].positions.size(); ++k) {
+      EXPECT_EQ(got[t].positions[k].icao24, want[t].positions[k].icao24);
+      EXPECT_EQ(got[t].positions[k].time, want[t].positions[k].time);
+      EXPECT_EQ(got[t].positions[k].callsign, want[t].positions[k].callsign);
+    }
+  }
+  EXPECT_EQ(got_stats.positions, want_stats.positions);
+  EXPECT_EQ(got_stats.duplicates, want_stats.duplicates);
+  EXPECT_EQ(got_stats.aircraft, want_stats.aircraft);
+  EXPECT_EQ(got_stats.tracks, want_stats.tracks);
+  EXPECT_EQ(got_stats.gap_splits, want_stats.gap_splits);
+  EXPECT_GT(want_stats.duplicates, 0u);
+  EXPECT_GT(want_stats.gap_splits, 0u);
+}
+
+TEST(BuildTracksTest, SameOrderAsStringSortOnMixedCaseAndEqualTimes) {
+  // Fits the integer key (at most 7 bytes): normalised, upper and mixed case, prefixes.
+  const std::vector<std::string> keyed = {"3c6444",   "3C6444", "3c6445",  "3C6444",
+                                          "abcdef",   "ABCDEF", "aBcDeF",  "4b1814",
+                                          "",         "3c",     "3c6444a", std::string("3c\0", 3),
+                                          "\xff\x80", "0",      "00",      "000000"};
+  for (uint32_t seed = 1; seed <= 5; ++seed) ExpectSameTracksAsReference(keyed, seed);
+  // One longer than the key holds: the string sort, the same answer.
+  std::vector<std::string> mixed = keyed;
+  mixed.push_back("3c6444-too-long");
+  for (uint32_t seed = 1; seed <= 5; ++seed) ExpectSameTracksAsReference(mixed, seed);
+}
+
 TEST(NormalizeTest, Icao24AndCallsign) {
   EXPECT_EQ(NormalizeIcao24(" 3C6444 "), "3c6444");
   EXPECT_EQ(NormalizeIcao24("3c644"), std::nullopt);
