@@ -14,11 +14,16 @@ ApiResponse PostClaims(const Call& c) {
   auto out = c.app.SubmitClaims(c.who, std::move(body->items), body->batch);
   if (!out.ok()) return ErrorResponse(out.error());
   json results = json::array();
-  for (const app::ItemOutcome& item : out->items) results.push_back(ReceiptJson(*item.receipt));
+  for (const app::ItemOutcome& item : out->items) {
+    json r = ItemJson(item);
+    if (!item.id.empty()) r["id"] = item.id;
+    results.push_back(std::move(r));
+  }
   return JsonResponse({{"accepted", out->accepted},
+                       {"unchanged", out->unchanged},
                        {"results", std::move(results)},
                        {"tree_head", HeadJson(c.app)}},
-                      201);
+                      out->accepted == 0 ? 200 : 201);
 }
 
 ApiResponse GetClaims(const Call& c) {

@@ -50,10 +50,7 @@ ApiResponse PostPublish(const Call& c) {
   auto out = c.app.PublishIncident(c.who, incident);
   if (!out.ok()) return ErrorResponse(out.error());
   const app::ItemOutcome& item = out->items.front();
-  if (!item.created) return JsonResponse({{"status", "unchanged"}, {"log_index", item.log_index}});
-  json r = ReceiptJson(*item.receipt);
-  r["status"] = "created";
-  return JsonResponse(r, 201);
+  return JsonResponse(ItemJson(item), item.created ? 201 : 200);
 }
 
 ApiResponse GetIncident(const Call& c) {
@@ -70,13 +67,13 @@ ApiResponse PostDecision(const Call& c) {
   if (!body.ok()) return ErrorResponse(body.error());
   auto out = c.app.DecideIncident(c.who, c.params[0], *body);
   if (!out.ok()) return ErrorResponse(out.error());
-  json r = ReceiptJson(*out->items.front().receipt);
-  r["status"] = "created";
+  const app::ItemOutcome& item = out->items.front();
+  json r = ItemJson(item);
   // The incident as it stands after the decision (a merged id resolves to the survivor).
   auto after = c.app.GetIncident(c.who, c.params[0], std::nullopt);
   if (after.ok()) r["incident"] = std::move(after).value();
   r["tree_head"] = HeadJson(c.app);
-  return JsonResponse(r, 201);
+  return JsonResponse(r, item.created ? 201 : 200);
 }
 
 ApiResponse GetSummary(const Call& c) {

@@ -11,7 +11,7 @@ ApiResponse PostPositions(const Call& c) {
   if (!body.ok()) return ErrorResponse(body.error());
   auto out = c.app.SubmitPositions(c.who, std::move(body).value());
   if (!out.ok()) return ErrorResponse(out.error());
-  json r = ReceiptJson(*out->items.front().receipt);
+  json r = ItemJson(out->items.front());
   r["accepted"] = out->positions;
   r["tree_head"] = HeadJson(c.app);
   return JsonResponse(r, 201);

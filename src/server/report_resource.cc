@@ -13,10 +13,9 @@ ApiResponse PostReports(const Call& c) {
   if (!out.ok()) return ErrorResponse(out.error());
   json results = json::array();
   for (const app::ItemOutcome& item : out->items) {
-    json r = item.receipt ? ReceiptJson(*item.receipt) : json{{"log_index", item.log_index}};
+    json r = ItemJson(item);
     r["event_id"] = item.id;
     r["revision"] = item.revision;
-    r["status"] = item.created ? "created" : "unchanged";
     results.push_back(std::move(r));
   }
   return JsonResponse({{"accepted", out->accepted},

@@ -232,6 +232,12 @@ json ReceiptJson(const app::Receipt& r) {
           {"received_at", FormatTimestamp(r.received_at)}};
 }
 
+json ItemJson(const app::ItemOutcome& item) {
+  json r = item.receipt ? ReceiptJson(*item.receipt) : json{{"log_index", item.log_index}};
+  r["status"] = item.created ? "created" : "unchanged";
+  return r;
+}
+
 json HeadJson(const app::App& app) { return app::TreeHeadToJson(app.Head(), app.public_key()); }
 
 std::string UrlEncode(std::string_view text) {

@@ -130,6 +130,10 @@ nlohmann::json PageJson(std::vector<nlohmann::json> items, const std::string& ne
 [[nodiscard]] Result<app::JsonPage> Window(std::vector<nlohmann::json> all,
                                            const app::PageRequest& page);
 nlohmann::json ReceiptJson(const app::Receipt& r);
+// One submitted item's result: its receipt when it was stored by this request, else the log
+// index under which it already stands ("unchanged": a resubmission carries no new receipt).
+// Every POST encodes its items through this, never through `*item.receipt`.
+nlohmann::json ItemJson(const app::ItemOutcome& item);
 // The signed tree head with the log's public key.
 nlohmann::json HeadJson(const app::App& app);
 nlohmann::json Link(const std::string& href, std::string_view rel, std::string_view type,

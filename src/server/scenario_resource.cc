@@ -44,8 +44,7 @@ ApiResponse PostScenario(const Call& c) {
     return JsonResponse(
         {{"status", "unchanged"}, {"version", item.revision}, {"log_index", item.log_index}});
   }
-  json r = ReceiptJson(*item.receipt);
-  r["status"] = "created";
+  json r = ItemJson(item);
   r["version"] = item.revision;
   r["tree_head"] = HeadJson(c.app);
   return JsonResponse(r, 201);

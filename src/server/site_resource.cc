@@ -13,10 +13,9 @@ ApiResponse Submitted(const Call& c, const Result<app::SubmitOutcome>& out) {
   json results = json::array();
   for (size_t i = 0; i < out->items.size(); ++i) {
     const app::ItemOutcome& item = out->items[i];
-    json r = item.receipt ? ReceiptJson(*item.receipt) : json{{"log_index", item.log_index}};
+    json r = ItemJson(item);
     r["id"] = item.id;
     r["revision"] = item.revision;
-    r["status"] = item.created ? "created" : "unchanged";
     if (i < out->details.size()) r.update(out->details[i]);
     results.push_back(std::move(r));
   }
@@ -69,7 +68,7 @@ ApiResponse PostOutcome(const Call& c) {
   if (!body.ok()) return ErrorResponse(body.error());
   auto out = c.app.SubmitDeliveryOutcome(c.who, c.params[0], std::move(body).value());
   if (!out.ok()) return ErrorResponse(out.error());
-  json r = ReceiptJson(*out->items.front().receipt);
+  json r = ItemJson(out->items.front());
   r["movement"] = out->items.front().id;
   return JsonResponse(
       {{"accepted", 1}, {"results", json::array({r})}, {"tree_head", HeadJson(c.app)}}, 201);
