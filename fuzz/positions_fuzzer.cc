@@ -1,10 +1,19 @@
-// A positions file in any of its forms (OpenSky CSV, traffic JSON array, JSON lines):
-// formats::ParsePositions and ParsePositionLines, then tracks from what was accepted.
+// A positions file in any of its forms (OpenSky CSV, traffic JSON array, JSON lines, gzip):
+// formats::ParsePositions and ParsePositionLines, then tracks from what was accepted; and
+// formats::ReadPositionsFile, the windowed reader of `truce flights`, on the same bytes as a
+// file, which must give what ReadTextFile + ParsePositions give: the same positions bit for
+// bit, the same rejected records and the same errors, wherever its windows cut the text.
+#include <unistd.h>
+
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <string>
 
 #include "formats/json_reader.h"
 #include "formats/positions.h"
+#include "formats/text_file.h"
 #include "fuzz_support.h"
 #include "truce/text_policy.h"
 
@@ -26,6 +35,68 @@ void CheckBatch(const truce::formats::PositionBatch& batch) {
   (void)BuildTracks(batch.positions);
 }
 
+bool SameAltitude(const std::optional<truce::Meters>& a, const std::optional<truce::Meters>& b) {
+  return a.has_value() == b.has_value() && (!a || a->value == b->value);
+}
+
+bool SamePosition(const truce::Position& a, const truce::Position& b) {
+  return a.icao24 == b.icao24 && a.time == b.time && a.where.lat() == b.where.lat() &&
+         a.where.lng() == b.where.lng() &&
+         std::signbit(a.where.lat()) == std::signbit(b.where.lat()) &&
+         std::signbit(a.where.lng()) == std::signbit(b.where.lng()) &&
+         SameAltitude(a.baro_altitude, b.baro_altitude) &&
+         SameAltitude(a.geo_altitude, b.geo_altitude) && a.callsign == b.callsign &&
+         a.on_ground == b.on_ground;
+}
+
+void CheckSame(const truce::Result<truce::formats::PositionBatch>& streamed,
+               const truce::Result<truce::formats::PositionBatch>& whole) {
+  FUZZ_CHECK(streamed.ok() == whole.ok());
+  if (!whole.ok()) {
+    FUZZ_CHECK(streamed.error().code == whole.error().code);
+    FUZZ_CHECK(streamed.error().message == whole.error().message);
+    return;
+  }
+  FUZZ_CHECK(streamed->records == whole->records);
+  FUZZ_CHECK(streamed->without_position == whole->without_position);
+  FUZZ_CHECK(streamed->positions.size() == whole->positions.size());
+  for (size_t i = 0; i < whole->positions.size(); ++i) {
+    FUZZ_CHECK(SamePosition(streamed->positions[i], whole->positions[i]));
+  }
+  FUZZ_CHECK(streamed->rejected.size() == whole->rejected.size());
+  for (size_t i = 0; i < whole->rejected.size(); ++i) {
+    FUZZ_CHECK(streamed->rejected[i].origin == whole->rejected[i].origin);
+    FUZZ_CHECK(streamed->rejected[i].reasons == whole->rejected[i].reasons);
+    FUZZ_CHECK(streamed->rejected[i].raw == whole->rejected[i].raw);
+  }
+}
+
+// The input as a file on tmpfs (one per process: libFuzzer runs inputs one at a time), read
+// through windows and pieces whose sizes come from the input's length, so that mutations move
+// the cuts: from one byte, which cuts everywhere, to the defaults `truce flights` uses.
+void CheckStreamed(std::string_view text) {
+  using namespace truce::formats;
+  struct File {
+    std::string path = "/dev/shm/truce_positions_fuzz_" + std::to_string(::getpid());
+    ~File() { std::remove(path.c_str()); }
+  };
+  static const File file;
+  const std::string& path = file.path;
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) return;  // no tmpfs here: the in-memory readers were still checked
+    const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    if (std::fclose(f) != 0 || !written) return;
+  }
+  constexpr size_t kWindows[] = {1, 7, 64, 1000, PositionStreamOptions{}.window_bytes};
+  constexpr size_t kChunks[] = {1, 3, 64, PositionStreamOptions{}.chunk_bytes};
+  const PositionStreamOptions options{kWindows[text.size() % 5], kChunks[(text.size() / 5) % 4]};
+  const auto whole_text = ReadTextFile(path);
+  const auto whole = whole_text.ok() ? ParsePositions(*whole_text, path)
+                                     : truce::Result<PositionBatch>(whole_text.error());
+  CheckSame(ReadPositionsFile(path, options), whole);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -34,5 +105,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto batch = formats::ParsePositions(text, "positions");
   if (batch.ok()) CheckBatch(*batch);
   CheckBatch(formats::ParsePositionLines(text, "stdin"));
+  CheckStreamed(text);
   return 0;
 }
