@@ -71,10 +71,16 @@ class RateReporter : public benchmark::ConsoleReporter {
       if (n == r.counters.end() || r.cpu_accumulated_time <= 0) continue;
       rates[r.benchmark_name()] =
           n->second.value * static_cast<double>(r.iterations) / r.cpu_accumulated_time;
+      if (r.real_accumulated_time > 0) {
+        wall_rates[r.benchmark_name()] =
+            n->second.value * static_cast<double>(r.iterations) / r.real_accumulated_time;
+      }
     }
   }
 
-  std::map<std::string, double> rates;
+  // Per CPU second (of the benchmark's thread, or of the process where the benchmark measures
+  // process CPU time), and per second of wall-clock time.
+  std::map<std::string, double> rates, wall_rates;
 
  private:
   std::string counter_;

@@ -19,17 +19,23 @@
 //                            it may meet (what truce computes, done with GEOS).
 // And the intake of the same file (docs/performance.md), each against the decompression floor:
 //   intake/gunzip            zlib inflating the .json.gz alone (what `gzip -dc` does);
-//   intake/parse             read, inflate and parse with ReadPositionsFile (the fast readers,
-//                            the text streamed through a window, as `truce flights` reads);
+//   intake/parse             read, inflate and parse with ReadPositionsFile on one thread (the
+//                            fast readers, the text streamed through a window);
 //   intake/parse_whole       the same with the whole text inflated first (ReadTextFile, then
 //                            ParsePositions);
 //   intake/parse_reference   the same with ParsePositionsReference (nlohmann, record by record);
 //   intake/tracks            intake/parse, then BuildTracks (end_to_end without the monitor);
-//   intake/end_to_end        what `truce flights` does: read, inflate, parse, build tracks and
-//                            run the monitor over the swiss zones;
+//   intake/end_to_end        read, inflate, parse, build tracks and run the monitor over the
+//                            swiss zones, on one thread;
+//   intake/parse_ahead,      the same as what `truce flights` does: read and inflate on a second
+//   intake/end_to_end_ahead  thread (ReadTextFileChunksAhead) while the first parses; measured in
+//                            wall-clock time, and in CPU time of the whole process;
 //   intake/csv, csv_reference  the same positions as uncompressed OpenSky CSV, parsed.
 // Prints Google Benchmark's table, then positions per second per engine (CPU time, one
-// thread) and the ratio to geos/naive. `--smoke` runs everything once on 100 tracks.
+// thread) and the ratio to geos/naive, then the intake's times against intake/gunzip: CPU
+// time, and for the read-ahead engines wall-clock time (the goal, `truce flights` within 2x
+// of `gzip -dc`, is a wall-clock one) and the CPU time of both threads. `--smoke` runs everything
+// once on 100 tracks.
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -225,18 +231,22 @@ int Main(int argc, char** argv) {
     }
   }
   const double intake_n = static_cast<double>(OrDie(formats::ParsePositions(csv, "s.csv")).records);
-  auto intake = [&](const char* name, auto body) {
-    benchmark::RegisterBenchmark(name, [intake_n, body](benchmark::State& state) {
+  auto intake = [&](const char* name, auto body, bool two_threads = false) {
+    auto* b = benchmark::RegisterBenchmark(name, [intake_n, body](benchmark::State& state) {
       for (auto _ : state) benchmark::DoNotOptimize(body());
       state.counters["positions"] = intake_n;
       state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(intake_n));
-    })->Unit(benchmark::kMillisecond);
+    });
+    b->Unit(benchmark::kMillisecond);
+    if (two_threads) b->UseRealTime()->MeasureProcessCPUTime();
   };
+  static const formats::PositionStreamOptions kOneThread{.read_ahead = false};
   const FlightMonitor* swiss_monitor = scenarios.front()->with_index.get();
   intake("intake/gunzip",
          [] { return OrDie(formats::Gunzip(compressed, kSwiss, formats::ReadLimits{})).size(); });
-  intake("intake/parse",
-         [] { return OrDie(formats::ReadPositionsFile(DataPath(kSwiss))).positions.size(); });
+  intake("intake/parse", [] {
+    return OrDie(formats::ReadPositionsFile(DataPath(kSwiss), kOneThread)).positions.size();
+  });
   intake("intake/parse_whole", [] {
     return OrDie(formats::ParsePositions(OrDie(formats::ReadTextFile(DataPath(kSwiss))), kSwiss))
         .positions.size();
@@ -247,13 +257,23 @@ int Main(int argc, char** argv) {
         .positions.size();
   });
   intake("intake/tracks", [] {
-    auto batch = OrDie(formats::ReadPositionsFile(DataPath(kSwiss)));
+    auto batch = OrDie(formats::ReadPositionsFile(DataPath(kSwiss), kOneThread));
     return BuildTracks(std::move(batch.positions)).size();
   });
   intake("intake/end_to_end", [swiss_monitor] {
-    auto batch = OrDie(formats::ReadPositionsFile(DataPath(kSwiss)));
+    auto batch = OrDie(formats::ReadPositionsFile(DataPath(kSwiss), kOneThread));
     return swiss_monitor->Detect(BuildTracks(std::move(batch.positions))).size();
   });
+  intake(
+      "intake/parse_ahead",
+      [] { return OrDie(formats::ReadPositionsFile(DataPath(kSwiss))).positions.size(); }, true);
+  intake(
+      "intake/end_to_end_ahead",
+      [swiss_monitor] {
+        auto batch = OrDie(formats::ReadPositionsFile(DataPath(kSwiss)));
+        return swiss_monitor->Detect(BuildTracks(std::move(batch.positions))).size();
+      },
+      true);
   intake("intake/csv",
          [] { return OrDie(formats::ParsePositions(csv, "s.csv")).positions.size(); });
   intake("intake/csv_reference",
@@ -285,6 +305,25 @@ int Main(int argc, char** argv) {
     if (r == reporter.rates.end()) continue;
     std::printf("  %-24s %12.0f  %.2fx the gunzip time\n", engine, r->second,
                 floor == reporter.rates.end() ? 0.0 : floor->second / r->second);
+  }
+  // gunzip runs on one thread, so its wall-clock time is its CPU time give or take the
+  // machine's other load; both are printed.
+  const auto wall_floor = reporter.wall_rates.find("intake/gunzip");
+  std::printf(
+      "\nintake, reading ahead on a second thread: wall-clock time relative to intake/gunzip's "
+      "wall-clock time, and CPU time of the process relative to gunzip's CPU time\n");
+  for (const char* engine : {"intake/gunzip", "intake/parse_ahead", "intake/end_to_end_ahead"}) {
+    const auto wall = reporter.wall_rates.find(engine);
+    const auto cpu = reporter.rates.find(engine);
+    if (wall == reporter.wall_rates.end() || cpu == reporter.rates.end()) continue;
+    std::printf("  %-24s %12.0f  %.2fx the gunzip wall time, %.2fx its CPU time\n", engine,
+                wall->second,
+                wall_floor == reporter.wall_rates.end() ? 0.0 : wall_floor->second / wall->second,
+                floor == reporter.rates.end() ? 0.0 : floor->second / cpu->second);
+  }
+  if (const auto e2e = reporter.wall_rates.find("intake/end_to_end_ahead");
+      e2e != reporter.wall_rates.end() && wall_floor != reporter.wall_rates.end()) {
+    std::printf("ratio_end_to_end_vs_gunzip_wall=%.2f\n", wall_floor->second / e2e->second);
   }
   return 0;
 }

@@ -90,7 +90,8 @@ void CheckStreamed(std::string_view text) {
   }
   constexpr size_t kWindows[] = {1, 7, 64, 1000, PositionStreamOptions{}.window_bytes};
   constexpr size_t kChunks[] = {1, 3, 64, PositionStreamOptions{}.chunk_bytes};
-  const PositionStreamOptions options{kWindows[text.size() % 5], kChunks[(text.size() / 5) % 4]};
+  PositionStreamOptions options{kWindows[text.size() % 5], kChunks[(text.size() / 5) % 4]};
+  options.read_ahead = (text.size() / 20) % 2 == 0;
   const auto whole_text = ReadTextFile(path);
   const auto whole = whole_text.ok() ? ParsePositions(*whole_text, path)
                                      : truce::Result<PositionBatch>(whole_text.error());

@@ -1129,14 +1129,16 @@ Result<PositionBatch> ReadPositionsFile(const std::string& path,
     return true;
   };
   const size_t piece = std::max<size_t>(options.chunk_bytes, 1);
-  Status read = ReadTextFileChunks(path, ReadLimits{}, [&](std::string_view chunk) {
+  auto sink = [&](std::string_view chunk) {
     for (size_t at = 0; at < chunk.size(); at += piece) {
       const bool more = take(chunk.substr(at, piece));
       if (mode != Mode::kUndecided && mode != Mode::kWhole) whole = std::string();
       if (!more) return false;
     }
     return true;
-  });
+  };
+  Status read = options.read_ahead ? ReadTextFileChunksAhead(path, ReadLimits{}, sink)
+                                   : ReadTextFileChunks(path, ReadLimits{}, sink);
   if (!read.ok()) return read.error();
   switch (mode) {
     case Mode::kArray:

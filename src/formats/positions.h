@@ -69,6 +69,9 @@ struct PositionStreamOptions {
   size_t window_bytes = size_t{256} << 10;
   // At most this much text at a time to the parser (tests make it small; 0 means 1).
   size_t chunk_bytes = size_t{64} << 10;
+  // Read and inflate on a second thread (ReadTextFileChunksAhead), so that inflating overlaps
+  // with parsing; false reads on the calling thread only.
+  bool read_ahead = true;
 };
 
 // ReadTextFile(path) and ParsePositions(text, path) in one: the same batch, the same rejected

@@ -295,9 +295,13 @@ class StreamedFile {
           {100, 64},
           {1000, 1},
           {PositionStreamOptions{}.window_bytes, PositionStreamOptions{}.chunk_bytes}}) {
-      ExpectSameBatch(ReadPositionsFile(path_, PositionStreamOptions{window, piece}), reference,
-                      fmt::format("{} (window {}, pieces of {})", what, window, piece));
-      if (::testing::Test::HasFailure()) return;
+      for (const bool ahead : {true, false}) {
+        ExpectSameBatch(ReadPositionsFile(path_, PositionStreamOptions{window, piece, ahead}),
+                        reference,
+                        fmt::format("{} (window {}, pieces of {}{})", what, window, piece,
+                                    ahead ? ", read ahead" : ""));
+        if (::testing::Test::HasFailure()) return;
+      }
     }
   }
 

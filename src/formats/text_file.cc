@@ -2,11 +2,18 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -171,6 +178,122 @@ Status ReadTextFileChunks(const std::string& path, const ReadLimits& limits,
   }
   if (gzip) return GunzipChunks(content, path, limits, sink);
   return Status::Ok();
+}
+
+namespace {
+
+// The hand-over between ReadTextFileChunksAhead's reading thread and its caller: blocks of
+// text in order, at most kBlocksAhead waiting, their buffers reused.
+class TextBlockQueue {
+ public:
+  static constexpr size_t kBlockBytes = size_t{1} << 20;
+  static constexpr size_t kBlocksAhead = 4;
+
+  // Reader side. False when the taker has stopped reading.
+  bool Put(std::string& block) {
+    std::unique_lock lock(mu_);
+    room_.wait(lock, [&] { return stopped_ || ready_.size() < kBlocksAhead; });
+    if (stopped_) return false;
+    ready_.push_back(std::move(block));
+    block = TakeSpareLocked();
+    text_.notify_one();
+    return true;
+  }
+  std::string NewBlock() {
+    std::lock_guard lock(mu_);
+    return TakeSpareLocked();
+  }
+  void Finish(Status status) {
+    std::lock_guard lock(mu_);
+    status_ = std::move(status);
+    finished_ = true;
+    text_.notify_one();
+  }
+
+  // Taker side. False once every block was taken and the reader has finished.
+  bool Take(std::string& block) {
+    std::unique_lock lock(mu_);
+    text_.wait(lock, [&] { return finished_ || !ready_.empty(); });
+    if (ready_.empty()) return false;
+    if (!block.empty() || block.capacity() > 0) {
+      block.clear();
+      spare_.push_back(std::move(block));
+    }
+    block = std::move(ready_.front());
+    ready_.pop_front();
+    room_.notify_one();
+    return true;
+  }
+  void Stop() {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    room_.notify_one();
+  }
+  Status status() {
+    std::lock_guard lock(mu_);
+    return status_;
+  }
+
+ private:
+  std::string TakeSpareLocked() {
+    std::string block;
+    if (!spare_.empty()) {
+      block = std::move(spare_.back());
+      spare_.pop_back();
+    }
+    block.reserve(kBlockBytes + (size_t{64} << 10));
+    return block;
+  }
+
+  std::mutex mu_;
+  std::condition_variable room_, text_;
+  std::deque<std::string> ready_;
+  std::vector<std::string> spare_;
+  bool stopped_ = false, finished_ = false;
+  Status status_;
+};
+
+}  // namespace
+
+Status ReadTextFileChunksAhead(const std::string& path, const ReadLimits& limits,
+                               const TextChunkFn& sink) {
+  if (std::thread::hardware_concurrency() < 2) return ReadTextFileChunks(path, limits, sink);
+  TextBlockQueue queue;
+  std::thread reader([&] {
+    Status status;
+    try {
+      std::string block = queue.NewBlock();
+      bool taken = true;  // false: the taker stopped
+      status = ReadTextFileChunks(path, limits, [&](std::string_view piece) {
+        block.append(piece);
+        if (block.size() < TextBlockQueue::kBlockBytes) return true;
+        return taken = queue.Put(block);
+      });
+      if (status.ok() && taken && !block.empty()) queue.Put(block);
+    } catch (const std::exception& e) {  // out of memory: an error, not a dead process
+      status = MakeError(ErrorCode::kIo, fmt::format("{}: read failed: {}", path, e.what()));
+    }
+    queue.Finish(std::move(status));
+  });
+  // However the caller's side ends (a stop, an exception from `sink`), the reader is told to
+  // stop and joined before the queue it shares goes away.
+  struct Join {
+    TextBlockQueue& queue;
+    std::thread& reader;
+    ~Join() {
+      queue.Stop();
+      reader.join();
+    }
+  } join{queue, reader};
+  constexpr size_t kPiece = size_t{64} << 10;  // ReadTextFileChunks's promise to its sink
+  std::string block;
+  while (queue.Take(block)) {
+    const std::string_view text = block;
+    for (size_t at = 0; at < text.size(); at += kPiece) {
+      if (!sink(text.substr(at, kPiece))) return Status::Ok();
+    }
+  }
+  return queue.status();
 }
 
 }  // namespace truce::formats

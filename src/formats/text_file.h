@@ -43,6 +43,15 @@ using TextChunkFn = std::function<bool(std::string_view chunk)>;
 [[nodiscard]] Status ReadTextFileChunks(const std::string& path, const ReadLimits& limits,
                                         const TextChunkFn& sink);
 
+// ReadTextFileChunks with the reading and inflating on a thread of its own, up to a few MiB
+// ahead of `sink`, which runs on the calling thread: the same pieces (at most 64 KiB, in
+// order), the same checks, limits and errors, but inflating a gzip file overlaps with what
+// `sink` does with the text instead of adding to it. Memory stays bounded (the blocks ahead,
+// plus a gzip file's compressed bytes). On a machine with one hardware thread it is
+// ReadTextFileChunks.
+[[nodiscard]] Status ReadTextFileChunksAhead(const std::string& path, const ReadLimits& limits,
+                                             const TextChunkFn& sink);
+
 // Decompresses gzip data read from `file` (which labels messages) within `limits`.
 [[nodiscard]] Result<std::string> Gunzip(std::string_view data, std::string_view file,
                                          const ReadLimits& limits = {});

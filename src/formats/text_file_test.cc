@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -117,6 +119,73 @@ TEST_F(TextFileTest, CorruptGzipIsBadInput) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message.rfind("c.gz: ", 0), 0u);
   EXPECT_FALSE(Gunzip(std::string("\x1f\x8b", 2), "h.gz").ok());
+}
+
+// Both chunked readers against ReadTextFile: the same text, in pieces of at most 64 KiB, and
+// the same errors, for plain and gzip files (several MiB, so that the read-ahead reader fills
+// its queue), a truncated gzip file and the limits.
+TEST_F(TextFileTest, ChunkedReadersGiveTheWholeTextAndTheSameErrors) {
+  std::string text;
+  std::mt19937 rng(7);
+  for (int i = 0; i < (6 << 20); ++i) text += static_cast<char>('a' + rng() % 16);
+  std::string truncated_gz;
+  {
+    Gzip("t.gz", text);
+    std::ifstream in(dir_ / "t.gz", std::ios::binary);
+    truncated_gz.assign(std::istreambuf_iterator<char>(in), {});
+    truncated_gz.resize(truncated_gz.size() / 2);
+  }
+  const std::vector<std::pair<std::string, ReadLimits>> cases = {
+      {Write("plain.csv", text), ReadLimits{}},
+      {Gzip("text.csv.gz", text), ReadLimits{}},
+      {Write("empty.csv", ""), ReadLimits{}},
+      {Write("truncated.csv.gz", truncated_gz), ReadLimits{}},
+      {(dir_ / "text.csv.gz").string(), ReadLimits{4 << 20}},
+      {(dir_ / "plain.csv").string(), ReadLimits{4 << 20}},
+      {(dir_ / "none.csv").string(), ReadLimits{}},
+      {dir_.string(), ReadLimits{}},
+  };
+  for (const auto& [path, limits] : cases) {
+    const auto whole = ReadTextFile(path, limits);
+    for (const bool ahead : {false, true}) {
+      std::string got;
+      size_t largest = 0;
+      auto sink = [&](std::string_view piece) {
+        got.append(piece);
+        largest = std::max(largest, piece.size());
+        return true;
+      };
+      const Status st = ahead ? ReadTextFileChunksAhead(path, limits, sink)
+                              : ReadTextFileChunks(path, limits, sink);
+      const std::string what = path + (ahead ? " (read ahead)" : "");
+      ASSERT_EQ(st.ok(), whole.ok()) << what;
+      EXPECT_LE(largest, size_t{64} << 10) << what;
+      if (whole.ok()) {
+        EXPECT_TRUE(got == *whole) << what;
+      } else {
+        EXPECT_EQ(st.error().code, whole.error().code) << what;
+        EXPECT_EQ(st.error().message, whole.error().message) << what;
+      }
+    }
+  }
+}
+
+// A sink that stops, or throws, ends the read-ahead reader's thread with it: nothing hangs,
+// nothing runs on after the call returns.
+TEST_F(TextFileTest, ReadAheadStopsWhenTheSinkStopsOrThrows) {
+  std::string text(12 << 20, 'x');
+  const std::string path = Gzip("x.csv.gz", text, "wb1");
+  size_t got = 0;
+  Status st = ReadTextFileChunksAhead(path, ReadLimits{}, [&](std::string_view piece) {
+    got += piece.size();
+    return got < (1 << 20);
+  });
+  EXPECT_TRUE(st.ok());
+  EXPECT_EQ(got, size_t{1} << 20);
+  EXPECT_THROW((void)ReadTextFileChunksAhead(
+                   path, ReadLimits{},
+                   [](std::string_view) -> bool { throw std::runtime_error("sink failed"); }),
+               std::runtime_error);
 }
 
 TEST(FormatBytes, ReadableSizes) {
