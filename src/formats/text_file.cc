@@ -241,8 +241,7 @@ class TextBlockQueue {
       block = std::move(spare_.back());
       spare_.pop_back();
     }
-    block.reserve(kBlockBytes + (size_t{64} << 10));
-    return block;
+    return block;  // grown by appending, once: blocks are reused
   }
 
   std::mutex mu_;
