@@ -2,6 +2,9 @@
 // incident, claims changing grades, analysts' decisions logged and surviving new reports and a
 // restart, ids that keep resolving after a merge, as_of, side by side, and who may do what.
 #include <set>
+#include <thread>
+
+#include <fmt/format.h>
 
 #include "server_harness.h"
 
@@ -269,6 +272,48 @@ TEST_F(CorroborationServerTest, AClaimIdNamesOneClaim) {
   Reply control = server_->Post("/api/v1/claims", bad, party_);
   EXPECT_EQ(control.status, 400) << control.text;
   EXPECT_NE(control.text.find("text"), std::string::npos) << control.text;
+}
+
+// A claim id names one claim within a batch too, and when two parties send it at the same
+// moment: the stored claims are read under the submission lock (they were read before it, so
+// that both requests could append).
+TEST_F(CorroborationServerTest, AClaimIdNamesOneClaimWithinABatchAndUnderRaces) {
+  ASSERT_EQ(server_->Post("/api/v1/reports", Shelling("C-2", "2017-07-02", "SOHR"), admin_).status,
+            201);
+  auto tree_size = [&] {
+    return server_->Get("/api/v1/log/head", admin_).body["tree_size"].get<size_t>();
+  };
+  const json a = {{"id", "B-1"}, {"stance", "deny"}, {"incident", "C-2"}, {"text", "No."}};
+  json b = a;
+  b["text"] = "Something else.";
+  size_t size = tree_size();
+  Reply both = server_->Post("/api/v1/claims", json::array({a, b}), party_);
+  EXPECT_EQ(both.status, 400) << both.text;
+  EXPECT_NE(both.text.find("/1/id"), std::string::npos) << both.text;
+  EXPECT_NE(both.text.find("earlier in this batch"), std::string::npos) << both.text;
+  EXPECT_EQ(tree_size(), size);
+  Reply twice = server_->Post("/api/v1/claims", json::array({a, a}), party_);
+  ASSERT_EQ(twice.status, 201) << twice.text;
+  EXPECT_EQ(twice.body["accepted"], 1);
+  EXPECT_EQ(tree_size(), size + 1);
+
+  const std::string other = server_->Token(Role::kParty, "armed-opposition");
+  for (int round = 0; round < 12; ++round) {
+    size = tree_size();
+    json mine = a, theirs = a;
+    mine["id"] = theirs["id"] = fmt::format("RACE-{}", round);
+    theirs["stance"] = "assert";
+    theirs["text"] = "It happened.";
+    Reply first, second;
+    std::thread t1([&] { first = server_->Post("/api/v1/claims", mine, party_); });
+    std::thread t2([&] { second = server_->Post("/api/v1/claims", theirs, other); });
+    t1.join();
+    t2.join();
+    const std::multiset<int> statuses = {first.status, second.status};
+    EXPECT_EQ(statuses, (std::multiset<int>{201, 400}))
+        << "round " << round << ": " << first.text << " / " << second.text;
+    EXPECT_EQ(tree_size(), size + 1) << "round " << round;
+  }
 }
 
 TEST_F(CorroborationServerTest, AnUnpublishedIncidentIsNotFoundForThePublic) {

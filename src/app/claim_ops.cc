@@ -1,4 +1,7 @@
 // Operations on claims: a party's statements about incidents and other parties.
+#include <map>
+#include <string>
+
 #include <fmt/format.h>
 
 #include "app/app.h"
@@ -18,10 +21,15 @@ Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> 
                                                        items.size(), limits_.max_claims_per_batch));
   }
   const bool as_party = who.Is(Role::kParty);
+  // What is already stored is read under the submission lock, as for reports: checked before
+  // it, two requests naming one claim id (or two servers over one store) could both append.
+  std::lock_guard lock(submit_mu_);
   const auto stored = views_.ScenarioAt(views_.size());
   std::vector<Problem> problems;
   std::vector<Submission> subs;
   std::vector<ItemOutcome> unchanged;
+  // Ids this batch adds, and the claim each stands for: a batch is checked against itself too.
+  std::map<std::string, Claim, std::less<>> batch_ids;
   for (size_t i = 0; i < items.size(); ++i) {
     const std::string path = batch ? fmt::format("/{}", i) : "";
     json& item = items[i];
@@ -59,6 +67,16 @@ Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> 
     // words is a no-op (a claims file can be loaded again); anything else under that id is
     // refused, so no party can shadow another's claim by reusing its id.
     if (const auto id = claim->find("id"); id != claim->end() && id->is_string()) {
+      if (const auto earlier = batch_ids.find(id->get<std::string>()); earlier != batch_ids.end()) {
+        if (earlier->second.party != typed->party || earlier->second.text != typed->text ||
+            earlier->second.incident != typed->incident) {
+          problems.push_back({JsonPointer(path, "id"),
+                              fmt::format("'{}' names another claim earlier in this batch; a "
+                                          "claim id names one claim",
+                                          earlier->first)});
+        }
+        continue;  // the same claim twice in one batch is stored once
+      }
       if (const auto stored = views_.ClaimWithId(id->get<std::string>())) {
         if (stored->claim.party != typed->party || stored->claim.text != typed->text ||
             stored->claim.incident != typed->incident) {
@@ -72,13 +90,15 @@ Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> 
         continue;
       }
     }
+    if (const auto id = claim->find("id"); id != claim->end() && id->is_string()) {
+      batch_ids.emplace(id->get<std::string>(), *typed);
+    }
     subs.push_back(SubmissionBy(who, SubmissionKind::kClaim, std::move(*claim)));
   }
   if (!problems.empty()) {
     metrics_.Add("truce_submissions_rejected_total");
     return RejectedSubmission("claims", std::move(problems));
   }
-  std::lock_guard lock(submit_mu_);
   auto entries = AppendLocked(std::move(subs));
   if (!entries.ok()) return entries.error();
   SubmitOutcome out;
