@@ -5,6 +5,7 @@
 
 #include "formats/reports.h"
 #include "formats/text_file.h"
+#include "raw_http_client.h"
 #include "server_harness.h"
 #include "shared_data.h"
 #include "truce/merkle_log.h"
@@ -572,6 +573,32 @@ TEST(ServerStaticTest, ServesTheWebDirectoryAndMetrics) {
       std::string::npos)
       << r.text;
   EXPECT_NE(r.text.find("truce_log_entries 0"), std::string::npos) << r.text;
+}
+
+// The request metrics are labelled by method, route and status; the method is the client's
+// word. Made-up methods count as "other", so no client can grow /metrics (and the server's
+// memory) a series at a time. (The api fuzz target found a made-up method's bytes in /metrics.)
+TEST(ServerStaticTest, MadeUpMethodsDoNotAddMetricSeries) {
+  TempDir dir;
+  ServerHarness server((dir.path() / "truce.db").string());
+  RawClient client(server.port());
+  ASSERT_TRUE(client.connected());
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(client.Send(fmt::format("BREW{} /api/v1/log/head HTTP/1.1\r\nHost: x\r\n\r\n", i)));
+    auto answer = client.Read(std::chrono::seconds(5));
+    ASSERT_TRUE(answer.has_value()) << "request " << i;
+    EXPECT_GE(answer->status, 400) << "request " << i;
+  }
+  const Reply r = server.Get("/metrics", server.Token(Role::kAdmin));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.text.find("BREW"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("truce_http_requests_total{method=\"other\""), std::string::npos) << r.text;
+  size_t series = 0;
+  for (size_t at = 0; (at = r.text.find("\ntruce_http_requests_total{", at)) != std::string::npos;
+       ++at) {
+    ++series;
+  }
+  EXPECT_LE(series, 3u) << r.text;
 }
 
 // --- Real data: the Syrian Archive incidents (136 of 138 rows usable) as one batch

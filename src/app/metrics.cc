@@ -113,13 +113,26 @@ ProcessStats ReadProcessStats() {
   return s;
 }
 
+// The method as a label: one HTTP defines, else "other". The method is the client's word
+// (any token the parser accepts, and whatever bytes a caller hands over), so a label taken
+// from it would let one client add series without bound, each held for the server's life.
+std::string_view MethodLabel(std::string_view method) {
+  static constexpr std::string_view kMethods[] = {"GET",   "HEAD",    "POST",    "PUT",  "DELETE",
+                                                  "PATCH", "OPTIONS", "CONNECT", "TRACE"};
+  for (const std::string_view m : kMethods) {
+    if (m == method) return m;
+  }
+  return "other";
+}
+
 }  // namespace
 
 void Metrics::CountRequest(std::string_view method, std::string_view route, int status,
                            double seconds) {
+  const std::string_view label = MethodLabel(method);
   std::lock_guard lock(mu_);
-  ++requests_[{std::string(method), std::string(route), status}];
-  auto& d = durations_[{std::string(method), std::string(route)}];
+  ++requests_[{std::string(label), std::string(route), status}];
+  auto& d = durations_[{std::string(label), std::string(route)}];
   d.first += seconds;
   ++d.second;
 }
