@@ -14,9 +14,15 @@
 // error answer is the JSON error body with a code and a message; every JSON answer parses;
 // every answer is valid UTF-8. The store is rebuilt after 200 accepted writes, so that long
 // runs do not slow down as it grows.
+//
+// The target has state: a crash may need the requests before it. With TRUCE_FUZZ_TRACE=DIR
+// each input is also written to DIR/NNNNNNNN, and DIR is emptied whenever the store is rebuilt,
+// so that after a crash DIR holds every request the store had seen; `api_fuzzer DIR/*` (in
+// name order) replays them one by one, and scripts/fuzz-minimize-trace.sh cuts them down.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <random>
@@ -106,11 +112,40 @@ struct Fixture {
   }
 };
 
+// TRUCE_FUZZ_TRACE (above): where the inputs since the store was built go, if anywhere.
+struct Trace {
+  fs::path dir;
+  uint64_t next = 0;
+
+  Trace() {
+    if (const char* d = std::getenv("TRUCE_FUZZ_TRACE"); d != nullptr && *d != '\0') dir = d;
+  }
+  void Restart() {
+    if (dir.empty()) return;
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    fs::create_directories(dir, ec);
+    next = 0;
+  }
+  void Record(std::string_view input) {
+    if (dir.empty()) return;
+    char name[16];
+    std::snprintf(name, sizeof name, "%08llu", static_cast<unsigned long long>(next++));
+    std::ofstream(dir / name, std::ios::binary).write(input.data(), std::streamsize(input.size()));
+  }
+};
+
+Trace& TheTrace() {
+  static Trace trace;
+  return trace;
+}
+
 std::unique_ptr<Fixture>& TheFixture() {
   static std::unique_ptr<Fixture> fixture;
   if (!fixture || fixture->writes >= 200) {
     fixture.reset();
     fixture = std::make_unique<Fixture>();
+    TheTrace().Restart();
   }
   return fixture;
 }
@@ -131,6 +166,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t space = line.find(' ');
   if (space == std::string_view::npos) return 0;
   Fixture& f = *TheFixture();
+  TheTrace().Record(text);
   server::ApiRequest req;
   req.method = std::string(line.substr(0, space));
   const std::string_view target = Trim(line.substr(space + 1));

@@ -190,7 +190,10 @@ struct Corroborator::Impl {
     changed = true;
     std::vector<size_t> order(entries.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    // Stable: the revisions of one event share its first arrival and its id, so only their
+    // order in `entries` (the log's) says which is the latest. An unstable sort applied them
+    // in any order once there were enough to sort (a superseded revision left in an incident).
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
       const ReportEntry &x = entries[a], &y = entries[b];
       if (x.arrival != y.arrival) return x.arrival < y.arrival;
       return x.report->event_id() < y.report->event_id();
