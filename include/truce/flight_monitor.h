@@ -221,8 +221,10 @@ class LiveFlightMonitor {
   const FlightMonitor& monitor_;
   std::priority_queue<Pending, std::vector<Pending>, Later> buffer_;
   std::unordered_map<std::string, std::unique_ptr<Aircraft>> aircraft_;
-  // (time of the last released fix, aircraft) for eviction in time order.
-  std::set<std::pair<UtcTime, const Aircraft*>> idle_order_;
+  // (time of the last released fix, icao24) for eviction in time order. Ties go by icao24, so
+  // that the alerts of aircraft idle since the same instant come out in an order the input
+  // decides (an aircraft's address once decided it).
+  std::set<std::pair<UtcTime, std::string>> idle_order_;
   std::optional<UtcTime> latest_;
   uint64_t arrivals_ = 0;
   LiveStats stats_;

@@ -812,5 +812,35 @@ TEST(SideBySide, AllegedAgainstEstablished) {
   EXPECT_TRUE(none.parties.empty());
 }
 
+// A party that names two parties about one incident (an accusation of one, responsibility
+// assigned to another) is counted against the first named; before, against the second
+// whenever it named two, and against the first only when it also asserted the incident.
+TEST(SideBySide, TwoPartiesNamedCountAgainstTheFirst) {
+  Fixture f(std::vector<R>{{.id = "r1", .source = "SOHR"}});
+  const Scenario scenario = MakeScenario();
+  for (const bool also_asserted : {false, true}) {
+    Corroborator c(scenario);
+    c.AddReports(f.entries);
+    std::vector<Claim> claims = {
+        MakeClaim("C1", "turkey", ClaimKind::kAccuse, "r1", "hts"),
+        MakeClaim("C2", "turkey", ClaimKind::kAssignResponsibility, "r1", "syrian-government")};
+    if (also_asserted)
+      claims.push_back(MakeClaim("C3", "turkey", ClaimKind::kAssertIncident, "r1"));
+    c.AddClaims(claims);
+    std::vector<Incident> incidents;
+    for (const Incident* i : c.Incidents()) incidents.push_back(*i);
+    ASSERT_EQ(incidents.size(), 1u);
+    incidents[0].violations.push_back(
+        IncidentViolation{"idlib", 1, RuleKind::kCeasefire, Verdict::kPossible, "", {}, {"r1"}});
+    const std::vector<const Incident*> pointers = {&incidents[0]};
+    const auto period =
+        *TimeInterval::Create(*ParseUtcTime("2017-08-21"), *ParseUtcTime("2017-08-28"));
+    const SideBySide s = CompareClaims("idlib", period, pointers, c.UnlinkedClaims(), nullptr);
+    ASSERT_EQ(s.parties.size(), 1u);
+    EXPECT_EQ(s.parties[0].against, (std::map<std::string, int>{{"hts", 1}}))
+        << (also_asserted ? "with" : "without") << " the incident asserted";
+  }
+}
+
 }  // namespace
 }  // namespace truce

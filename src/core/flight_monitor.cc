@@ -638,7 +638,7 @@ void LiveFlightMonitor::Release(UtcTime up_to, std::vector<FlightAlert>& alerts)
         ++(p.time == a.last ? stats_.duplicates : stats_.late);
         continue;
       }
-      idle_order_.erase({a.last, &a});
+      idle_order_.erase({a.last, a.icao24});
       if (p.time - a.last > monitor_.options().max_gap) {
         a.scanner->Finish(alerts);
         a.scanner = std::make_unique<detail::TrackScanner>(monitor_, a.icao24);
@@ -654,7 +654,7 @@ void LiveFlightMonitor::Release(UtcTime up_to, std::vector<FlightAlert>& alerts)
     }
     Aircraft& a = *it->second;
     a.last = p.time;
-    idle_order_.insert({a.last, &a});
+    idle_order_.insert({a.last, a.icao24});
     a.scanner->Add(p, alerts);
     ++stats_.processed;
   }
@@ -662,9 +662,8 @@ void LiveFlightMonitor::Release(UtcTime up_to, std::vector<FlightAlert>& alerts)
 
 void LiveFlightMonitor::Evict(UtcTime idle_before, std::vector<FlightAlert>& alerts) {
   while (!idle_order_.empty() && idle_order_.begin()->first < idle_before) {
-    const Aircraft* a = idle_order_.begin()->second;
+    const auto it = aircraft_.find(idle_order_.begin()->second);
     idle_order_.erase(idle_order_.begin());
-    auto it = aircraft_.find(a->icao24);
     it->second->scanner->Finish(alerts);
     aircraft_.erase(it);
     ++stats_.evicted;
@@ -674,9 +673,8 @@ void LiveFlightMonitor::Evict(UtcTime idle_before, std::vector<FlightAlert>& ale
 void LiveFlightMonitor::Finish(std::vector<FlightAlert>& alerts) {
   Release(kEndOfTime, alerts);
   while (!idle_order_.empty()) {
-    const Aircraft* a = idle_order_.begin()->second;
+    const auto it = aircraft_.find(idle_order_.begin()->second);
     idle_order_.erase(idle_order_.begin());
-    auto it = aircraft_.find(a->icao24);
     it->second->scanner->Finish(alerts);
     aircraft_.erase(it);
   }

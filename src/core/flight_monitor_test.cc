@@ -8,6 +8,7 @@
 #include <map>
 #include <random>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "truce/text_format.h"
@@ -661,6 +662,39 @@ TEST(LiveFlightMonitorTest, EntryAlertComesFirstAndExitAfterTheDwell) {
   EXPECT_EQ(alerts[0].kind, FlightAlert::Kind::kEntry);
   EXPECT_NEAR(Secs(alerts[0].violation.entry.time), 25, 0.001);
   EXPECT_NEAR(Secs(alerts[1].violation.exit.time), 125, 0.001);
+}
+
+// Aircraft whose last fixes share a time are finished (and evicted) in icao24 order, whatever
+// order they first appeared in: the order of their alerts is the input's, not the heap's.
+TEST(LiveFlightMonitorTest, AircraftIdleSinceTheSameInstantFinishInIcaoOrder) {
+  World w({{"sq", kSquare}}, false);
+  for (const bool evict : {false, true}) {
+    LiveFlightMonitor live(w.monitor());
+    std::vector<FlightAlert> alerts;
+    // Inside the square, the same fix times; "ffff0N" for N = 9..0 first seen in that order.
+    for (int k = 0; k < 3; ++k) {
+      for (int n = 9; n >= 0; --n) {
+        Fix f{10.0 * k, 0.05, 0.02 + 0.01 * k};
+        f.icao24 = fmt::format("ffff0{}", n);
+        live.Add(ToPosition(f), alerts);
+      }
+    }
+    if (evict) {
+      // A fix of another aircraft an hour later evicts the ten, idle since 20 s.
+      Fix later{3600, 0.5, 0.5};
+      later.icao24 = "eeeeee";
+      live.Add(ToPosition(later), alerts);
+    } else {
+      live.Finish(alerts);
+    }
+    std::vector<std::string> exits;
+    for (const FlightAlert& a : alerts) {
+      if (a.kind == FlightAlert::Kind::kExit) exits.push_back(a.violation.icao24);
+    }
+    ASSERT_EQ(exits.size(), 10u) << (evict ? "evicted" : "finished");
+    EXPECT_TRUE(std::is_sorted(exits.begin(), exits.end()))
+        << (evict ? "evicted: " : "finished: ") << fmt::format("{}", fmt::join(exits, " "));
+  }
 }
 
 TEST(LiveFlightMonitorTest, LateAndDuplicatePositionsAreDroppedAndCounted) {

@@ -175,8 +175,9 @@ void IncidentBuilder::Build(std::span<const Member> members, std::vector<const C
   for (const auto& [key, label] : groups) out.groups.push_back(label);
   std::sort(out.groups.begin(), out.groups.end());
 
-  // Claims: who holds whom responsible, who denies what.
-  std::sort(claims.begin(), claims.end(), [](const Claim* a, const Claim* b) {
+  // Claims: who holds whom responsible, who denies what. Stable: two claims may share a time
+  // and an id (an id is the claimant's word), and then the log's order decides.
+  std::stable_sort(claims.begin(), claims.end(), [](const Claim* a, const Claim* b) {
     return std::pair(a->made_at.value_or(kEndOfTime), a->id) <
            std::pair(b->made_at.value_or(kEndOfTime), b->id);
   });

@@ -61,8 +61,10 @@ SideBySide CompareClaims(std::string_view zone, const TimeInterval& period,
       ++p.alleged;
       ++p.matched;
       p.established += established;
-      // Against the first party named, if any ("" sorts first).
-      const auto named = accused.size() > 1 ? std::next(accused.begin()) : accused.begin();
+      // Against the first party named, if any: "" (an incident asserted, no one named) sorts
+      // first, and counts only when no one is named.
+      const auto named = accused.size() > 1 && accused.begin()->empty() ? std::next(accused.begin())
+                                                                        : accused.begin();
       ++p.against[*named];
       // An accusation of several violations matching one incident accounts for one of them.
       for (const Claim* c : incident->claims) {
