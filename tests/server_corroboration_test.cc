@@ -297,6 +297,14 @@ TEST_F(CorroborationServerTest, AClaimIdNamesOneClaimWithinABatchAndUnderRaces) 
   EXPECT_EQ(twice.body["accepted"], 1);
   EXPECT_EQ(tree_size(), size + 1);
 
+  // Digits alone are the ids the log gives claims sent without one.
+  json numeric = a;
+  numeric["id"] = "4000";
+  Reply reserved = server_->Post("/api/v1/claims", numeric, party_);
+  EXPECT_EQ(reserved.status, 400) << reserved.text;
+  EXPECT_NE(reserved.text.find("/id"), std::string::npos) << reserved.text;
+  EXPECT_NE(reserved.text.find("reserved"), std::string::npos) << reserved.text;
+
   const std::string other = server_->Token(Role::kParty, "armed-opposition");
   for (int round = 0; round < 12; ++round) {
     size = tree_size();

@@ -67,6 +67,16 @@ Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> 
     // words is a no-op (a claims file can be loaded again); anything else under that id is
     // refused, so no party can shadow another's claim by reusing its id.
     if (const auto id = claim->find("id"); id != claim->end() && id->is_string()) {
+      // A claim without an id is known by its log index: digits alone are the log's, or a
+      // claim could take the id of one logged later.
+      const std::string& text = id->get_ref<const std::string&>();
+      if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+        problems.push_back({JsonPointer(path, "id"),
+                            fmt::format("'{}': an id of digits alone is reserved for the log "
+                                        "index of a claim sent without one",
+                                        text)});
+        continue;
+      }
       if (const auto earlier = batch_ids.find(id->get<std::string>()); earlier != batch_ids.end()) {
         if (earlier->second.party != typed->party || earlier->second.text != typed->text ||
             earlier->second.incident != typed->incident) {
