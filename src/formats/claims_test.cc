@@ -168,6 +168,28 @@ TEST(Claims, ArraysLinesAndSyntaxErrors) {
   EXPECT_TRUE(empty->empty());
 }
 
+// An id names one claim (one decision) in a file too: a second object with an earlier one's
+// id is refused, naming both, whether the ids were given or one was a default.
+TEST(Claims, AnIdNamesOneRecordInAFile) {
+  EXPECT_EQ(
+      Problems(
+          "{\"id\":\"c1\",\"party\":\"p\",\"stance\":\"deny\",\"text\":\"t\",\"incident\":\"X\"}\n"
+          "{\"id\":\"c1\",\"party\":\"q\",\"stance\":\"assert\",\"text\":\"u\",\"incident\":\"X\"}"
+          "\n"
+          "{\"id\":\"c.jsonl:1\",\"party\":\"q\",\"stance\":\"assert\",\"text\":\"u\",\"incident\":"
+          "\"X\"}\n"),
+      (std::vector<std::string>{
+          "c.jsonl:2: id: 'c1' is already the id of c.jsonl:1; an id names one record"}));
+  auto d = ParseDecisions(
+      R"({"id":"d1","action":"grade","reports":["A"],"grade":"discounted","reason":"r","by":"a","at":"2017-09-03"}
+{"id":"d1","action":"grade","reports":["B"],"grade":"confirmed","reason":"r","by":"a","at":"2017-09-04"})",
+      "d.jsonl");
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(ProblemLines(d.error()),
+            (std::vector<std::string>{
+                "d.jsonl:2: id: 'd1' is already the id of d.jsonl:1; an id names one record"}));
+}
+
 TEST(Decisions, ReadWithWhoWhenAndWhy) {
   auto d = ParseDecisions(
       R"({"action":"merge","reports":["A","B"],"reason":"same strike","by":"analyst-7","at":"2017-09-01T10:00:00Z"}

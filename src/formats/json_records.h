@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,22 +30,31 @@ std::string FileName(const std::string& path);
 
 // Every object of such a file read into a T by `read(object, origin, default_id)`, which returns
 // a Result<T> whose error lists its problems. Default ids are "NAME:LINE" or "NAME record N",
-// NAME being the file's name without its directory. A file with any bad object is refused,
-// every problem listed ("FILE: N problems").
+// NAME being the file's name without its directory. An id names one object: a second object
+// with the id of an earlier one is a problem, naming both (which one a reader kept would
+// otherwise be its guess). A file with any bad object is refused, every problem listed
+// ("FILE: N problems").
 template <typename T, typename Read>
 [[nodiscard]] Result<std::vector<T>> ReadJsonObjects(std::string_view text, const std::string& file,
                                                      Read read) {
   std::vector<std::string> problems;
   std::vector<T> out;
+  std::map<std::string, std::string, std::less<>> first_with_id;  // id -> origin
   const std::string name = FileName(file);
   const Status st = ForEachJsonObject(
       text, file, problems, [&](const nlohmann::json& object, const std::string& origin) {
         Result<T> one = read(object, origin, name + origin.substr(file.size()));
         if (!one.ok()) {
           for (const Problem& p : one.error().problems) problems.push_back(p.ToString());
-        } else {
-          out.push_back(std::move(one).value());
+          return;
         }
+        const auto [earlier, fresh] = first_with_id.emplace(one->id, origin);
+        if (!fresh) {
+          problems.push_back(origin + ": id: '" + one->id + "' is already the id of " +
+                             earlier->second + "; an id names one record");
+          return;
+        }
+        out.push_back(std::move(one).value());
       });
   if (!st.ok()) return st.error();
   if (!problems.empty()) return MakeProblemsError(file, std::move(problems));
