@@ -3,6 +3,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -310,6 +311,52 @@ TEST_F(CliTest, EvaluateRejectsABadFileWholeUnlessSkipInvalid) {
   EXPECT_NE(rejected[1]["raw"].get<std::string>().find("B3,21/08/2017"), std::string::npos);
   EXPECT_NE(r.err.find("evaluated 1 report (2 rejected"), std::string::npos) << r.err;
   EXPECT_EQ(Truce("evaluate " + zones + " --reports " + (dir_ / "none.csv").string()).exit_code, 1);
+}
+
+// Whether some process maps `path` (/proc/PID/maps names mapped files).
+bool SomeProcessMaps(const std::string& path) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream maps(entry.path() / "maps");
+    for (std::string line; std::getline(maps, line);) {
+      if (line.ends_with(path)) return true;
+    }
+  }
+  return false;
+}
+
+// The streamed file is read twice; written in place meanwhile, it no longer is one input. The
+// file is changed as soon as truce has mapped it (the first pass under way), keeping its size:
+// truce must say so and fail, not write violations of rows it never checked.
+TEST_F(CliTest, EvaluateRefusesAFileWrittenWhileItIsRead) {
+  const std::string syria = "Military Forces of Syria (2000-)";
+  std::string text = kReportsHeader;
+  for (int i = 0; i < 20000; ++i) {
+    text += fmt::format("W{},2017-08-21,1,Battles,Armed clash,{},,{:.4f},{:.4f},1,x,,0\n", i, syria,
+                        35.0 + (i % 150) * 0.01, 36.0 + (i % 97) * 0.01);
+  }
+  const std::string reports = Write("written.csv", text);
+  const std::string scenario = std::string(TRUCE_SOURCE_DIR) + "/scenarios/astana-2017";
+  CliRun run;
+  std::thread truce([&] { run = Truce("evaluate " + scenario + " --reports " + reports); });
+  bool mapped = false;
+  for (int tries = 0; tries < 20000 && !mapped; ++tries) {
+    mapped = SomeProcessMaps(reports);
+    if (!mapped) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (mapped) {
+    // One digit of the last row's fatalities, in place: the same size, other content.
+    std::fstream f(reports, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(text.size() - 2));
+    f.put('7');
+  }
+  truce.join();
+  ASSERT_TRUE(mapped) << "truce never mapped the file: " << run.err;
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("written.csv: the file was written while it was read"), std::string::npos)
+      << run.err;
 }
 
 // A CSV file is streamed (two passes over a mapping, violations written as they come); the

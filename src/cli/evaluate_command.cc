@@ -152,7 +152,9 @@ void ExitIfTruncated(const std::string& path) {
 
 // A regular file mapped read-only. Release drops the pages before an offset from this process's
 // memory (they are clean: the kernel rereads them if touched again), so that reading the file
-// from start to end keeps only a window of it resident.
+// from start to end keeps only a window of it resident. Since the pages are read again, a
+// change of the file in place would show in the second pass: Unchanged says whether the file
+// (the one mapped, whatever its name now names) was written since it was opened.
 class MappedFile {
  public:
   static Result<std::unique_ptr<MappedFile>> Open(const std::string& path, size_t size) {
@@ -163,10 +165,14 @@ class MappedFile {
       return MakeError(ErrorCode::kIo,
                        fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
     }
+    f->fd_ = fd;
+    if (::fstat(fd, &f->opened_) != 0) {
+      return MakeError(ErrorCode::kIo,
+                       fmt::format("{}: cannot read its status: {}", path, std::strerror(errno)));
+    }
     ExitIfTruncated(path);
     void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
     const int mmap_errno = errno;
-    ::close(fd);
     if (p == MAP_FAILED) {
       return MakeError(ErrorCode::kIo,
                        fmt::format("{}: cannot map: {}", path, std::strerror(mmap_errno)));
@@ -178,6 +184,19 @@ class MappedFile {
   }
   ~MappedFile() {
     if (data_) ::munmap(data_, size_);
+    if (fd_ >= 0) ::close(fd_);
+  }
+  // False once the file was written (its size, modification or change time moved; the change
+  // time cannot be set back by a user, so a write is seen even under a restored mtime).
+  bool Unchanged() const {
+    if (fd_ < 0) return true;
+    struct stat now {};
+    if (::fstat(fd_, &now) != 0) return false;
+    auto same = [](const timespec& a, const timespec& b) {
+      return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+    };
+    return now.st_size == opened_.st_size && same(now.st_mtim, opened_.st_mtim) &&
+           same(now.st_ctim, opened_.st_ctim);
   }
   std::string_view text() const { return {data_, size_}; }
   // Drops the whole pages before `offset` once a few megabytes have been passed.
@@ -192,10 +211,24 @@ class MappedFile {
 
  private:
   MappedFile() = default;
+  int fd_ = -1;
+  struct stat opened_ {};
   char* data_ = nullptr;
   size_t size_ = 0;
   size_t released_ = 0;
 };
+
+// The file was written while truce evaluate read it: bad input, since no one answer can be given
+// for it. After the first pass nothing was written; after the second, what was written on
+// stdout came from a file that no longer exists as it was read.
+Error ChangedWhileRead(const std::string& path, bool after_output) {
+  return MakeError(ErrorCode::kInvalidInput,
+                   fmt::format("{}: the file was written while it was read (it must not change "
+                               "during truce evaluate); {}",
+                               path,
+                               after_output ? "the violations written are not to be trusted"
+                                            : "nothing was evaluated"));
+}
 
 // Whether `path` is streamed: a regular, non-empty file that is neither gzip nor JSON.
 std::optional<size_t> StreamableSize(const std::string& path) {
@@ -298,6 +331,7 @@ int RunStreaming(const EvaluateOptions& o, const Scenario& scenario, size_t size
     }
   });
   if (!read.ok()) return ReportError(read.error());
+  if (!mapped.Unchanged()) return ReportError(ChangedWhileRead(o.reports, false));
   if (counts.rejected > 0 && o.skip_invalid.empty()) {
     return ReportError(BadRecordsError({o.reports}, counts.rejected, std::move(bad_reasons)));
   }
@@ -315,8 +349,12 @@ int RunStreaming(const EvaluateOptions& o, const Scenario& scenario, size_t size
   const ReportEvaluator evaluator(scenario);
   ViolationWriter writer(o.format);
   std::set<std::string> done;  // repeated event_ids already written
+  size_t rejected_again = 0;   // pass 1 counted the file's rejects; pass 2 must meet as many
   read = ForEachRow(mapped, o.reports, [&](size_t ordinal, Row& row) {
-    if (!row.report) return;
+    if (!row.report) {
+      ++rejected_again;
+      return;
+    }
     const Report& first = *row.report;
     if (!repeated.contains(IdHash(first.event_id()))) {
       ++counts.reports;
@@ -346,6 +384,9 @@ int RunStreaming(const EvaluateOptions& o, const Scenario& scenario, size_t size
   // The file was read whole once: a failure now means it changed under us.
   if (!read.ok()) return ReportError(read.error());
   writer.Finish();
+  if (!mapped.Unchanged() || rejected_again != counts.rejected) {
+    return ReportError(ChangedWhileRead(o.reports, true));
+  }
   PrintSummary(counts, writer);
   return kExitOk;
 }
