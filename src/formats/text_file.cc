@@ -2,7 +2,6 @@
 
 #include <zlib.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
@@ -12,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -215,7 +215,7 @@ class TextBlockQueue {
     std::unique_lock lock(mu_);
     text_.wait(lock, [&] { return finished_ || !ready_.empty(); });
     if (ready_.empty()) return false;
-    if (!block.empty() || block.capacity() > 0) {
+    if (block.capacity() > 0) {
       block.clear();
       spare_.push_back(std::move(block));
     }
@@ -258,22 +258,27 @@ Status ReadTextFileChunksAhead(const std::string& path, const ReadLimits& limits
                                const TextChunkFn& sink) {
   if (std::thread::hardware_concurrency() < 2) return ReadTextFileChunks(path, limits, sink);
   TextBlockQueue queue;
-  std::thread reader([&] {
-    Status status;
-    try {
-      std::string block = queue.NewBlock();
-      bool taken = true;  // false: the taker stopped
-      status = ReadTextFileChunks(path, limits, [&](std::string_view piece) {
-        block.append(piece);
-        if (block.size() < TextBlockQueue::kBlockBytes) return true;
-        return taken = queue.Put(block);
-      });
-      if (status.ok() && taken && !block.empty()) queue.Put(block);
-    } catch (const std::exception& e) {  // out of memory: an error, not a dead process
-      status = MakeError(ErrorCode::kIo, fmt::format("{}: read failed: {}", path, e.what()));
-    }
-    queue.Finish(std::move(status));
-  });
+  std::thread reader;
+  try {
+    reader = std::thread([&] {
+      Status status;
+      try {
+        std::string block = queue.NewBlock();
+        bool taken = true;  // false: the taker stopped
+        status = ReadTextFileChunks(path, limits, [&](std::string_view piece) {
+          block.append(piece);
+          if (block.size() < TextBlockQueue::kBlockBytes) return true;
+          return taken = queue.Put(block);
+        });
+        if (status.ok() && taken && !block.empty()) queue.Put(block);
+      } catch (const std::exception& e) {  // out of memory: an error, not a dead process
+        status = MakeError(ErrorCode::kIo, fmt::format("{}: read failed: {}", path, e.what()));
+      }
+      queue.Finish(std::move(status));
+    });
+  } catch (const std::system_error&) {  // no thread to be had: read on this one
+    return ReadTextFileChunks(path, limits, sink);
+  }
   // However the caller's side ends (a stop, an exception from `sink`), the reader is told to
   // stop and joined before the queue it shares goes away.
   struct Join {
