@@ -84,7 +84,11 @@ for t in "${targets[@]}"; do
   units=$(find "$corpus" -type f | wc -l)
   crash="none"
   if ((status != 0)); then
-    crash=$(grep -o 'build-fuzz/crashes/[^ ]*' "$log" | tail -1)
+    # The input that failed: a crash, leak, timeout or out-of-memory artifact. Slow units are
+    # written too (an input over 10 s of wall-clock time, such as the api target rebuilding its
+    # store on a loaded machine) but are not failures; a run stopped from outside has none.
+    crash=$(grep -o 'build-fuzz/crashes/[^ ]*' "$log" | grep -v -- '-slow-unit-' | tail -1 || true)
+    [[ -z "$crash" ]] && crash="exit $status, no failing input (stopped?), see $log"
     failed=1
     tail -40 "$log"
   fi
