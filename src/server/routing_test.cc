@@ -46,5 +46,20 @@ TEST(PageLinksTest, AnArrayOfSelfNextAndPrevKeepingTheQuery) {
   EXPECT_EQ(only[0]["rel"], "self");
 }
 
+// One submitted item's result: its receipt when it was stored now, else where it already stands
+// (the empty receipt of an unchanged item was once dereferenced; the api fuzzer found it).
+TEST(ItemJsonTest, AReceiptWhenStoredNowElseTheIndexItStandsUnder) {
+  app::ItemOutcome stored{"c1", 0, true, 7, app::Receipt{7, {}, "\x01\xff", UtcTime{}}};
+  const json created = ItemJson(stored);
+  EXPECT_EQ(created["status"], "created");
+  EXPECT_EQ(created["log_index"], 7);
+  EXPECT_EQ(created["receipt"], "01ff");
+  EXPECT_TRUE(created.contains("leaf_hash"));
+  EXPECT_TRUE(created.contains("received_at"));
+
+  const app::ItemOutcome again{"c1", 0, false, 3, std::nullopt};
+  EXPECT_EQ(ItemJson(again), (json{{"log_index", 3}, {"status", "unchanged"}}));
+}
+
 }  // namespace
 }  // namespace truce::server
