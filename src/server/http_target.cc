@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "truce/text_policy.h"
+
 namespace truce::server::detail {
 namespace {
 
@@ -115,7 +117,7 @@ Result<Target> ParseTarget(std::string_view target) {
     auto value = PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
     if (!name.ok() || !value.ok()) {
       return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("query parameter '{}': {}", pair,
+                       fmt::format("query parameter {}: {}", Quote(pair),
                                    (name.ok() ? value : name).error().message));
     }
     out.query.emplace(std::move(name).value(), std::move(value).value());

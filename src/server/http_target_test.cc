@@ -38,6 +38,24 @@ TEST(ParseTargetTest, SplitsPathAndQuery) {
   EXPECT_FALSE(ParseTarget("/%zz").ok());
 }
 
+// A malformed query parameter is quoted bounded and escaped, however long or binary it is (the
+// request fuzz target found a 1,900-byte parameter quoted whole, raw bytes included).
+TEST(ParseTargetTest, AMalformedParameterIsQuotedBoundedAndEscaped) {
+  const std::string pair = "bbox-crs=" + std::string(3000, '\xff') + "%zz";
+  auto bad = ParseTarget("/ogc/collections/reports/items?" + pair);
+  ASSERT_FALSE(bad.ok());
+  const std::string& message = bad.error().message;
+  EXPECT_LT(message.size(), 600u) << message.size();
+  EXPECT_EQ(message.rfind("query parameter 'bbox-crs=", 0), 0u) << message;
+  EXPECT_EQ(message.find('\xff'), std::string::npos) << "raw bytes quoted";
+  EXPECT_NE(message.find("malformed percent-escape"), std::string::npos) << message;
+  auto short_one = ParseTarget("/x?as_of=%zz");
+  ASSERT_FALSE(short_one.ok());
+  EXPECT_EQ(short_one.error().message,
+            "query parameter 'as_of=%zz': malformed percent-escape at offset 0: expected '%' and "
+            "two hexadecimal digits");
+}
+
 TEST(IsApiPathTest, OwnsItsPrefixesOnly) {
   for (const char* p : {"/healthz", "/metrics", "/api", "/api/v1/x", "/ogc", "/ogc/collections"}) {
     EXPECT_TRUE(IsApiPath(p)) << p;
