@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang-14, ASan + UBSan, build dir build-fuzz) and runs each
 # for SECONDS_PER_TARGET seconds (default 60), or for TRUCE_FUZZ_RUNS executions when that is
-# set (inputs up to TRUCE_FUZZ_MAX_LEN bytes, default 4096; TRUCE_FUZZ_FLAGS adds libFuzzer flags).
+# set (inputs up to TRUCE_FUZZ_MAX_LEN bytes, default 4096; TRUCE_FUZZ_FLAGS adds libFuzzer flags,
+# TRUCE_FUZZ_ASAN_OPTIONS adds ASan options, e.g. malloc_context_size=0 for a long campaign:
+# ASan then keeps no stack per allocation, a tenth of the time of the slow targets; a crash's
+# report then lacks where the memory was allocated, so rerun the crash input without it).
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]   (targets: fuzz/CMakeLists.txt)
 #
 # Seeds: the authored ones in fuzz/corpus/TARGET, plus seeds derive_seeds cuts from the shared
@@ -75,7 +78,7 @@ for t in "${targets[@]}"; do
   log=build-fuzz/fuzz-$t.log
   echo "== $t: ${args[*]}"
   status=0
-  ASAN_OPTIONS=detect_leaks=1 build-fuzz/fuzz/"${t}"_fuzzer "${args[@]}" "$corpus" "${seeds[@]}" \
+  ASAN_OPTIONS=detect_leaks=1${TRUCE_FUZZ_ASAN_OPTIONS:+:$TRUCE_FUZZ_ASAN_OPTIONS} build-fuzz/fuzz/"${t}"_fuzzer "${args[@]}" "$corpus" "${seeds[@]}" \
     >"$log" 2>&1 || status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
