@@ -177,6 +177,60 @@ TEST_F(PolicyTest, ViolationsCarryNoRawFieldsAndArePublicOnlyNever) {
   }
 }
 
+// Pages are cut after the policy: only the page is encoded, but what is counted and paged is
+// what the caller may see, so one record per page, followed to the end, gives every role
+// exactly its whole list (and numberMatched its length), never a hole where another's record
+// was, nor a record it may not read.
+TEST_F(PolicyTest, PagesOfOneAddUpToEachRolesWholeList) {
+  for (const char* path :
+       {"/api/v1/incidents", "/api/v1/violations", "/ogc/collections/incidents/items",
+        "/ogc/collections/violations/items", "/ogc/collections/reports/items"}) {
+    const bool ogc = std::string(path).starts_with("/ogc");
+    const char* key = ogc ? "features" : "items";
+    for (const std::string role : kRoles) {
+      SCOPED_TRACE(std::string(path) + " as " + role);
+      const Reply whole = server_->Get(path, tokens_[role]);
+      if (whole.status != 200) {
+        EXPECT_EQ(server_->Get(std::string(path) + "?limit=1", tokens_[role]).status, whole.status);
+        continue;
+      }
+      const json& all = whole.body[key];
+      if (ogc) {
+        EXPECT_EQ(whole.body["numberMatched"], all.size());
+      }
+      json paged = json::array();
+      std::string next = std::string(path) + "?limit=1";
+      for (int page = 0; !next.empty(); ++page) {
+        ASSERT_LE(page, static_cast<int>(all.size())) << "the pages do not end";
+        const Reply r = server_->Get(next, tokens_[role]);
+        ASSERT_EQ(r.status, 200) << next << ": " << r.text;
+        ASSERT_LE(r.body[key].size(), 1u);
+        for (const json& item : r.body[key]) paged.push_back(item);
+        next.clear();
+        if (ogc) {
+          EXPECT_EQ(r.body["numberMatched"], all.size());
+          EXPECT_EQ(r.body["numberReturned"], r.body[key].size());
+          for (const json& link : r.body["links"]) {
+            if (link["rel"] == "next") {
+              next = link["href"].get<std::string>().substr(server_->base_url().size());
+            }
+          }
+        } else if (r.body["next"].is_string()) {
+          next = std::string(path) + "?limit=1&cursor=" + r.body["next"].get<std::string>();
+        }
+      }
+      EXPECT_EQ(paged, all);
+      EXPECT_FALSE(all.empty()) << "every role reading these sees some record here";
+    }
+  }
+  // Past the end: an empty page without a next one.
+  const Reply past = server_->Get("/api/v1/incidents?limit=2&cursor=1000", tokens_["admin"]);
+  ASSERT_EQ(past.status, 200) << past.text;
+  EXPECT_TRUE(past.body["items"].empty());
+  EXPECT_TRUE(past.body["next"].is_null());
+  EXPECT_EQ(server_->Get("/api/v1/violations?cursor=x", tokens_["admin"]).status, 400);
+}
+
 TEST_F(PolicyTest, RawReportsOnlyToThoseWhoReadThem) {
   for (const char* path : {"/api/v1/reports", "/ogc/collections/reports/items"}) {
     const bool ogc = std::string(path).starts_with("/ogc");

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -78,6 +79,22 @@ struct JsonPage {
 struct PageRequest {
   std::optional<std::string> cursor;
   size_t limit = 100;
+};
+
+// Which of a derived list's matching records to encode: those at [offset, offset + limit) in
+// the list's order. Every record is still filtered and counted, but only the slice is encoded
+// and redacted, so that a page costs its own items rather than the whole list's.
+struct Slice {
+  uint64_t offset = 0;
+  size_t limit = std::numeric_limits<size_t>::max();
+
+  [[nodiscard]] bool Holds(uint64_t k) const { return k >= offset && k - offset < limit; }
+};
+
+// A slice of a derived list and how many records matched in all.
+struct CountedItems {
+  std::vector<nlohmann::json> items;
+  uint64_t matched = 0;
 };
 
 // Filters over report-derived events. `from`/`to`: the event's interval overlaps [from, to).
@@ -381,11 +398,16 @@ class App {
                                                const PageRequest& page);
   [[nodiscard]] Result<JsonPage> ListClaims(const Principal& who, const ClaimFilter& filter,
                                             const PageRequest& page);
-  // Every matching record, encoded and redacted, in a stable order (paging is the caller's).
+  // Every matching record, encoded and redacted, in a stable order; or only `slice` of them
+  // (with the count of all).
   [[nodiscard]] Result<std::vector<nlohmann::json>> Violations(const Principal& who,
                                                                const ViolationFilter& filter);
+  [[nodiscard]] Result<CountedItems> Violations(const Principal& who, const ViolationFilter& filter,
+                                                const Slice& slice);
   [[nodiscard]] Result<std::vector<nlohmann::json>> Incidents(const Principal& who,
                                                               const IncidentFilter& filter);
+  [[nodiscard]] Result<CountedItems> Incidents(const Principal& who, const IncidentFilter& filter,
+                                               const Slice& slice);
   // One incident by any id it has had; kNotFound also for one the caller may not see.
   [[nodiscard]] Result<nlohmann::json> GetIncident(const Principal& who, const std::string& id,
                                                    std::optional<UtcTime> as_of);
@@ -395,6 +417,8 @@ class App {
   // The latest revision of each report as a record with its place, for feature collections.
   [[nodiscard]] Result<std::vector<nlohmann::json>> ReportRecords(const Principal& who,
                                                                   const EventFilter& filter);
+  [[nodiscard]] Result<CountedItems> ReportRecords(const Principal& who, const EventFilter& filter,
+                                                   const Slice& slice);
   // --- Feature collections (feature_ops.cc) -------------------------------------------------
   // The extent of a collection's records visible to `who` (the same records, through the same
   // policy, as the collection's list operation), as of `as_of`. Zones: their bounds and

@@ -32,11 +32,18 @@ Result<std::shared_ptr<const Snapshot>> App::SnapshotAsOf(std::optional<UtcTime>
 }
 
 Result<std::vector<json>> App::Violations(const Principal& who, const ViolationFilter& f) {
+  auto all = Violations(who, f, Slice{});
+  if (!all.ok()) return all.error();
+  return std::move(all->items);
+}
+
+Result<CountedItems> App::Violations(const Principal& who, const ViolationFilter& f,
+                                     const Slice& slice) {
   if (Status st = Check(who, Action::kReadViolations); !st.ok()) return st.error();
   auto snap = SnapshotAsOf(f.as_of);
   if (!snap.ok()) return snap.error();
   const Snapshot& s = **snap;
-  std::vector<json> out;
+  CountedItems out;
   for (const Violation& v : s.violations) {
     if (!Keeps(f, *v.report)) continue;
     if (!f.zone.empty() && v.version->zone() != f.zone) continue;
@@ -46,9 +53,10 @@ Result<std::vector<json>> App::Violations(const Principal& who, const ViolationF
     const StoredReport& stored = s.RevisionOf(v);
     const Provenance provenance{stored.party, s.published.contains(stored.report.event_id())};
     if (!Sees(who, RecordKind::kViolation, provenance)) continue;
+    if (!slice.Holds(out.matched++)) continue;
     json item = formats::ViolationToJson(v, stored.revision);
     Redact(who, RecordKind::kViolation, provenance, item);
-    out.push_back(std::move(item));
+    out.items.push_back(std::move(item));
   }
   return out;
 }
@@ -158,17 +166,25 @@ bool KeepsIncident(const IncidentFilter& f, const Incident& i, bool published) {
 }  // namespace
 
 Result<std::vector<json>> App::Incidents(const Principal& who, const IncidentFilter& f) {
+  auto all = Incidents(who, f, Slice{});
+  if (!all.ok()) return all.error();
+  return std::move(all->items);
+}
+
+Result<CountedItems> App::Incidents(const Principal& who, const IncidentFilter& f,
+                                    const Slice& slice) {
   if (Status st = Check(who, Action::kReadIncidents); !st.ok()) return st.error();
   auto snap = SnapshotAsOf(f.as_of);
   if (!snap.ok()) return snap.error();
   auto set = views_.IncidentsAt(**snap);
   if (!set.ok()) return set.error();
-  std::vector<json> out;
+  CountedItems out;
   for (const Incident& i : (*set)->incidents) {
     const Provenance provenance{OwnerOf(**snap, i), (*snap)->IsPublished(i)};
     if (!Sees(who, RecordKind::kIncident, provenance)) continue;
     if (!KeepsIncident(f, i, provenance.published)) continue;
-    out.push_back(IncidentRecord(who, **snap, i, provenance));
+    if (!slice.Holds(out.matched++)) continue;
+    out.items.push_back(IncidentRecord(who, **snap, i, provenance));
   }
   return out;
 }

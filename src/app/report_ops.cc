@@ -174,10 +174,17 @@ Result<JsonPage> App::ListReports(const Principal& who, const ReportFilter& f,
 }
 
 Result<std::vector<json>> App::ReportRecords(const Principal& who, const EventFilter& f) {
+  auto all = ReportRecords(who, f, Slice{});
+  if (!all.ok()) return all.error();
+  return std::move(all->items);
+}
+
+Result<CountedItems> App::ReportRecords(const Principal& who, const EventFilter& f,
+                                        const Slice& slice) {
   if (Status st = Check(who, Action::kReadReports); !st.ok()) return st.error();
   auto snap = SnapshotAsOf(f.as_of);
   if (!snap.ok()) return snap.error();
-  std::vector<json> out;
+  CountedItems out;
   for (const StoredReport* stored : (*snap)->reports) {
     const Report& r = stored->report;
     if (f.from && r.when().end() <= *f.from) continue;
@@ -186,13 +193,14 @@ Result<std::vector<json>> App::ReportRecords(const Principal& who, const EventFi
     if (!f.type.empty() && r.spec().event_type != f.type) continue;
     const Provenance provenance{stored->party, false};
     if (!Sees(who, RecordKind::kReport, provenance)) continue;
+    if (!slice.Holds(out.matched++)) continue;
     json props = formats::ReportToJson(r);
     props["revision"] = stored->revision;
     Redact(who, RecordKind::kReport, provenance, props);
-    out.push_back({{"id", r.event_id()},
-                   {"latitude", r.location().lat()},
-                   {"longitude", r.location().lng()},
-                   {"properties", std::move(props)}});
+    out.items.push_back({{"id", r.event_id()},
+                         {"latitude", r.location().lat()},
+                         {"longitude", r.location().lng()},
+                         {"properties", std::move(props)}});
   }
   return out;
 }

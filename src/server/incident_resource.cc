@@ -19,11 +19,13 @@ ApiResponse GetViolations(const Call& c) {
   f.rule = q.Text("rule");
   const app::PageRequest page = q.Page();
   if (!q.ok()) return ErrorResponse(q.error());
-  auto all = c.app.Violations(c.who, f);
-  if (!all.ok()) return ErrorResponse(all.error());
-  auto window = Window(std::move(all).value(), page);
-  if (!window.ok()) return ErrorResponse(window.error());
-  return JsonResponse(PageJson(std::move(window->items), window->next));
+  // Only the page is encoded: a page costs its items, not the whole list's.
+  const auto slice = SliceOf(page);
+  if (!slice.ok()) return ErrorResponse(slice.error());
+  auto counted = c.app.Violations(c.who, f, *slice);
+  if (!counted.ok()) return ErrorResponse(counted.error());
+  app::JsonPage window = CountedPage(std::move(counted).value(), *slice);
+  return JsonResponse(PageJson(std::move(window.items), window.next));
 }
 
 ApiResponse GetIncidents(const Call& c) {
@@ -34,11 +36,13 @@ ApiResponse GetIncidents(const Call& c) {
   f.published_only = q.OneOf("published", {"true", "false"}) == "true";
   const app::PageRequest page = q.Page();
   if (!q.ok()) return ErrorResponse(q.error());
-  auto all = c.app.Incidents(c.who, f);
-  if (!all.ok()) return ErrorResponse(all.error());
-  auto window = Window(std::move(all).value(), page);
-  if (!window.ok()) return ErrorResponse(window.error());
-  return JsonResponse(PageJson(std::move(window->items), window->next));
+  // Only the page is encoded: a page costs its items, not the whole list's.
+  const auto slice = SliceOf(page);
+  if (!slice.ok()) return ErrorResponse(slice.error());
+  auto counted = c.app.Incidents(c.who, f, *slice);
+  if (!counted.ok()) return ErrorResponse(counted.error());
+  app::JsonPage window = CountedPage(std::move(counted).value(), *slice);
+  return JsonResponse(PageJson(std::move(window.items), window.next));
 }
 
 ApiResponse PostPublish(const Call& c) {

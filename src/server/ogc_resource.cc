@@ -296,6 +296,54 @@ struct ItemsQuery {
   Crs crs = Crs::kCrs84;
 };
 
+// The features of a collection derived from the reports (incidents, violations, reports):
+// only `slice` of them is encoded, and all that match are counted.
+Result<app::CountedItems> DerivedFeatures(const Call& c, const Collection& col,
+                                          const app::EventFilter& f, const app::Slice& slice) {
+  Result<app::CountedItems> items = app::CountedItems{};
+  if (col.kind == app::FeatureKind::kIncidents) {
+    app::IncidentFilter filter;
+    static_cast<app::EventFilter&>(filter) = f;
+    items = c.app.Incidents(c.who, filter, slice);
+  } else if (col.kind == app::FeatureKind::kViolations) {
+    app::ViolationFilter filter;
+    static_cast<app::EventFilter&>(filter) = f;
+    items = c.app.Violations(c.who, filter, slice);
+  } else {
+    items = c.app.ReportRecords(c.who, f, slice);
+  }
+  if (!items.ok()) return items.error();
+  app::CountedItems out;
+  out.matched = items->matched;
+  out.items.reserve(items->items.size());
+  for (json& item : items->items) {
+    const double lat = item.value("latitude", 0.0), lon = item.value("longitude", 0.0);
+    std::string id;
+    json props;
+    if (col.kind == app::FeatureKind::kViolations) {
+      id = fmt::format("{}.r{}.{}.v{}.{}", item.value("report", ""), item.value("revision", 0),
+                       item.value("zone", ""), item.value("version", 0), item.value("rule", ""));
+      props = std::move(item);
+    } else if (col.kind == app::FeatureKind::kIncidents) {
+      id = item.value("id", "");
+      props = std::move(item);  // with its id, as /api/v1/incidents gives it
+    } else {
+      id = item.value("id", "");
+      props = std::move(item["properties"]);
+    }
+    out.items.push_back({{"type", "Feature"},
+                         {"id", std::move(id)},
+                         {"geometry", PointGeometry(lat, lon)},
+                         {"properties", std::move(props)}});
+  }
+  return out;
+}
+
+bool IsDerived(const Collection& col) {
+  return col.kind == app::FeatureKind::kIncidents || col.kind == app::FeatureKind::kViolations ||
+         col.kind == app::FeatureKind::kReports;
+}
+
 // The features of a collection matching `query`, in a stable order, each with its stable id.
 Result<std::vector<json>> Features(const Call& c, const Collection& col, const ItemsQuery& query) {
   const app::EventFilter& f = query.events;
@@ -328,41 +376,9 @@ Result<std::vector<json>> Features(const Call& c, const Collection& col, const I
     for (app::FeatureRecord& r : *records) features.push_back(std::move(r.feature));
     return features;
   }
-  Result<std::vector<json>> items = std::vector<json>{};
-  if (col.kind == app::FeatureKind::kIncidents) {
-    app::IncidentFilter filter;
-    static_cast<app::EventFilter&>(filter) = f;
-    items = c.app.Incidents(c.who, filter);
-  } else if (col.kind == app::FeatureKind::kViolations) {
-    app::ViolationFilter filter;
-    static_cast<app::EventFilter&>(filter) = f;
-    items = c.app.Violations(c.who, filter);
-  } else {
-    items = c.app.ReportRecords(c.who, f);
-  }
-  if (!items.ok()) return items.error();
-  features.reserve(items->size());
-  for (json& item : *items) {
-    const double lat = item.value("latitude", 0.0), lon = item.value("longitude", 0.0);
-    std::string id;
-    json props;
-    if (col.kind == app::FeatureKind::kViolations) {
-      id = fmt::format("{}.r{}.{}.v{}.{}", item.value("report", ""), item.value("revision", 0),
-                       item.value("zone", ""), item.value("version", 0), item.value("rule", ""));
-      props = std::move(item);
-    } else if (col.kind == app::FeatureKind::kIncidents) {
-      id = item.value("id", "");
-      props = std::move(item);  // with its id, as /api/v1/incidents gives it
-    } else {
-      id = item.value("id", "");
-      props = std::move(item["properties"]);
-    }
-    features.push_back({{"type", "Feature"},
-                        {"id", std::move(id)},
-                        {"geometry", PointGeometry(lat, lon)},
-                        {"properties", std::move(props)}});
-  }
-  return features;
+  auto derived = DerivedFeatures(c, col, f, app::Slice{});
+  if (!derived.ok()) return derived.error();
+  return std::move(derived->items);
 }
 
 bool IsNotification(const Collection& col) {
@@ -401,6 +417,14 @@ Result<FeaturePage> PageOf(const Call& c, const Collection& col, const ItemsQuer
     out.matched = disclosed->matched;
     out.disclosure = ReceiptJson(disclosed->receipt);
     out.disclosure["entry"] = disclosed->entry_data;
+    return out;
+  }
+  if (id.empty() && IsDerived(col)) {
+    // Only the page is encoded (and redacted): a page costs its items, not the collection's.
+    auto page = DerivedFeatures(c, col, query.events, app::Slice{offset, limit});
+    if (!page.ok()) return page.error();
+    out.features = std::move(page->items);
+    out.matched = page->matched;
     return out;
   }
   auto all = Features(c, col, query);

@@ -210,19 +210,35 @@ json PageJson(std::vector<json> items, const std::string& next) {
   return out;
 }
 
-Result<app::JsonPage> Window(std::vector<json> all, const app::PageRequest& page) {
-  uint64_t offset = 0;
+Result<app::Slice> SliceOf(const app::PageRequest& page) {
+  app::Slice slice;
+  slice.limit = page.limit;
   if (page.cursor) {
     auto v = app::ParseEntryCursor(*page.cursor);
     if (!v.ok()) return v.error();
-    offset = *v;
+    slice.offset = *v;
   }
+  return slice;
+}
+
+app::JsonPage CountedPage(app::CountedItems counted, const app::Slice& slice) {
   app::JsonPage out;
-  for (size_t i = offset; i < all.size() && i < offset + page.limit; ++i) {
-    out.items.push_back(std::move(all[i]));
+  out.items = std::move(counted.items);
+  if (slice.limit < counted.matched && slice.offset < counted.matched - slice.limit) {
+    out.next = std::to_string(slice.offset + slice.limit);
   }
-  if (offset + page.limit < all.size()) out.next = std::to_string(offset + page.limit);
   return out;
+}
+
+Result<app::JsonPage> Window(std::vector<json> all, const app::PageRequest& page) {
+  auto slice = SliceOf(page);
+  if (!slice.ok()) return slice.error();
+  app::CountedItems counted;
+  counted.matched = all.size();
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (slice->Holds(i)) counted.items.push_back(std::move(all[i]));
+  }
+  return CountedPage(std::move(counted), *slice);
 }
 
 json ReceiptJson(const app::Receipt& r) {

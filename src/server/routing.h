@@ -129,6 +129,10 @@ nlohmann::json PageJson(std::vector<nlohmann::json> items, const std::string& ne
 // cursor of the next window. kInvalidArgument for a cursor that is not an offset.
 [[nodiscard]] Result<app::JsonPage> Window(std::vector<nlohmann::json> all,
                                            const app::PageRequest& page);
+// The same for a list the application encodes a slice of (App::Incidents, Violations): the
+// slice a page asks for, and the page of what the application gave for it.
+[[nodiscard]] Result<app::Slice> SliceOf(const app::PageRequest& page);
+app::JsonPage CountedPage(app::CountedItems counted, const app::Slice& slice);
 nlohmann::json ReceiptJson(const app::Receipt& r);
 // One submitted item's result: its receipt when it was stored by this request, else the log
 // index under which it already stands ("unchanged": a resubmission carries no new receipt).
