@@ -102,8 +102,9 @@ Status Views::Apply(const store::LogEntry& entry, const ParsedEntry& parsed) {
       break;
     }
     case SubmissionKind::kClaim: {
-      auto claim = formats::ClaimFromJson(body, fmt::format("claim of log entry {}", entry.index),
-                                          std::to_string(entry.index));
+      auto claim =
+          formats::ClaimFromJson(body, fmt::format("claim of log entry {}", entry.index),
+                                 std::to_string(entry.index), formats::ClaimReading::kLogged);
       if (!claim.ok()) return Unreadable(entry, claim.error().message);
       std::unique_lock lock(mu_);
       claims_.push_back(StoredClaim{entry.index, std::move(claim).value()});

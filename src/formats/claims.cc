@@ -78,8 +78,8 @@ void ReadAlleged(const json& o, const std::string& origin, AllegedEvent& a,
 
 }  // namespace
 
-Result<Claim> ClaimFromJson(const json& o, const std::string& origin,
-                            const std::string& default_id) {
+Result<Claim> ClaimFromJson(const json& o, const std::string& origin, const std::string& default_id,
+                            ClaimReading reading) {
   std::vector<std::string> problems;
   if (!o.is_object()) {
     return MakeProblemsError(origin, {origin + ": expected a claim object"});
@@ -128,18 +128,24 @@ Result<Claim> ClaimFromJson(const json& o, const std::string& origin,
     c.kind = KindFromStance(asserts, o.contains("incident"), o.contains("about"));
   }
   ReadAlleged(o, origin, c.alleged, problems);
-  // A claim in the server's form is taken as the server takes it (an empty "incident" links to
-  // nothing); the kinds and the accusation's fields are this format's own, and checked.
+  // The kind's required fields, in both forms: a claim taken without them (deny_incident of
+  // an empty incident) would be written with its kind and then refused when read back. A
+  // logged claim in the server's form is read as it was accepted (ClaimReading).
   const bool extended = kind || c.alleged.when || c.alleged.where ||
                         !c.alleged.event_type.empty() || !c.alleged.zone.empty() ||
                         c.alleged.count != 1;
-  if (problems.empty() && extended) problems = ClaimProblems(c, origin);
+  if (problems.empty() && (extended || reading == ClaimReading::kSubmitted)) {
+    problems = ClaimProblems(c, origin);
+  }
   if (!problems.empty()) return MakeProblemsError(origin, std::move(problems));
   return c;
 }
 
 Result<std::vector<Claim>> ParseClaims(std::string_view text, const std::string& file) {
-  return ReadJsonObjects<Claim>(text, file, ClaimFromJson);
+  return ReadJsonObjects<Claim>(
+      text, file, [](const json& o, const std::string& origin, const std::string& default_id) {
+        return ClaimFromJson(o, origin, default_id);
+      });
 }
 
 nlohmann::ordered_json ClaimToJson(const Claim& c) {

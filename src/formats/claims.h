@@ -23,8 +23,16 @@ namespace truce::formats {
 // deny_responsibility; "about" alone accuse / deny_responsibility. With "kind" the stance must
 // agree with it. `id` is the object's "id", else `default_id`. On failure the error lists every
 // problem as "ORIGIN: FIELD: problem".
+//
+// kSubmitted (files, requests): every kind's required fields are checked, in either form, so
+// that every claim read writes out (ClaimToJson, which names the kind) and reads back; an
+// empty "incident" or "about" is no incident or party. kLogged: a claim already in the log,
+// read as it was accepted; before every form was checked, the server's form (no "kind") let an
+// empty "incident" or "about" through, and such a claim stays readable where it was stored.
+enum class ClaimReading { kSubmitted, kLogged };
 [[nodiscard]] Result<Claim> ClaimFromJson(const nlohmann::json& object, const std::string& origin,
-                                          const std::string& default_id);
+                                          const std::string& default_id,
+                                          ClaimReading reading = ClaimReading::kSubmitted);
 
 // Every claim of a file; ids default to "NAME:LINE" (JSON lines) or "NAME record N" (an array),
 // NAME being the file's name without its directory. A file with any bad claim is refused,
