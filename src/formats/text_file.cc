@@ -75,7 +75,7 @@ Status GunzipChunks(std::string_view data, std::string_view file, const ReadLimi
     }
     total += produced;
     if (produced > 0 && !sink(std::string_view(buf, produced))) return Status::Ok();
-    if (total > kGzipRatioGrace && total / limits.max_gzip_ratio > consumed) {
+    if (total > limits.gzip_ratio_grace && total / limits.max_gzip_ratio > consumed) {
       return MakeError(
           ErrorCode::kInvalidInput,
           fmt::format("{}: decompresses to more than {} times its compressed size "

@@ -24,6 +24,7 @@ inline constexpr size_t kGzipRatioGrace = size_t{1} << 20;
 struct ReadLimits {
   size_t max_bytes = kMaxInputFileBytes;
   size_t max_gzip_ratio = kMaxGzipRatio;
+  size_t gzip_ratio_grace = kGzipRatioGrace;  // bytes produced before the ratio is checked
 };
 
 // The whole content of `path`. kNotFound if it does not exist, kInvalidArgument for a

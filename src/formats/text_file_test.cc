@@ -102,6 +102,16 @@ TEST_F(TextFileTest, GzipBombsAreRefusedEarly) {
   EXPECT_EQ(sized.error().message,
             (dir_ / "big.gz").string() +
                 ": decompresses to more than 2 MiB, the limit for an input file");
+  // The ratio is checked once the grace is produced: 200 KiB of zeros pass under the default
+  // grace of 1 MiB, and are a bomb from a grace of 16 KiB on (as the gzip fuzzer reads).
+  const std::string small = Gzip("small.gz", std::string(200 << 10, '\0'));
+  EXPECT_TRUE(ReadTextFile(small).ok());
+  ReadLimits early;
+  early.gzip_ratio_grace = 16 << 10;
+  auto refused = ReadTextFile(small, early);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("decompresses to more than 250 times"), std::string::npos)
+      << refused.error().message;
 }
 
 TEST_F(TextFileTest, CorruptGzipIsBadInput) {
