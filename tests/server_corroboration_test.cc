@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "formats/decisions.h"
 #include "server_harness.h"
 
 namespace truce::testing {
@@ -180,6 +181,71 @@ TEST_F(CorroborationServerTest, DecisionsAreCheckedAndOnlyForStaff) {
   r = Decide("INC-C-1", {{"action", "split"}, {"reports", {"C-1"}}, {"reason", "r"}}, monitor_);
   EXPECT_EQ(r.status, 409) << r.text;
   EXPECT_EQ(server_->ledger().size(), size);
+}
+
+// An imported decision's id names one decision, as a claim's does: importing the same file
+// again changes nothing, and other content under a stored id is refused rather than counted as
+// "unchanged" and dropped (the import once compared the ids alone). Ids of digits alone are the
+// log's, given to decisions made over HTTP.
+TEST_F(CorroborationServerTest, AnImportedDecisionIdNamesOneDecision) {
+  ASSERT_EQ(server_
+                ->Post("/api/v1/reports",
+                       json::array({Shelling("D-1", "2017-07-01", "SOHR"),
+                                    Shelling("D-2", "2017-07-01", "SNHR")}),
+                       admin_)
+                .status,
+            201);
+  const app::Principal op{Role::kAdmin, "", "seed"};
+  auto read = [](const std::string& text) {
+    auto d = formats::ParseDecisions(text, "decisions.jsonl");
+    EXPECT_TRUE(d.ok()) << d.error().message;
+    return d.ok() ? *d : std::vector<Decision>{};
+  };
+  const std::string grade =
+      R"({"id":"g1","action":"grade","reports":["D-1"],"grade":"discounted","reason":"staged","by":"a","at":"2017-09-01"})";
+  const std::string split =
+      R"({"id":"s1","action":"split","reports":["D-2"],"reason":"two strikes","by":"a","at":"2017-09-02"})";
+  auto first = server_->application().ImportDecisions(op, read(grade + "\n" + split));
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->accepted, 2u);
+  const size_t size = server_->ledger().size();
+
+  // Again: nothing new (the split was stored completed with the rest it left; still the same).
+  auto again = server_->application().ImportDecisions(op, read(grade + "\n" + split));
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->accepted, 0u);
+  EXPECT_EQ(again->unchanged, 2u);
+  EXPECT_EQ(server_->ledger().size(), size);
+
+  // The same id, another grade: refused, naming the id and the entry; nothing stored.
+  std::string regraded = grade;
+  regraded.replace(regraded.find("discounted"), 10, "confirmed");
+  auto other = server_->application().ImportDecisions(op, read(regraded));
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::kConflict);
+  EXPECT_NE(other.error().message.find("decision 'g1': log entry "), std::string::npos)
+      << other.error().message;
+  EXPECT_NE(other.error().message.find("holds another decision under this id"), std::string::npos);
+  EXPECT_EQ(server_->ledger().size(), size);
+  EXPECT_EQ(Incident("INC-D-1", admin_)["grade"], "discounted");
+
+  // Digits alone: the log index of a decision made over HTTP, refused before anything is stored.
+  const Reply made =
+      Decide("INC-D-1", {{"action", "grade"}, {"grade", "confirmed"}, {"reason", "r"}}, monitor_);
+  ASSERT_EQ(made.status, 201) << made.text;
+  const std::string index = std::to_string(made.body["log_index"].get<uint64_t>());
+  auto digits = server_->application().ImportDecisions(
+      op,
+      read(
+          R"({"id":")" + index +
+          R"(","action":"grade","reports":["D-1"],"grade":"denied","reason":"r","by":"a","at":"2017-09-03"})"));
+  ASSERT_FALSE(digits.ok());
+  EXPECT_EQ(digits.error().code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(digits.error().message,
+            "decision '" + index +
+                "': an id of digits alone is reserved for the log index of a decision made "
+                "without one");
+  EXPECT_EQ(Incident("INC-D-1", admin_)["grade"], "confirmed");
 }
 
 TEST_F(CorroborationServerTest, SideBySideCountsEachPartysAllegations) {

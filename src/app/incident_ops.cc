@@ -136,6 +136,16 @@ json IncidentRecord(const Principal& who, const Snapshot& s, const Incident& i,
   return item;
 }
 
+// Whether `imported` is the decision stored as `stored`: the same kind, reports, grade,
+// reason, author and time. A split stored with the rest its incident left (completed) is the
+// same as one imported without it.
+bool SameDecision(const Decision& stored, const Decision& imported) {
+  return stored.kind == imported.kind && stored.reports == imported.reports &&
+         (stored.kind != DecisionKind::kGrade || stored.grade == imported.grade) &&
+         (imported.rest.empty() || stored.rest == imported.rest) &&
+         stored.reason == imported.reason && stored.by == imported.by && stored.at == imported.at;
+}
+
 bool KeepsIncident(const IncidentFilter& f, const Incident& i, bool published) {
   if (f.published_only && !published) return false;
   if (f.from && i.when.end() <= *f.from) return false;
@@ -295,8 +305,24 @@ Result<SubmitOutcome> App::ImportDecisions(const Principal& who, std::vector<Dec
   std::lock_guard lock(submit_mu_);
   for (Decision& d : decisions) {
     const std::string id = d.id;
-    if (const auto entry = views_.DecisionEntry(id)) {
-      out.items.push_back(ItemOutcome{id, 0, false, *entry, std::nullopt});
+    // A decision made without an id (POST .../decisions) is known by its log index: an id of
+    // digits alone could be that of a decision logged before or after this one.
+    if (!id.empty() && id.find_first_not_of("0123456789") == std::string::npos) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("decision '{}': an id of digits alone is reserved for the log "
+                                   "index of a decision made without one",
+                                   id));
+    }
+    // Importing the same file again is a no-op; other content under a stored id is refused,
+    // not dropped as if it were the stored decision.
+    if (const auto stored = views_.DecisionWithId(id)) {
+      if (!SameDecision(stored->decision, d)) {
+        return MakeError(ErrorCode::kConflict,
+                         fmt::format("decision '{}': log entry {} holds another decision under "
+                                     "this id; an id names one decision",
+                                     id, stored->entry));
+      }
+      out.items.push_back(ItemOutcome{id, 0, false, stored->entry, std::nullopt});
       ++out.unchanged;
       continue;
     }

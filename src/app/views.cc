@@ -209,10 +209,10 @@ std::optional<StoredClaim> Views::ClaimWithId(const std::string& id) const {
   return std::nullopt;
 }
 
-std::optional<uint64_t> Views::DecisionEntry(const std::string& id) const {
+std::optional<StoredDecision> Views::DecisionWithId(const std::string& id) const {
   std::shared_lock lock(mu_);
   for (const StoredDecision& d : decisions_) {
-    if (d.decision.id == id) return d.entry;
+    if (d.decision.id == id) return d;
   }
   return std::nullopt;
 }

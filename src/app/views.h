@@ -144,7 +144,7 @@ class Views {
   // The entry of the claim / decision stored under `id` (a client's "id", else the entry
   // index), if any.
   std::optional<StoredClaim> ClaimWithId(const std::string& id) const;
-  std::optional<uint64_t> DecisionEntry(const std::string& id) const;
+  std::optional<StoredDecision> DecisionWithId(const std::string& id) const;
   // The entry that revoked API token `token_id` (kind token-revocation), if any.
   std::optional<uint64_t> TokenRevocation(const std::string& token_id) const;
 

@@ -116,7 +116,11 @@ Status LoadSeed(app::App& truce, const std::string& dir) {
     auto parsed = formats::ParseDecisions(*text, file.string());
     if (!parsed.ok()) return parsed.error();
     auto out = truce.ImportDecisions(op, std::move(parsed).value());
-    if (!out.ok()) return out.error();
+    if (!out.ok()) {
+      Error e = std::move(out).error();
+      e.message = fmt::format("{}: {}", file.string(), e.message);
+      return e;
+    }
     decisions = out->accepted;
   }
   for (const std::string& id : ids) {
