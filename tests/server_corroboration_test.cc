@@ -333,6 +333,20 @@ TEST_F(CorroborationServerTest, AClaimIdNamesOneClaim) {
   EXPECT_NE(refused.text.find("/id"), std::string::npos) << refused.text;
   EXPECT_NE(refused.text.find("SG-2017-07-01"), std::string::npos) << refused.text;
   EXPECT_EQ(server_->Get("/api/v1/log/head", admin_).body["tree_size"].get<size_t>(), size + 1);
+  // The same party, words and incident with another stance, or another party held responsible,
+  // is another claim: refused, not answered "unchanged" and dropped (the check once compared
+  // party, text and incident only).
+  json turned = claim;
+  turned["stance"] = "assert";
+  json blamed = claim;
+  blamed["about"] = "hts";
+  for (const json& changed : {turned, blamed}) {
+    SCOPED_TRACE(changed.dump());
+    Reply r = server_->Post("/api/v1/claims", changed, party_);
+    EXPECT_EQ(r.status, 400) << r.text;
+    EXPECT_NE(r.text.find("is already claim entry"), std::string::npos) << r.text;
+  }
+  EXPECT_EQ(server_->Get("/api/v1/log/head", admin_).body["tree_size"].get<size_t>(), size + 1);
   // Text a party sends goes through the text policy: control characters are refused.
   json bad = {{"stance", "deny"}, {"incident", "C-1"}, {"text", std::string("No\x01 shelling")}};
   Reply control = server_->Post("/api/v1/claims", bad, party_);

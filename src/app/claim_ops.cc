@@ -13,6 +13,17 @@ namespace truce::app {
 
 using nlohmann::json;
 
+namespace {
+
+// Whether two claims say the same thing: every field a claim is written with (ClaimToJson), so
+// that a claim resubmitted under its id with another stance, kind or party held responsible
+// is refused rather than taken for the stored one and dropped.
+bool SameClaim(const Claim& a, const Claim& b) {
+  return formats::ClaimToJson(a) == formats::ClaimToJson(b);
+}
+
+}  // namespace
+
 Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> items, bool batch) {
   if (Status st = Check(who, Action::kSubmitClaims); !st.ok()) return st.error();
   if (items.empty()) return MakeError(ErrorCode::kInvalidInput, "an empty batch of claims");
@@ -69,7 +80,7 @@ Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> 
     if (const auto id = claim->find("id"); id != claim->end() && id->is_string()) {
       // A claim without an id is known by its log index: digits alone are the log's, or a
       // claim could take the id of one logged later.
-      const std::string& text = id->get_ref<const std::string&>();
+      const std::string text = id->get<std::string>();
       if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
         problems.push_back({JsonPointer(path, "id"),
                             fmt::format("'{}': an id of digits alone is reserved for the log "
@@ -77,9 +88,8 @@ Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> 
                                         text)});
         continue;
       }
-      if (const auto earlier = batch_ids.find(id->get<std::string>()); earlier != batch_ids.end()) {
-        if (earlier->second.party != typed->party || earlier->second.text != typed->text ||
-            earlier->second.incident != typed->incident) {
+      if (const auto earlier = batch_ids.find(text); earlier != batch_ids.end()) {
+        if (!SameClaim(earlier->second, *typed)) {
           problems.push_back({JsonPointer(path, "id"),
                               fmt::format("'{}' names another claim earlier in this batch; a "
                                           "claim id names one claim",
@@ -87,9 +97,8 @@ Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> 
         }
         continue;  // the same claim twice in one batch is stored once
       }
-      if (const auto stored = views_.ClaimWithId(id->get<std::string>())) {
-        if (stored->claim.party != typed->party || stored->claim.text != typed->text ||
-            stored->claim.incident != typed->incident) {
+      if (const auto stored = views_.ClaimWithId(text)) {
+        if (!SameClaim(stored->claim, *typed)) {
           problems.push_back({JsonPointer(path, "id"),
                               fmt::format("'{}' is already claim entry {}, with other content; "
                                           "a claim id names one claim",
@@ -99,9 +108,7 @@ Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> 
         unchanged.push_back(ItemOutcome{stored->claim.id, 0, false, stored->entry, std::nullopt});
         continue;
       }
-    }
-    if (const auto id = claim->find("id"); id != claim->end() && id->is_string()) {
-      batch_ids.emplace(id->get<std::string>(), *typed);
+      batch_ids.emplace(text, *typed);
     }
     subs.push_back(SubmissionBy(who, SubmissionKind::kClaim, std::move(*claim)));
   }
