@@ -127,7 +127,10 @@ TEST_F(CorroborationServerTest, DecisionsAreLoggedAndSurviveNewReportsAndRestart
             201);
   EXPECT_EQ(Incident("INC-S-1", admin_)["split_from"], json::array({"INC-M-1"}));
   std::set<std::string> reports;
-  for (const json& id : Incident("INC-M-1", admin_)["reports"]) reports.insert(id);
+  // The incident held in a local: a range-for over a temporary's member reads freed memory.
+  const json m1 = Incident("INC-M-1", admin_);
+  ASSERT_FALSE(m1["reports"].empty());
+  for (const json& id : m1["reports"]) reports.insert(id.get<std::string>());
   EXPECT_FALSE(reports.contains("S-1"));
 
   // Merge M-2's incident into M-1's: the old id resolves to the survivor.
@@ -201,8 +204,10 @@ TEST_F(CorroborationServerTest, AnImportedDecisionIdNamesOneDecision) {
     EXPECT_TRUE(d.ok()) << d.error().message;
     return d.ok() ? *d : std::vector<Decision>{};
   };
+  // A time with a fraction of a second is stored to the second (DecisionToJson): the same file
+  // again is still the same decision.
   const std::string grade =
-      R"({"id":"g1","action":"grade","reports":["D-1"],"grade":"discounted","reason":"staged","by":"a","at":"2017-09-01"})";
+      R"({"id":"g1","action":"grade","reports":["D-1"],"grade":"discounted","reason":"staged","by":"a","at":"2017-09-01T10:00:00.500Z"})";
   const std::string split =
       R"({"id":"s1","action":"split","reports":["D-2"],"reason":"two strikes","by":"a","at":"2017-09-02"})";
   auto first = server_->application().ImportDecisions(op, read(grade + "\n" + split));
@@ -217,10 +222,13 @@ TEST_F(CorroborationServerTest, AnImportedDecisionIdNamesOneDecision) {
   EXPECT_EQ(again->unchanged, 2u);
   EXPECT_EQ(server_->ledger().size(), size);
 
-  // The same id, another grade: refused, naming the id and the entry; nothing stored.
+  // The same id, another grade: refused, naming the id and the entry; nothing stored, not even
+  // the new decision before it in the file.
   std::string regraded = grade;
   regraded.replace(regraded.find("discounted"), 10, "confirmed");
-  auto other = server_->application().ImportDecisions(op, read(regraded));
+  const std::string fresh =
+      R"({"id":"g2","action":"grade","reports":["D-2"],"grade":"denied","reason":"r","by":"a","at":"2017-09-05"})";
+  auto other = server_->application().ImportDecisions(op, read(fresh + "\n" + regraded));
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().code, ErrorCode::kConflict);
   EXPECT_NE(other.error().message.find("decision 'g1': log entry "), std::string::npos)
@@ -229,11 +237,28 @@ TEST_F(CorroborationServerTest, AnImportedDecisionIdNamesOneDecision) {
   EXPECT_EQ(server_->ledger().size(), size);
   EXPECT_EQ(Incident("INC-D-1", admin_)["grade"], "discounted");
 
-  // Digits alone: the log index of a decision made over HTTP, refused before anything is stored.
+  // A decision made over HTTP takes no id of the client's, and is known by its log index
+  // (every one was once stored as "new").
+  EXPECT_EQ(
+      Decide("INC-D-1",
+             {{"id", "g1"}, {"action", "grade"}, {"grade", "confirmed"}, {"reason", "r"}}, monitor_)
+          .status,
+      400);
+  EXPECT_EQ(server_->ledger().size(), size);
   const Reply made =
       Decide("INC-D-1", {{"action", "grade"}, {"grade", "confirmed"}, {"reason", "r"}}, monitor_);
   ASSERT_EQ(made.status, 201) << made.text;
   const std::string index = std::to_string(made.body["log_index"].get<uint64_t>());
+  auto decision_ids = [&] {
+    const json incident = Incident("INC-D-1", admin_);
+    std::set<std::string> ids;
+    for (const json& d : incident["decisions"]) ids.insert(d["id"].get<std::string>());
+    return ids;
+  };
+  EXPECT_EQ(decision_ids(), (std::set<std::string>{"g1", "s1", index}));
+  server_->Restart();
+  EXPECT_EQ(decision_ids(), (std::set<std::string>{"g1", "s1", index}));
+  // Digits alone could be that index: refused before anything is stored.
   auto digits = server_->application().ImportDecisions(
       op,
       read(

@@ -136,14 +136,12 @@ json IncidentRecord(const Principal& who, const Snapshot& s, const Incident& i,
   return item;
 }
 
-// Whether `imported` is the decision stored as `stored`: the same kind, reports, grade,
-// reason, author and time. A split stored with the rest its incident left (completed) is the
-// same as one imported without it.
-bool SameDecision(const Decision& stored, const Decision& imported) {
-  return stored.kind == imported.kind && stored.reports == imported.reports &&
-         (stored.kind != DecisionKind::kGrade || stored.grade == imported.grade) &&
-         (imported.rest.empty() || stored.rest == imported.rest) &&
-         stored.reason == imported.reason && stored.by == imported.by && stored.at == imported.at;
+// Whether `imported` is the decision stored as `stored`, as the log holds it (DecisionToJson:
+// its time to the second, as the entry was written). A split stored with the rest its
+// incident left (completed) is the same as one imported without it.
+bool SameDecision(const Decision& stored, Decision imported) {
+  if (imported.kind == DecisionKind::kSplit && imported.rest.empty()) imported.rest = stored.rest;
+  return formats::DecisionToJson(stored) == formats::DecisionToJson(imported);
 }
 
 bool KeepsIncident(const IncidentFilter& f, const Incident& i, bool published) {
@@ -236,6 +234,15 @@ Result<SubmitOutcome> App::DecideIncident(const Principal& who, const std::strin
     e.problems.push_back({"", "expected {\"action\": \"merge\"|\"split\"|\"grade\", ...}"});
     return e;
   }
+  // A decision made here is known by its log index (the entry is stored without an id): an
+  // id of the client's could be any other decision's. Decisions with ids of their own are
+  // imported (serve --seed), where an id names one decision.
+  if (body.contains("id")) {
+    Error e = MakeError(ErrorCode::kInvalidInput,
+                        "a decision made here is known by its log index; it takes no \"id\"");
+    e.problems.push_back({"/id", "not taken: the decision is known by its log index"});
+    return e;
+  }
   json decision = body;
   const std::string action =
       body.value("action", json()).is_string() ? body["action"].get<std::string>() : "";
@@ -287,8 +294,11 @@ Result<SubmitOutcome> App::DecideIncident(const Principal& who, const std::strin
   std::lock_guard lock(submit_mu_);
   auto completed = views_.CompleteDecision(std::move(parsed).value());
   if (!completed.ok()) return completed.error();
-  auto entries = AppendLocked({SubmissionBy(
-      who, SubmissionKind::kDecision, formats::Unordered(formats::DecisionToJson(*completed)))});
+  // Without an id the log's reader names the decision by its entry's index (Views::Apply).
+  // (Until 2026-11-29 every decision made here was stored as "new".)
+  json entry = formats::Unordered(formats::DecisionToJson(*completed));
+  entry.erase("id");
+  auto entries = AppendLocked({SubmissionBy(who, SubmissionKind::kDecision, std::move(entry))});
   if (!entries.ok()) return entries.error();
   metrics_.Add("truce_decisions_total");
   const store::LogEntry& e = entries->front();
@@ -303,25 +313,28 @@ Result<SubmitOutcome> App::ImportDecisions(const Principal& who, std::vector<Dec
   if (Status st = Check(who, Action::kDecideIncidents); !st.ok()) return st.error();
   SubmitOutcome out;
   std::lock_guard lock(submit_mu_);
-  for (Decision& d : decisions) {
-    const std::string id = d.id;
-    // A decision made without an id (POST .../decisions) is known by its log index: an id of
-    // digits alone could be that of a decision logged before or after this one.
-    if (!id.empty() && id.find_first_not_of("0123456789") == std::string::npos) {
+  // Every id first, so that a refused file stores none of its decisions. A decision made over
+  // HTTP is known by its log index: an id of digits alone could be one logged before or after
+  // this one. Importing the same file again is a no-op; other content under a stored id is
+  // refused, not dropped as if it were the stored decision.
+  for (const Decision& d : decisions) {
+    if (!d.id.empty() && d.id.find_first_not_of("0123456789") == std::string::npos) {
       return MakeError(ErrorCode::kInvalidInput,
                        fmt::format("decision '{}': an id of digits alone is reserved for the log "
                                    "index of a decision made without one",
-                                   id));
+                                   d.id));
     }
-    // Importing the same file again is a no-op; other content under a stored id is refused,
-    // not dropped as if it were the stored decision.
+    if (const auto stored = views_.DecisionWithId(d.id);
+        stored && !SameDecision(stored->decision, d)) {
+      return MakeError(ErrorCode::kConflict,
+                       fmt::format("decision '{}': log entry {} holds another decision under "
+                                   "this id; an id names one decision",
+                                   d.id, stored->entry));
+    }
+  }
+  for (Decision& d : decisions) {
+    const std::string id = d.id;
     if (const auto stored = views_.DecisionWithId(id)) {
-      if (!SameDecision(stored->decision, d)) {
-        return MakeError(ErrorCode::kConflict,
-                         fmt::format("decision '{}': log entry {} holds another decision under "
-                                     "this id; an id names one decision",
-                                     id, stored->entry));
-      }
       out.items.push_back(ItemOutcome{id, 0, false, stored->entry, std::nullopt});
       ++out.unchanged;
       continue;

@@ -163,9 +163,15 @@ std::optional<json> NormalizeClaim(const json& in, const std::string& path,
       out["made_at"] = FormatTimestamp(*t);
     }
   }
+  // By the keys present, as claims in the log were accepted (this also reads them back);
+  // formats::ClaimFromJson then refuses a new claim that names nothing.
   if (!in.contains("incident") && !in.contains("about")) {
     problems.push_back(
         {path, "a claim is about an incident (\"incident\") or a party (\"about\")"});
+  }
+  // A null optional field is an absent one (it names no incident or party): stored without it.
+  for (const char* key : {"incident", "about", "source", "id", "made_at"}) {
+    if (const auto it = out.find(key); it != out.end() && it->is_null()) out.erase(it);
   }
   if (problems.size() != before) return std::nullopt;
   return out;

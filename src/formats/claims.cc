@@ -106,7 +106,13 @@ Result<Claim> ClaimFromJson(const json& o, const std::string& origin, const std:
                                    stance == o.end() ? "nothing" : stance->dump()));
   }
   const bool asserts = stance_ok && *stance == "assert";
-  if (!o.contains("incident") && !o.contains("about")) {
+  // Whether the claim names an incident, a party: a null names none, as the server's intake
+  // drops it. A logged claim is read by the keys present, as it was accepted.
+  auto names = [&](const char* key) {
+    const auto it = o.find(key);
+    return it != o.end() && (reading == ClaimReading::kLogged || !it->is_null());
+  };
+  if (!names("incident") && !names("about")) {
     problems.push_back(origin +
                        ": a claim is about an incident (\"incident\") or a party (\"about\")");
   }
@@ -125,7 +131,7 @@ Result<Claim> ClaimFromJson(const json& o, const std::string& origin, const std:
     }
   } else {
     // As the server reads it: by the keys present, whatever their values.
-    c.kind = KindFromStance(asserts, o.contains("incident"), o.contains("about"));
+    c.kind = KindFromStance(asserts, names("incident"), names("about"));
   }
   ReadAlleged(o, origin, c.alleged, problems);
   // The kind's required fields, in both forms: a claim taken without them (deny_incident of

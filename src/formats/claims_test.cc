@@ -276,6 +276,15 @@ TEST(Claims, AnEmptyIncidentOrPartyIsNotWhatAClaimIsAbout) {
     ASSERT_TRUE(logged.ok()) << logged.error().message;
     EXPECT_EQ(logged->party, "russia");
   }
+  // A null names nothing: an incident with a null party is an incident's claim (a logged one
+  // is read by its keys, as it was accepted).
+  const json null_about = json::parse(
+      R"({"party":"russia","stance":"assert","incident":"AST001","about":null,"text":"x"})");
+  const auto asserted = ClaimFromJson(null_about, "c", "1");
+  ASSERT_TRUE(asserted.ok()) << asserted.error().message;
+  EXPECT_EQ(asserted->kind, ClaimKind::kAssertIncident);
+  EXPECT_EQ(ClaimFromJson(null_about, "c", "1", ClaimReading::kLogged)->kind,
+            ClaimKind::kAssignResponsibility);
   // What the server's form names is still read by its keys: the same claims with the party or
   // incident named are taken, and read back.
   for (const char* ok :

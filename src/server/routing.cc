@@ -291,7 +291,10 @@ json PageLinks(const Call& c, std::string_view path, size_t offset, size_t limit
   // json::array, not braces: `json links = {one_json}` is a copy of the object under clang
   // (CWG 1467) and an array under gcc, and push_back on an object throws.
   json links = json::array({Link(base + QueryString(c, {}), "self", type)});
-  if (offset + limit < matched) links.push_back(Link(window(offset + limit), "next", type));
+  // offset + limit < matched, without wrapping for an offset near 2^64.
+  if (limit < matched && offset < matched - limit) {
+    links.push_back(Link(window(offset + limit), "next", type));
+  }
   if (offset > 0) links.push_back(Link(window(offset > limit ? offset - limit : 0), "prev", type));
   return links;
 }
