@@ -10,6 +10,18 @@ namespace {
 
 using nlohmann::json;
 
+// A page of a list the application encodes a slice of: only the page is encoded, so a page
+// costs its items, not the whole list's. `list` gives the slice and the count of all.
+template <typename List>
+ApiResponse SlicedPage(const app::PageRequest& page, List list) {
+  const auto slice = SliceOf(page);
+  if (!slice.ok()) return ErrorResponse(slice.error());
+  auto counted = list(*slice);
+  if (!counted.ok()) return ErrorResponse(counted.error());
+  app::JsonPage window = CountedPage(std::move(counted).value(), *slice);
+  return JsonResponse(PageJson(std::move(window.items), window.next));
+}
+
 ApiResponse GetViolations(const Call& c) {
   QueryReader q(c);
   app::ViolationFilter f;
@@ -19,13 +31,8 @@ ApiResponse GetViolations(const Call& c) {
   f.rule = q.Text("rule");
   const app::PageRequest page = q.Page();
   if (!q.ok()) return ErrorResponse(q.error());
-  // Only the page is encoded: a page costs its items, not the whole list's.
-  const auto slice = SliceOf(page);
-  if (!slice.ok()) return ErrorResponse(slice.error());
-  auto counted = c.app.Violations(c.who, f, *slice);
-  if (!counted.ok()) return ErrorResponse(counted.error());
-  app::JsonPage window = CountedPage(std::move(counted).value(), *slice);
-  return JsonResponse(PageJson(std::move(window.items), window.next));
+  return SlicedPage(page,
+                    [&](const app::Slice& slice) { return c.app.Violations(c.who, f, slice); });
 }
 
 ApiResponse GetIncidents(const Call& c) {
@@ -36,13 +43,8 @@ ApiResponse GetIncidents(const Call& c) {
   f.published_only = q.OneOf("published", {"true", "false"}) == "true";
   const app::PageRequest page = q.Page();
   if (!q.ok()) return ErrorResponse(q.error());
-  // Only the page is encoded: a page costs its items, not the whole list's.
-  const auto slice = SliceOf(page);
-  if (!slice.ok()) return ErrorResponse(slice.error());
-  auto counted = c.app.Incidents(c.who, f, *slice);
-  if (!counted.ok()) return ErrorResponse(counted.error());
-  app::JsonPage window = CountedPage(std::move(counted).value(), *slice);
-  return JsonResponse(PageJson(std::move(window.items), window.next));
+  return SlicedPage(page,
+                    [&](const app::Slice& slice) { return c.app.Incidents(c.who, f, slice); });
 }
 
 ApiResponse PostPublish(const Call& c) {
