@@ -4,8 +4,6 @@
 #include <array>
 #include <cmath>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -13,6 +11,7 @@
 
 #include "csv.h"
 #include "points_csv.h"
+#include "positions_fast.h"
 #include "text_file.h"
 #include "truce/text_policy.h"
 
@@ -544,35 +543,64 @@ bool FastTrafficJson(std::string_view text, PositionBatch& batch) {
   return true;
 }
 
-// Reads JSON lines with one parser and one padded buffer for all lines.
-class FastLineReader {
- public:
-  // One line as TakeLine takes it; false when it must go to TakeLine.
-  bool Take(std::string_view line, PositionBatch& batch) {
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
-      line.remove_suffix(1);
-    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-    if (line.empty() || line.size() > kMaxPositionLineBytes || line.front() != '{') return false;
-    if (buffer_.size() < line.size() + simdjson::SIMDJSON_PADDING) {
-      buffer_.resize(2 * line.size() + simdjson::SIMDJSON_PADDING);
-    }
-    std::memcpy(buffer_.data(), line.data(), line.size());
-    simdjson::dom::element doc;
-    if (parser_.parse(buffer_.data(), line.size(), false).get(doc) != simdjson::SUCCESS) {
-      return false;
-    }
-    Position p;
-    const FastOutcome outcome = FastJsonRecord(doc, members_, p);
+}  // namespace
+
+// ---- the fast readers positions_stream.cc shares (positions_fast.h) ----
+
+struct FastLineReader::State {
+  simdjson::dom::parser parser;
+  std::string buffer;
+  FastMembers members;
+};
+
+FastLineReader::FastLineReader() : state_(std::make_unique<State>()) {}
+FastLineReader::~FastLineReader() = default;
+
+bool FastLineReader::Take(std::string_view line, PositionBatch& batch) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t'))
+    line.remove_suffix(1);
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  if (line.empty() || line.size() > kMaxPositionLineBytes || line.front() != '{') return false;
+  std::string& buffer = state_->buffer;
+  if (buffer.size() < line.size() + simdjson::SIMDJSON_PADDING) {
+    buffer.resize(2 * line.size() + simdjson::SIMDJSON_PADDING);
+  }
+  std::memcpy(buffer.data(), line.data(), line.size());
+  simdjson::dom::element doc;
+  if (state_->parser.parse(buffer.data(), line.size(), false).get(doc) != simdjson::SUCCESS) {
+    return false;
+  }
+  Position p;
+  const FastOutcome outcome = FastJsonRecord(doc, state_->members, p);
+  if (outcome == FastOutcome::kUnsure) return false;
+  AddFast(outcome, p, batch);
+  return true;
+}
+
+struct FastArrayReader::State {
+  simdjson::dom::parser parser;
+  FastMembers members;
+};
+
+FastArrayReader::FastArrayReader() : state_(std::make_unique<State>()) {}
+FastArrayReader::~FastArrayReader() = default;
+
+bool FastArrayReader::Read(const char* text, size_t size, bool non_empty, PositionBatch& batch) {
+  simdjson::dom::element doc;
+  if (state_->parser.parse(text, size, false).get(doc) != simdjson::SUCCESS) return false;
+  simdjson::dom::array array;
+  if (doc.get_array().get(array) != simdjson::SUCCESS) return false;
+  if (non_empty && array.begin() == array.end()) return false;
+  Position p;
+  for (const simdjson::dom::element element : array) {
+    const FastOutcome outcome = FastJsonRecord(element, state_->members, p);
     if (outcome == FastOutcome::kUnsure) return false;
     AddFast(outcome, p, batch);
-    return true;
   }
+  return true;
+}
 
- private:
-  simdjson::dom::parser parser_;
-  std::string buffer_;
-  FastMembers members_;
-};
+namespace {
 
 // A CSV row's field as the reference path's record holds it: empty is null, the text columns
 // strings, the others numbers when they read as one.
@@ -721,11 +749,11 @@ PositionFormat DetectPositionFormat(std::string_view text) {
   return PositionFormat::kOpenSkyCsv;
 }
 
-namespace {
-
-Result<PositionBatch> OpenSkyCsv(std::string_view text, const std::string& file, bool fast) {
+Result<PositionBatch> OpenSkyCsv(std::string_view text, const std::string& file, bool fast,
+                                 size_t first_row_line, size_t* next_line) {
   CsvReader reader(text, file);
   if (Status header = reader.ReadHeader(); !header.ok()) return header.error();
+  if (first_row_line != 0) reader.SkipTo(reader.offset(), first_row_line);
   std::vector<std::string> missing;
   for (const char* name : {"time", "icao24", "lat", "lon"}) {
     if (!reader.Column(name)) missing.push_back(name);
@@ -862,8 +890,11 @@ Result<PositionBatch> OpenSkyCsv(std::string_view text, const std::string& file,
     pos = reader.offset();
     line = reader.line();
   }
+  if (next_line) *next_line = line;
   return batch;
 }
+
+namespace {
 
 Result<PositionBatch> TrafficJson(std::string_view text, const std::string& file, bool fast) {
   if (fast) {
@@ -900,147 +931,6 @@ PositionBatch PositionLines(std::string_view text, const std::string& file, bool
   return batch;
 }
 
-// A traffic JSON array read a window at a time (ReadPositionsFile): the text is gathered in
-// a buffer until it holds `window` bytes, then cut after the last complete record it holds, at
-// a comma after a '}', and that part is parsed as an array of its own: the comma is overwritten
-// with ']' and the rest moved to the front behind a '['. The cut is only a guess (the comma may
-// lie in a string), but a guess that is wrong cannot parse: when "[" + part + "]" parses as an
-// array, the part is a list of whole values and the comma the separator after the last one, so
-// the windows parse if and only if the whole text does, as the same records (a window with no
-// record after a cut is a trailing comma, refused). Any doubt (a parse error, a record the fast
-// path cannot vouch for) and Feed or Finish says false: the caller reads the file again, whole.
-class WindowedTrafficJson {
- public:
-  // `expected`: about how many bytes the text holds (0: not known), to reserve room for the
-  // positions once the first window tells how long a record is.
-  WindowedTrafficJson(size_t window, size_t expected) : window_(window), expected_(expected) {}
-
-  // More text; false when the file must be read again whole.
-  bool Feed(std::string_view chunk, PositionBatch& batch) {
-    if (!started_) {
-      // The '[' after leading whitespace (DetectPositionFormat saw it; a BOM never comes here).
-      const size_t at = chunk.find_first_not_of(" \t\r\n");
-      if (at == std::string_view::npos) return true;
-      chunk.remove_prefix(at);
-      if (chunk.front() != '[') return false;
-      started_ = true;
-    }
-    Append(chunk);
-    if (used_ < window_) return true;
-    // The last comma after a '}' in what came since the last look (a few bytes back, for a
-    // '}' and its whitespace split from the comma): a long record is not searched again and
-    // again.
-    size_t cut = std::string::npos;
-    const size_t from = searched_ > 64 ? searched_ - 64 : 1;
-    for (size_t i = used_; i-- > from;) {
-      if (buffer_[i] != ',') continue;
-      size_t j = i;
-      while (j > 1 && (buffer_[j - 1] == ' ' || buffer_[j - 1] == '\t' || buffer_[j - 1] == '\n' ||
-                       buffer_[j - 1] == '\r')) {
-        --j;
-      }
-      if (buffer_[j - 1] == '}') {
-        cut = i;
-        break;
-      }
-    }
-    searched_ = used_;
-    if (cut == std::string::npos) return true;
-    buffer_[cut] = ']';
-    if (!Parse(cut + 1, batch, false)) return false;
-    consumed_ += cut;
-    if (cuts_ == 0 && expected_ > consumed_ && batch.records > 0) {
-      // Room for all at once: growing by doubling would hold up to three times the positions.
-      const double per_record = static_cast<double>(consumed_) / batch.records;
-      batch.positions.reserve(static_cast<size_t>(expected_ / per_record * 1.02) + 16);
-    }
-    // The rest behind a fresh '['.
-    std::memmove(&buffer_[1], &buffer_[cut + 1], used_ - cut - 1);
-    used_ -= cut;
-    searched_ = 1;
-    ++cuts_;
-    return true;
-  }
-
-  // The end of the text; false when the file must be read again whole.
-  bool Finish(PositionBatch& batch) { return started_ && Parse(used_, batch, cuts_ > 0); }
-
- private:
-  void Append(std::string_view chunk) {
-    if (buffer_.size() < used_ + chunk.size() + simdjson::SIMDJSON_PADDING) {
-      buffer_.resize(std::max(2 * buffer_.size(),
-                              used_ + chunk.size() + window_ + simdjson::SIMDJSON_PADDING));
-    }
-    std::memcpy(&buffer_[used_], chunk.data(), chunk.size());
-    used_ += chunk.size();
-  }
-
-  // buffer_[0, size) as an array of records; `after_cut`: it must hold at least one.
-  bool Parse(size_t size, PositionBatch& batch, bool after_cut) {
-    simdjson::dom::element doc;
-    if (parser_.parse(buffer_.data(), size, false).get(doc) != simdjson::SUCCESS) return false;
-    simdjson::dom::array array;
-    if (doc.get_array().get(array) != simdjson::SUCCESS) return false;
-    if (after_cut && array.begin() == array.end()) return false;
-    Position p;
-    for (const simdjson::dom::element element : array) {
-      const FastOutcome outcome = FastJsonRecord(element, members_, p);
-      if (outcome == FastOutcome::kUnsure) return false;
-      AddFast(outcome, p, batch);
-    }
-    return true;
-  }
-
-  const size_t window_;
-  const size_t expected_;
-  size_t consumed_ = 0;  // bytes of text parsed
-  std::string buffer_;   // [0, used_) the text, then room and simdjson's padding
-  size_t used_ = 0;
-  size_t searched_ = 1;  // buffer_[1, searched_) holds no cut
-  size_t cuts_ = 0;
-  bool started_ = false;
-  simdjson::dom::parser parser_;
-  FastMembers members_;
-};
-
-// JSON lines read a piece at a time, exactly as PositionLines reads them whole.
-class StreamedLines {
- public:
-  explicit StreamedLines(const std::string& file) : file_(file) {}
-
-  void Feed(std::string_view chunk, PositionBatch& batch) {
-    for (;;) {
-      const size_t end = chunk.find('\n');
-      if (end == std::string_view::npos) break;
-      if (partial_.empty()) {
-        Line(chunk.substr(0, end), batch);
-      } else {
-        partial_.append(chunk.substr(0, end));
-        Line(partial_, batch);
-        partial_.clear();
-      }
-      chunk.remove_prefix(end + 1);
-    }
-    partial_.append(chunk);
-  }
-
-  void Finish(PositionBatch& batch) {
-    if (!partial_.empty()) Line(partial_, batch);
-    partial_.clear();
-  }
-
- private:
-  void Line(std::string_view l, PositionBatch& batch) {
-    ++line_;
-    if (!reader_.Take(l, batch)) TakeLine(l, file_, line_, batch);
-  }
-
-  const std::string& file_;
-  std::string partial_;  // a line not yet ended
-  size_t line_ = 0;
-  FastLineReader reader_;
-};
-
 Result<PositionBatch> Positions(std::string_view text, const std::string& file, bool fast) {
   switch (DetectPositionFormat(text)) {
     case PositionFormat::kTrafficJson:
@@ -1061,99 +951,6 @@ Result<PositionBatch> ParsePositions(std::string_view text, const std::string& f
 
 Result<PositionBatch> ParsePositionsReference(std::string_view text, const std::string& file) {
   return Positions(text, file, false);
-}
-
-namespace {
-
-// About how many bytes of text `path` holds: its size, or for gzip the size its last member
-// records (modulo 4 GiB, more than any input may hold). 0 when not known. Only a hint.
-size_t ExpectedTextBytes(const std::string& path) {
-  std::error_code ec;
-  const uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec || size == 0) return 0;
-  if (!path.ends_with(".gz") || size < 18) return static_cast<size_t>(size);
-  std::ifstream in(path, std::ios::binary);
-  unsigned char magic[2] = {0, 0}, isize[4] = {0, 0, 0, 0};
-  in.read(reinterpret_cast<char*>(magic), 2);
-  if (!in || magic[0] != 0x1F || magic[1] != 0x8B) return static_cast<size_t>(size);
-  in.seekg(-4, std::ios::end);
-  in.read(reinterpret_cast<char*>(isize), 4);
-  if (!in) return 0;
-  return std::min<size_t>(kMaxInputFileBytes, size_t{isize[0]} | size_t{isize[1]} << 8 |
-                                                  size_t{isize[2]} << 16 | size_t{isize[3]} << 24);
-}
-
-}  // namespace
-
-Result<PositionBatch> ReadPositionsFile(const std::string& path,
-                                        const PositionStreamOptions& options) {
-  // What the text is, from its first bytes: a traffic JSON array and JSON lines are read as
-  // they come; CSV (and a text that begins with a byte order mark, or a JSON array the
-  // window cannot vouch for) is read whole.
-  enum class Mode { kUndecided, kArray, kLines, kWhole } mode = Mode::kUndecided;
-  PositionBatch batch;
-  std::string whole;  // kUndecided, kWhole: the text so far
-  WindowedTrafficJson array(options.window_bytes, ExpectedTextBytes(path));
-  StreamedLines lines(path);
-  bool again = false;  // the array must be read again, whole
-  auto take = [&](std::string_view chunk) {
-    if (mode == Mode::kUndecided) {
-      whole.append(chunk);
-      if (whole.find_first_not_of(" \t\r\n") == std::string::npos) return true;
-      chunk = whole;
-      switch (DetectPositionFormat(whole)) {
-        case PositionFormat::kTrafficJson:
-          mode = whole.starts_with("\xEF\xBB\xBF") ? Mode::kWhole : Mode::kArray;
-          break;
-        case PositionFormat::kJsonLines:
-          mode = Mode::kLines;
-          break;
-        case PositionFormat::kOpenSkyCsv:
-          mode = Mode::kWhole;
-          break;
-      }
-      if (mode == Mode::kWhole) return true;
-    }
-    switch (mode) {
-      case Mode::kArray:
-        if (!array.Feed(chunk, batch)) again = true;
-        return !again;  // no need to read further
-      case Mode::kLines:
-        lines.Feed(chunk, batch);
-        break;
-      case Mode::kUndecided:
-      case Mode::kWhole:
-        whole.append(chunk);
-        break;
-    }
-    return true;
-  };
-  const size_t piece = std::max<size_t>(options.chunk_bytes, 1);
-  auto sink = [&](std::string_view chunk) {
-    for (size_t at = 0; at < chunk.size(); at += piece) {
-      const bool more = take(chunk.substr(at, piece));
-      if (mode != Mode::kUndecided && mode != Mode::kWhole) whole = std::string();
-      if (!more) return false;
-    }
-    return true;
-  };
-  Status read = options.read_ahead ? ReadTextFileChunksAhead(path, ReadLimits{}, sink)
-                                   : ReadTextFileChunks(path, ReadLimits{}, sink);
-  if (!read.ok()) return read.error();
-  switch (mode) {
-    case Mode::kArray:
-      if (!again && array.Finish(batch)) return batch;
-      break;  // read again, whole: the reference reader says what is wrong
-    case Mode::kLines:
-      lines.Finish(batch);
-      return batch;
-    case Mode::kUndecided:
-    case Mode::kWhole:
-      return ParsePositions(whole, path);
-  }
-  auto text = ReadTextFile(path);
-  if (!text.ok()) return std::move(text).error();
-  return ParsePositions(*text, path);
 }
 
 Result<PositionBatch> ParseOpenSkyCsv(std::string_view text, const std::string& file) {

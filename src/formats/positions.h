@@ -65,7 +65,7 @@ PositionFormat DetectPositionFormat(std::string_view text);
                                                             const std::string& file);
 
 struct PositionStreamOptions {
-  // How much text of a traffic JSON array is parsed at a time (tests make it small).
+  // How much text is parsed at a time (tests make it small).
   size_t window_bytes = size_t{256} << 10;
   // At most this much text at a time to the parser (tests make it small; 0 means 1).
   size_t chunk_bytes = size_t{64} << 10;
@@ -74,14 +74,34 @@ struct PositionStreamOptions {
   bool read_ahead = true;
 };
 
+// Takes positions from ReadPositionsFile as they are read, so that a caller can judge them
+// without holding the file's positions at once (app::JudgeFlightFiles).
+class PositionSink {
+ public:
+  virtual ~PositionSink() = default;
+  // The next positions in input order; the sink may move from them (they are cleared after).
+  // False stops the reading: ReadPositionsFile then returns what it has counted so far.
+  virtual bool Take(std::vector<Position>& positions) = 0;
+  // The reader starts again from the file's first record (it could not vouch for a window, and
+  // reads the file again, whole): the positions this file gave so far are given again. False
+  // stops the reading.
+  virtual bool Restart() = 0;
+};
+
 // ReadTextFile(path) and ParsePositions(text, path) in one: the same batch, the same rejected
-// records and the same errors, but a traffic JSON array and JSON lines are read and parsed a
-// window at a time as the file is read or inflated, so that the text is never held whole (a
-// gzip file's compressed bytes are, and OpenSky CSV is read whole). When a window has any
-// doubt (a syntax error, a record the fast path cannot vouch for), the file is read again,
-// whole, by ParsePositions, so the messages stay the reference reader's.
+// records and the same errors, but the text is read and parsed a window at a time as the file
+// is read or inflated, so that it is never held whole (a gzip file's compressed bytes are).
+// A traffic JSON array is cut after a record, JSON lines and OpenSky CSV at a line end (CSV
+// only while the text holds no quote). When a window has any doubt (a syntax error, a record
+// the fast path cannot vouch for, a quote in CSV), the file is read again, whole, by
+// ParsePositions, so the messages stay the reference reader's.
+//
+// With a `sink`, the positions go to it as each window is parsed and the batch returned holds
+// none (its counts and rejected records are as without one); memory then holds a window's
+// text and positions, not the file's. Without one, the batch holds them all.
 [[nodiscard]] Result<PositionBatch> ReadPositionsFile(const std::string& path,
-                                                      const PositionStreamOptions& options = {});
+                                                      const PositionStreamOptions& options = {},
+                                                      PositionSink* sink = nullptr);
 
 [[nodiscard]] Result<PositionBatch> ParseOpenSkyCsv(std::string_view text, const std::string& file);
 [[nodiscard]] Result<PositionBatch> ParseTrafficJson(std::string_view text,

@@ -189,10 +189,13 @@ TEST(PositionsFastTest, EveryDefectReadsAlikeAsAnArrayAndAsLines) {
   }
 }
 
-TEST(PositionsFastTest, EveryCsvDefectReadsAlike) {
-  const std::string good =
-      "1533101250,3003ae,45.8,9.2,,,,DLH8JW,False,,,,1000,1020,1533101249.5,\n";
-  const std::vector<std::string> rows = {
+// A good OpenSky CSV row, and rows with every kind of defect.
+constexpr const char* kGoodCsvRow =
+    "1533101250,3003ae,45.8,9.2,,,,DLH8JW,False,,,,1000,1020,1533101249.5,\n";
+
+std::vector<std::string> CsvDefectRows() {
+  const std::string good = kGoodCsvRow;
+  return {
       good,
       "1533101250,3003ae,-0,-0.0,,,,,,,,,-0,,,\n",
       "2018-08-01T05:27:30Z,3003ae,45.8,9.2,,,,,,,,,,,,\n",
@@ -227,6 +230,42 @@ TEST(PositionsFastTest, EveryCsvDefectReadsAlike) {
       "1533101250,3003ae,45.8,9.2\n",
       "1533101250,3003ae,45.8,9.2,,,,\"open,,,,,,,,\n",
   };
+}
+
+// Rows the fast path splits itself around rows the CSV reader reads: line numbers, blank
+// lines, quoted fields over several lines, line ends, a row of the wrong width.
+std::vector<std::string> CsvTexts() {
+  const std::string good = kGoodCsvRow;
+  const std::string bad = "1533101250,3003ae,95,9.2,,,,,,,,,,,,\n";
+  return {
+      std::string(kOpenSkyHeader) + good + "\n\r\n" + bad + "\n" + good,
+      std::string(kOpenSkyHeader) + good + "1533101250,3003ae,45.8,9.2,,,,\"DLH\n8JW\",,,,,,,,\n" +
+          bad + good,
+      std::string(kOpenSkyHeader) + good + "1533101250,3003ae,45.8,9.2,,,,\"DLH8JW\",,,,,,,,\n" +
+          bad,
+      std::string(kOpenSkyHeader) + good + "1533101250,3003ae,45.8,9.2,,,,\"DLH,8JW\",,,,,,,,\n" +
+          bad,
+      std::string(kOpenSkyHeader) + good + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,\n" + good,
+      std::string(kOpenSkyHeader) + good + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,,,\n",
+      std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,,",
+      std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,,\r",
+      std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,AB\rC,,,,,,,,\n" + bad,
+      std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,\"open,,,,,,,,\n" + good,
+      std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,x\"y,,,,,,,,\n" + good,
+      std::string(kOpenSkyHeader) + bad + "  \n" + good,
+      "\xEF\xBB\xBF" + std::string(kOpenSkyHeader) + good + bad,
+      "\n\n" + std::string(kOpenSkyHeader) + "\n" + good + bad + "\n\n",
+      // The header alone, with and without its line end; a quoted header.
+      std::string(kOpenSkyHeader),
+      std::string(kOpenSkyHeader).substr(0, std::string(kOpenSkyHeader).size() - 1),
+      "\"time\",icao24,lat,lon\n1533101250,3003ae,45.8,9.2\n" + bad,
+      "time,icao24,lat,lon\r\n1533101250,3003ae,45.8,9.2\r\n1533101250,3003ae,95,9.2\r\n",
+  };
+}
+
+TEST(PositionsFastTest, EveryCsvDefectReadsAlike) {
+  const std::string good = kGoodCsvRow;
+  const std::vector<std::string> rows = CsvDefectRows();
   for (size_t i = 0; i < rows.size(); ++i) {
     const std::string name = fmt::format("case{}.csv", i);
     ExpectSame(kOpenSkyHeader + good + rows[i] + good, name);
@@ -236,32 +275,7 @@ TEST(PositionsFastTest, EveryCsvDefectReadsAlike) {
     }
     ExpectSame(crlf, name);
   }
-  // Rows the fast path splits itself around rows the CSV reader reads: line numbers, blank
-  // lines, quoted fields over several lines, line ends, a row of the wrong width.
-  const std::string bad = "1533101250,3003ae,95,9.2,,,,,,,,,,,,\n";
-  for (const std::string& text : {
-           std::string(kOpenSkyHeader) + good + "\n\r\n" + bad + "\n" + good,
-           std::string(kOpenSkyHeader) + good +
-               "1533101250,3003ae,45.8,9.2,,,,\"DLH\n8JW\",,,,,,,,\n" + bad + good,
-           std::string(kOpenSkyHeader) + good +
-               "1533101250,3003ae,45.8,9.2,,,,\"DLH8JW\",,,,,,,,\n" + bad,
-           std::string(kOpenSkyHeader) + good +
-               "1533101250,3003ae,45.8,9.2,,,,\"DLH,8JW\",,,,,,,,\n" + bad,
-           std::string(kOpenSkyHeader) + good + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,\n" +
-               good,
-           std::string(kOpenSkyHeader) + good + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,,,\n",
-           std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,,",
-           std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,,,,,,,,,\r",
-           std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,AB\rC,,,,,,,,\n" +
-               bad,
-           std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,\"open,,,,,,,,\n" +
-               good,
-           std::string(kOpenSkyHeader) + bad + "1533101250,3003ae,45.8,9.2,,,,x\"y,,,,,,,,\n" +
-               good,
-           std::string(kOpenSkyHeader) + bad + "  \n" + good,
-           "\xEF\xBB\xBF" + std::string(kOpenSkyHeader) + good + bad,
-           "\n\n" + std::string(kOpenSkyHeader) + "\n" + good + bad + "\n\n",
-       }) {
+  for (const std::string& text : CsvTexts()) {
     ExpectSame(text, "rows.csv");
   }
   // Fewer columns: only the required ones.
@@ -269,9 +283,44 @@ TEST(PositionsFastTest, EveryCsvDefectReadsAlike) {
   ExpectSame("icao24,lat,lon\n3003ae,45.8,9.2\n", "missing.csv");
 }
 
+// Keeps what ReadPositionsFile gives a sink: the positions, forgotten at a restart.
+class RecordingSink : public PositionSink {
+ public:
+  // Stops the reading after `stop_after` calls to Take (0: never).
+  explicit RecordingSink(size_t stop_after = 0) : stop_after_(stop_after) {}
+
+  bool Take(std::vector<Position>& positions) override {
+    ++takes;
+    std::move(positions.begin(), positions.end(), std::back_inserter(kept));
+    return stop_after_ == 0 || takes < stop_after_;
+  }
+  bool Restart() override {
+    ++restarts;
+    kept.clear();
+    return true;
+  }
+
+  std::vector<Position> kept;
+  size_t takes = 0, restarts = 0;
+
+ private:
+  size_t stop_after_;
+};
+
+// The batch ReadPositionsFile returns with a sink, with the positions the sink kept put back.
+Result<PositionBatch> ReadThroughSink(const std::string& path, const PositionStreamOptions& o) {
+  RecordingSink sink;
+  auto batch = ReadPositionsFile(path, o, &sink);
+  if (batch.ok()) {
+    EXPECT_TRUE(batch->positions.empty()) << path << ": a sink's positions stay in the batch";
+    batch->positions = std::move(sink.kept);
+  }
+  return batch;
+}
+
 // ReadPositionsFile (the text streamed through a window) against ReadTextFile and the reference
 // reader: `text` written to a file, read with windows and pieces of several sizes so that the
-// cuts fall everywhere, between records and inside them.
+// cuts fall everywhere, between records and inside them, with and without a sink.
 class StreamedFile {
  public:
   explicit StreamedFile(const std::string& name)
@@ -296,10 +345,11 @@ class StreamedFile {
           {1000, 1},
           {PositionStreamOptions{}.window_bytes, PositionStreamOptions{}.chunk_bytes}}) {
       for (const bool ahead : {true, false}) {
-        ExpectSameBatch(ReadPositionsFile(path_, PositionStreamOptions{window, piece, ahead}),
-                        reference,
-                        fmt::format("{} (window {}, pieces of {}{})", what, window, piece,
-                                    ahead ? ", read ahead" : ""));
+        const PositionStreamOptions o{window, piece, ahead};
+        const std::string where = fmt::format("{} (window {}, pieces of {}{})", what, window,
+                                              piece, ahead ? ", read ahead" : "");
+        ExpectSameBatch(ReadPositionsFile(path_, o), reference, where);
+        ExpectSameBatch(ReadThroughSink(path_, o), reference, where + " through a sink");
         if (::testing::Test::HasFailure()) return;
       }
     }
@@ -317,8 +367,10 @@ TEST(PositionsStreamTest, RealSamplesReadAlike) {
     ASSERT_TRUE(reference.ok());
     for (const size_t window : {size_t{4096}, PositionStreamOptions{}.window_bytes}) {
       for (const size_t piece : {size_t{1000}, PositionStreamOptions{}.chunk_bytes}) {
-        ExpectSameBatch(ReadPositionsFile(path, PositionStreamOptions{window, piece}), reference,
-                        fmt::format("{} (window {}, pieces of {})", file, window, piece));
+        const PositionStreamOptions o{window, piece};
+        const std::string where = fmt::format("{} (window {}, pieces of {})", file, window, piece);
+        ExpectSameBatch(ReadPositionsFile(path, o), reference, where);
+        ExpectSameBatch(ReadThroughSink(path, o), reference, where + " through a sink");
       }
     }
   }
@@ -369,6 +421,73 @@ TEST(PositionsStreamTest, EveryDefectReadsAlike) {
     file.Write(text);
     file.ExpectSameAsReference(nlohmann::json(text).dump());
   }
+}
+
+// OpenSky CSV is read a window at a time too: the real samples as CSV, and every defect, with
+// the windows cut everywhere.
+TEST(PositionsStreamTest, CsvReadsAlikeThroughWindows) {
+  const StreamedFile file("windows.csv");
+  const std::string good = kGoodCsvRow;
+  const std::vector<std::string> rows = CsvDefectRows();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    file.Write(kOpenSkyHeader + good + rows[i] + good + good + rows[i]);
+    file.ExpectSameAsReference(fmt::format("csv case {}", i));
+  }
+  const std::vector<std::string> texts = CsvTexts();
+  for (size_t i = 0; i < texts.size(); ++i) {
+    file.Write(texts[i]);
+    file.ExpectSameAsReference(fmt::format("csv text {}", i));
+  }
+  // A real sample as CSV, a quote far into the file (the windows before it already read),
+  // and rejected rows across windows.
+  const char* sample = kTrafficFiles[2];
+  TRUCE_REQUIRE_SHARED_DATA(sample);
+  const auto records = *ParseJson(*ReadTextFile(testing::SharedDataPath(sample)), sample);
+  std::string csv = kOpenSkyHeader;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
+    csv += i % 997 == 5 ? std::string("1533101250,3003ae,95,9.2,,,,,,,,,,,,\n")
+                        : fmt::format("{},{},{},{},,,,{},,,,,,,,\n", Field(r["timestamp"], 1e-3),
+                                      Field(r["icao24"]), Field(r.value("latitude", nlohmann::json())),
+                                      Field(r.value("longitude", nlohmann::json())),
+                                      Field(r.value("callsign", nlohmann::json())));
+  }
+  const auto reference = ParsePositionsReference(csv, file.path());
+  ASSERT_TRUE(reference.ok());
+  ASSERT_EQ(reference->rejected.size(), 11u);
+  file.Write(csv);
+  for (const size_t window : {size_t{4096}, PositionStreamOptions{}.window_bytes}) {
+    const PositionStreamOptions o{window, 1000};
+    ExpectSameBatch(ReadPositionsFile(file.path(), o), reference, "csv sample");
+    ExpectSameBatch(ReadThroughSink(file.path(), o), reference, "csv sample through a sink");
+  }
+  csv += "1533101250,3003ae,45.8,9.2,,,,\"DLH8JW\",,,,,,,,\n";
+  file.Write(csv);
+  RecordingSink sink;
+  const auto quoted = ReadPositionsFile(file.path(), {4096, 1000}, &sink);
+  EXPECT_EQ(sink.restarts, 1u);
+  ASSERT_TRUE(quoted.ok());
+  EXPECT_EQ(sink.kept.size(), reference->positions.size() + 1);
+}
+
+// A sink is given the positions as the windows are read, not at the end, and can stop the
+// reading.
+TEST(PositionsStreamTest, ASinkTakesPositionsAsTheyAreReadAndCanStop) {
+  const char* sample = kTrafficFiles[0];
+  TRUCE_REQUIRE_SHARED_DATA(sample);
+  const std::string path = testing::SharedDataPath(sample);
+  RecordingSink all;
+  const auto whole = ReadPositionsFile(path, {}, &all);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(all.restarts, 0u);
+  EXPECT_GT(all.takes, 50u) << "the positions came in one piece";
+  EXPECT_EQ(all.kept.size(), 139'098u - whole->without_position);
+  RecordingSink stopping(3);
+  const auto stopped = ReadPositionsFile(path, {}, &stopping);
+  ASSERT_TRUE(stopped.ok());
+  EXPECT_EQ(stopping.takes, 3u);
+  EXPECT_LT(stopped->records, whole->records);
+  EXPECT_LT(stopping.kept.size(), all.kept.size());
 }
 
 TEST(PositionsStreamTest, CsvAndErrorsReadAlike) {
