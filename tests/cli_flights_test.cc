@@ -285,6 +285,18 @@ TEST_F(CliFlightsTest, SwitzerlandSample) {
                        "dropped), 842 aircraft, 1244 tracks; 2095 violations (2011 inside, "
                        "84 possible, 124 lost inside) of 9 no-fly zone versions"))
       << r.err;
+  // Judged as read under a small --max-held: the same bytes out, a fraction of the positions
+  // held (the file's order is by flight).
+  EXPECT_TRUE(Contains(r.err, "at most 139098 positions held at once")) << r.err;
+  CliRun held = Truce("flights " + zones + " --positions " + sample.string() + " --max-held 2000");
+  ASSERT_EQ(held.exit_code, 0) << held.err;
+  EXPECT_EQ(held.out, r.out);
+  const size_t at = held.err.find("at most ");
+  ASSERT_NE(at, std::string::npos) << held.err;
+  EXPECT_LT(std::stoul(held.err.substr(at + 8)), 20'000u) << held.err;
+  EXPECT_EQ(
+      Truce("flights " + zones + " --positions " + sample.string() + " --max-held -1").exit_code,
+      2);
 }
 
 }  // namespace

@@ -2,8 +2,21 @@
 
 #include <algorithm>
 #include <tuple>
+#include <utility>
 
 namespace truce::app {
+namespace {
+
+// JudgeFlights' order: by entry time, then icao24; ties (one track's violations entering at
+// the same instant) keep Detect's order, since each track's violations come together.
+void SortViolations(std::vector<FlightViolation>& violations) {
+  std::stable_sort(violations.begin(), violations.end(),
+                   [](const FlightViolation& x, const FlightViolation& y) {
+                     return std::tie(x.entry.time, x.icao24) < std::tie(y.entry.time, y.icao24);
+                   });
+}
+
+}  // namespace
 
 std::vector<FlightViolation> JudgeFlights(std::vector<Position> positions,
                                           const FlightMonitor& monitor, TrackStats* stats) {
@@ -11,11 +24,172 @@ std::vector<FlightViolation> JudgeFlights(std::vector<Position> positions,
   track_options.max_gap = monitor.options().max_gap;
   const std::vector<Track> tracks = BuildTracks(std::move(positions), track_options, stats);
   std::vector<FlightViolation> violations = monitor.Detect(tracks);
-  std::stable_sort(violations.begin(), violations.end(),
-                   [](const FlightViolation& x, const FlightViolation& y) {
-                     return std::tie(x.entry.time, x.icao24) < std::tie(y.entry.time, y.icao24);
-                   });
+  SortViolations(violations);
   return violations;
+}
+
+// ---- FlightJudge ----
+
+struct FlightJudge::Aircraft {
+  std::vector<Position> held;  // not yet judged, in input order
+  UtcTime latest{};            // the latest time held
+  // The start of the latest track begun in time order (a fix more than max_gap after every
+  // earlier one): the tracks held that end more than max_gap before it are over, as long as
+  // the aircraft's records come in time order (a later one that does not spoils the judgement).
+  std::optional<UtcTime> track_begun;
+  size_t touched = 0;  // the sweep during which a position was last held
+  bool holding = false;
+  // The tracks judged before the end: [first, last] fix times.
+  std::vector<std::pair<UtcTime, UtcTime>> judged;
+};
+
+FlightJudge::FlightJudge(const FlightMonitor& monitor, FlightJudgeOptions options)
+    : monitor_(monitor), options_(options) {}
+FlightJudge::~FlightJudge() = default;
+
+bool FlightJudge::Take(std::vector<Position>& positions) {
+  for (Position& p : positions) {
+    if (!Add(p)) return false;
+    if (++taken_ % std::max<size_t>(options_.sweep_every, 1) == 0) Sweep();
+  }
+  return true;
+}
+
+bool FlightJudge::Restart() {
+  spoiled_ = true;
+  return false;
+}
+
+bool FlightJudge::Add(Position& p) {
+  const auto gap = monitor_.options().max_gap;
+  if (!latest_ || p.time > *latest_) latest_ = p.time;
+  std::unique_ptr<Aircraft>& slot = aircraft_[p.icao24];
+  if (!slot) slot = std::make_unique<Aircraft>();
+  Aircraft& a = *slot;
+  for (const auto& [first, last] : a.judged) {
+    // BuildTracks would have put it in (or before) a track already judged.
+    if (p.time >= first - gap && p.time <= last + gap) {
+      spoiled_ = true;
+      return false;
+    }
+  }
+  if (a.held.empty()) {
+    a.latest = p.time;
+  } else if (p.time > a.latest) {
+    if (p.time - a.latest > gap) a.track_begun = p.time;
+    a.latest = p.time;
+  }
+  a.touched = sweeps_;
+  a.held.push_back(std::move(p));
+  if (!a.holding) {
+    a.holding = true;
+    holding_.push_back(&a);
+  }
+  max_held_ = std::max(max_held_, ++held_);
+  return true;
+}
+
+void FlightJudge::Sweep() {
+  ++sweeps_;
+  if (held_ <= options_.held_budget) return;
+  const auto gap = monitor_.options().max_gap;
+  // The aircraft silent longest first.
+  std::erase_if(holding_, [](const Aircraft* a) { return !a->holding; });
+  std::stable_sort(holding_.begin(), holding_.end(),
+                   [](const Aircraft* x, const Aircraft* y) { return x->touched < y->touched; });
+  for (Aircraft* a : holding_) {
+    if (held_ <= options_.held_budget / 2) break;
+    const bool silent = a->touched + 1 < sweeps_;
+    if (silent && a->latest < *latest_ - gap) {
+      Judge(*a, kEndOfTime);
+    } else if (a->track_begun) {
+      Judge(*a, *a->track_begun);
+    }
+  }
+}
+
+void FlightJudge::Judge(Aircraft& a, UtcTime horizon) {
+  const auto gap = monitor_.options().max_gap;
+  TrackOptions track_options;
+  track_options.max_gap = gap;
+  TrackStats s;
+  held_ -= a.held.size();
+  std::vector<Track> tracks = BuildTracks(std::exchange(a.held, {}), track_options, &s);
+  stats_.duplicates += s.duplicates;
+  a.track_begun.reset();
+  // BuildTracks orders the tracks by time, so those over come first.
+  for (Track& t : tracks) {
+    const UtcTime first = t.positions.front().time, last = t.positions.back().time;
+    if (horizon != kEndOfTime && !(last < horizon - gap)) {
+      std::move(t.positions.begin(), t.positions.end(), std::back_inserter(a.held));
+      continue;
+    }
+    std::vector<FlightViolation> v = monitor_.Detect(t);
+    std::move(v.begin(), v.end(), std::back_inserter(violations_));
+    ++stats_.tracks;
+    if (!finishing_) {
+      a.judged.emplace_back(first, last);
+      ++judged_early_;
+    }
+  }
+  held_ += a.held.size();
+  a.holding = !a.held.empty();
+}
+
+std::vector<FlightViolation> FlightJudge::Finish(TrackStats* stats) {
+  finishing_ = true;
+  for (Aircraft* a : holding_) {
+    if (a->holding) Judge(*a, kEndOfTime);
+  }
+  holding_.clear();
+  stats_.positions = taken_;
+  stats_.aircraft = aircraft_.size();
+  stats_.gap_splits = stats_.tracks - stats_.aircraft;
+  if (stats) *stats = stats_;
+  SortViolations(violations_);
+  return std::move(violations_);
+}
+
+Result<JudgedFlights> JudgeFlightFiles(const std::vector<std::string>& files,
+                                       const FlightMonitor& monitor,
+                                       const FlightJudgeOptions& options) {
+  JudgedFlights out;
+  auto add_counts = [&](formats::PositionBatch& batch) {
+    out.records += batch.records;
+    out.without_position += batch.without_position;
+    std::move(batch.rejected.begin(), batch.rejected.end(), std::back_inserter(out.rejected));
+  };
+  {
+    FlightJudge judge(monitor, options);
+    for (const std::string& file : files) {
+      auto batch = formats::ReadPositionsFile(file, {}, &judge);
+      if (!batch.ok()) return std::move(batch).error();
+      if (judge.spoiled()) break;
+      add_counts(*batch);
+    }
+    if (!judge.spoiled()) {
+      out.violations = judge.Finish(&out.stats);
+      out.max_held = judge.max_held();
+      return out;
+    }
+  }
+  // Read again, whole: the order of the input did not let the tracks be judged as it came.
+  out = JudgedFlights{};
+  out.read_whole = true;
+  std::vector<Position> positions;
+  for (const std::string& file : files) {
+    auto batch = formats::ReadPositionsFile(file);
+    if (!batch.ok()) return std::move(batch).error();
+    if (positions.empty()) {
+      positions = std::move(batch->positions);
+    } else {
+      std::move(batch->positions.begin(), batch->positions.end(), std::back_inserter(positions));
+    }
+    add_counts(*batch);
+  }
+  out.max_held = positions.size();
+  out.violations = JudgeFlights(std::move(positions), monitor, &out.stats);
+  return out;
 }
 
 }  // namespace truce::app

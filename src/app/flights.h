@@ -3,10 +3,16 @@
 // same positions both report the same violations.
 #pragma once
 
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "formats/positions.h"
 #include "truce/flight.h"
 #include "truce/flight_monitor.h"
+#include "truce/result.h"
 
 namespace truce::app {
 
@@ -17,5 +23,89 @@ namespace truce::app {
 std::vector<FlightViolation> JudgeFlights(std::vector<Position> positions,
                                           const FlightMonitor& monitor,
                                           TrackStats* stats = nullptr);
+
+struct FlightJudgeOptions {
+  // Positions held before aircraft are judged while the input is still being read. Below it,
+  // nothing is judged before the end (so any order of the input is read in one pass); above
+  // it, the aircraft whose tracks are over are judged and their positions let go.
+  size_t held_budget = size_t{1} << 18;
+  // How many positions are taken between two looks at the budget.
+  size_t sweep_every = size_t{1} << 13;
+};
+
+// JudgeFlights over positions given a part at a time, in input order, holding only the
+// positions of tracks not yet judged rather than all of them: a formats::PositionSink for
+// ReadPositionsFile. Exactly JudgeFlights(all the positions) when it finishes, or it says it
+// cannot (spoiled()).
+//
+// Whether a track is over cannot be known before the end of the input: a later record may
+// still join it. So a track is judged early only under the budget's pressure, and only when the
+// input's order makes it over: its aircraft has been silent for a sweep and the latest time
+// read is more than max_gap past the track's end (an input ordered by time), or the aircraft
+// has a later fix more than max_gap after it (an aircraft's records in time order). Each track
+// judged early leaves its span behind; a later position of its aircraft within max_gap of a
+// judged span (which BuildTracks would have put in that track) spoils the judgement, and the
+// caller must judge the positions whole (JudgeFlightFiles does). On an input ordered by time or
+// grouped by aircraft, memory is then bounded by the aircraft in flight and their tracks, not
+// by the file. Not thread-safe.
+class FlightJudge : public formats::PositionSink {
+ public:
+  // REQUIRES: `monitor` outlives the judge.
+  explicit FlightJudge(const FlightMonitor& monitor, FlightJudgeOptions options = {});
+  ~FlightJudge() override;
+  FlightJudge(const FlightJudge&) = delete;
+  FlightJudge& operator=(const FlightJudge&) = delete;
+
+  // The next positions in input order. False once spoiled.
+  bool Take(std::vector<Position>& positions) override;
+  // A reader starting a file again cannot be followed (positions already judged cannot be
+  // taken back): spoils the judgement.
+  bool Restart() override;
+
+  // The end of the input: judges what is held. REQUIRES: not spoiled. The violations in
+  // JudgeFlights' order; `stats` (may be null) as BuildTracks gives them for all the positions.
+  std::vector<FlightViolation> Finish(TrackStats* stats = nullptr);
+
+  bool spoiled() const noexcept { return spoiled_; }
+  // The most positions held at once, and how many tracks were judged before the end.
+  size_t max_held() const noexcept { return max_held_; }
+  size_t judged_early() const noexcept { return judged_early_; }
+
+ private:
+  struct Aircraft;
+  bool Add(Position& p);
+  void Sweep();
+  // Judges the tracks of `a`'s held positions that end before `horizon` (all: kEndOfTime).
+  void Judge(Aircraft& a, UtcTime horizon);
+
+  const FlightMonitor& monitor_;
+  const FlightJudgeOptions options_;
+  std::unordered_map<std::string, std::unique_ptr<Aircraft>> aircraft_;
+  std::vector<Aircraft*> holding_;           // those holding positions (and some no longer)
+  std::vector<FlightViolation> violations_;  // each track's together, in Detect's order
+  TrackStats stats_;
+  std::optional<UtcTime> latest_;  // the latest time read
+  size_t held_ = 0, max_held_ = 0, judged_early_ = 0;
+  size_t taken_ = 0, sweeps_ = 0;
+  bool spoiled_ = false;
+  bool finishing_ = false;
+};
+
+// `truce flights`' reading and judgement of position files, in order, as one input.
+struct JudgedFlights {
+  std::vector<FlightViolation> violations;  // JudgeFlights' violations and order
+  TrackStats stats;
+  size_t records = 0, without_position = 0;
+  std::vector<formats::RejectedPosition> rejected;
+  size_t max_held = 0;      // the most positions held at once
+  bool read_whole = false;  // the streamed judgement was spoiled: the files were read again whole
+};
+
+// Reads `files` through a FlightJudge (the positions judged as they are read); when it is
+// spoiled, reads them again whole and judges them with JudgeFlights. The result is the same
+// either way. Errors: the files' (ReadPositionsFile).
+[[nodiscard]] Result<JudgedFlights> JudgeFlightFiles(const std::vector<std::string>& files,
+                                                     const FlightMonitor& monitor,
+                                                     const FlightJudgeOptions& options = {});
 
 }  // namespace truce::app

@@ -35,6 +35,7 @@ struct FlightsOptions {
   double min_dwell_s = 30;
   double tolerance_m = 100;
   double reorder_window_s = 30;
+  size_t max_held = app::FlightJudgeOptions{}.held_budget;
 };
 
 Result<FlightMonitorOptions> MonitorOptions(const FlightsOptions& o) {
@@ -87,28 +88,16 @@ bool ReadBoundedLine(std::istream& in, std::string& line, size_t max) {
   }
 }
 
-struct Loaded {
-  std::vector<Position> positions;
-  size_t records = 0, rejected = 0, without_position = 0;
-};
-
-Result<Loaded> LoadPositions(const FlightsOptions& o) {
-  Loaded out;
-  std::vector<formats::RejectedPosition> rejected;
-  for (const std::string& file : o.positions) {
-    auto batch = formats::ReadPositionsFile(file);
-    if (!batch.ok()) return std::move(batch).error();
-    out.records += batch->records;
-    out.without_position += batch->without_position;
-    if (out.positions.empty()) {
-      out.positions = std::move(batch->positions);
-    } else {
-      std::move(batch->positions.begin(), batch->positions.end(),
-                std::back_inserter(out.positions));
-    }
-    std::move(batch->rejected.begin(), batch->rejected.end(), std::back_inserter(rejected));
-  }
-  out.rejected = rejected.size();
+// Reads and judges the position files (app::JudgeFlightFiles: as they are read, holding only
+// the aircraft in flight when the input's order allows it); refuses them when a record is bad
+// and no --skip-invalid file was given, else writes the rejects there.
+Result<app::JudgedFlights> JudgePositionFiles(const FlightsOptions& o,
+                                              const FlightMonitor& monitor) {
+  app::FlightJudgeOptions judge;
+  judge.held_budget = o.max_held;
+  auto judged = app::JudgeFlightFiles(o.positions, monitor, judge);
+  if (!judged.ok()) return judged;
+  const std::vector<formats::RejectedPosition>& rejected = judged->rejected;
   if (!rejected.empty() && o.skip_invalid.empty()) {
     Error e = MakeError(ErrorCode::kInvalidInput,
                         fmt::format("{} bad position record{} (nothing was evaluated; use "
@@ -125,7 +114,7 @@ Result<Loaded> LoadPositions(const FlightsOptions& o) {
       return MakeError(ErrorCode::kIo, fmt::format("{}: cannot write the rejects", o.skip_invalid));
     }
   }
-  return out;
+  return judged;
 }
 
 // How many violations are `inside`, and how many end with the aircraft lost inside.
@@ -140,24 +129,24 @@ std::pair<size_t, size_t> CountInsideAndLost(const std::vector<FlightViolation>&
 
 void PrintSummary(size_t records, size_t rejected, size_t without_position, size_t duplicates,
                   size_t aircraft, size_t tracks, const std::vector<FlightViolation>& violations,
-                  size_t zones) {
+                  size_t zones, size_t held) {
   const auto [inside, lost] = CountInsideAndLost(violations);
   fmt::print(stderr,
              "flights: {} record{} ({} rejected, {} without a position, {} duplicate{} dropped), "
              "{} aircraft, {} track{}; {} violation{} ({} inside, {} possible, {} lost inside) "
-             "of {} no-fly zone version{}\n",
+             "of {} no-fly zone version{}; at most {} position{} held at once\n",
              records, records == 1 ? "" : "s", rejected, without_position, duplicates,
              duplicates == 1 ? "" : "s", aircraft, tracks, tracks == 1 ? "" : "s",
              violations.size(), violations.size() == 1 ? "" : "s", inside,
-             violations.size() - inside, lost, zones, zones == 1 ? "" : "s");
+             violations.size() - inside, lost, zones, zones == 1 ? "" : "s", held,
+             held == 1 ? "" : "s");
 }
 
 int RunBatch(const FlightsOptions& o, const FlightMonitor& monitor) {
-  auto loaded = LoadPositions(o);
-  if (!loaded.ok()) return ReportError(loaded.error());
-  TrackStats stats;
-  const std::vector<FlightViolation> violations =
-      app::JudgeFlights(std::move(loaded->positions), monitor, &stats);
+  auto judged = JudgePositionFiles(o, monitor);
+  if (!judged.ok()) return ReportError(judged.error());
+  const std::vector<FlightViolation>& violations = judged->violations;
+  const TrackStats& stats = judged->stats;
   std::string out;
   if (o.format == "csv") out = formats::kFlightViolationCsvHeader;
   json features = json::array();
@@ -176,8 +165,9 @@ int RunBatch(const FlightsOptions& o, const FlightMonitor& monitor) {
     out = json{{"type", "FeatureCollection"}, {"features", std::move(features)}}.dump() + "\n";
   }
   fmt::print("{}", out);
-  PrintSummary(loaded->records, loaded->rejected, loaded->without_position, stats.duplicates,
-               stats.aircraft, stats.tracks, violations, monitor.no_fly_versions());
+  PrintSummary(judged->records, judged->rejected.size(), judged->without_position, stats.duplicates,
+               stats.aircraft, stats.tracks, violations, monitor.no_fly_versions(),
+               judged->max_held);
   return kExitOk;
 }
 
@@ -309,6 +299,11 @@ void AddFlightsCommand(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--boundary-tolerance", o->tolerance_m,
                   "Position uncertainty: fixes closer to a boundary are not conclusive (m)")
+      ->capture_default_str();
+  cmd->add_option("--max-held", o->max_held,
+                  "Positions held before the aircraft whose tracks are over are judged while the "
+                  "files are read (memory; the answer is the same)")
+      ->check(CLI::Range(0.0, 1e12))
       ->capture_default_str();
   cmd->add_option("--reorder-window", o->reorder_window_s,
                   "--follow: how far out of order positions may arrive (s)")

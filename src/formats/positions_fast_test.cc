@@ -346,8 +346,8 @@ class StreamedFile {
           {PositionStreamOptions{}.window_bytes, PositionStreamOptions{}.chunk_bytes}}) {
       for (const bool ahead : {true, false}) {
         const PositionStreamOptions o{window, piece, ahead};
-        const std::string where = fmt::format("{} (window {}, pieces of {}{})", what, window,
-                                              piece, ahead ? ", read ahead" : "");
+        const std::string where = fmt::format("{} (window {}, pieces of {}{})", what, window, piece,
+                                              ahead ? ", read ahead" : "");
         ExpectSameBatch(ReadPositionsFile(path_, o), reference, where);
         ExpectSameBatch(ReadThroughSink(path_, o), reference, where + " through a sink");
         if (::testing::Test::HasFailure()) return;
@@ -446,11 +446,12 @@ TEST(PositionsStreamTest, CsvReadsAlikeThroughWindows) {
   std::string csv = kOpenSkyHeader;
   for (size_t i = 0; i < records.size(); ++i) {
     const auto& r = records[i];
-    csv += i % 997 == 5 ? std::string("1533101250,3003ae,95,9.2,,,,,,,,,,,,\n")
-                        : fmt::format("{},{},{},{},,,,{},,,,,,,,\n", Field(r["timestamp"], 1e-3),
-                                      Field(r["icao24"]), Field(r.value("latitude", nlohmann::json())),
-                                      Field(r.value("longitude", nlohmann::json())),
-                                      Field(r.value("callsign", nlohmann::json())));
+    csv += i % 997 == 5
+               ? std::string("1533101250,3003ae,95,9.2,,,,,,,,,,,,\n")
+               : fmt::format("{},{},{},{},,,,{},,,,,,,,\n", Field(r["timestamp"], 1e-3),
+                             Field(r["icao24"]), Field(r.value("latitude", nlohmann::json())),
+                             Field(r.value("longitude", nlohmann::json())),
+                             Field(r.value("callsign", nlohmann::json())));
   }
   const auto reference = ParsePositionsReference(csv, file.path());
   ASSERT_TRUE(reference.ok());

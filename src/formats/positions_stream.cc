@@ -32,7 +32,6 @@ size_t ExpectedTextBytes(const std::string& path) {
                                                   size_t{isize[2]} << 16 | size_t{isize[3]} << 24);
 }
 
-
 // A traffic JSON array read a window at a time (ReadPositionsFile): the text is gathered in
 // a buffer until it holds `window` bytes, then cut after the last complete record it holds, at
 // a comma after a '}', and that part is parsed as an array of its own: the comma is overwritten
@@ -220,9 +219,9 @@ class WindowedCsv {
 
   const size_t window_;
   const std::string& file_;
-  std::string buffer_;     // the header line, then the rows not yet read
-  size_t header_ = 0;      // bytes of the header line, with its line end; 0: not yet whole
-  size_t next_line_ = 0;   // the line of the next row (0: the one after the header)
+  std::string buffer_;    // the header line, then the rows not yet read
+  size_t header_ = 0;     // bytes of the header line, with its line end; 0: not yet whole
+  size_t next_line_ = 0;  // the line of the next row (0: the one after the header)
   bool parsed_ = false;
 };
 

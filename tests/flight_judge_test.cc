@@ -1,0 +1,305 @@
+// app::FlightJudge and JudgeFlightFiles: positions judged as they are read give exactly what
+// JudgeFlights gives for all of them at once, on the real Swiss sample in the orders feeds come
+// in (as the file has it, by time, grouped by aircraft), while holding a fraction of the
+// positions; and an input whose order does not allow it is read again whole, with the same
+// answer.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "app/flights.h"
+#include "flight_test_zones.h"
+#include "formats/flight_json.h"
+#include "formats/geojson.h"
+#include "formats/json_reader.h"
+#include "formats/positions.h"
+#include "shared_data.h"
+#include "truce/flight_monitor.h"
+#include "truce/zone_index.h"
+
+namespace truce {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kSwiss = "flights/traffic_collections_switzerland.json.gz";
+
+class FlightJudgeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto doc = formats::ParseJson(testing::kFlightTestZones, "flight_test_zones.h");
+    ASSERT_TRUE(doc.ok()) << doc.error().message;
+    auto zones = formats::ReadZoneVersions(*doc, "flight_test_zones.h");
+    ASSERT_TRUE(zones.ok()) << zones.error().message;
+    zones_ = new std::vector<ZoneVersion>(std::move(zones).value());
+    locator_ = MakeZoneLocator(*zones_).release();
+    monitor_ = new FlightMonitor(*zones_, *locator_);
+  }
+  static void TearDownTestSuite() {
+    delete monitor_;
+    delete locator_;
+    delete zones_;
+  }
+
+  void TearDown() override {
+    for (const std::string& f : written_) fs::remove(f);
+  }
+
+  // The Swiss sample's positions, in the file's order.
+  static std::vector<Position> Swiss() {
+    auto batch = formats::ReadPositionsFile(testing::SharedDataPath(kSwiss));
+    EXPECT_TRUE(batch.ok());
+    return batch.ok() ? std::move(batch->positions) : std::vector<Position>{};
+  }
+
+  // Writes `positions` as JSON lines in the traffic schema.
+  std::string WriteLines(const std::string& name, const std::vector<Position>& positions) {
+    const std::string path =
+        (fs::temp_directory_path() / fmt::format("truce_judge_{}_{}", ::getpid(), name)).string();
+    std::ofstream out(path);
+    for (const Position& p : positions) {
+      out << fmt::format(
+          R"({{"timestamp":{},"icao24":"{}","latitude":{:.17g},"longitude":{:.17g},"callsign":"{}"}})"
+          "\n",
+          p.time.time_since_epoch().count(), p.icao24, p.where.lat(), p.where.lng(), p.callsign);
+    }
+    written_.push_back(path);
+    return path;
+  }
+
+  // The positions of `files` read whole, in order.
+  static std::vector<Position> ReadWhole(const std::vector<std::string>& files) {
+    std::vector<Position> out;
+    for (const std::string& f : files) {
+      auto batch = formats::ReadPositionsFile(f);
+      EXPECT_TRUE(batch.ok()) << f;
+      if (batch.ok())
+        std::move(batch->positions.begin(), batch->positions.end(), std::back_inserter(out));
+    }
+    return out;
+  }
+
+  // Feeds `positions` to a judge in parts of `part`, as a reader would.
+  static std::vector<FlightViolation> Feed(app::FlightJudge& judge, std::vector<Position> positions,
+                                           TrackStats* stats, size_t part = 1000) {
+    for (size_t at = 0; at < positions.size(); at += part) {
+      std::vector<Position> piece(
+          std::make_move_iterator(positions.begin() + static_cast<ptrdiff_t>(at)),
+          std::make_move_iterator(positions.begin() +
+                                  static_cast<ptrdiff_t>(std::min(positions.size(), at + part))));
+      if (!judge.Take(piece)) return {};
+    }
+    return judge.Finish(stats);
+  }
+
+  static std::vector<std::string> Dump(const std::vector<FlightViolation>& violations) {
+    std::vector<std::string> out;
+    for (const FlightViolation& v : violations) {
+      out.push_back(formats::FlightViolationToJson(v).dump());
+    }
+    return out;
+  }
+
+  static void ExpectSameStats(const TrackStats& a, const TrackStats& b) {
+    EXPECT_EQ(a.positions, b.positions);
+    EXPECT_EQ(a.duplicates, b.duplicates);
+    EXPECT_EQ(a.aircraft, b.aircraft);
+    EXPECT_EQ(a.tracks, b.tracks);
+    EXPECT_EQ(a.gap_splits, b.gap_splits);
+  }
+
+  static inline std::vector<ZoneVersion>* zones_ = nullptr;
+  static inline ZoneLocator* locator_ = nullptr;
+  static inline FlightMonitor* monitor_ = nullptr;
+  std::vector<std::string> written_;
+};
+
+// A budget small enough that the Swiss sample (139,098 positions) presses it all the time.
+constexpr app::FlightJudgeOptions kTight{4000, 500};
+
+// By time, grouped by aircraft, and as the file has it (flights grouped, an aircraft's flights
+// not in time order). Judged as they come under a tight budget, the violations are
+// JudgeFlights' to the byte, in its order, with its counts.
+TEST_F(FlightJudgeTest, OrderedFeedsAreJudgedAsTheyComeExactly) {
+  TRUCE_REQUIRE_SHARED_DATA(kSwiss);
+  std::vector<Position> swiss = Swiss();
+  ASSERT_EQ(swiss.size(), 139'098u);
+  TrackStats whole_stats;
+  const auto whole = Dump(app::JudgeFlights(swiss, *monitor_, &whole_stats));
+  ASSERT_EQ(whole.size(), 2095u);  // as tests/cli_flights_test.cc
+
+  auto by_time = swiss;
+  std::stable_sort(by_time.begin(), by_time.end(),
+                   [](const Position& a, const Position& b) { return a.time < b.time; });
+  auto by_aircraft = swiss;
+  std::stable_sort(by_aircraft.begin(), by_aircraft.end(),
+                   [](const Position& a, const Position& b) {
+                     return std::tie(a.icao24, a.time) < std::tie(b.icao24, b.time);
+                   });
+  for (const auto& [name, positions] :
+       {std::pair{"by time", by_time}, {"by aircraft", by_aircraft}, {"as in the file", swiss}}) {
+    SCOPED_TRACE(name);
+    app::FlightJudge judge(*monitor_, kTight);
+    TrackStats stats;
+    const auto streamed = Dump(Feed(judge, positions, &stats));
+    ASSERT_FALSE(judge.spoiled());
+    EXPECT_EQ(streamed, whole);
+    ExpectSameStats(stats, whole_stats);
+    EXPECT_GT(judge.judged_early(), 1000u);
+    // The aircraft in flight at once, not the file: a small part of it.
+    EXPECT_LT(judge.max_held(), swiss.size() / 5) << judge.max_held();
+  }
+}
+
+// The file's own order (flights grouped, an aircraft's flights not in time order) fits the
+// default budget: read in one pass, the same answer.
+TEST_F(FlightJudgeTest, TheSampleAsItIsFitsTheDefaultBudget) {
+  TRUCE_REQUIRE_SHARED_DATA(kSwiss);
+  TrackStats whole_stats;
+  const auto whole = Dump(app::JudgeFlights(Swiss(), *monitor_, &whole_stats));
+  auto judged = app::JudgeFlightFiles({testing::SharedDataPath(kSwiss)}, *monitor_);
+  ASSERT_TRUE(judged.ok()) << judged.error().message;
+  EXPECT_FALSE(judged->read_whole);
+  EXPECT_EQ(Dump(judged->violations), whole);
+  ExpectSameStats(judged->stats, whole_stats);
+  EXPECT_EQ(judged->records, 139'098u);
+}
+
+// Under a tight budget an input in no order spoils the judgement (an aircraft's fixes come after
+// a track of it was judged); JudgeFlightFiles then reads it whole: the same answer. Backwards in
+// time is an order, and judged as it comes.
+TEST_F(FlightJudgeTest, AnOrderThatSpoilsIsReadAgainWhole) {
+  TRUCE_REQUIRE_SHARED_DATA(kSwiss);
+  std::vector<Position> swiss = Swiss();
+  std::vector<Position> backwards = swiss;
+  std::stable_sort(backwards.begin(), backwards.end(),
+                   [](const Position& a, const Position& b) { return a.time > b.time; });
+  {
+    app::FlightJudge judge(*monitor_, kTight);
+    TrackStats stats, whole_stats;
+    EXPECT_EQ(Dump(Feed(judge, backwards, &stats)),
+              Dump(app::JudgeFlights(backwards, *monitor_, &whole_stats)));
+    EXPECT_FALSE(judge.spoiled());
+    ExpectSameStats(stats, whole_stats);
+  }
+  std::shuffle(swiss.begin(), swiss.end(), std::mt19937(2017));
+  const std::vector<std::string> files = {WriteLines("shuffled.jsonl", swiss)};
+  TrackStats whole_stats;
+  const auto whole = Dump(app::JudgeFlights(ReadWhole(files), *monitor_, &whole_stats));
+  app::FlightJudge judge(*monitor_, kTight);
+  Feed(judge, ReadWhole(files), nullptr);
+  EXPECT_TRUE(judge.spoiled());
+  auto judged = app::JudgeFlightFiles(files, *monitor_, kTight);
+  ASSERT_TRUE(judged.ok()) << judged.error().message;
+  EXPECT_TRUE(judged->read_whole);
+  EXPECT_EQ(Dump(judged->violations), whole);
+  ExpectSameStats(judged->stats, whole_stats);
+  EXPECT_EQ(judged->max_held, 139'098u);
+}
+
+// Several files are one input: the sample by time, cut in three files of JSON lines.
+TEST_F(FlightJudgeTest, SeveralFilesAreOneInput) {
+  TRUCE_REQUIRE_SHARED_DATA(kSwiss);
+  std::vector<Position> swiss = Swiss();
+  std::stable_sort(swiss.begin(), swiss.end(),
+                   [](const Position& a, const Position& b) { return a.time < b.time; });
+  const size_t third = swiss.size() / 3;
+  const std::vector<std::string> files = {
+      WriteLines("a.jsonl", {swiss.begin(), swiss.begin() + third}),
+      WriteLines("b.jsonl", {swiss.begin() + third, swiss.begin() + 2 * third}),
+      WriteLines("c.jsonl", {swiss.begin() + 2 * third, swiss.end()})};
+  const auto whole = Dump(app::JudgeFlights(ReadWhole(files), *monitor_));
+  ASSERT_GT(whole.size(), 2000u);
+  auto judged = app::JudgeFlightFiles(files, *monitor_, kTight);
+  ASSERT_TRUE(judged.ok()) << judged.error().message;
+  EXPECT_FALSE(judged->read_whole);
+  EXPECT_EQ(Dump(judged->violations), whole);
+  EXPECT_LT(judged->max_held, swiss.size() / 5);
+  // A file that cannot be read is the error, as ReadPositionsFile gives it.
+  auto missing = app::JudgeFlightFiles({files[0], files[1] + ".missing"}, *monitor_);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message.find(".missing"), std::string::npos);
+}
+
+// What spoils and what does not: a position within max_gap of a track judged early (or at its
+// very time: a duplicate) spoils; one more than max_gap after it starts a track of its own.
+TEST_F(FlightJudgeTest, OnlyAPositionThatWouldJoinAJudgedTrackSpoils) {
+  const UtcTime t0 = UtcTime(std::chrono::seconds(1533101250));
+  const auto gap = monitor_->options().max_gap;
+  auto fix = [&](const std::string& icao, UtcTime t) {
+    Position p;
+    p.icao24 = icao;
+    p.time = t;
+    p.where = LatLng(46.9, 7.4);
+    return p;
+  };
+  // Aircraft a: ten fixes; then 100 other aircraft a minute each, pressing a budget of 50 so
+  // that a is judged; then a once more.
+  auto run = [&](UtcTime again) {
+    std::vector<Position> in;
+    for (int i = 0; i < 10; ++i) in.push_back(fix("aaaaaa", t0 + std::chrono::seconds(10 * i)));
+    for (int k = 0; k < 100; ++k) {
+      for (int i = 0; i < 6; ++i) {
+        in.push_back(
+            fix(fmt::format("{:06x}", k + 1), t0 + std::chrono::seconds(100 + 60 * k + 10 * i)));
+      }
+    }
+    in.push_back(fix("aaaaaa", again));
+    app::FlightJudge judge(*monitor_, app::FlightJudgeOptions{50, 10});
+    std::vector<Position> copy = in;
+    TrackStats stats, whole_stats;
+    Feed(judge, in, &stats, 7);
+    EXPECT_GT(judge.judged_early(), 0u);
+    if (!judge.spoiled()) {
+      app::JudgeFlights(copy, *monitor_, &whole_stats);
+      ExpectSameStats(stats, whole_stats);
+    }
+    return judge.spoiled();
+  };
+  const UtcTime last = t0 + std::chrono::seconds(90);
+  EXPECT_TRUE(run(last));                                        // a duplicate
+  EXPECT_TRUE(run(t0 + std::chrono::seconds(45)));               // inside the track
+  EXPECT_TRUE(run(last + gap));                                  // would join it
+  EXPECT_TRUE(run(t0 - gap));                                    // would join it, before
+  EXPECT_FALSE(run(last + gap + std::chrono::milliseconds(1)));  // a track of its own
+  EXPECT_FALSE(run(t0 - gap - std::chrono::milliseconds(1)));    // one before it
+}
+
+// A reader that starts a file again (a record its fast path cannot vouch for) spoils the
+// judgement; the whole read then gives the rejects and the answer as without a judge.
+TEST_F(FlightJudgeTest, AReaderRestartIsReadAgainWhole) {
+  TRUCE_REQUIRE_SHARED_DATA(kSwiss);
+  std::vector<Position> swiss = Swiss();
+  swiss.resize(5000);
+  const std::string path = WriteLines("restart.json", {});
+  {
+    std::ofstream out(path);
+    out << "[";
+    for (size_t i = 0; i < swiss.size(); ++i) {
+      const Position& p = swiss[i];
+      out << fmt::format(
+          R"({{"timestamp":{},"icao24":"{}","latitude":{:.17g},"longitude":{:.17g}}},)",
+          p.time.time_since_epoch().count(), p.icao24, p.where.lat(), p.where.lng());
+    }
+    out << R"({"timestamp":1533101250000,"icao24":"xyz","latitude":1,"longitude":2}])";
+  }
+  auto judged = app::JudgeFlightFiles({path}, *monitor_);
+  ASSERT_TRUE(judged.ok()) << judged.error().message;
+  EXPECT_TRUE(judged->read_whole);
+  ASSERT_EQ(judged->rejected.size(), 1u);
+  EXPECT_EQ(judged->records, 5001u);
+  const auto whole = Dump(app::JudgeFlights(ReadWhole({path}), *monitor_));
+  ASSERT_FALSE(whole.empty());
+  EXPECT_EQ(Dump(judged->violations), whole);
+}
+
+}  // namespace
+}  // namespace truce
