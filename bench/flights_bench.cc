@@ -30,6 +30,10 @@
 //   intake/parse_ahead,      the same as what `truce flights` does: read and inflate on a second
 //   intake/end_to_end_ahead  thread (ReadTextFileChunksAhead) while the first parses; measured in
 //                            wall-clock time, and in CPU time of the whole process;
+//   intake/judged_ahead      what `truce flights` does now: app::JudgeFlightFiles, the positions
+//                            judged as they are read (at most --max-held's default held);
+//   intake/judged_held4000   the same with at most about 4,000 positions held (the budget
+//                            pressed all the time: tracks judged as the file's order allows);
 //   intake/csv, csv_reference  the same positions as uncompressed OpenSky CSV, parsed.
 // Prints Google Benchmark's table, then positions per second per engine (CPU time, one
 // thread) and the ratio to geos/naive, then the intake's times against intake/gunzip: CPU
@@ -48,6 +52,7 @@
 
 #include "bench_support.h"
 
+#include "app/flights.h"
 #include "flight_oracle.h"
 #include "flight_test_zones.h"
 #include "formats/geojson.h"
@@ -274,6 +279,17 @@ int Main(int argc, char** argv) {
         return swiss_monitor->Detect(BuildTracks(std::move(batch.positions))).size();
       },
       true);
+  for (const auto& [name, budget] : {std::pair{"intake/judged_ahead", app::FlightJudgeOptions{}},
+                                     {"intake/judged_held4000", app::FlightJudgeOptions{4000}}}) {
+    intake(
+        name,
+        [swiss_monitor, budget] {
+          auto judged = OrDie(app::JudgeFlightFiles({DataPath(kSwiss)}, *swiss_monitor, budget));
+          if (judged.read_whole) throw std::runtime_error("the judge was spoiled");
+          return judged.violations.size();
+        },
+        true);
+  }
   intake("intake/csv",
          [] { return OrDie(formats::ParsePositions(csv, "s.csv")).positions.size(); });
   intake("intake/csv_reference",
@@ -317,7 +333,8 @@ int Main(int argc, char** argv) {
     const auto r = rates.find(engine);
     return r != rates.end() ? r : rates.find(engine + "/process_time/real_time");
   };
-  for (const char* engine : {"intake/gunzip", "intake/parse_ahead", "intake/end_to_end_ahead"}) {
+  for (const char* engine : {"intake/gunzip", "intake/parse_ahead", "intake/end_to_end_ahead",
+                             "intake/judged_ahead", "intake/judged_held4000"}) {
     const auto wall = named(reporter.wall_rates, engine);
     const auto cpu = named(reporter.rates, engine);
     if (wall == reporter.wall_rates.end() || cpu == reporter.rates.end()) continue;
@@ -329,6 +346,10 @@ int Main(int argc, char** argv) {
   if (const auto e2e = named(reporter.wall_rates, "intake/end_to_end_ahead");
       e2e != reporter.wall_rates.end() && wall_floor != reporter.wall_rates.end()) {
     std::printf("ratio_end_to_end_vs_gunzip_wall=%.2f\n", wall_floor->second / e2e->second);
+  }
+  if (const auto judged = named(reporter.wall_rates, "intake/judged_ahead");
+      judged != reporter.wall_rates.end() && wall_floor != reporter.wall_rates.end()) {
+    std::printf("ratio_judged_vs_gunzip_wall=%.2f\n", wall_floor->second / judged->second);
   }
   return 0;
 }
