@@ -90,7 +90,7 @@ class PositionSink {
 
 // ReadTextFile(path) and ParsePositions(text, path) in one: the same batch, the same rejected
 // records and the same errors, but the text is read and parsed a window at a time as the file
-// is read or inflated, so that it is never held whole (a gzip file's compressed bytes are).
+// is read or inflated, so that it is never held whole (nor a gzip file's compressed bytes).
 // A traffic JSON array is cut after a record, JSON lines and OpenSky CSV at a line end (CSV
 // only while the text holds no quote). When a window has any doubt (a syntax error, a record
 // the fast path cannot vouch for, a quote in CSV), the file is read again, whole, by

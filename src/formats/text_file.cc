@@ -11,8 +11,10 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -46,61 +48,98 @@ std::string FormatBytes(size_t bytes) {
   return fmt::format("{} bytes", bytes);
 }
 
-Status GunzipChunks(std::string_view data, std::string_view file, const ReadLimits& limits,
-                    const TextChunkFn& sink) {
+struct GzipInflater::Stream {
   z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) {
-    return MakeError(ErrorCode::kIo, fmt::format("{}: cannot start gzip decompression", file));
+  bool started = false;
+  Stream() { started = inflateInit2(&zs, 15 + 16) == Z_OK; }
+  ~Stream() {
+    if (started) inflateEnd(&zs);
   }
-  std::unique_ptr<z_stream, decltype(&inflateEnd)> guard(&zs, &inflateEnd);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(std::min<size_t>(data.size(), UINT32_MAX));
-  size_t fed = zs.avail_in;  // bytes of `data` handed to zlib so far
-  size_t total = 0;          // bytes produced so far
+};
+
+GzipInflater::GzipInflater(std::string_view file, const ReadLimits& limits)
+    : stream_(std::make_unique<Stream>()), file_(file), limits_(limits) {}
+GzipInflater::~GzipInflater() = default;
+
+Status GzipInflater::Feed(std::string_view data, bool last, const TextChunkFn& sink) {
+  if (done_) return Status::Ok();
+  if (!stream_->started) {
+    return MakeError(ErrorCode::kIo, fmt::format("{}: cannot start gzip decompression", file_));
+  }
+  std::string joined;
+  if (!carry_.empty()) {
+    joined = std::exchange(carry_, std::string()).append(data);
+    data = joined;
+  }
+  z_stream& zs = stream_->zs;
+  size_t at = 0;  // bytes of `data` zlib has taken
   char buf[1 << 16];
   for (;;) {
-    if (zs.avail_in == 0 && fed < data.size()) {
-      const size_t n = std::min<size_t>(data.size() - fed, UINT32_MAX);
-      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data() + fed));
-      zs.avail_in = static_cast<uInt>(n);
-      fed += n;
+    if (between_) {
+      // Another gzip member may follow (concatenated files); anything else is trailing
+      // padding, ignored as gzip(1) does. Two bytes tell.
+      const std::string_view rest = data.substr(at);
+      if (rest.size() < 2 && !last) {
+        carry_.clear();  // at most one byte
+        if (!rest.empty()) carry_.push_back(rest.front());
+        return Status::Ok();
+      }
+      if (!IsGzip(rest)) {
+        done_ = true;
+        return Status::Ok();
+      }
+      inflateReset(&zs);
+      between_ = false;
     }
+    // Pending output comes with the next piece; only the last is inflated dry.
+    if (at == data.size() && !last) return Status::Ok();
+    const size_t given = std::min<size_t>(data.size() - at, UINT32_MAX);
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data() + at));
+    zs.avail_in = static_cast<uInt>(given);
     zs.next_out = reinterpret_cast<Bytef*>(buf);
     zs.avail_out = sizeof buf;
     const int ret = inflate(&zs, Z_NO_FLUSH);
     const size_t produced = sizeof buf - zs.avail_out;
-    const size_t consumed = fed - zs.avail_in;
-    if (total + produced > limits.max_bytes) {
-      return TooLarge(file, limits.max_bytes, "decompresses to");
+    const size_t taken = given - zs.avail_in;
+    at += taken;
+    consumed_ += taken;
+    if (produced_ + produced > limits_.max_bytes) {
+      return TooLarge(file_, limits_.max_bytes, "decompresses to");
     }
-    total += produced;
-    if (produced > 0 && !sink(std::string_view(buf, produced))) return Status::Ok();
-    if (total > limits.gzip_ratio_grace && total / limits.max_gzip_ratio > consumed) {
-      return MakeError(
-          ErrorCode::kInvalidInput,
-          fmt::format("{}: decompresses to more than {} times its compressed size "
-                      "({} from {} so far), the limit for gzip input (a gzip bomb?)",
-                      file, limits.max_gzip_ratio, FormatBytes(total), FormatBytes(consumed)));
+    produced_ += produced;
+    if (produced > 0 && !sink(std::string_view(buf, produced))) {
+      done_ = true;
+      return Status::Ok();
+    }
+    if (produced_ > limits_.gzip_ratio_grace && produced_ / limits_.max_gzip_ratio > consumed_) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}: decompresses to more than {} times its compressed size "
+                                   "({} from {} so far), the limit for gzip input (a gzip bomb?)",
+                                   file_, limits_.max_gzip_ratio, FormatBytes(produced_),
+                                   FormatBytes(consumed_)));
     }
     if (ret == Z_STREAM_END) {
-      // Another gzip member may follow (concatenated files); anything else is trailing
-      // padding, ignored as gzip(1) does.
-      const std::string_view rest = data.substr(consumed);
-      if (!IsGzip(rest)) return Status::Ok();
-      inflateReset(&zs);
+      between_ = true;
       continue;
     }
     if (ret == Z_OK) continue;
-    if (ret == Z_BUF_ERROR && zs.avail_in == 0 && fed == data.size()) {
+    if (ret == Z_BUF_ERROR && at == data.size()) {
+      if (!last) return Status::Ok();
       return MakeError(
           ErrorCode::kInvalidInput,
-          fmt::format("{}: truncated gzip data (the compressed stream ends early)", file));
+          fmt::format("{}: truncated gzip data (the compressed stream ends early)", file_));
     }
     if (ret == Z_BUF_ERROR) continue;
     return MakeError(ErrorCode::kInvalidInput,
-                     fmt::format("{}: not a readable gzip file: {}", file,
+                     fmt::format("{}: not a readable gzip file: {}", file_,
                                  zs.msg != nullptr ? zs.msg : "corrupt data"));
   }
+}
+
+Status GunzipChunks(std::string_view data, std::string_view file, const ReadLimits& limits,
+                    const TextChunkFn& sink) {
+  GzipInflater inflater(file, limits);
+  return inflater.Feed(data, true, sink);
 }
 
 Result<std::string> Gunzip(std::string_view data, std::string_view file, const ReadLimits& limits) {
@@ -153,22 +192,21 @@ Status ReadTextFileChunks(const std::string& path, const ReadLimits& limits,
     return MakeError(ErrorCode::kIo,
                      fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   }
-  // A file that starts with the gzip magic is read whole (compressed) and inflated a piece
-  // at a time; any other is handed over as it is read.
+  // A file that starts with the gzip magic is inflated as it is read; any other is handed
+  // over as it is read.
   const bool gz_name = path.size() > 3 && path.ends_with(".gz");
-  std::string content;  // what is read and not yet handed over
+  std::optional<GzipInflater> gzip;
   size_t total = 0;
-  bool gzip = false;
   char buf[1 << 16];
   size_t n = 0;
   while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) {
     if (total + n > limits.max_bytes) return TooLarge(path, limits.max_bytes, "holds");
-    const bool first = total == 0;
+    const std::string_view piece(buf, n);
+    if (total == 0 && gz_name && IsGzip(piece)) gzip.emplace(path, limits);
     total += n;
-    if (first) gzip = gz_name && IsGzip(std::string_view(buf, n));
     if (gzip) {
-      content.append(buf, n);
-    } else if (!sink(std::string_view(buf, n))) {
+      if (Status s = gzip->Feed(piece, false, sink); !s.ok() || gzip->done()) return s;
+    } else if (!sink(piece)) {
       return Status::Ok();
     }
   }
@@ -176,7 +214,7 @@ Status ReadTextFileChunks(const std::string& path, const ReadLimits& limits,
     return MakeError(ErrorCode::kIo,
                      fmt::format("{}: read failed: {}", path, std::strerror(errno)));
   }
-  if (gzip) return GunzipChunks(content, path, limits, sink);
+  if (gzip) return gzip->Feed({}, true, sink);
   return Status::Ok();
 }
 

@@ -131,6 +131,87 @@ TEST_F(TextFileTest, CorruptGzipIsBadInput) {
   EXPECT_FALSE(Gunzip(std::string("\x1f\x8b", 2), "h.gz").ok());
 }
 
+// GzipInflater given the compressed bytes in pieces of every size against Gunzip given them
+// whole: the same text and the same errors, for one member, several, padding after them, a
+// truncated and a corrupt stream, a bomb and the size limit; a sink that stops is obeyed.
+TEST_F(TextFileTest, InflatingPieceByPieceIsInflatingWhole) {
+  auto read = [&](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  std::mt19937 rng(11);
+  std::string text;
+  for (int i = 0; i < 300000; ++i) text += static_cast<char>('a' + rng() % 7);
+  const std::string one = read(Gzip("one.gz", text));
+  const std::string two = one + read(Gzip("two.gz", "and a second member\n"));
+  const std::string zeros = read(Gzip("zeros.gz", std::string(4 << 20, '\0')));
+  std::string corrupt = one;
+  corrupt[corrupt.size() / 2] ^= 0x55;
+  ReadLimits small;  // more than the compressed bytes, less than the text
+  small.max_bytes = 200000;
+  ReadLimits early;
+  early.gzip_ratio_grace = 16 << 10;
+  const std::vector<std::pair<std::string, ReadLimits>> cases = {
+      {one, {}},
+      {two, {}},
+      {two + std::string("\0\0\0", 3), {}},
+      {one + "\x1f", {}},
+      {one + "x", {}},
+      {one.substr(0, one.size() / 2), {}},
+      {one.substr(0, one.size() - 1), {}},
+      {two.substr(0, one.size() + 1), {}},
+      {two.substr(0, one.size() + 5), {}},
+      {corrupt, {}},
+      {one, small},
+      {zeros, early},
+      {std::string("\x1f\x8b", 2), {}},
+  };
+  for (size_t c = 0; c < cases.size(); ++c) {
+    const auto& [data, limits] = cases[c];
+    const auto whole = Gunzip(data, "g.gz", limits);
+    for (const size_t piece : {size_t{1}, size_t{2}, size_t{3}, size_t{1000}, size_t{65536}}) {
+      SCOPED_TRACE(::testing::Message() << "case " << c << ", pieces of " << piece);
+      GzipInflater inflater("g.gz", limits);
+      std::string out;
+      Status status = Status::Ok();
+      for (size_t at = 0; status.ok() && !inflater.done(); at += piece) {
+        const bool last = at + piece >= data.size();
+        status = inflater.Feed(std::string_view(data).substr(std::min(at, data.size()), piece),
+                               last, [&](std::string_view t) {
+                                 out.append(t);
+                                 return true;
+                               });
+        if (last) break;
+      }
+      ASSERT_EQ(status.ok(), whole.ok());
+      if (whole.ok()) {
+        EXPECT_TRUE(out == *whole) << out.size() << " bytes against " << whole->size();
+      } else {
+        // A bomb is caught once the ratio is passed, which small pieces see sooner: the same
+        // message, with the figures at that moment.
+        const std::string& message = whole.error().message;
+        EXPECT_EQ(status.error().message.substr(0, message.find(" (")),
+                  message.substr(0, message.find(" (")));
+        if (message.find("gzip bomb") == std::string::npos) {
+          EXPECT_EQ(status.error().message, message);
+        }
+      }
+    }
+  }
+  // A sink that stops: nothing more is inflated, and the inflater is done.
+  GzipInflater stopping("g.gz", {});
+  size_t calls = 0;
+  ASSERT_TRUE(stopping.Feed(one, false, [&](std::string_view) { return ++calls < 2; }).ok());
+  EXPECT_TRUE(stopping.done());
+  EXPECT_EQ(calls, 2u);
+  // A file is inflated as it is read: a gzip file larger than the limit on its text is refused
+  // once its text passes the limit, as before.
+  const std::string big = Gzip("big_text.gz", text);
+  auto refused = ReadTextFile(big, small);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message, Gunzip(one, big, small).error().message);
+}
+
 // Both chunked readers against ReadTextFile: the same text, in pieces of at most 64 KiB, and
 // the same errors, for plain and gzip files (several MiB, so that the read-ahead reader fills
 // its queue), a truncated gzip file and the limits.
