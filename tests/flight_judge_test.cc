@@ -273,6 +273,81 @@ TEST_F(FlightJudgeTest, OnlyAPositionThatWouldJoinAJudgedTrackSpoils) {
   EXPECT_FALSE(run(t0 - gap - std::chrono::milliseconds(1)));    // one before it
 }
 
+// An aircraft with many tracks judged early, in time order or backwards: a fix that would join
+// any one of them spoils, one between two of them, more than max_gap from both, does not.
+TEST_F(FlightJudgeTest, ManyJudgedTracksOfOneAircraftAreAllWatched) {
+  const UtcTime t0 = UtcTime(std::chrono::seconds(1533101250));
+  const auto gap = monitor_->options().max_gap;
+  const auto spacing = 3 * gap;  // tracks of two fixes, 3 max_gap apart
+  auto fix = [&](UtcTime t, const char* icao = "abcdef") {
+    Position p;
+    p.icao24 = icao;
+    p.time = t;
+    p.where = LatLng(46.9, 7.4);
+    return p;
+  };
+  // Between two of its tracks, another aircraft far later in time, so that the first is
+  // silent and behind: each of its tracks is judged before the next comes.
+  const UtcTime later = t0 + 100 * spacing;
+  for (const bool backwards : {false, true}) {
+    std::vector<Position> in;
+    for (int k = 0; k < 60; ++k) {
+      const int track = backwards ? 59 - k : k;
+      in.push_back(fix(t0 + track * spacing));
+      in.push_back(fix(t0 + track * spacing + std::chrono::seconds(10)));
+      for (int j = 0; j < 10; ++j) {
+        in.push_back(fix(later + std::chrono::seconds(10 * k + j), "fedcba"));
+      }
+    }
+    auto spoils = [&](UtcTime again) {
+      // Every sweep of 4 sees the other aircraft; this one is silent through most.
+      app::FlightJudge judge(*monitor_, app::FlightJudgeOptions{0, 4});
+      std::vector<Position> all = in;
+      all.push_back(fix(again));
+      TrackStats stats, whole_stats;
+      const auto streamed = Dump(Feed(judge, all, &stats, 1));
+      if (judge.spoiled()) return true;
+      EXPECT_GT(judge.judged_early(), 50u);
+      EXPECT_EQ(streamed, Dump(app::JudgeFlights(all, *monitor_, &whole_stats)));
+      ExpectSameStats(stats, whole_stats);
+      return false;
+    };
+    SCOPED_TRACE(backwards ? "backwards" : "forwards");
+    const UtcTime middle = t0 + 30 * spacing;
+    EXPECT_TRUE(spoils(middle + std::chrono::seconds(5)));
+    EXPECT_TRUE(spoils(middle + std::chrono::seconds(10) + gap));
+    EXPECT_TRUE(spoils(middle - gap));
+    EXPECT_FALSE(spoils(middle + std::chrono::seconds(10) + gap + std::chrono::milliseconds(1)));
+    EXPECT_FALSE(spoils(middle - gap - std::chrono::milliseconds(1)));
+  }
+}
+
+// Aircraft grouped one after the other over the same hours: the latest time read is soon the
+// end of the day, so times alone never show a track over; an aircraft's silence does.
+TEST_F(FlightJudgeTest, AircraftGroupedOverTheSameHoursAreJudgedAsTheyEnd) {
+  const UtcTime t0 = UtcTime(std::chrono::seconds(1533101250));
+  std::vector<Position> in;
+  for (int a = 0; a < 100; ++a) {
+    for (int i = 0; i < 1000; ++i) {
+      Position p;
+      p.icao24 = fmt::format("{:06x}", 0x400000 + a);
+      p.time = t0 + std::chrono::seconds(10 * i);
+      // Across the Jura and Zurich zones of the test zones, a little apart per aircraft.
+      p.where = LatLng(46.5 + 0.0013 * i + 0.001 * a, 6.0 + 0.0025 * i);
+      in.push_back(std::move(p));
+    }
+  }
+  TrackStats whole_stats;
+  const auto whole = Dump(app::JudgeFlights(in, *monitor_, &whole_stats));
+  ASSERT_GT(whole.size(), 100u);
+  app::FlightJudge judge(*monitor_, kTight);
+  TrackStats stats;
+  EXPECT_EQ(Dump(Feed(judge, in, &stats)), whole);
+  EXPECT_FALSE(judge.spoiled());
+  ExpectSameStats(stats, whole_stats);
+  EXPECT_LT(judge.max_held(), 10'000u) << "an aircraft's silence did not end its track";
+}
+
 // A reader that starts a file again (a record its fast path cannot vouch for) spoils the
 // judgement; the whole read then gives the rejects and the answer as without a judge.
 TEST_F(FlightJudgeTest, AReaderRestartIsReadAgainWhole) {

@@ -39,8 +39,24 @@ struct FlightJudge::Aircraft {
   std::optional<UtcTime> track_begun;
   size_t touched = 0;  // the sweep during which a position was last held
   bool holding = false;
-  // The tracks judged before the end: [first, last] fix times.
+  // A look that judged nothing re-sorts what is held: the next waits until this many are.
+  size_t look_again_at = 0;
+  // The tracks judged before the end, [first, last] fix times, ordered by time: disjoint and
+  // more than max_gap apart, since each is a whole track of the aircraft.
   std::vector<std::pair<UtcTime, UtcTime>> judged;
+
+  // Whether BuildTracks would put a fix at `t` in (or before) a track already judged: only the
+  // last span that begins by t + gap can be within gap of t.
+  bool JoinsJudged(UtcTime t, std::chrono::milliseconds gap) const {
+    auto after = std::upper_bound(judged.begin(), judged.end(), t + gap,
+                                  [](UtcTime x, const auto& span) { return x < span.first; });
+    return after != judged.begin() && std::prev(after)->second >= t - gap;
+  }
+  void AddJudged(UtcTime first, UtcTime last) {
+    auto at = std::upper_bound(judged.begin(), judged.end(), first,
+                               [](UtcTime x, const auto& span) { return x < span.first; });
+    judged.emplace(at, first, last);
+  }
 };
 
 FlightJudge::FlightJudge(const FlightMonitor& monitor, FlightJudgeOptions options)
@@ -66,13 +82,11 @@ bool FlightJudge::Add(Position& p) {
   std::unique_ptr<Aircraft>& slot = aircraft_[p.icao24];
   if (!slot) slot = std::make_unique<Aircraft>();
   Aircraft& a = *slot;
-  for (const auto& [first, last] : a.judged) {
-    // BuildTracks would have put it in (or before) a track already judged.
-    if (p.time >= first - gap && p.time <= last + gap) {
-      spoiled_ = true;
-      return false;
-    }
+  if (a.JoinsJudged(p.time, gap)) {
+    spoiled_ = true;
+    return false;
   }
+  if (*latest_ - p.time > gap) ++behind_;
   if (a.held.empty()) {
     a.latest = p.time;
   } else if (p.time > a.latest) {
@@ -91,6 +105,11 @@ bool FlightJudge::Add(Position& p) {
 
 void FlightJudge::Sweep() {
   ++sweeps_;
+  // Most of the last sweep's positions far behind the latest time read: the input is not
+  // ordered by time (grouped by aircraft or flight), and an aircraft's silence says more than
+  // the times do.
+  const bool grouped = 2 * behind_ > std::max<size_t>(options_.sweep_every, 1);
+  behind_ = 0;
   if (held_ <= options_.held_budget) return;
   const auto gap = monitor_.options().max_gap;
   // The aircraft silent longest first.
@@ -100,9 +119,9 @@ void FlightJudge::Sweep() {
   for (Aircraft* a : holding_) {
     if (held_ <= options_.held_budget / 2) break;
     const bool silent = a->touched + 1 < sweeps_;
-    if (silent && a->latest < *latest_ - gap) {
+    if (silent && (grouped || a->latest < *latest_ - gap)) {
       Judge(*a, kEndOfTime);
-    } else if (a->track_begun) {
+    } else if (a->track_begun && a->held.size() >= a->look_again_at) {
       Judge(*a, *a->track_begun);
     }
   }
@@ -128,10 +147,13 @@ void FlightJudge::Judge(Aircraft& a, UtcTime horizon) {
     std::move(v.begin(), v.end(), std::back_inserter(violations_));
     ++stats_.tracks;
     if (!finishing_) {
-      a.judged.emplace_back(first, last);
+      a.AddJudged(first, last);
       ++judged_early_;
     }
   }
+  // What stays is looked at again once it has doubled, so that a track that goes on and on is
+  // not sorted at every sweep.
+  a.look_again_at = 2 * a.held.size();
   held_ += a.held.size();
   a.holding = !a.held.empty();
 }

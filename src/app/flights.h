@@ -40,9 +40,11 @@ struct FlightJudgeOptions {
 //
 // Whether a track is over cannot be known before the end of the input: a later record may
 // still join it. So a track is judged early only under the budget's pressure, and only when the
-// input's order makes it over: its aircraft has been silent for a sweep and the latest time
-// read is more than max_gap past the track's end (an input ordered by time), or the aircraft
-// has a later fix more than max_gap after it (an aircraft's records in time order). Each track
+// input's order makes it over: its aircraft has been silent for a sweep and either the latest
+// time read is more than max_gap past the track's end (an input ordered by time) or most of the
+// sweep's positions were that far behind the latest time (an input grouped by aircraft or
+// flight, where the times say nothing), or the aircraft has a later fix more than max_gap
+// after it (an aircraft's records in time order). Each track
 // judged early leaves its span behind; a later position of its aircraft within max_gap of a
 // judged span (which BuildTracks would have put in that track) spoils the judgement, and the
 // caller must judge the positions whole (JudgeFlightFiles does). On an input ordered by time or
@@ -87,6 +89,7 @@ class FlightJudge : public formats::PositionSink {
   std::optional<UtcTime> latest_;  // the latest time read
   size_t held_ = 0, max_held_ = 0, judged_early_ = 0;
   size_t taken_ = 0, sweeps_ = 0;
+  size_t behind_ = 0;  // positions of this sweep more than max_gap behind the latest time
   bool spoiled_ = false;
   bool finishing_ = false;
 };

@@ -483,6 +483,18 @@ TEST(PositionsStreamTest, ASinkTakesPositionsAsTheyAreReadAndCanStop) {
   EXPECT_EQ(all.restarts, 0u);
   EXPECT_GT(all.takes, 50u) << "the positions came in one piece";
   EXPECT_EQ(all.kept.size(), 139'098u - whole->without_position);
+  // A window the fast path cannot vouch for is not given: the file is read again whole and its
+  // positions given once, with no restart when nothing was given before.
+  const StreamedFile doubt("doubt.json");
+  const std::string good = JsonRecords().front();
+  const std::string unsure =
+      R"({"timestamp":1533101250000,"icao24":"3003ae","latitude":"46.1","longitude":7})";
+  doubt.Write("[" + good + "," + good + "," + unsure + "," + good + "]");
+  RecordingSink once;
+  const auto read = ReadPositionsFile(doubt.path(), {}, &once);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(once.restarts, 0u);
+  EXPECT_EQ(once.kept.size() + read->rejected.size() + read->without_position, 4u);
   RecordingSink stopping(3);
   const auto stopped = ReadPositionsFile(path, {}, &stopping);
   ASSERT_TRUE(stopped.ok());

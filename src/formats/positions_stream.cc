@@ -284,7 +284,8 @@ Result<PositionBatch> ReadPositionsFile(const std::string& path,
         whole.append(chunk);
         break;
     }
-    give();
+    // A window that must be read again is not given: the whole read gives its records.
+    if (!again) give();
     return !again && !stopped;  // no need to read further
   };
   const size_t piece = std::max<size_t>(options.chunk_bytes, 1);
