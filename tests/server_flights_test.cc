@@ -367,6 +367,21 @@ TEST_F(ServerFlightsTest, SummaryFlightBanEqualsTheCliViolations) {
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_EQ(table.out.rfind("Violations 2018-07-31 .. ", 0), 0u) << table.out;
   EXPECT_NE(table.out.find("aircraft violations"), std::string::npos) << table.out;
+  // A bad record refuses the whole input, naming the file, the line and the field.
+  const std::string bad =
+      Write("bad.jsonl",
+            lines + R"({"timestamp":1533110000000,"icao24":"4b1805","latitude":95,"longitude":7.4})"
+                    "\n");
+  CliRun refused = Truce("summary " + zones_ + " --positions " + file + " --positions " + bad);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_TRUE(refused.out.empty()) << refused.out;
+  EXPECT_NE(refused.err.find("1 bad position record (nothing was summarised)"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find(bad + ":" +
+                             std::to_string(std::count(lines.begin(), lines.end(), '\n') + 1) +
+                             ": latitude: expected a latitude in [-90, 90], got 95"),
+            std::string::npos)
+      << refused.err;
 
   // As of the cut: the flight ban of what the server held then.
   const auto want_then = FlightBanOf(CliViolations({batches.begin(), batches.begin() + half}),

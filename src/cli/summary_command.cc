@@ -39,26 +39,10 @@ std::string SignedMinutes(std::chrono::milliseconds ms) {
 }
 
 // The no-fly violations of the positions files, judged as `truce flights` judges them (default
-// monitor options, the exemptions file if given). A bad record refuses the whole input.
+// monitor options, the exemptions file if given, the positions judged as the files are read).
+// A bad record refuses the whole input.
 Result<std::vector<FlightViolation>> JudgePositionFiles(const SummaryOptions& o,
                                                         const Scenario& scenario) {
-  std::vector<Position> positions;
-  for (const std::string& file : o.positions) {
-    auto text = formats::ReadTextFile(file);
-    if (!text.ok()) return std::move(text).error();
-    auto batch = formats::ParsePositions(*text, file);
-    if (!batch.ok()) return std::move(batch).error();
-    if (!batch->rejected.empty()) {
-      Error e =
-          MakeError(ErrorCode::kInvalidInput,
-                    fmt::format("{}: {} bad position record{} (nothing was summarised)", file,
-                                batch->rejected.size(), batch->rejected.size() == 1 ? "" : "s"));
-      for (const auto& r : batch->rejected)
-        for (const auto& reason : r.reasons) e.problems.push_back(Problem{"", reason});
-      return e;
-    }
-    std::move(batch->positions.begin(), batch->positions.end(), std::back_inserter(positions));
-  }
   std::vector<Exemption> exemptions;
   if (!o.exemptions.empty()) {
     auto text = formats::ReadTextFile(o.exemptions);
@@ -69,7 +53,17 @@ Result<std::vector<FlightViolation>> JudgePositionFiles(const SummaryOptions& o,
   }
   const std::unique_ptr<ZoneLocator> locator = MakeZoneLocator(scenario.zone_versions());
   const FlightMonitor monitor(scenario.zone_versions(), *locator, std::move(exemptions));
-  return app::JudgeFlights(std::move(positions), monitor);
+  auto judged = app::JudgeFlightFiles(o.positions, monitor);
+  if (!judged.ok()) return std::move(judged).error();
+  if (const auto& rejected = judged->rejected; !rejected.empty()) {
+    Error e = MakeError(ErrorCode::kInvalidInput,
+                        fmt::format("{} bad position record{} (nothing was summarised)",
+                                    rejected.size(), rejected.size() == 1 ? "" : "s"));
+    for (const auto& r : rejected)
+      for (const auto& reason : r.reasons) e.problems.push_back(Problem{"", reason});
+    return e;
+  }
+  return std::move(judged->violations);
 }
 
 void PrintTable(const PeriodSummary& s) {
