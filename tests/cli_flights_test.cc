@@ -5,6 +5,7 @@
 #include <random>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -197,6 +198,28 @@ TEST_F(CliFlightsTest, BadRecordsRejectTheWholeFileUnlessSkipped) {
   r = Truce("flights " + Zones() + " --positions " + (dir_ / "missing.json").string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(Contains(r.err, "missing.json: no such file")) << r.err;
+
+  // Many bad records: every one counted and written with --skip-invalid, the first hundred
+  // named in the error (they are not all held while the file is read).
+  std::string csv = "time,icao24,lat,lon\n";
+  for (int i = 0; i < 600; ++i) {
+    csv += fmt::format("{},3003ae,{},7.2\n", 1496311270 + i, i % 2 == 0 ? "95" : "46.5");
+  }
+  const std::string many = Write("many_bad.csv", csv);
+  r = Truce("flights " + Zones() + " --positions " + many);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_TRUE(Contains(r.err, "error: 300 bad position records (nothing was evaluated")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "many_bad.csv:2: lat: expected a latitude in [-90, 90], got 95"));
+  EXPECT_TRUE(Contains(r.err, "many_bad.csv:200: lat:")) << r.err;
+  EXPECT_FALSE(Contains(r.err, "many_bad.csv:202: lat:")) << r.err;
+  EXPECT_TRUE(Contains(r.err, "... and 200 more bad records")) << r.err;
+  r = Truce("flights " + Zones() + " --positions " + many + " --skip-invalid " + rejects);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Contains(r.err, "600 records (300 rejected")) << r.err;
+  const std::vector<json> all = Lines(Slurp(rejects));
+  ASSERT_EQ(all.size(), 300u);
+  EXPECT_EQ(all.back()["origin"], many + ":600");
 }
 
 TEST_F(CliFlightsTest, Exemptions) {

@@ -348,6 +348,87 @@ TEST_F(FlightJudgeTest, AircraftGroupedOverTheSameHoursAreJudgedAsTheyEnd) {
   EXPECT_LT(judge.max_held(), 10'000u) << "an aircraft's silence did not end its track";
 }
 
+// Keeps what JudgeFlightFiles refuses, as a --skip-invalid file would.
+class KeptRejects : public app::RejectedSink {
+ public:
+  void Take(const formats::RejectedPosition& r) override { origins.push_back(r.origin); }
+  void StartOver() override {
+    ++start_overs;
+    origins.clear();
+  }
+  std::vector<std::string> origins;
+  size_t start_overs = 0;
+};
+
+// Refused records go to the caller as they are read, every one, in order; the result keeps a
+// count and the first hundred. When the judgement spoils, they come again from the start.
+TEST_F(FlightJudgeTest, RefusedRecordsGoToTheCallerAsTheyAreRead) {
+  TRUCE_REQUIRE_SHARED_DATA(kSwiss);
+  std::vector<Position> swiss = Swiss();
+  swiss.resize(30000);
+  std::stable_sort(swiss.begin(), swiss.end(),
+                   [](const Position& a, const Position& b) { return a.time < b.time; });
+  // JSON lines with a bad latitude every 20th line: 1,500 refused.
+  std::string lines;
+  for (size_t i = 0; i < swiss.size(); ++i) {
+    const Position& p = swiss[i];
+    lines += fmt::format(R"({{"timestamp":{},"icao24":"{}","latitude":{},"longitude":{:.17g}}})"
+                         "\n",
+                         p.time.time_since_epoch().count(), p.icao24,
+                         i % 20 == 7 ? std::string("95") : fmt::format("{:.17g}", p.where.lat()),
+                         p.where.lng());
+  }
+  const std::string path = WriteLines("refused.jsonl", {});
+  std::ofstream(path) << lines;
+  const auto reference = formats::ReadPositionsFile(path);
+  ASSERT_TRUE(reference.ok());
+  ASSERT_EQ(reference->rejected.size(), 1500u);
+  std::vector<std::string> want;
+  for (const auto& r : reference->rejected) want.push_back(r.origin);
+  const auto whole = Dump(app::JudgeFlights(reference->positions, *monitor_));
+
+  KeptRejects kept;
+  auto judged = app::JudgeFlightFiles({path}, *monitor_, kTight, &kept);
+  ASSERT_TRUE(judged.ok()) << judged.error().message;
+  EXPECT_FALSE(judged->read_whole);
+  EXPECT_EQ(judged->rejected, 1500u);
+  ASSERT_EQ(judged->first_rejected.size(), app::JudgedFlights::kKeptRejected);
+  EXPECT_EQ(judged->first_rejected.front().origin, want.front());
+  EXPECT_EQ(judged->first_rejected.back().origin, want[app::JudgedFlights::kKeptRejected - 1]);
+  EXPECT_EQ(kept.origins, want);
+  EXPECT_EQ(kept.start_overs, 0u);
+  EXPECT_EQ(Dump(judged->violations), whole);
+  const Error e = app::RefusedPositionsError(*judged, "nothing was evaluated");
+  EXPECT_EQ(e.message, "1500 bad position records (nothing was evaluated)");
+  ASSERT_EQ(e.problems.size(), app::JudgedFlights::kKeptRejected + 1);
+  EXPECT_EQ(e.problems.back().message, "... and 1400 more bad records");
+
+  // Shuffled, the judgement spoils under a tight budget: the records refused before come again.
+  std::vector<std::string> shuffled;
+  for (size_t at = 0; at < lines.size();) {
+    const size_t end = lines.find('\n', at);
+    shuffled.push_back(lines.substr(at, end + 1 - at));
+    at = end + 1;
+  }
+  std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937(7));
+  std::ofstream out(path, std::ios::trunc);
+  for (const std::string& l : shuffled) out << l;
+  out.close();
+  const auto again = formats::ReadPositionsFile(path);
+  ASSERT_TRUE(again.ok());
+  std::vector<std::string> want_again;
+  for (const auto& r : again->rejected) want_again.push_back(r.origin);
+  KeptRejects kept_again;
+  auto spoiled =
+      app::JudgeFlightFiles({path}, *monitor_, app::FlightJudgeOptions{100, 50}, &kept_again);
+  ASSERT_TRUE(spoiled.ok()) << spoiled.error().message;
+  EXPECT_TRUE(spoiled->read_whole);
+  EXPECT_EQ(kept_again.start_overs, 1u);
+  EXPECT_EQ(kept_again.origins, want_again);
+  EXPECT_EQ(spoiled->rejected, 1500u);
+  EXPECT_EQ(Dump(spoiled->violations), Dump(app::JudgeFlights(again->positions, *monitor_)));
+}
+
 // A reader that starts a file again (a record its fast path cannot vouch for) spoils the
 // judgement; the whole read then gives the rejects and the answer as without a judge.
 TEST_F(FlightJudgeTest, AReaderRestartIsReadAgainWhole) {
@@ -369,7 +450,8 @@ TEST_F(FlightJudgeTest, AReaderRestartIsReadAgainWhole) {
   auto judged = app::JudgeFlightFiles({path}, *monitor_);
   ASSERT_TRUE(judged.ok()) << judged.error().message;
   EXPECT_TRUE(judged->read_whole);
-  ASSERT_EQ(judged->rejected.size(), 1u);
+  ASSERT_EQ(judged->rejected, 1u);
+  ASSERT_EQ(judged->first_rejected.size(), 1u);
   EXPECT_EQ(judged->records, 5001u);
   const auto whole = Dump(app::JudgeFlights(ReadWhole({path}), *monitor_));
   ASSERT_FALSE(whole.empty());

@@ -4,6 +4,8 @@
 #include <tuple>
 #include <utility>
 
+#include <fmt/format.h>
+
 namespace truce::app {
 namespace {
 
@@ -69,11 +71,6 @@ bool FlightJudge::Take(std::vector<Position>& positions) {
     if (++taken_ % std::max<size_t>(options_.sweep_every, 1) == 0) Sweep();
   }
   return true;
-}
-
-bool FlightJudge::Restart() {
-  spoiled_ = true;
-  return false;
 }
 
 bool FlightJudge::Add(Position& p) {
@@ -172,22 +169,54 @@ std::vector<FlightViolation> FlightJudge::Finish(TrackStats* stats) {
   return std::move(violations_);
 }
 
+namespace {
+
+// ReadPositionsFile's sink for JudgeFlightFiles: the positions to the judge, the refused
+// records counted, the first kept, all to the caller's sink.
+class JudgingSink final : public formats::PositionSink {
+ public:
+  JudgingSink(FlightJudge* judge, JudgedFlights& out, RejectedSink* rejected)
+      : judge_(judge), out_(out), rejected_(rejected) {}
+
+  bool Take(std::vector<Position>& positions) override {
+    return judge_ != nullptr && judge_->Take(positions);
+  }
+  bool TakeRejected(std::vector<formats::RejectedPosition>& rejected) override {
+    for (formats::RejectedPosition& r : rejected) {
+      ++out_.rejected;
+      if (rejected_) rejected_->Take(r);
+      if (out_.first_rejected.size() < JudgedFlights::kKeptRejected) {
+        out_.first_rejected.push_back(std::move(r));
+      }
+    }
+    return true;
+  }
+  bool Restart() override {
+    if (judge_) judge_->Spoil();
+    return false;
+  }
+
+ private:
+  FlightJudge* judge_;  // null: the positions are not wanted (a count of the rejects only)
+  JudgedFlights& out_;
+  RejectedSink* rejected_;
+};
+
+}  // namespace
+
 Result<JudgedFlights> JudgeFlightFiles(const std::vector<std::string>& files,
                                        const FlightMonitor& monitor,
-                                       const FlightJudgeOptions& options) {
+                                       const FlightJudgeOptions& options, RejectedSink* rejected) {
   JudgedFlights out;
-  auto add_counts = [&](formats::PositionBatch& batch) {
-    out.records += batch.records;
-    out.without_position += batch.without_position;
-    std::move(batch.rejected.begin(), batch.rejected.end(), std::back_inserter(out.rejected));
-  };
   {
     FlightJudge judge(monitor, options);
+    JudgingSink sink(&judge, out, rejected);
     for (const std::string& file : files) {
-      auto batch = formats::ReadPositionsFile(file, {}, &judge);
+      auto batch = formats::ReadPositionsFile(file, {}, &sink);
       if (!batch.ok()) return std::move(batch).error();
       if (judge.spoiled()) break;
-      add_counts(*batch);
+      out.records += batch->records;
+      out.without_position += batch->without_position;
     }
     if (!judge.spoiled()) {
       out.violations = judge.Finish(&out.stats);
@@ -198,6 +227,8 @@ Result<JudgedFlights> JudgeFlightFiles(const std::vector<std::string>& files,
   // Read again, whole: the order of the input did not let the tracks be judged as it came.
   out = JudgedFlights{};
   out.read_whole = true;
+  if (rejected) rejected->StartOver();
+  JudgingSink refused(nullptr, out, rejected);
   std::vector<Position> positions;
   for (const std::string& file : files) {
     auto batch = formats::ReadPositionsFile(file);
@@ -207,11 +238,26 @@ Result<JudgedFlights> JudgeFlightFiles(const std::vector<std::string>& files,
     } else {
       std::move(batch->positions.begin(), batch->positions.end(), std::back_inserter(positions));
     }
-    add_counts(*batch);
+    out.records += batch->records;
+    out.without_position += batch->without_position;
+    refused.TakeRejected(batch->rejected);
   }
   out.max_held = positions.size();
   out.violations = JudgeFlights(std::move(positions), monitor, &out.stats);
   return out;
+}
+
+Error RefusedPositionsError(const JudgedFlights& judged, std::string_view consequence) {
+  Error e = MakeError(ErrorCode::kInvalidInput,
+                      fmt::format("{} bad position record{} ({})", judged.rejected,
+                                  judged.rejected == 1 ? "" : "s", consequence));
+  for (const auto& r : judged.first_rejected)
+    for (const auto& reason : r.reasons) e.problems.push_back(Problem{"", reason});
+  if (judged.rejected > judged.first_rejected.size()) {
+    e.problems.push_back(Problem{"", fmt::format("... and {} more bad records",
+                                                 judged.rejected - judged.first_rejected.size())});
+  }
+  return e;
 }
 
 }  // namespace truce::app

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -33,10 +34,10 @@ struct FlightJudgeOptions {
   size_t sweep_every = size_t{1} << 13;
 };
 
-// JudgeFlights over positions given a part at a time, in input order, holding only the
-// positions of tracks not yet judged rather than all of them: a formats::PositionSink for
-// ReadPositionsFile. Exactly JudgeFlights(all the positions) when it finishes, or it says it
-// cannot (spoiled()).
+// JudgeFlights over positions given a part at a time, in input order (as ReadPositionsFile
+// gives them to its sink), holding only the positions of tracks not yet judged rather than all
+// of them. Exactly JudgeFlights(all the positions) when it finishes, or it says it cannot
+// (spoiled()).
 //
 // Whether a track is over cannot be known before the end of the input: a later record may
 // still join it. So a track is judged early only under the budget's pressure, and only when the
@@ -44,25 +45,24 @@ struct FlightJudgeOptions {
 // time read is more than max_gap past the track's end (an input ordered by time) or most of the
 // sweep's positions were that far behind the latest time (an input grouped by aircraft or
 // flight, where the times say nothing), or the aircraft has a later fix more than max_gap
-// after it (an aircraft's records in time order). Each track
-// judged early leaves its span behind; a later position of its aircraft within max_gap of a
-// judged span (which BuildTracks would have put in that track) spoils the judgement, and the
-// caller must judge the positions whole (JudgeFlightFiles does). On an input ordered by time or
-// grouped by aircraft, memory is then bounded by the aircraft in flight and their tracks, not
-// by the file. Not thread-safe.
-class FlightJudge : public formats::PositionSink {
+// after it (an aircraft's records in time order). Each track judged early leaves its span behind; a
+// later position of its aircraft within max_gap of a judged span (which BuildTracks would have put
+// in that track) spoils the judgement, and the caller must judge the positions whole
+// (JudgeFlightFiles does). On an input ordered by time or grouped by aircraft, memory is then
+// bounded by the aircraft in flight and their tracks, not by the file. Not thread-safe.
+class FlightJudge {
  public:
   // REQUIRES: `monitor` outlives the judge.
   explicit FlightJudge(const FlightMonitor& monitor, FlightJudgeOptions options = {});
-  ~FlightJudge() override;
+  ~FlightJudge();
   FlightJudge(const FlightJudge&) = delete;
   FlightJudge& operator=(const FlightJudge&) = delete;
 
-  // The next positions in input order. False once spoiled.
-  bool Take(std::vector<Position>& positions) override;
+  // The next positions in input order (moved from). False once spoiled.
+  bool Take(std::vector<Position>& positions);
   // A reader starting a file again cannot be followed (positions already judged cannot be
   // taken back): spoils the judgement.
-  bool Restart() override;
+  void Spoil() { spoiled_ = true; }
 
   // The end of the input: judges what is held. REQUIRES: not spoiled. The violations in
   // JudgeFlights' order; `stats` (may be null) as BuildTracks gives them for all the positions.
@@ -94,21 +94,40 @@ class FlightJudge : public formats::PositionSink {
   bool finishing_ = false;
 };
 
+// Where JudgeFlightFiles sends every record it refuses, as the files are read.
+class RejectedSink {
+ public:
+  virtual ~RejectedSink() = default;
+  virtual void Take(const formats::RejectedPosition& rejected) = 0;
+  // The files are read again, whole: the records taken so far come again.
+  virtual void StartOver() = 0;
+};
+
 // `truce flights`' reading and judgement of position files, in order, as one input.
 struct JudgedFlights {
+  // How many refused records JudgedFlights keeps (for a message); a RejectedSink has them all.
+  static constexpr size_t kKeptRejected = 100;
+
   std::vector<FlightViolation> violations;  // JudgeFlights' violations and order
   TrackStats stats;
   size_t records = 0, without_position = 0;
-  std::vector<formats::RejectedPosition> rejected;
-  size_t max_held = 0;      // the most positions held at once
+  size_t rejected = 0;                                    // records refused
+  std::vector<formats::RejectedPosition> first_rejected;  // the first kKeptRejected of them
+  size_t max_held = 0;                                    // the most positions held at once
   bool read_whole = false;  // the streamed judgement was spoiled: the files were read again whole
 };
 
 // Reads `files` through a FlightJudge (the positions judged as they are read); when it is
 // spoiled, reads them again whole and judges them with JudgeFlights. The result is the same
-// either way. Errors: the files' (ReadPositionsFile).
+// either way. Refused records go to `rejected` (may be null) as they are read, so that a file
+// of bad records is not held either. Errors: the files' (ReadPositionsFile).
 [[nodiscard]] Result<JudgedFlights> JudgeFlightFiles(const std::vector<std::string>& files,
                                                      const FlightMonitor& monitor,
-                                                     const FlightJudgeOptions& options = {});
+                                                     const FlightJudgeOptions& options = {},
+                                                     RejectedSink* rejected = nullptr);
+
+// "3 bad position records (<consequence>)" (kInvalidInput), with the reasons of the first
+// JudgedFlights::kKeptRejected of them as problems and, past them, how many more there were.
+Error RefusedPositionsError(const JudgedFlights& judged, std::string_view consequence);
 
 }  // namespace truce::app

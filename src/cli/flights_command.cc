@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -88,31 +89,51 @@ bool ReadBoundedLine(std::istream& in, std::string& line, size_t max) {
   }
 }
 
+// --skip-invalid FILE: each refused record written as it is read (one JSON line), the file
+// begun again if the files are read again whole. Created even when nothing is refused.
+class RejectsFile final : public app::RejectedSink {
+ public:
+  explicit RejectsFile(std::string path) : path_(std::move(path)) {}
+
+  void Take(const formats::RejectedPosition& r) override {
+    if (!out_.is_open()) out_.open(path_, std::ios::trunc);
+    out_ << RejectLine(r) << '\n';
+  }
+  void StartOver() override {
+    if (out_.is_open()) out_.close();
+    out_.clear();
+  }
+  Status Close() {
+    if (!out_.is_open()) out_.open(path_, std::ios::trunc);
+    out_.close();
+    if (!out_) {
+      return MakeError(ErrorCode::kIo, fmt::format("{}: cannot write the rejects", path_));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+};
+
 // Reads and judges the position files (app::JudgeFlightFiles: as they are read, holding only
 // the aircraft in flight when the input's order allows it); refuses them when a record is bad
-// and no --skip-invalid file was given, else writes the rejects there.
+// and no --skip-invalid file was given, else writes the rejects there as they come.
 Result<app::JudgedFlights> JudgePositionFiles(const FlightsOptions& o,
                                               const FlightMonitor& monitor) {
   app::FlightJudgeOptions judge;
   judge.held_budget = o.max_held;
-  auto judged = app::JudgeFlightFiles(o.positions, monitor, judge);
+  std::optional<RejectsFile> rejects;
+  if (!o.skip_invalid.empty()) rejects.emplace(o.skip_invalid);
+  auto judged = app::JudgeFlightFiles(o.positions, monitor, judge, rejects ? &*rejects : nullptr);
   if (!judged.ok()) return judged;
-  const std::vector<formats::RejectedPosition>& rejected = judged->rejected;
-  if (!rejected.empty() && o.skip_invalid.empty()) {
-    Error e = MakeError(ErrorCode::kInvalidInput,
-                        fmt::format("{} bad position record{} (nothing was evaluated; use "
-                                    "--skip-invalid FILE to process the good ones)",
-                                    rejected.size(), rejected.size() == 1 ? "" : "s"));
-    for (const auto& r : rejected)
-      for (const auto& reason : r.reasons) e.problems.push_back(Problem{"", reason});
-    return e;
+  if (judged->rejected > 0 && !rejects) {
+    return app::RefusedPositionsError(
+        *judged, "nothing was evaluated; use --skip-invalid FILE to process the good ones");
   }
-  if (!o.skip_invalid.empty()) {
-    std::ofstream f(o.skip_invalid);
-    for (const auto& r : rejected) f << RejectLine(r) << '\n';
-    if (!f) {
-      return MakeError(ErrorCode::kIo, fmt::format("{}: cannot write the rejects", o.skip_invalid));
-    }
+  if (rejects) {
+    if (Status st = rejects->Close(); !st.ok()) return st.error();
   }
   return judged;
 }
@@ -165,7 +186,7 @@ int RunBatch(const FlightsOptions& o, const FlightMonitor& monitor) {
     out = json{{"type", "FeatureCollection"}, {"features", std::move(features)}}.dump() + "\n";
   }
   fmt::print("{}", out);
-  PrintSummary(judged->records, judged->rejected.size(), judged->without_position, stats.duplicates,
+  PrintSummary(judged->records, judged->rejected, judged->without_position, stats.duplicates,
                stats.aircraft, stats.tracks, violations, monitor.no_fly_versions(),
                judged->max_held);
   return kExitOk;

@@ -55,14 +55,7 @@ Result<std::vector<FlightViolation>> JudgePositionFiles(const SummaryOptions& o,
   const FlightMonitor monitor(scenario.zone_versions(), *locator, std::move(exemptions));
   auto judged = app::JudgeFlightFiles(o.positions, monitor);
   if (!judged.ok()) return std::move(judged).error();
-  if (const auto& rejected = judged->rejected; !rejected.empty()) {
-    Error e = MakeError(ErrorCode::kInvalidInput,
-                        fmt::format("{} bad position record{} (nothing was summarised)",
-                                    rejected.size(), rejected.size() == 1 ? "" : "s"));
-    for (const auto& r : rejected)
-      for (const auto& reason : r.reasons) e.problems.push_back(Problem{"", reason});
-    return e;
-  }
+  if (judged->rejected > 0) return app::RefusedPositionsError(*judged, "nothing was summarised");
   return std::move(judged->violations);
 }
 

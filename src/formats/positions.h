@@ -82,9 +82,11 @@ class PositionSink {
   // The next positions in input order; the sink may move from them (they are cleared after).
   // False stops the reading: ReadPositionsFile then returns what it has counted so far.
   virtual bool Take(std::vector<Position>& positions) = 0;
+  // The next records refused, in input order, likewise.
+  virtual bool TakeRejected(std::vector<RejectedPosition>& rejected) = 0;
   // The reader starts again from the file's first record (it could not vouch for a window, and
-  // reads the file again, whole): the positions this file gave so far are given again. False
-  // stops the reading.
+  // reads the file again, whole): the positions and refused records this file gave so far are
+  // given again. False stops the reading.
   virtual bool Restart() = 0;
 };
 
@@ -96,9 +98,9 @@ class PositionSink {
 // the fast path cannot vouch for, a quote in CSV), the file is read again, whole, by
 // ParsePositions, so the messages stay the reference reader's.
 //
-// With a `sink`, the positions go to it as each window is parsed and the batch returned holds
-// none (its counts and rejected records are as without one); memory then holds a window's
-// text and positions, not the file's. Without one, the batch holds them all.
+// With a `sink`, the positions and the refused records go to it as each window is parsed, and
+// the batch returned holds neither (its counts are as without one); memory then holds a
+// window's text and records, not the file's. Without one, the batch holds them all.
 [[nodiscard]] Result<PositionBatch> ReadPositionsFile(const std::string& path,
                                                       const PositionStreamOptions& options = {},
                                                       PositionSink* sink = nullptr);

@@ -243,10 +243,17 @@ Result<PositionBatch> ReadPositionsFile(const std::string& path,
   bool stopped = false;  // the sink said to stop
   // The positions read so far to the sink, if there is one.
   auto give = [&] {
-    if (!sink || batch.positions.empty()) return;
-    given = true;
-    stopped = !sink->Take(batch.positions);
-    batch.positions.clear();
+    if (!sink) return;
+    if (!batch.positions.empty()) {
+      given = true;
+      stopped = !sink->Take(batch.positions);
+      batch.positions.clear();
+    }
+    if (!batch.rejected.empty() && !stopped) {
+      given = true;
+      stopped = !sink->TakeRejected(batch.rejected);
+      batch.rejected.clear();
+    }
   };
   auto take = [&](std::string_view chunk) {
     if (mode == Mode::kUndecided) {
@@ -334,6 +341,7 @@ Result<PositionBatch> ReadPositionsFile(const std::string& path,
   batch = std::move(parsed).value();
   if (given && !sink->Restart()) {
     batch.positions.clear();
+    batch.rejected.clear();
     return batch;
   }
   give();
