@@ -87,6 +87,20 @@ class FlightJudgeTest : public ::testing::Test {
     return out;
   }
 
+  // JudgeFlightFiles over `files` against JudgeFlights over their positions read whole: the
+  // same violations and counts. The result, for the caller's own checks.
+  app::JudgedFlights ExpectJudgedAlike(const std::vector<std::string>& files,
+                                       const app::FlightJudgeOptions& options) {
+    TrackStats whole_stats;
+    const auto whole = Dump(app::JudgeFlights(ReadWhole(files), *monitor_, &whole_stats));
+    auto judged = app::JudgeFlightFiles(files, *monitor_, options);
+    EXPECT_TRUE(judged.ok()) << judged.error().message;
+    if (!judged.ok()) return {};
+    EXPECT_EQ(Dump(judged->violations), whole);
+    ExpectSameStats(judged->stats, whole_stats);
+    return std::move(judged).value();
+  }
+
   // Feeds `positions` to a judge in parts of `part`, as a reader would.
   static std::vector<FlightViolation> Feed(app::FlightJudge& judge, std::vector<Position> positions,
                                            TrackStats* stats, size_t part = 1000) {
@@ -163,14 +177,9 @@ TEST_F(FlightJudgeTest, OrderedFeedsAreJudgedAsTheyComeExactly) {
 // default budget: read in one pass, the same answer.
 TEST_F(FlightJudgeTest, TheSampleAsItIsFitsTheDefaultBudget) {
   TRUCE_REQUIRE_SHARED_DATA(kSwiss);
-  TrackStats whole_stats;
-  const auto whole = Dump(app::JudgeFlights(Swiss(), *monitor_, &whole_stats));
-  auto judged = app::JudgeFlightFiles({testing::SharedDataPath(kSwiss)}, *monitor_);
-  ASSERT_TRUE(judged.ok()) << judged.error().message;
-  EXPECT_FALSE(judged->read_whole);
-  EXPECT_EQ(Dump(judged->violations), whole);
-  ExpectSameStats(judged->stats, whole_stats);
-  EXPECT_EQ(judged->records, 139'098u);
+  const auto judged = ExpectJudgedAlike({testing::SharedDataPath(kSwiss)}, {});
+  EXPECT_FALSE(judged.read_whole);
+  EXPECT_EQ(judged.records, 139'098u);
 }
 
 // Under a tight budget an input in no order spoils the judgement (an aircraft's fixes come after
@@ -192,17 +201,12 @@ TEST_F(FlightJudgeTest, AnOrderThatSpoilsIsReadAgainWhole) {
   }
   std::shuffle(swiss.begin(), swiss.end(), std::mt19937(2017));
   const std::vector<std::string> files = {WriteLines("shuffled.jsonl", swiss)};
-  TrackStats whole_stats;
-  const auto whole = Dump(app::JudgeFlights(ReadWhole(files), *monitor_, &whole_stats));
   app::FlightJudge judge(*monitor_, kTight);
   Feed(judge, ReadWhole(files), nullptr);
   EXPECT_TRUE(judge.spoiled());
-  auto judged = app::JudgeFlightFiles(files, *monitor_, kTight);
-  ASSERT_TRUE(judged.ok()) << judged.error().message;
-  EXPECT_TRUE(judged->read_whole);
-  EXPECT_EQ(Dump(judged->violations), whole);
-  ExpectSameStats(judged->stats, whole_stats);
-  EXPECT_EQ(judged->max_held, 139'098u);
+  const auto judged = ExpectJudgedAlike(files, kTight);
+  EXPECT_TRUE(judged.read_whole);
+  EXPECT_EQ(judged.max_held, 139'098u);
 }
 
 // Several files are one input: the sample by time, cut in three files of JSON lines.
@@ -216,13 +220,10 @@ TEST_F(FlightJudgeTest, SeveralFilesAreOneInput) {
       WriteLines("a.jsonl", {swiss.begin(), swiss.begin() + third}),
       WriteLines("b.jsonl", {swiss.begin() + third, swiss.begin() + 2 * third}),
       WriteLines("c.jsonl", {swiss.begin() + 2 * third, swiss.end()})};
-  const auto whole = Dump(app::JudgeFlights(ReadWhole(files), *monitor_));
-  ASSERT_GT(whole.size(), 2000u);
-  auto judged = app::JudgeFlightFiles(files, *monitor_, kTight);
-  ASSERT_TRUE(judged.ok()) << judged.error().message;
-  EXPECT_FALSE(judged->read_whole);
-  EXPECT_EQ(Dump(judged->violations), whole);
-  EXPECT_LT(judged->max_held, swiss.size() / 5);
+  const auto judged = ExpectJudgedAlike(files, kTight);
+  EXPECT_GT(judged.violations.size(), 2000u);
+  EXPECT_FALSE(judged.read_whole);
+  EXPECT_LT(judged.max_held, swiss.size() / 5);
   // A file that cannot be read is the error, as ReadPositionsFile gives it.
   auto missing = app::JudgeFlightFiles({files[0], files[1] + ".missing"}, *monitor_);
   ASSERT_FALSE(missing.ok());
