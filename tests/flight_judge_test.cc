@@ -430,6 +430,40 @@ TEST_F(FlightJudgeTest, RefusedRecordsGoToTheCallerAsTheyAreRead) {
   EXPECT_EQ(Dump(spoiled->violations), Dump(app::JudgeFlights(again->positions, *monitor_)));
 }
 
+// A file judged as it is read is not held, so it may hold more text than a file read whole
+// may; one that must be read whole after all is refused with the limit, saying why.
+TEST_F(FlightJudgeTest, OnlyAFileReadWholeKeepsToTheLimitForAFileReadWhole) {
+  TRUCE_REQUIRE_SHARED_DATA(kSwiss);
+  std::vector<Position> swiss = Swiss();
+  std::stable_sort(swiss.begin(), swiss.end(),
+                   [](const Position& a, const Position& b) { return a.time < b.time; });
+  const std::vector<std::string> ordered = {WriteLines("ordered.jsonl", swiss)};
+  ASSERT_GT(fs::file_size(ordered[0]), size_t{10} << 20);
+  app::FlightJudgeOptions small = kTight;
+  small.max_whole_bytes = size_t{1} << 20;
+  const auto judged = ExpectJudgedAlike(ordered, small);
+  EXPECT_FALSE(judged.read_whole);
+
+  std::shuffle(swiss.begin(), swiss.end(), std::mt19937(3));
+  const std::vector<std::string> shuffled = {WriteLines("shuffled.jsonl", swiss)};
+  auto refused = app::JudgeFlightFiles(shuffled, *monitor_, small);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidInput);
+  EXPECT_NE(refused.error().message.find(shuffled[0] + ": "), std::string::npos);
+  EXPECT_NE(refused.error().message.find("more than 1 MiB, the limit for an input file"),
+            std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("in no order by time or by aircraft; sort the files"),
+            std::string::npos)
+      << refused.error().message;
+  // The limit on what is streamed holds too, when a caller sets one.
+  small.max_streamed_bytes = size_t{2} << 20;
+  auto streamed = app::JudgeFlightFiles(ordered, *monitor_, small);
+  ASSERT_FALSE(streamed.ok());
+  EXPECT_NE(streamed.error().message.find("more than 2 MiB"), std::string::npos)
+      << streamed.error().message;
+}
+
 // A reader that starts a file again (a record its fast path cannot vouch for) spoils the
 // judgement; the whole read then gives the rejects and the answer as without a judge.
 TEST_F(FlightJudgeTest, AReaderRestartIsReadAgainWhole) {

@@ -193,13 +193,17 @@ class JudgingSink final : public formats::PositionSink {
   }
   bool Restart() override {
     if (judge_) judge_->Spoil();
+    restarted_ = true;
     return false;
   }
+  // Whether a reader started a file again (rather than the judge spoiling).
+  bool restarted() const { return restarted_; }
 
  private:
   FlightJudge* judge_;  // null: the positions are not wanted (a count of the rejects only)
   JudgedFlights& out_;
   RejectedSink* rejected_;
+  bool restarted_ = false;
 };
 
 }  // namespace
@@ -208,11 +212,15 @@ Result<JudgedFlights> JudgeFlightFiles(const std::vector<std::string>& files,
                                        const FlightMonitor& monitor,
                                        const FlightJudgeOptions& options, RejectedSink* rejected) {
   JudgedFlights out;
+  bool restarted = false;
   {
     FlightJudge judge(monitor, options);
     JudgingSink sink(&judge, out, rejected);
+    formats::PositionStreamOptions streamed;
+    streamed.max_text_bytes = options.max_streamed_bytes;
+    streamed.max_whole_bytes = options.max_whole_bytes;
     for (const std::string& file : files) {
-      auto batch = formats::ReadPositionsFile(file, {}, &sink);
+      auto batch = formats::ReadPositionsFile(file, streamed, &sink);
       if (!batch.ok()) return std::move(batch).error();
       if (judge.spoiled()) break;
       out.records += batch->records;
@@ -223,16 +231,28 @@ Result<JudgedFlights> JudgeFlightFiles(const std::vector<std::string>& files,
       out.max_held = judge.max_held();
       return out;
     }
+    restarted = sink.restarted();
   }
   // Read again, whole: the order of the input did not let the tracks be judged as it came.
   out = JudgedFlights{};
   out.read_whole = true;
   if (rejected) rejected->StartOver();
   JudgingSink refused(nullptr, out, rejected);
+  formats::PositionStreamOptions whole;
+  whole.max_text_bytes = whole.max_whole_bytes = options.max_whole_bytes;
   std::vector<Position> positions;
   for (const std::string& file : files) {
-    auto batch = formats::ReadPositionsFile(file);
-    if (!batch.ok()) return std::move(batch).error();
+    auto batch = formats::ReadPositionsFile(file, whole);
+    if (!batch.ok()) {
+      Error e = std::move(batch).error();
+      e.message += restarted
+                       ? " (the positions had to be read whole: a record the fast reader could "
+                         "not vouch for made it read a file again)"
+                       : " (the positions had to be read whole: an aircraft's fix came after a "
+                         "track of it was judged, so they are in no order by time or by "
+                         "aircraft; sort the files by time, or split them)";
+      return e;
+    }
     if (positions.empty()) {
       positions = std::move(batch->positions);
     } else {

@@ -3,6 +3,7 @@
 // same positions both report the same violations.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "formats/positions.h"
+#include "formats/text_file.h"
 #include "truce/flight.h"
 #include "truce/flight_monitor.h"
 #include "truce/result.h"
@@ -32,6 +34,11 @@ struct FlightJudgeOptions {
   size_t held_budget = size_t{1} << 18;
   // How many positions are taken between two looks at the budget.
   size_t sweep_every = size_t{1} << 13;
+  // JudgeFlightFiles: the most text a file may hold while it is judged as it is read (memory
+  // does not grow with it: no limit), and when it must be read whole after all (the limit for
+  // an input file).
+  size_t max_streamed_bytes = SIZE_MAX;
+  size_t max_whole_bytes = formats::kMaxInputFileBytes;
 };
 
 // JudgeFlights over positions given a part at a time, in input order (as ReadPositionsFile
@@ -119,8 +126,9 @@ struct JudgedFlights {
 
 // Reads `files` through a FlightJudge (the positions judged as they are read); when it is
 // spoiled, reads them again whole and judges them with JudgeFlights. The result is the same
-// either way. Refused records go to `rejected` (may be null) as they are read, so that a file
-// of bad records is not held either. Errors: the files' (ReadPositionsFile).
+// either way; but a file too large to read whole (options.max_whole_bytes) is then refused,
+// saying why it had to be. Refused records go to `rejected` (may be null) as they are read, so that
+// a file of bad records is not held either. Errors: the files' (ReadPositionsFile).
 [[nodiscard]] Result<JudgedFlights> JudgeFlightFiles(const std::vector<std::string>& files,
                                                      const FlightMonitor& monitor,
                                                      const FlightJudgeOptions& options = {},

@@ -72,6 +72,12 @@ struct PositionStreamOptions {
   // Read and inflate on a second thread (ReadTextFileChunksAhead), so that inflating overlaps
   // with parsing; false reads on the calling thread only.
   bool read_ahead = true;
+  // The most text a file may hold when it is read a window at a time, and when it is read
+  // whole (a doubt, a byte order mark); both default to the limit for an input file
+  // (text_file.h kMaxInputFileBytes). With a sink nothing but a window is held, so a caller
+  // may allow more text streamed; a file read whole keeps to max_whole_bytes.
+  size_t max_text_bytes = size_t{256} << 20;
+  size_t max_whole_bytes = size_t{256} << 20;
 };
 
 // Takes positions from ReadPositionsFile as they are read, so that a caller can judge them

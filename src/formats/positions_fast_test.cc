@@ -513,6 +513,38 @@ TEST(PositionsStreamTest, ASinkTakesPositionsAsTheyAreReadAndCanStop) {
   EXPECT_LT(stopping.kept.size(), all.kept.size());
 }
 
+// What is streamed and what is read whole keep to their own limits, with ReadTextFile's
+// messages: a text read whole (a byte order mark, a doubt) to max_whole_bytes, a text streamed
+// to max_text_bytes, which may be larger.
+TEST(PositionsStreamTest, TheLimitsForTextStreamedAndReadWhole) {
+  const StreamedFile file("limits.csv");
+  std::string csv = kOpenSkyHeader;
+  while (csv.size() < 50000) csv += kGoodCsvRow;
+  PositionStreamOptions o;
+  o.max_whole_bytes = 20000;
+  o.max_text_bytes = 100000;
+  file.Write(csv);
+  const auto streamed = ReadPositionsFile(file.path(), o);
+  ASSERT_TRUE(streamed.ok()) << streamed.error().message;
+  EXPECT_EQ(streamed->positions.size(), ParsePositions(csv, file.path())->positions.size());
+  const std::string whole_error = ReadTextFile(file.path(), ReadLimits{20000}).error().message;
+  for (const std::string& text :
+       {"\xEF\xBB\xBF" + csv, csv + "1533101250,3003ae,45.8,9.2,,,,\"DLH8JW\",,,,,,,,\n"}) {
+    file.Write(text);
+    RecordingSink sink;
+    const auto refused = ReadPositionsFile(file.path(), o, &sink);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().message,
+              ReadTextFile(file.path(), ReadLimits{20000}).error().message);
+  }
+  EXPECT_NE(whole_error.find("more than 19.5 KiB"), std::string::npos) << whole_error;
+  o.max_text_bytes = 30000;
+  file.Write(csv);
+  const auto too_long = ReadPositionsFile(file.path(), o);
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.error().message, ReadTextFile(file.path(), ReadLimits{30000}).error().message);
+}
+
 TEST(PositionsStreamTest, CsvAndErrorsReadAlike) {
   const StreamedFile file("states.csv");
   file.Write(std::string(kOpenSkyHeader) +

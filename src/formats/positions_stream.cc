@@ -12,6 +12,10 @@
 #include "text_file.h"
 
 namespace truce::formats {
+
+static_assert(PositionStreamOptions{}.max_text_bytes == kMaxInputFileBytes &&
+              PositionStreamOptions{}.max_whole_bytes == kMaxInputFileBytes);
+
 namespace {
 
 // About how many bytes of text `path` holds: its size, or for gzip the size its last member
@@ -255,14 +259,19 @@ Result<PositionBatch> ReadPositionsFile(const std::string& path,
       batch.rejected.clear();
     }
   };
+  // Past what may be read whole: the whole read says so, as ReadTextFile would.
+  auto held_whole = [&] {
+    if (whole.size() > options.max_whole_bytes) again = true;
+    return !again;
+  };
   auto take = [&](std::string_view chunk) {
     if (mode == Mode::kUndecided) {
       whole.append(chunk);
-      if (whole.find_first_not_of(" \t\r\n") == std::string::npos) return true;
+      if (whole.find_first_not_of(" \t\r\n") == std::string::npos) return held_whole();
       chunk = whole;
       if (whole.starts_with("\xEF\xBB\xBF")) {
         mode = Mode::kWhole;
-        return true;
+        return held_whole();
       }
       switch (DetectPositionFormat(whole)) {
         case PositionFormat::kTrafficJson:
@@ -289,7 +298,7 @@ Result<PositionBatch> ReadPositionsFile(const std::string& path,
       case Mode::kUndecided:
       case Mode::kWhole:
         whole.append(chunk);
-        break;
+        return held_whole();
     }
     // A window that must be read again is not given: the whole read gives its records.
     if (!again) give();
@@ -304,8 +313,9 @@ Result<PositionBatch> ReadPositionsFile(const std::string& path,
     }
     return true;
   };
-  Status read = options.read_ahead ? ReadTextFileChunksAhead(path, ReadLimits{}, pieces)
-                                   : ReadTextFileChunks(path, ReadLimits{}, pieces);
+  const ReadLimits streamed{options.max_text_bytes};
+  Status read = options.read_ahead ? ReadTextFileChunksAhead(path, streamed, pieces)
+                                   : ReadTextFileChunks(path, streamed, pieces);
   if (!read.ok()) return read.error();
   if (stopped) return batch;
   if (!again) {
@@ -330,8 +340,8 @@ Result<PositionBatch> ReadPositionsFile(const std::string& path,
   }
   // Read whole: the reference reader says what is wrong, or reads what the windows could not
   // vouch for.
-  if (mode != Mode::kUndecided && mode != Mode::kWhole) {
-    auto text = ReadTextFile(path);
+  if (again || (mode != Mode::kUndecided && mode != Mode::kWhole)) {
+    auto text = ReadTextFile(path, ReadLimits{options.max_whole_bytes});
     if (!text.ok()) return std::move(text).error();
     whole = std::move(text).value();
   }
