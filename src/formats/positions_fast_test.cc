@@ -545,6 +545,31 @@ TEST(PositionsStreamTest, TheLimitsForTextStreamedAndReadWhole) {
   EXPECT_EQ(too_long.error().message, ReadTextFile(file.path(), ReadLimits{30000}).error().message);
 }
 
+// A record or line that never ends does not grow a window without bound: past 16 MiB the file
+// is read whole, within the limit for that, with the reference's answer.
+TEST(PositionsStreamTest, AWindowDoesNotGrowWithoutBound) {
+  const StreamedFile file("endless");
+  const std::string good = JsonRecords().front();
+  const std::string huge(size_t{17} << 20, 'a');
+  for (const std::string& text :
+       {good + "\n{\"x\":\"" + huge + "\"}\n" + good + "\n",
+        "[" + good + ",{\"x\":\"" + huge + "\"}," + good + "]",
+        std::string(kOpenSkyHeader) + kGoodCsvRow + "1533101250,3003ae,45.8," + huge + "\n"}) {
+    file.Write(text);
+    SCOPED_TRACE(text.substr(0, 20));
+    const auto reference = ParsePositionsReference(text, file.path());
+    ExpectSameBatch(ReadPositionsFile(file.path()), reference, "default limits");
+    PositionStreamOptions o;
+    o.max_text_bytes = SIZE_MAX;
+    o.max_whole_bytes = size_t{10} << 20;
+    RecordingSink sink;
+    const auto refused = ReadPositionsFile(file.path(), o, &sink);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().message,
+              ReadTextFile(file.path(), ReadLimits{o.max_whole_bytes}).error().message);
+  }
+}
+
 TEST(PositionsStreamTest, CsvAndErrorsReadAlike) {
   const StreamedFile file("states.csv");
   file.Write(std::string(kOpenSkyHeader) +

@@ -18,6 +18,12 @@ static_assert(PositionStreamOptions{}.max_text_bytes == kMaxInputFileBytes &&
 
 namespace {
 
+// The most text a window holds while it waits for the end of a record or line: far more than
+// one may hold (kMaxPositionRecordBytes, kMaxPositionLineBytes, the CSV reader's record
+// limit), so only a defective file meets it. It is then read whole, within the limit for a file
+// read whole, so that a streamed file without a record end cannot grow a window without bound.
+constexpr size_t kMaxWindowBytes = size_t{16} << 20;
+
 // About how many bytes of text `path` holds: its size, or for gzip the size its last member
 // records (modulo 4 GiB, more than any input may hold). 0 when not known. Only a hint.
 size_t ExpectedTextBytes(const std::string& path) {
@@ -81,7 +87,7 @@ class WindowedTrafficJson {
       }
     }
     searched_ = used_;
-    if (cut == std::string::npos) return true;
+    if (cut == std::string::npos) return used_ <= kMaxWindowBytes;
     buffer_[cut] = ']';
     if (!Parse(cut + 1, batch, false)) return false;
     consumed_ += cut;
@@ -132,7 +138,8 @@ class StreamedLines {
  public:
   explicit StreamedLines(const std::string& file) : file_(file) {}
 
-  void Feed(std::string_view chunk, PositionBatch& batch) {
+  // More text; false when the file must be read again whole (a line longer than a window).
+  bool Feed(std::string_view chunk, PositionBatch& batch) {
     for (;;) {
       const size_t end = chunk.find('\n');
       if (end == std::string_view::npos) break;
@@ -146,6 +153,7 @@ class StreamedLines {
       chunk.remove_prefix(end + 1);
     }
     partial_.append(chunk);
+    return partial_.size() <= kMaxWindowBytes;
   }
 
   void Finish(PositionBatch& batch) {
@@ -190,7 +198,7 @@ class WindowedCsv {
     }
     if (buffer_.size() - header_ < window_) return true;
     const size_t cut = buffer_.rfind('\n');
-    if (cut < header_) return true;  // no whole row yet
+    if (cut < header_) return buffer_.size() <= header_ + kMaxWindowBytes;  // no whole row yet
     if (!Parse(cut + 1, batch)) return false;
     buffer_.erase(header_, cut + 1 - header_);
     return true;
@@ -290,7 +298,7 @@ Result<PositionBatch> ReadPositionsFile(const std::string& path,
         again = !array.Feed(chunk, batch);
         break;
       case Mode::kLines:
-        lines.Feed(chunk, batch);
+        again = !lines.Feed(chunk, batch);
         break;
       case Mode::kCsv:
         again = !csv.Feed(chunk, batch);
