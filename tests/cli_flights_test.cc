@@ -220,6 +220,15 @@ TEST_F(CliFlightsTest, BadRecordsRejectTheWholeFileUnlessSkipped) {
   const std::vector<json> all = Lines(Slurp(rejects));
   ASSERT_EQ(all.size(), 300u);
   EXPECT_EQ(all.back()["origin"], many + ":600");
+  // A run that fails leaves the rejects file as it was, and nothing beside it.
+  std::ofstream(rejects) << "kept\n";
+  r = Truce("flights " + Zones() + " --positions " + many + " " + (dir_ / "missing.csv").string() +
+            " --skip-invalid " + rejects);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(Slurp(rejects), "kept\n");
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    EXPECT_EQ(entry.path().string().find(".partial-"), std::string::npos) << entry.path();
+  }
 }
 
 TEST_F(CliFlightsTest, Exemptions) {

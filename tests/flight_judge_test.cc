@@ -456,6 +456,10 @@ TEST_F(FlightJudgeTest, OnlyAFileReadWholeKeepsToTheLimitForAFileReadWhole) {
   EXPECT_NE(refused.error().message.find("in no order by time or by aircraft; sort the files"),
             std::string::npos)
       << refused.error().message;
+  // Any other error of the whole read is the file's own, without the note.
+  auto missing = app::JudgeFlightFiles({shuffled[0], shuffled[0] + ".missing"}, *monitor_, kTight);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message, shuffled[0] + ".missing: no such file");
   // The limit on what is streamed holds too, when a caller sets one.
   small.max_streamed_bytes = size_t{2} << 20;
   auto streamed = app::JudgeFlightFiles(ordered, *monitor_, small);

@@ -245,6 +245,8 @@ Result<JudgedFlights> JudgeFlightFiles(const std::vector<std::string>& files,
     auto batch = formats::ReadPositionsFile(file, whole);
     if (!batch.ok()) {
       Error e = std::move(batch).error();
+      // Only the limit for a file read whole is this pass's own doing.
+      if (e.message.find(formats::kTooLargeToReadWhole) == std::string::npos) return e;
       e.message += restarted
                        ? " (the positions had to be read whole: a record the fast reader could "
                          "not vouch for made it read a file again)"

@@ -1,5 +1,7 @@
 // truce flights PATH --positions FILE... | --follow: which aircraft entered which no-fly zone
 // version, when, where and for how long (docs/flights.md).
+#include <unistd.h>
+
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -89,32 +91,45 @@ bool ReadBoundedLine(std::istream& in, std::string& line, size_t max) {
   }
 }
 
-// --skip-invalid FILE: each refused record written as it is read (one JSON line), the file
-// begun again if the files are read again whole. Created even when nothing is refused.
+// --skip-invalid FILE: each refused record written as it is read (one JSON line) to a file
+// beside FILE, begun again if the files are read again whole, and put in FILE's place only
+// when the run succeeds: a run that fails leaves FILE as it was. Created even when nothing is
+// refused.
 class RejectsFile final : public app::RejectedSink {
  public:
-  explicit RejectsFile(std::string path) : path_(std::move(path)) {}
+  explicit RejectsFile(std::string path)
+      : path_(std::move(path)), partial_(fmt::format("{}.partial-{}", path_, ::getpid())) {}
+  ~RejectsFile() override {
+    if (!closed_) {
+      out_.close();
+      std::remove(partial_.c_str());
+    }
+  }
 
   void Take(const formats::RejectedPosition& r) override {
-    if (!out_.is_open()) out_.open(path_, std::ios::trunc);
+    if (!out_.is_open()) out_.open(partial_, std::ios::trunc);
     out_ << RejectLine(r) << '\n';
   }
   void StartOver() override {
     if (out_.is_open()) out_.close();
     out_.clear();
   }
+  // The run succeeded: FILE becomes what was written.
   Status Close() {
-    if (!out_.is_open()) out_.open(path_, std::ios::trunc);
+    if (!out_.is_open()) out_.open(partial_, std::ios::trunc);
     out_.close();
-    if (!out_) {
+    closed_ = true;
+    if (!out_ || std::rename(partial_.c_str(), path_.c_str()) != 0) {
+      std::remove(partial_.c_str());
       return MakeError(ErrorCode::kIo, fmt::format("{}: cannot write the rejects", path_));
     }
     return Status::Ok();
   }
 
  private:
-  std::string path_;
+  std::string path_, partial_;
   std::ofstream out_;
+  bool closed_ = false;
 };
 
 // Reads and judges the position files (app::JudgeFlightFiles: as they are read, holding only

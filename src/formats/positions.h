@@ -80,6 +80,10 @@ struct PositionStreamOptions {
   size_t max_whole_bytes = size_t{256} << 20;
 };
 
+// The end of the message of a file over its limit (text_file.h ReadTextFile's wording), so
+// that a caller can tell that error from the others.
+inline constexpr std::string_view kTooLargeToReadWhole = "the limit for an input file";
+
 // Takes positions from ReadPositionsFile as they are read, so that a caller can judge them
 // without holding the file's positions at once (app::JudgeFlightFiles).
 class PositionSink {

@@ -528,13 +528,22 @@ TEST(PositionsStreamTest, TheLimitsForTextStreamedAndReadWhole) {
   ASSERT_TRUE(streamed.ok()) << streamed.error().message;
   EXPECT_EQ(streamed->positions.size(), ParsePositions(csv, file.path())->positions.size());
   const std::string whole_error = ReadTextFile(file.path(), ReadLimits{20000}).error().message;
-  for (const std::string& text :
-       {"\xEF\xBB\xBF" + csv, csv + "1533101250,3003ae,45.8,9.2,,,,\"DLH8JW\",,,,,,,,\n"}) {
+  // Streamed, they could have been read: the error says why they were read whole.
+  for (const auto& [text, why] :
+       {std::pair{"\xEF\xBB\xBF" + csv, "(read whole: it begins with a byte order mark)"},
+        std::pair{csv + "1533101250,3003ae,45.8,9.2,,,,\"DLH8JW\",,,,,,,,\n",
+                  "(read whole: a record the fast reader could not vouch for, a quote in CSV or "
+                  "a record without an end made it so)"}}) {
     file.Write(text);
     RecordingSink sink;
     const auto refused = ReadPositionsFile(file.path(), o, &sink);
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().message,
+              ReadTextFile(file.path(), ReadLimits{20000}).error().message + " " + why);
+    // Without more allowed streamed, ReadTextFile's message alone, as before.
+    PositionStreamOptions plain;
+    plain.max_text_bytes = plain.max_whole_bytes = 20000;
+    EXPECT_EQ(ReadPositionsFile(file.path(), plain).error().message,
               ReadTextFile(file.path(), ReadLimits{20000}).error().message);
   }
   EXPECT_NE(whole_error.find("more than 19.5 KiB"), std::string::npos) << whole_error;
@@ -566,7 +575,9 @@ TEST(PositionsStreamTest, AWindowDoesNotGrowWithoutBound) {
     const auto refused = ReadPositionsFile(file.path(), o, &sink);
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().message,
-              ReadTextFile(file.path(), ReadLimits{o.max_whole_bytes}).error().message);
+              ReadTextFile(file.path(), ReadLimits{o.max_whole_bytes}).error().message +
+                  " (read whole: a record the fast reader could not vouch for, a quote in CSV or "
+                  "a record without an end made it so)");
   }
 }
 

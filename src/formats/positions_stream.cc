@@ -247,7 +247,8 @@ Result<PositionBatch> ReadPositionsFile(const std::string& path,
   PositionBatch batch;
   std::string whole;  // kUndecided, kWhole: the text so far
   // With a sink, room is never reserved for the file's positions: they do not stay.
-  WindowedTrafficJson array(options.window_bytes, sink ? 0 : ExpectedTextBytes(path));
+  const size_t expected = ExpectedTextBytes(path);
+  WindowedTrafficJson array(options.window_bytes, sink ? 0 : expected);
   StreamedLines lines(path);
   WindowedCsv csv(options.window_bytes, path);
   bool again = false;    // the file must be read again, whole
@@ -267,9 +268,13 @@ Result<PositionBatch> ReadPositionsFile(const std::string& path,
       batch.rejected.clear();
     }
   };
-  // Past what may be read whole: the whole read says so, as ReadTextFile would.
+  // Past what may be read whole (or about to be, by the file's size): the whole read says
+  // so, as ReadTextFile would.
   auto held_whole = [&] {
-    if (whole.size() > options.max_whole_bytes) again = true;
+    if (whole.size() > options.max_whole_bytes ||
+        (mode == Mode::kWhole && expected > options.max_whole_bytes)) {
+      again = true;
+    }
     return !again;
   };
   auto take = [&](std::string_view chunk) {
@@ -350,7 +355,18 @@ Result<PositionBatch> ReadPositionsFile(const std::string& path,
   // vouch for.
   if (again || (mode != Mode::kUndecided && mode != Mode::kWhole)) {
     auto text = ReadTextFile(path, ReadLimits{options.max_whole_bytes});
-    if (!text.ok()) return std::move(text).error();
+    if (!text.ok()) {
+      Error e = std::move(text).error();
+      // Streamed, it could have held more: say why it had to be read whole.
+      if (options.max_text_bytes > options.max_whole_bytes &&
+          e.message.find(kTooLargeToReadWhole) != std::string::npos) {
+        e.message += mode == Mode::kWhole
+                         ? " (read whole: it begins with a byte order mark)"
+                         : " (read whole: a record the fast reader could not vouch for, a quote "
+                           "in CSV or a record without an end made it so)";
+      }
+      return e;
+    }
     whole = std::move(text).value();
   }
   auto parsed = ParsePositions(whole, path);
