@@ -1,9 +1,15 @@
 // End-to-end: `truce flights`, the real binary, its output formats, errors and exit codes, and
 // --follow fed through stdin.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
+
+#include <sys/stat.h>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -11,6 +17,7 @@
 
 #include "cli_harness.h"
 #include "flight_test_zones.h"
+#include "formats/text_file.h"
 
 namespace truce {
 namespace {
@@ -301,6 +308,34 @@ TEST_F(CliFlightsTest, UsageErrors) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(Contains(r.err, "--min-dwell: expected a number of seconds in [0, 1000000000]"))
       << r.err;
+}
+
+// A pipe cannot be read again: positions in no order from a pipe are judged at its end, not
+// early (a spoiled judgement would need a second read), and give the answer a file gives.
+TEST_F(CliFlightsTest, PositionsInNoOrderFromAPipe) {
+  const fs::path sample =
+      fs::path(TRUCE_SHARED_DATA) / "flights/traffic_collections_switzerland.json.gz";
+  if (!fs::exists(sample)) GTEST_SKIP() << "real-data corpus not found: " << sample;
+  const std::string zones = Write("test_zones.geojson", testing::kFlightTestZones);
+  const std::string lines = Write("swiss.jsonl", "");
+  // The sample's records, shuffled, as JSON lines.
+  auto records = json::parse(formats::ReadTextFile(sample.string()).value());
+  std::shuffle(records.begin(), records.end(), std::mt19937(5));
+  std::string text;
+  for (const json& r : records) text += r.dump() + "\n";
+  std::ofstream(lines) << text;
+  CliRun from_file = Truce("flights " + zones + " --positions " + lines + " --max-held 0");
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  // A named pipe, written once: a second read would wait for a writer that never comes.
+  const std::string fifo = (dir_ / "feed.fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  std::thread writer([&] { std::ofstream(fifo) << text; });
+  CliRun from_pipe = Truce("flights " + zones + " --positions " + fifo + " --max-held 0");
+  writer.join();
+  ASSERT_EQ(from_pipe.exit_code, 0) << from_pipe.err;
+  EXPECT_EQ(from_pipe.out, from_file.out);
+  EXPECT_EQ(Lines(from_pipe.out).size(), 2095u);
+  EXPECT_TRUE(Contains(from_pipe.err, "2095 violations")) << from_pipe.err;
 }
 
 TEST_F(CliFlightsTest, SwitzerlandSample) {

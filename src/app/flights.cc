@@ -1,6 +1,7 @@
 #include "app/flights.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <tuple>
 #include <utility>
 
@@ -214,7 +215,16 @@ Result<JudgedFlights> JudgeFlightFiles(const std::vector<std::string>& files,
   JudgedFlights out;
   bool restarted = false;
   {
-    FlightJudge judge(monitor, options);
+    // A pipe cannot be read again, so nothing is judged before its end: the judgement cannot
+    // spoil.
+    FlightJudgeOptions judging = options;
+    for (const std::string& file : files) {
+      std::error_code ec;
+      if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec)) {
+        judging.held_budget = SIZE_MAX;
+      }
+    }
+    FlightJudge judge(monitor, judging);
     JudgingSink sink(&judge, out, rejected);
     formats::PositionStreamOptions streamed;
     streamed.max_text_bytes = options.max_streamed_bytes;

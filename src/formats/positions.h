@@ -108,6 +108,9 @@ class PositionSink {
 // the fast path cannot vouch for, a quote in CSV), the file is read again, whole, by
 // ParsePositions, so the messages stay the reference reader's.
 //
+// A file that is not a regular file (a pipe, /dev/stdin, a device) cannot be read again: it is
+// read whole, once, within max_whole_bytes.
+//
 // With a `sink`, the positions and the refused records go to it as each window is parsed, and
 // the batch returned holds neither (its counts are as without one); memory then holds a
 // window's text and records, not the file's. Without one, the batch holds them all.

@@ -241,6 +241,19 @@ class WindowedCsv {
 
 Result<PositionBatch> ReadPositionsFile(const std::string& path,
                                         const PositionStreamOptions& options, PositionSink* sink) {
+  // A pipe or a device cannot be read again after a doubt: read it whole, once.
+  if (std::error_code ec;
+      std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    auto text = ReadTextFile(path, ReadLimits{options.max_whole_bytes});
+    if (!text.ok()) return std::move(text).error();
+    auto parsed = ParsePositions(*text, path);
+    if (!parsed.ok() || !sink) return parsed;
+    const bool more = parsed->positions.empty() || sink->Take(parsed->positions);
+    parsed->positions.clear();
+    if (more && !parsed->rejected.empty()) sink->TakeRejected(parsed->rejected);
+    parsed->rejected.clear();
+    return parsed;
+  }
   // What the text is, from its first bytes; a text that begins with a byte order mark is
   // read whole.
   enum class Mode { kUndecided, kArray, kLines, kCsv, kWhole } mode = Mode::kUndecided;
