@@ -40,8 +40,8 @@ struct FlightJudge::Aircraft {
   // earlier one): the tracks held that end more than max_gap before it are over, as long as
   // the aircraft's records come in time order (a later one that does not spoils the judgement).
   std::optional<UtcTime> track_begun;
-  size_t touched = 0;  // the sweep during which a position was last held
-  bool holding = false;
+  size_t touched = 0;   // the sweep during which a position was last held
+  bool listed = false;  // in holding_ (once each, until a sweep finds it holding nothing)
   // A look that judged nothing re-sorts what is held: the next waits until this many are.
   size_t look_again_at = 0;
   // The tracks judged before the end, [first, last] fix times, ordered by time: disjoint and
@@ -93,8 +93,8 @@ bool FlightJudge::Add(Position& p) {
   }
   a.touched = sweeps_;
   a.held.push_back(std::move(p));
-  if (!a.holding) {
-    a.holding = true;
+  if (!a.listed) {
+    a.listed = true;
     holding_.push_back(&a);
   }
   max_held_ = std::max(max_held_, ++held_);
@@ -111,7 +111,10 @@ void FlightJudge::Sweep() {
   if (held_ <= options_.held_budget) return;
   const auto gap = monitor_.options().max_gap;
   // The aircraft silent longest first.
-  std::erase_if(holding_, [](const Aircraft* a) { return !a->holding; });
+  std::erase_if(holding_, [](Aircraft* a) {
+    a->listed = !a->held.empty();
+    return !a->listed;
+  });
   std::stable_sort(holding_.begin(), holding_.end(),
                    [](const Aircraft* x, const Aircraft* y) { return x->touched < y->touched; });
   for (Aircraft* a : holding_) {
@@ -153,13 +156,12 @@ void FlightJudge::Judge(Aircraft& a, UtcTime horizon) {
   // not sorted at every sweep.
   a.look_again_at = 2 * a.held.size();
   held_ += a.held.size();
-  a.holding = !a.held.empty();
 }
 
 std::vector<FlightViolation> FlightJudge::Finish(TrackStats* stats) {
   finishing_ = true;
   for (Aircraft* a : holding_) {
-    if (a->holding) Judge(*a, kEndOfTime);
+    if (!a->held.empty()) Judge(*a, kEndOfTime);
   }
   holding_.clear();
   stats_.positions = taken_;

@@ -90,7 +90,7 @@ class FlightJudge {
   const FlightMonitor& monitor_;
   const FlightJudgeOptions options_;
   std::unordered_map<std::string, std::unique_ptr<Aircraft>> aircraft_;
-  std::vector<Aircraft*> holding_;           // those holding positions (and some no longer)
+  std::vector<Aircraft*> holding_;  // those holding positions (and some no longer), once each
   std::vector<FlightViolation> violations_;  // each track's together, in Detect's order
   TrackStats stats_;
   std::optional<UtcTime> latest_;  // the latest time read
