@@ -236,6 +236,14 @@ TEST_F(CliFlightsTest, BadRecordsRejectTheWholeFileUnlessSkipped) {
   for (const auto& entry : fs::directory_iterator(dir_)) {
     EXPECT_EQ(entry.path().string().find(".partial-"), std::string::npos) << entry.path();
   }
+  // A symbolic link (or a device: /dev/stdout) is written through, not replaced.
+  const fs::path target = dir_ / "target.jsonl", link = dir_ / "link.jsonl";
+  std::ofstream(target) << "old\n";
+  fs::create_symlink(target, link);
+  r = Truce("flights " + Zones() + " --positions " + many + " --skip-invalid " + link.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_symlink(link));
+  EXPECT_EQ(Lines(Slurp(target.string())).size(), 300u);
 }
 
 TEST_F(CliFlightsTest, Exemptions) {

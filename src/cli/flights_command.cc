@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -94,13 +95,20 @@ bool ReadBoundedLine(std::istream& in, std::string& line, size_t max) {
 // --skip-invalid FILE: each refused record written as it is read (one JSON line) to a file
 // beside FILE, begun again if the files are read again whole, and put in FILE's place only
 // when the run succeeds: a run that fails leaves FILE as it was. Created even when nothing is
-// refused.
+// refused. A FILE that is a device, a pipe or a symbolic link (/dev/stdout) is written
+// directly, as before: putting a file in its place would replace it.
 class RejectsFile final : public app::RejectedSink {
  public:
   explicit RejectsFile(std::string path)
-      : path_(std::move(path)), partial_(fmt::format("{}.partial-{}", path_, ::getpid())) {}
+      : path_(std::move(path)), partial_(fmt::format("{}.partial-{}", path_, ::getpid())) {
+    std::error_code ec;
+    const auto status = std::filesystem::symlink_status(path_, ec);
+    if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+      partial_ = path_;
+    }
+  }
   ~RejectsFile() override {
-    if (!closed_) {
+    if (!closed_ && partial_ != path_) {
       out_.close();
       std::remove(partial_.c_str());
     }
@@ -119,6 +127,11 @@ class RejectsFile final : public app::RejectedSink {
     if (!out_.is_open()) out_.open(partial_, std::ios::trunc);
     out_.close();
     closed_ = true;
+    if (partial_ == path_) {
+      if (!out_)
+        return MakeError(ErrorCode::kIo, fmt::format("{}: cannot write the rejects", path_));
+      return Status::Ok();
+    }
     if (!out_ || std::rename(partial_.c_str(), path_.c_str()) != 0) {
       std::remove(partial_.c_str());
       return MakeError(ErrorCode::kIo, fmt::format("{}: cannot write the rejects", path_));
