@@ -1,7 +1,6 @@
 #include "app/flights.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <tuple>
 #include <utility>
 
@@ -221,10 +220,7 @@ Result<JudgedFlights> JudgeFlightFiles(const std::vector<std::string>& files,
     // spoil.
     FlightJudgeOptions judging = options;
     for (const std::string& file : files) {
-      std::error_code ec;
-      if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec)) {
-        judging.held_budget = SIZE_MAX;
-      }
+      if (!formats::CanReadAgain(file)) judging.held_budget = SIZE_MAX;
     }
     FlightJudge judge(monitor, judging);
     JudgingSink sink(&judge, out, rejected);

@@ -108,12 +108,16 @@ class PositionSink {
 // the fast path cannot vouch for, a quote in CSV), the file is read again, whole, by
 // ParsePositions, so the messages stay the reference reader's.
 //
-// A file that is not a regular file (a pipe, /dev/stdin, a device) cannot be read again: it is
-// read whole, once, within max_whole_bytes.
+// A file that is not a regular file (a pipe, /dev/stdin, a device) cannot be read again
+// (CanReadAgain): it is read whole, once, within max_whole_bytes.
 //
 // With a `sink`, the positions and the refused records go to it as each window is parsed, and
 // the batch returned holds neither (its counts are as without one); memory then holds a
 // window's text and records, not the file's. Without one, the batch holds them all.
+// Whether `path` can be read again from its start: a regular file, or one that does not exist
+// (reading it says so); not a pipe or a device.
+bool CanReadAgain(const std::string& path);
+
 [[nodiscard]] Result<PositionBatch> ReadPositionsFile(const std::string& path,
                                                       const PositionStreamOptions& options = {},
                                                       PositionSink* sink = nullptr);

@@ -239,24 +239,19 @@ class WindowedCsv {
 
 }  // namespace
 
+bool CanReadAgain(const std::string& path) {
+  std::error_code ec;
+  return !std::filesystem::exists(path, ec) || std::filesystem::is_regular_file(path, ec);
+}
+
 Result<PositionBatch> ReadPositionsFile(const std::string& path,
                                         const PositionStreamOptions& options, PositionSink* sink) {
-  // A pipe or a device cannot be read again after a doubt: read it whole, once.
-  if (std::error_code ec;
-      std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
-    auto text = ReadTextFile(path, ReadLimits{options.max_whole_bytes});
-    if (!text.ok()) return std::move(text).error();
-    auto parsed = ParsePositions(*text, path);
-    if (!parsed.ok() || !sink) return parsed;
-    const bool more = parsed->positions.empty() || sink->Take(parsed->positions);
-    parsed->positions.clear();
-    if (more && !parsed->rejected.empty()) sink->TakeRejected(parsed->rejected);
-    parsed->rejected.clear();
-    return parsed;
-  }
   // What the text is, from its first bytes; a text that begins with a byte order mark is
-  // read whole.
-  enum class Mode { kUndecided, kArray, kLines, kCsv, kWhole } mode = Mode::kUndecided;
+  // read whole. So is a pipe or a device, which could not be read again after a doubt: once,
+  // within the limit for a file read whole.
+  const bool once = !CanReadAgain(path);
+  enum class Mode { kUndecided, kArray, kLines, kCsv, kWhole };
+  Mode mode = once ? Mode::kWhole : Mode::kUndecided;
   PositionBatch batch;
   std::string whole;  // kUndecided, kWhole: the text so far
   // With a sink, room is never reserved for the file's positions: they do not stay.
@@ -339,7 +334,7 @@ Result<PositionBatch> ReadPositionsFile(const std::string& path,
     }
     return true;
   };
-  const ReadLimits streamed{options.max_text_bytes};
+  const ReadLimits streamed{once ? options.max_whole_bytes : options.max_text_bytes};
   Status read = options.read_ahead ? ReadTextFileChunksAhead(path, streamed, pieces)
                                    : ReadTextFileChunks(path, streamed, pieces);
   if (!read.ok()) return read.error();
