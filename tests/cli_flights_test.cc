@@ -369,9 +369,12 @@ TEST_F(CliFlightsTest, SwitzerlandSample) {
   const size_t at = held.err.find("at most ");
   ASSERT_NE(at, std::string::npos) << held.err;
   EXPECT_LT(std::stoul(held.err.substr(at + 8)), 20'000u) << held.err;
-  EXPECT_EQ(
-      Truce("flights " + zones + " --positions " + sample.string() + " --max-held -1").exit_code,
-      2);
+  for (const char* bad : {"-1", "1e400", "nan", "lots"}) {
+    EXPECT_EQ(Truce("flights " + zones + " --positions " + sample.string() + " --max-held " + bad)
+                  .exit_code,
+              2)
+        << bad;
+  }
 }
 
 }  // namespace
