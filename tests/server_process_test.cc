@@ -488,5 +488,84 @@ TEST(ServerProcessTest, VerifyServerAgainstAKeptHead) {
   EXPECT_EQ(r.exit_code, 1);
 }
 
+// A party checks the receipts it was answered with, and that the log still holds the entries;
+// `verify --db` checks a batch's one signature once its last entry is read.
+TEST(ServerProcessTest, ReceiptsOfABatchVerifyAndATamperedBatchIsNamed) {
+  TempDir dir;
+  const std::string db = (dir.path() / "r.db").string();
+  const std::string head = (dir.path() / "head.json").string();
+  const std::string answer = (dir.path() / "answer.json").string();
+  std::string data3;
+  {
+    ServerHarness server(db);
+    server.LoadShippedScenario();  // entry 0
+    const std::string token = server.Token(app::Role::kMonitor);
+    const std::string url = server.base_url();
+    ASSERT_EQ(Truce(dir, "verify --server " + url + " --head " + head + " --update").exit_code, 0);
+    Reply batch = server.Post(
+        "/api/v1/reports", json::array({ReportJson("R-1"), ReportJson("R-2"), ReportJson("R-3")}),
+        token);  // entries 1..3
+    ASSERT_EQ(batch.status, 201) << batch.text;
+    std::ofstream(answer) << batch.text;
+    CmdRun r = Truce(dir, "verify --receipt " + answer + " --head " + head);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("ok: 3 receipts (3 of them for entries submitted together)"),
+              std::string::npos)
+        << r.out;
+    r = Truce(dir, "verify --receipt " + answer + " --head " + head + " --server " + url);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("every entry is in the server's log of 4 entries"), std::string::npos)
+        << r.out;
+    // One receipt alone, as a party hands it on: the first of the batch.
+    const std::string one = (dir.path() / "one.json").string();
+    std::ofstream(one) << batch.body["results"][0].dump();
+    r = Truce(dir, "verify --receipt " + one + " --head " + head);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("ok: 1 receipts"), std::string::npos) << r.out;
+    // A forged leaf: the path no longer leads to the batch's signed root.
+    json forged = batch.body;
+    forged["results"][1]["leaf_hash"] = HashToHex(LeafHash("forged"));
+    const std::string forged_path = (dir.path() / "forged.json").string();
+    std::ofstream(forged_path) << forged.dump();
+    r = Truce(dir, "verify --receipt " + forged_path + " --head " + head);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("the receipt of entry 2: its path does not lead"), std::string::npos)
+        << r.err;
+    // A receipt the log signed for an entry no longer in this server's log.
+    json later = batch.body["results"][2];
+    later["log_index"] = 9;
+    std::ofstream(forged_path, std::ios::trunc) << later.dump();
+    r = Truce(dir, "verify --receipt " + forged_path + " --head " + head);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("it is not in the batch it names (entries 1 to 3)"), std::string::npos)
+        << r.err;
+    json field = batch.body["results"][0];
+    field["batch"].erase("root_hash");
+    std::ofstream(forged_path, std::ios::trunc) << field.dump();
+    r = Truce(dir, "verify --receipt " + forged_path + " --head " + head);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("forged.json: item 0: receipt: batch.root_hash: expected 64"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(Truce(dir, "verify --receipt " + answer).exit_code, 2);
+    EXPECT_EQ(
+        Truce(dir, "verify --receipt " + answer + " --head " + head + " --db " + db).exit_code, 2);
+    data3 = (*server.store().GetEntry(3))->data;
+  }
+  CmdRun v = Truce(dir, "verify --db " + db);
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  // The batch's last entry edited with its leaf: the batch's one signature no longer holds
+  // (checked when the batch's last entry is read, before the entry's query rows).
+  std::string edited = data3;
+  edited.replace(edited.find("33.55"), 5, "33.60");
+  Tamper(db, fmt::format("UPDATE log_entries SET data = '{}', leaf_hash = X'{}' WHERE idx = 3;",
+                         edited, HashToHex(LeafHash(edited))));
+  v = Truce(dir, "verify --db " + db);
+  EXPECT_EQ(v.exit_code, 1);
+  EXPECT_NE(v.err.find("an entry of the batch of entries 1 to 3 (submitted together) was altered"),
+            std::string::npos)
+      << v.err;
+}
+
 }  // namespace
 }  // namespace truce::testing

@@ -497,9 +497,20 @@ TEST_F(ServerTest, ReceiptsAndProofsVerifyAgainstSignedHeads) {
   for (const json& result : r.body["results"]) {
     const uint64_t index = result["log_index"];
     const Hash leaf = *HashFromHex(result["leaf_hash"].get<std::string>());
-    // The receipt is the log's signature over (index, leaf).
-    EXPECT_TRUE(app::VerifySignature(head->key, app::ReceiptMessage(index, leaf),
+    // Two reports submitted together: one signature over their batch, and each receipt's path
+    // from its leaf to the batch's root.
+    EXPECT_EQ(result["receipt_format"], "truce-receipt-v2");
+    EXPECT_EQ(result["batch"]["first"], 1);
+    EXPECT_EQ(result["batch"]["count"], 2);
+    auto receipt = app::ReceiptFromJson(result);
+    ASSERT_TRUE(receipt.ok()) << receipt.error().message;
+    EXPECT_TRUE(app::VerifyReceipt(head->key, *receipt).ok());
+    EXPECT_TRUE(app::VerifySignature(head->key,
+                                     app::BatchReceiptMessage(1, 2, receipt->batch->root),
                                      *app::BytesFromHex(result["receipt"].get<std::string>())));
+    json forged = result;
+    forged["leaf_hash"] = HashToHex(LeafHash("forged"));
+    EXPECT_FALSE(app::VerifyReceipt(head->key, *app::ReceiptFromJson(forged)).ok());
     Reply proof = server_->Get(
         fmt::format("/api/v1/log/inclusion?index={}&tree_size={}", index, head->head.size));
     ASSERT_EQ(proof.status, 200) << proof.text;
@@ -509,11 +520,27 @@ TEST_F(ServerTest, ReceiptsAndProofsVerifyAgainstSignedHeads) {
     EXPECT_FALSE(
         VerifyInclusion(index, head->head.size, LeafHash("forged"), path, head->head.root).ok());
   }
-  // The submitter can recompute its leaf from the entry the log keeps.
+  // The submitter can recompute its leaf from the entry the log keeps, and the listing says
+  // which entries one receipt covers.
   Reply entries = server_->Get("/api/v1/log/entries?from=1&limit=1", admin_);
   ASSERT_EQ(entries.body["items"].size(), 1u);
   EXPECT_EQ(HashToHex(LeafHash(entries.body["items"][0]["data"].get<std::string>())),
             r.body["results"][0]["leaf_hash"]);
+  EXPECT_EQ(entries.body["items"][0]["receipt"], r.body["results"][0]["receipt"]);
+  EXPECT_EQ(entries.body["items"][0]["receipt_format"], "truce-receipt-v2");
+  EXPECT_EQ(entries.body["items"][0]["batch"], json({{"first", 1}, {"count", 2}}));
+  // A report submitted alone is signed alone: the signature over (index, leaf).
+  Reply alone = server_->Post("/api/v1/reports", ReportJson("LOG-3"), monitor_);
+  ASSERT_EQ(alone.status, 201) << alone.text;
+  const json& single = alone.body["results"][0];
+  EXPECT_EQ(single["receipt_format"], "truce-receipt-v1");
+  EXPECT_FALSE(single.contains("batch"));
+  EXPECT_TRUE(app::VerifySignature(
+      head->key,
+      app::ReceiptMessage(single["log_index"],
+                          *HashFromHex(single["leaf_hash"].get<std::string>())),
+      *app::BytesFromHex(single["receipt"].get<std::string>())));
+  EXPECT_TRUE(app::VerifyReceipt(head->key, *app::ReceiptFromJson(single)).ok());
   EXPECT_EQ(server_->Get("/api/v1/log/inclusion?index=99").status, 400);
   EXPECT_EQ(server_->Get("/api/v1/log/inclusion?index=0&tree_size=99").status, 404);
   EXPECT_EQ(server_->Get("/api/v1/log/consistency?first=5&second=2").status, 400);

@@ -229,12 +229,21 @@ Result<JsonPage> App::LogEntries(const Principal& who, uint64_t from, size_t lim
   JsonPage page;
   Status st = store_.ScanEntries(from, [&](const store::LogEntry& e, const store::EntryIndex&) {
     if (e.index >= size || page.items.size() >= limit) return false;
-    page.items.push_back({{"index", e.index},
-                          {"kind", e.kind},
-                          {"received_at", FormatTimestamp(e.received_at)},
-                          {"leaf_hash", HashToHex(e.leaf_hash)},
-                          {"receipt", BytesToHex(e.receipt)},
-                          {"data", e.data}});
+    // The receipt as stored: its signature, and for a batch's the entries it covers (their
+    // leaves, in this listing, give the batch's root).
+    const auto stored = DecodeStoredReceipt(e.receipt);
+    nlohmann::json item = {
+        {"index", e.index},
+        {"kind", e.kind},
+        {"received_at", FormatTimestamp(e.received_at)},
+        {"leaf_hash", HashToHex(e.leaf_hash)},
+        {"receipt", BytesToHex(stored.ok() ? stored->signature : e.receipt)},
+        {"receipt_format", stored.ok() && stored->batch ? kBatchReceiptFormat : kReceiptFormat},
+        {"data", e.data}};
+    if (stored.ok() && stored->batch) {
+      item["batch"] = {{"first", stored->batch->first}, {"count", stored->batch->second}};
+    }
+    page.items.push_back(std::move(item));
     return true;
   });
   if (!st.ok()) return st.error();

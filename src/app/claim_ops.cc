@@ -119,8 +119,8 @@ Result<SubmitOutcome> App::SubmitClaims(const Principal& who, std::vector<json> 
   auto entries = AppendLocked(std::move(subs));
   if (!entries.ok()) return entries.error();
   SubmitOutcome out;
-  for (const store::LogEntry& e : *entries) {
-    out.items.push_back(ItemOutcome{"", 0, true, e.index, ReceiptOf(e)});
+  for (Receipt& r : ReceiptsOf(*entries)) {
+    out.items.push_back(ItemOutcome{"", 0, true, r.index, std::move(r)});
   }
   out.accepted = out.items.size();
   out.unchanged = unchanged.size();

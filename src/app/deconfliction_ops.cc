@@ -285,12 +285,12 @@ Result<SubmitOutcome> App::SubmitNotificationFeatures(const Principal& who, cons
   // The notice each movement was given: from its entry's time to its window's start.
   const NotificationState after = views_.notifications().At(views_.size());
   SubmitOutcome out;
+  std::vector<Receipt> receipts = ReceiptsOf(*entries);
   size_t next = 0;
   for (ItemOutcome& item : items) {
     if (item.created) {
-      const store::LogEntry& e = (*entries)[next++];
-      item.log_index = e.index;
-      item.receipt = ReceiptOf(e);
+      item.log_index = (*entries)[next].index;
+      item.receipt = std::move(receipts[next++]);
       ++out.accepted;
     } else {
       ++out.unchanged;
@@ -534,8 +534,8 @@ Result<SubmitOutcome> App::SubmitAcknowledgements(const Principal& who, std::vec
   auto entries = AppendLocked(std::move(subs));
   if (!entries.ok()) return entries.error();
   SubmitOutcome out;
-  for (const store::LogEntry& e : *entries) {
-    out.items.push_back(ItemOutcome{"", 0, true, e.index, ReceiptOf(e)});
+  for (Receipt& r : ReceiptsOf(*entries)) {
+    out.items.push_back(ItemOutcome{"", 0, true, r.index, std::move(r)});
   }
   out.accepted = out.items.size();
   out.head = ledger_.Head();

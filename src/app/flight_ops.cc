@@ -154,8 +154,8 @@ Result<SubmitOutcome> App::SubmitExemptions(const Principal& who, std::vector<js
   auto entries = AppendLocked(std::move(subs));
   if (!entries.ok()) return entries.error();
   SubmitOutcome out;
-  for (const store::LogEntry& entry : *entries) {
-    out.items.push_back(ItemOutcome{"", 0, true, entry.index, ReceiptOf(entry)});
+  for (Receipt& r : ReceiptsOf(*entries)) {
+    out.items.push_back(ItemOutcome{"", 0, true, r.index, std::move(r)});
   }
   out.accepted = entries->size();
   out.head = ledger_.Head();

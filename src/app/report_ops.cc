@@ -110,11 +110,11 @@ Result<SubmitOutcome> App::SubmitReports(const Principal& who, std::vector<json>
   if (!subs.empty()) {
     auto entries = AppendLocked(std::move(subs));
     if (!entries.ok()) return entries.error();
+    std::vector<Receipt> receipts = ReceiptsOf(*entries);
     for (size_t i = 0; i < out.items.size(); ++i) {
       if (pending_of_item[i] == SIZE_MAX) continue;
-      const store::LogEntry& e = (*entries)[pending_of_item[i]];
-      out.items[i].log_index = e.index;
-      if (out.items[i].created) out.items[i].receipt = ReceiptOf(e);
+      out.items[i].log_index = (*entries)[pending_of_item[i]].index;
+      if (out.items[i].created) out.items[i].receipt = std::move(receipts[pending_of_item[i]]);
     }
   }
   for (const ItemOutcome& item : out.items) ++(item.created ? out.accepted : out.unchanged);

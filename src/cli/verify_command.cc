@@ -1,9 +1,13 @@
-// truce verify --db PATH|URL [--key FILE] | --server URL --head FILE: check the transparency log.
+// truce verify --db PATH|URL [--key FILE] | --server URL --head FILE
+//              | --receipt FILE --head FILE [--server URL]: check the transparency log.
 //   --db recomputes every leaf, receipt, query row and signed tree head from the database and
 //        names the first entry found altered or removed (exit 1).
 //   --server checks that a live server's log extends a head kept earlier (a consistency proof),
 //        so that a party can show the history was only appended to. --update keeps the new
 //        head in FILE afterwards (and starts a FILE that does not exist yet).
+//   --receipt checks the receipts a submission was answered with (a receipt, a list of them, or
+//        the whole response) against the log's key in a kept head, and with --server that each
+//        entry is in the server's log now (an inclusion proof in its current head).
 #include <unistd.h>
 
 #include <filesystem>
@@ -30,6 +34,7 @@ struct VerifyOptions {
   std::string server;
   std::string head;
   std::string token;
+  std::string receipt;
   bool update = false;
 };
 
@@ -65,6 +70,28 @@ Result<json> GetJson(const VerifyOptions& o, const std::string& path) {
   return formats::ParseJson(reply->body, o.server + path);
 }
 
+// The hashes of a proof the server answered with.
+Result<std::vector<Hash>> ProofIn(const json& doc) {
+  std::vector<Hash> proof;
+  for (const json& h : doc.value("proof", json::array())) {
+    const auto hash = h.is_string() ? HashFromHex(h.get<std::string>()) : std::nullopt;
+    if (!hash) return MakeError(ErrorCode::kInvalidInput, "the server's proof is malformed");
+    proof.push_back(*hash);
+  }
+  return proof;
+}
+
+// A tree head kept in `path`, its signature checked.
+Result<app::SignedHead> ReadKeptHead(const std::string& path) {
+  auto text = formats::ReadTextFile(path);
+  if (!text.ok()) return text.error();
+  auto doc = formats::ParseJson(*text, path);
+  if (!doc.ok()) return doc.error();
+  auto kept = app::TreeHeadFromJson(*doc);
+  if (!kept.ok()) return Error{kept.error().code, path + ": " + kept.error().message, {}};
+  return kept;
+}
+
 Status WriteHead(const std::string& path, const json& head) {
   const std::string temp = path + ".tmp";
   {
@@ -96,26 +123,16 @@ int VerifyServer(const VerifyOptions& o) {
                HashToHex(current->head.root), o.head);
     return kExitOk;
   }
-  auto kept_text = formats::ReadTextFile(o.head);
-  if (!kept_text.ok()) return ReportError(kept_text.error());
-  auto kept_doc = formats::ParseJson(*kept_text, o.head);
-  if (!kept_doc.ok()) return ReportError(kept_doc.error());
-  auto kept = app::TreeHeadFromJson(*kept_doc);
-  if (!kept.ok()) {
-    return ReportError(Error{kept.error().code, o.head + ": " + kept.error().message, {}});
-  }
+  auto kept = ReadKeptHead(o.head);
+  if (!kept.ok()) return ReportError(kept.error());
   std::vector<Hash> proof;
   if (kept->head.size <= current->head.size) {
     auto proof_doc = GetJson(o, fmt::format("/api/v1/log/consistency?first={}&second={}",
                                             kept->head.size, current->head.size));
     if (!proof_doc.ok()) return ReportError(proof_doc.error());
-    for (const json& h : proof_doc->value("proof", json::array())) {
-      const auto hash = h.is_string() ? HashFromHex(h.get<std::string>()) : std::nullopt;
-      if (!hash) {
-        return ReportError(MakeError(ErrorCode::kInvalidInput, "the server's proof is malformed"));
-      }
-      proof.push_back(*hash);
-    }
+    auto hashes = ProofIn(*proof_doc);
+    if (!hashes.ok()) return ReportError(hashes.error());
+    proof = std::move(hashes).value();
   }
   if (Status st = app::VerifyHeadsConsistent(*kept, *current, proof); !st.ok()) {
     return ReportError(st.error());
@@ -129,7 +146,103 @@ int VerifyServer(const VerifyOptions& o) {
   return kExitOk;
 }
 
+// The receipts in `doc`: one receipt object, an array of them, or a submission's response
+// ({"results": [...]}, whose unchanged items carry none).
+Result<std::vector<app::Receipt>> ReceiptsIn(const json& doc, const std::string& path) {
+  const json* list = &doc;
+  if (doc.is_object() && doc.contains("results")) list = &doc["results"];
+  std::vector<json> items;
+  if (list->is_array()) {
+    for (const json& item : *list) {
+      if (!item.is_object() || item.contains("receipt")) items.push_back(item);
+    }
+  } else {
+    items.push_back(*list);
+  }
+  if (items.empty()) {
+    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: holds no receipt", path));
+  }
+  std::vector<app::Receipt> out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto r = app::ReceiptFromJson(items[i]);
+    if (!r.ok()) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}: item {}: {}", path, i, r.error().message));
+    }
+    out.push_back(std::move(r).value());
+  }
+  return out;
+}
+
+int VerifyReceipts(const VerifyOptions& o) {
+  auto kept = ReadKeptHead(o.head);
+  if (!kept.ok()) return ReportError(kept.error());
+  auto text = formats::ReadTextFile(o.receipt);
+  if (!text.ok()) return ReportError(text.error());
+  auto doc = formats::ParseJson(*text, o.receipt);
+  if (!doc.ok()) return ReportError(doc.error());
+  auto receipts = ReceiptsIn(*doc, o.receipt);
+  if (!receipts.ok()) return ReportError(receipts.error());
+  size_t batched = 0;
+  for (const app::Receipt& r : *receipts) {
+    if (Status st = app::VerifyReceipt(kept->key, r); !st.ok()) {
+      return ReportError(Error{st.error().code, o.receipt + ": " + st.error().message, {}});
+    }
+    batched += r.batch ? 1 : 0;
+  }
+  fmt::print(
+      "ok: {} receipts ({} of them for entries submitted together) signed by the log's "
+      "key {}\n",
+      receipts->size(), batched, app::PublicKeyToHex(kept->key));
+  if (o.server.empty()) return kExitOk;
+  // The log now holds each entry: an inclusion proof in the server's current head, signed by
+  // the same key.
+  auto current_doc = GetJson(o, "/api/v1/log/head");
+  if (!current_doc.ok()) return ReportError(current_doc.error());
+  auto current = app::TreeHeadFromJson(*current_doc);
+  if (!current.ok()) return ReportError(current.error());
+  if (current->key != kept->key) {
+    return ReportError(
+        MakeError(ErrorCode::kConflict,
+                  fmt::format("the log now signs with key {}, not the kept head's key {}",
+                              app::PublicKeyToHex(current->key), app::PublicKeyToHex(kept->key))));
+  }
+  for (const app::Receipt& r : *receipts) {
+    if (r.index >= current->head.size) {
+      return ReportError(
+          MakeError(ErrorCode::kConflict,
+                    fmt::format("entry {} is not in the log: the server's head covers {} entries",
+                                r.index, current->head.size)));
+    }
+    auto proof_doc = GetJson(
+        o, fmt::format("/api/v1/log/inclusion?index={}&tree_size={}", r.index, current->head.size));
+    if (!proof_doc.ok()) return ReportError(proof_doc.error());
+    auto proof = ProofIn(*proof_doc);
+    if (!proof.ok()) return ReportError(proof.error());
+    if (Status st =
+            VerifyInclusion(r.index, current->head.size, r.leaf_hash, *proof, current->head.root);
+        !st.ok()) {
+      return ReportError(MakeError(
+          ErrorCode::kConflict,
+          fmt::format("entry {} with leaf {} is not in the server's log of {} entries: {}", r.index,
+                      HashToHex(r.leaf_hash), current->head.size, st.error().message)));
+    }
+  }
+  fmt::print("ok: every entry is in the server's log of {} entries (root {})\n", current->head.size,
+             HashToHex(current->head.root));
+  return kExitOk;
+}
+
 int Run(const VerifyOptions& o) {
+  if (!o.receipt.empty()) {
+    if (o.head.empty() || !o.db.empty() || o.update) {
+      ReportError(MakeError(ErrorCode::kInvalidArgument,
+                            "--receipt needs --head FILE (a head of the log, for its key) and "
+                            "takes neither --db nor --update"));
+      return kExitUsage;
+    }
+    return VerifyReceipts(o);
+  }
   // A command line naming neither or both targets is a usage error (exit 2), not bad input.
   if (o.db.empty() == o.server.empty()) {
     ReportError(MakeError(ErrorCode::kInvalidArgument,
@@ -148,8 +261,9 @@ int Run(const VerifyOptions& o) {
 void AddVerifyCommand(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "verify",
-      "Check the transparency log: a database end to end (--db), or a live server against a "
-      "kept tree head (--server URL --head FILE)");
+      "Check the transparency log: a database end to end (--db), a live server against a "
+      "kept tree head (--server URL --head FILE), or the receipts a submission was answered "
+      "with (--receipt FILE --head FILE [--server URL])");
   auto o = std::make_shared<VerifyOptions>();
   cmd->add_option("--db", o->db, "SQLite database file, or postgresql://USER@HOST:PORT/DB");
   cmd->add_option("--key", o->key,
@@ -159,6 +273,9 @@ void AddVerifyCommand(CLI::App& app, Action& action) {
   cmd->add_option("--head", o->head, "A tree head kept earlier (JSON from /api/v1/log/head)");
   cmd->add_option("--token", o->token, "Bearer token, if the server asks for one");
   cmd->add_flag("--update", o->update, "Keep the server's current head in --head afterwards");
+  cmd->add_option("--receipt", o->receipt,
+                  "Receipts to check (a receipt, a JSON list of them, or a submission's "
+                  "response), signed by the key of the --head kept");
   cmd->callback([&action, o] { action = [o] { return Run(*o); }; });
 }
 

@@ -415,7 +415,7 @@ Result<FeaturePage> PageOf(const Call& c, const Collection& col, const ItemsQuer
     if (!disclosed.ok()) return disclosed.error();
     out.features = std::move(disclosed->page.items);
     out.matched = disclosed->matched;
-    out.disclosure = ReceiptJson(disclosed->receipt);
+    out.disclosure = app::ReceiptToJson(disclosed->receipt);
     out.disclosure["entry"] = disclosed->entry_data;
     return out;
   }

@@ -241,15 +241,8 @@ Result<app::JsonPage> Window(std::vector<json> all, const app::PageRequest& page
   return CountedPage(std::move(counted), *slice);
 }
 
-json ReceiptJson(const app::Receipt& r) {
-  return {{"log_index", r.index},
-          {"leaf_hash", HashToHex(r.leaf_hash)},
-          {"receipt", app::BytesToHex(r.signature)},
-          {"received_at", FormatTimestamp(r.received_at)}};
-}
-
 json ItemJson(const app::ItemOutcome& item) {
-  json r = item.receipt ? ReceiptJson(*item.receipt) : json{{"log_index", item.log_index}};
+  json r = item.receipt ? app::ReceiptToJson(*item.receipt) : json{{"log_index", item.log_index}};
   r["status"] = item.created ? "created" : "unchanged";
   return r;
 }

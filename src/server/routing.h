@@ -133,7 +133,6 @@ nlohmann::json PageJson(std::vector<nlohmann::json> items, const std::string& ne
 // slice a page asks for, and the page of what the application gave for it.
 [[nodiscard]] Result<app::Slice> SliceOf(const app::PageRequest& page);
 app::JsonPage CountedPage(app::CountedItems counted, const app::Slice& slice);
-nlohmann::json ReceiptJson(const app::Receipt& r);
 // One submitted item's result: its receipt when it was stored by this request, else the log
 // index under which it already stands ("unchanged": a resubmission carries no new receipt).
 // Every POST encodes its items through this, never through `*item.receipt`.

@@ -49,7 +49,8 @@ TEST(PageLinksTest, AnArrayOfSelfNextAndPrevKeepingTheQuery) {
 // One submitted item's result: its receipt when it was stored now, else where it already stands
 // (the empty receipt of an unchanged item was once dereferenced; the api fuzzer found it).
 TEST(ItemJsonTest, AReceiptWhenStoredNowElseTheIndexItStandsUnder) {
-  app::ItemOutcome stored{"c1", 0, true, 7, app::Receipt{7, {}, "\x01\xff", UtcTime{}}};
+  app::ItemOutcome stored{"c1", 0, true, 7,
+                          app::Receipt{7, {}, "\x01\xff", UtcTime{}, std::nullopt}};
   const json created = ItemJson(stored);
   EXPECT_EQ(created["status"], "created");
   EXPECT_EQ(created["log_index"], 7);

@@ -54,7 +54,7 @@ ApiResponse List(const Call& c, bool sites) {
   auto out = sites ? c.app.ListSites(c.who, f, page) : c.app.ListMovements(c.who, f, page);
   if (!out.ok()) return ErrorResponse(out.error());
   json body = PageJson(std::move(out->page.items), out->page.next);
-  json disclosure = ReceiptJson(out->receipt);
+  json disclosure = app::ReceiptToJson(out->receipt);
   disclosure["entry"] = out->entry_data;
   body["disclosure"] = std::move(disclosure);
   return JsonResponse(body);
