@@ -39,6 +39,15 @@ Hash NodeHash(const Hash& left, const Hash& right) noexcept;
 // O(n) hashing; for repeated queries on a growing tree use MerkleTree.
 Hash MerkleRoot(std::span<const Hash> leaf_hashes) noexcept;
 
+// The root of the tree over `leaf_hashes` and every leaf's RFC 9162 inclusion path in it
+// (paths[m] is PATH(m, D[n])), in O(n log n) hashing and copying: what n calls of
+// MerkleTree::InclusionProof give, without hashing the incomplete subtrees again for each.
+struct MerklePaths {
+  Hash root{};
+  std::vector<std::vector<Hash>> paths;
+};
+MerklePaths AllInclusionProofs(std::span<const Hash> leaf_hashes);
+
 // An in-memory append-only Merkle tree that answers roots, inclusion proofs and consistency
 // proofs for any earlier size in O(log n) hashes. It keeps every complete subtree's hash:
 // about 64 bytes per leaf. Thread-compatible: concurrent const calls are safe, Append needs

@@ -8,12 +8,7 @@
 //                {"body":...,"kind":"report","party":"","received_at":"...Z","revision":1,
 //                 "submitter":"tok_..."}
 //   leaf         SHA-256(0x00 || entry data)
-//   receipt      one entry submitted alone:
-//                Ed25519 over "truce-receipt-v1\n<index>\n<leaf hash hex>\n";
-//                several entries submitted together (a batch, one signature for them all):
-//                Ed25519 over "truce-receipt-v2\n<first index>\n<count>\n<batch root hex>\n",
-//                the batch root being the Merkle root of the batch's leaves alone, and each
-//                entry's receipt carrying the RFC 9162 path from its leaf to that root
+//   receipt      per entry, or per batch of entries submitted together (app/receipts.h)
 //   tree head    Ed25519 over "truce-tree-head-v1\n<size>\n<timestamp ms>\n<root hex>\n"
 #pragma once
 
@@ -30,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/receipts.h"
 #include "app/signing.h"
 #include "app/submission.h"
 #include "store/store.h"
@@ -37,14 +33,6 @@
 
 namespace truce::app {
 
-// The receipt formats, as the API names them ("receipt_format").
-inline constexpr std::string_view kReceiptFormat = "truce-receipt-v1";
-inline constexpr std::string_view kBatchReceiptFormat = "truce-receipt-v2";
-
-std::string ReceiptMessage(uint64_t index, const Hash& leaf_hash);
-// What one signature covers for the `count` entries from `first` submitted together: `root` is
-// MerkleRoot of their leaf hashes in log order.
-std::string BatchReceiptMessage(uint64_t first, uint64_t count, const Hash& root);
 std::string TreeHeadMessage(uint64_t size, const Hash& root, UtcTime timestamp);
 
 // {"tree_size","timestamp","timestamp_ms","root_hash","signature","public_key"}; hashes and
@@ -77,53 +65,6 @@ ParsedEntry ParsedEntryOf(std::string_view kind, nlohmann::json data);
 
 // "report SYR123 revision 2", "positions batch of 40", ... for messages.
 std::string DescribeEntry(const store::LogEntry& entry);
-
-// The batch a truce-receipt-v2 signature covers: the entries first .. first + count - 1.
-struct ReceiptBatch {
-  uint64_t first = 0;
-  uint64_t count = 0;
-  Hash root{};              // MerkleRoot of the batch's leaf hashes
-  std::vector<Hash> proof;  // RFC 9162 PATH(index - first, the batch's leaves)
-  bool operator==(const ReceiptBatch&) const = default;
-};
-
-// What the submitter of one entry gets back: the log's signature of its leaf (v1), or of the
-// batch it came in with the path from its leaf to the batch's root (v2).
-struct Receipt {
-  uint64_t index = 0;
-  Hash leaf_hash{};
-  std::string signature;  // 64 bytes of Ed25519
-  UtcTime received_at{};
-  std::optional<ReceiptBatch> batch;  // v2 only
-  bool operator==(const Receipt&) const = default;
-};
-
-// A log entry's receipt column: the 64-byte signature of a v1 receipt, or for a v2 receipt
-// 0x02, the batch's first index and count (8 bytes each, big-endian) and the 64-byte signature
-// of the batch (the same bytes in every entry of the batch).
-struct StoredReceipt {
-  std::string signature;
-  std::optional<std::pair<uint64_t, uint64_t>> batch;  // first, count
-};
-std::string EncodeStoredReceipt(const StoredReceipt& receipt);
-// kInvalidInput saying what the bytes are not.
-[[nodiscard]] Result<StoredReceipt> DecodeStoredReceipt(std::string_view bytes);
-
-// The receipts of `entries`, the entries of one append in log order (as Ledger::Append and
-// Commit give them): a batch's paths are computed from its leaves there. A v2 entry whose batch
-// is not all in `entries` gets its receipt without the batch's root and path (root zero).
-std::vector<Receipt> ReceiptsOf(std::span<const store::LogEntry> entries);
-// The receipt of an entry submitted alone (or whose batch's path is not wanted).
-Receipt ReceiptOf(const store::LogEntry& entry);
-
-// Whether `receipt` is `key`'s: its signature over its leaf (v1), or over its batch with the
-// path from its leaf to the batch root (v2). The error says which part does not hold.
-[[nodiscard]] Status VerifyReceipt(const PublicKey& key, const Receipt& receipt);
-// {"log_index","leaf_hash","receipt","received_at","receipt_format"} and, for v2,
-// "batch":{"first","count","root_hash","proof":[...]}; hashes and signature in hex.
-nlohmann::json ReceiptToJson(const Receipt& receipt);
-// The inverse; kInvalidInput naming the field that is missing or malformed.
-[[nodiscard]] Result<Receipt> ReceiptFromJson(const nlohmann::json& doc);
 
 using Clock = std::function<UtcTime()>;
 // The system clock at millisecond resolution.

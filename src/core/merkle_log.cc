@@ -81,6 +81,38 @@ Hash MerkleRoot(std::span<const Hash> leaf_hashes) noexcept {
   return NodeHash(MerkleRoot(leaf_hashes.first(k)), MerkleRoot(leaf_hashes.subspan(k)));
 }
 
+namespace {
+
+// The hash of leaves [begin, end) of `leaves`, having appended to each of their paths the
+// siblings below this subtree's root (RFC 9162 2.1.3.1: the deeper siblings come first).
+Hash HashAndPaths(std::span<const Hash> leaves, size_t begin, size_t end,
+                  std::vector<std::vector<Hash>>& paths) {
+  if (end - begin == 1) return leaves[begin];
+  const size_t split = begin + SplitPoint(end - begin);
+  const Hash left = HashAndPaths(leaves, begin, split, paths);
+  const Hash right = HashAndPaths(leaves, split, end, paths);
+  for (size_t m = begin; m < split; ++m) paths[m].push_back(right);
+  for (size_t m = split; m < end; ++m) paths[m].push_back(left);
+  return NodeHash(left, right);
+}
+
+}  // namespace
+
+MerklePaths AllInclusionProofs(std::span<const Hash> leaf_hashes) {
+  MerklePaths out;
+  if (leaf_hashes.empty()) {
+    out.root = Sha256("");
+    return out;
+  }
+  out.paths.resize(leaf_hashes.size());
+  // Every path has the depth of its leaf: at most ceil(log2 n) hashes.
+  size_t depth = 0;
+  while ((size_t{1} << depth) < leaf_hashes.size()) ++depth;
+  for (std::vector<Hash>& path : out.paths) path.reserve(depth);
+  out.root = HashAndPaths(leaf_hashes, 0, leaf_hashes.size(), out.paths);
+  return out;
+}
+
 void MerkleTree::Append(const Hash& leaf_hash) {
   if (levels_.empty()) levels_.emplace_back();
   levels_[0].push_back(leaf_hash);

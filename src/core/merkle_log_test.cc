@@ -66,6 +66,26 @@ TEST(MerkleLogTest, RootsMatchTheReferenceForEverySize) {
   EXPECT_FALSE(tree.Root(9).ok());
 }
 
+// All paths at once are the tree's proofs one by one, for sizes with and without a complete
+// tree, and the root is the tree's.
+TEST(MerkleLogTest, AllInclusionProofsAreEachLeafsProof) {
+  EXPECT_EQ(HashToHex(AllInclusionProofs({}).root), kRoots[0]);
+  EXPECT_TRUE(AllInclusionProofs({}).paths.empty());
+  MerkleTree tree;
+  std::vector<Hash> leaves;
+  for (uint64_t n = 1; n <= 70; ++n) {
+    leaves.push_back(LeafHash(std::to_string(n)));
+    tree.Append(leaves.back());
+    const MerklePaths all = AllInclusionProofs(leaves);
+    ASSERT_EQ(all.paths.size(), n);
+    EXPECT_EQ(all.root, tree.Root()) << n;
+    for (uint64_t m = 0; m < n; ++m) {
+      EXPECT_EQ(all.paths[m], *tree.InclusionProof(m, n)) << m << " of " << n;
+      EXPECT_TRUE(VerifyInclusion(m, n, leaves[m], all.paths[m], all.root).ok());
+    }
+  }
+}
+
 TEST(MerkleLogTest, ReferenceInclusionProofs) {
   const MerkleTree tree = ReferenceTree();
   EXPECT_EQ(HexAll(*tree.InclusionProof(0, 8)),
