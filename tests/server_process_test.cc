@@ -522,6 +522,22 @@ TEST(ServerProcessTest, ReceiptsOfABatchVerifyAndATamperedBatchIsNamed) {
     r = Truce(dir, "verify --receipt " + one + " --head " + head);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("ok: 1 receipts"), std::string::npos) << r.out;
+    // A list of receipts, as a party keeps them.
+    const std::string list = (dir.path() / "list.json").string();
+    std::ofstream(list) << batch.body["results"].dump();
+    r = Truce(dir, "verify --receipt " + list + " --head " + head);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("ok: 3 receipts"), std::string::npos) << r.out;
+    // The same reports again: nothing new is stored, so the answer holds no receipt to check.
+    Reply again =
+        server.Post("/api/v1/reports",
+                    json::array({ReportJson("R-1"), ReportJson("R-2"), ReportJson("R-3")}), token);
+    ASSERT_EQ(again.status, 200) << again.text;
+    const std::string unchanged = (dir.path() / "unchanged.json").string();
+    std::ofstream(unchanged) << again.text;
+    r = Truce(dir, "verify --receipt " + unchanged + " --head " + head);
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("unchanged.json: holds no receipt"), std::string::npos) << r.err;
     // A forged leaf: the path no longer leads to the batch's signed root.
     json forged = batch.body;
     forged["results"][1]["leaf_hash"] = HashToHex(LeafHash("forged"));
