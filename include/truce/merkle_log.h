@@ -6,7 +6,7 @@
 // today's tree only appended to the one it saw; and with an inclusion proof, that an entry it
 // submitted is in the tree. Both verifications need only hashes, never the log's contents.
 //
-// Pure computation: no I/O. Hashing comes from libsodium's SHA-256.
+// Pure computation: no I/O. Hashing comes from OpenSSL's SHA-256 (libsodium's if OpenSSL fails).
 #pragma once
 
 #include <array>

@@ -1,7 +1,11 @@
 #include "truce/merkle_log.h"
 
+#include <openssl/evp.h>
+
 #include <bit>
 #include <cassert>
+#include <initializer_list>
+#include <memory>
 
 #include <fmt/format.h>
 #include <sodium.h>
@@ -17,13 +21,39 @@ uint64_t SplitPoint(uint64_t n) {
 
 Status Fail(std::string message) { return MakeError(ErrorCode::kInvalidInput, std::move(message)); }
 
-}  // namespace
-
-Hash Sha256(std::string_view data) noexcept {
+// SHA-256 of `parts` one after the other. OpenSSL's uses the processor's SHA instructions
+// where it has them, which libsodium's does not: 0.8 us against 2.8 us for an entry of 700
+// bytes here, and every entry is hashed when it is appended, verified and the log reopened.
+// libsodium's gives the same digest if OpenSSL cannot (it would be out of memory).
+Hash Digest(std::initializer_list<std::string_view> parts) noexcept {
+  thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                                 &EVP_MD_CTX_free);
   Hash out;
-  crypto_hash_sha256(out.data(), reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
+  for (const std::string_view part : parts) {
+    ok = ok && EVP_DigestUpdate(ctx.get(), part.data(), part.size()) == 1;
+  }
+  unsigned int size = 0;
+  if (ok && EVP_DigestFinal_ex(ctx.get(), out.data(), &size) == 1 && size == out.size()) {
+    return out;
+  }
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  for (const std::string_view part : parts) {
+    crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(part.data()),
+                              part.size());
+  }
+  crypto_hash_sha256_final(&state, out.data());
   return out;
 }
+
+std::string_view Bytes(const Hash& h) {
+  return std::string_view(reinterpret_cast<const char*>(h.data()), h.size());
+}
+
+}  // namespace
+
+Hash Sha256(std::string_view data) noexcept { return Digest({data}); }
 
 std::string HashToHex(const Hash& h) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -53,25 +83,11 @@ std::optional<Hash> HashFromHex(std::string_view hex) noexcept {
 }
 
 Hash LeafHash(std::string_view data) noexcept {
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  const unsigned char prefix = 0x00;
-  crypto_hash_sha256_update(&state, &prefix, 1);
-  crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()),
-                            data.size());
-  Hash out;
-  crypto_hash_sha256_final(&state, out.data());
-  return out;
+  return Digest({std::string_view("\x00", 1), data});
 }
 
 Hash NodeHash(const Hash& left, const Hash& right) noexcept {
-  unsigned char buffer[1 + 32 + 32];
-  buffer[0] = 0x01;
-  std::copy(left.begin(), left.end(), buffer + 1);
-  std::copy(right.begin(), right.end(), buffer + 33);
-  Hash out;
-  crypto_hash_sha256(out.data(), buffer, sizeof buffer);
-  return out;
+  return Digest({std::string_view("\x01", 1), Bytes(left), Bytes(right)});
 }
 
 Hash MerkleRoot(std::span<const Hash> leaf_hashes) noexcept {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 namespace truce {
 namespace {
@@ -64,6 +65,25 @@ TEST(MerkleLogTest, RootsMatchTheReferenceForEverySize) {
     if (n < 8) leaves.push_back(tree.leaf(n));
   }
   EXPECT_FALSE(tree.Root(9).ok());
+}
+
+// The digest is libsodium's (what the log hashed with before, and the fallback should OpenSSL
+// fail) for every length around SHA-256's 64-byte blocks, and for the leaf and node prefixes.
+TEST(MerkleLogTest, Sha256IsLibsodiumsForEveryLength) {
+  std::string data;
+  for (size_t n = 0; n <= 300; ++n) {
+    Hash expected;
+    crypto_hash_sha256(expected.data(), reinterpret_cast<const unsigned char*>(data.data()),
+                       data.size());
+    ASSERT_EQ(Sha256(data), expected) << n;
+    ASSERT_EQ(LeafHash(data), Sha256(std::string(1, '\0') + data)) << n;
+    data.push_back(static_cast<char>(n * 37));
+  }
+  const Hash a = Sha256("a"), b = Sha256("b");
+  std::string node(1, '\x01');
+  node.append(reinterpret_cast<const char*>(a.data()), a.size());
+  node.append(reinterpret_cast<const char*>(b.data()), b.size());
+  EXPECT_EQ(NodeHash(a, b), Sha256(node));
 }
 
 // All paths at once are the tree's proofs one by one, for sizes with and without a complete
