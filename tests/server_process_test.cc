@@ -583,5 +583,74 @@ TEST(ServerProcessTest, ReceiptsOfABatchVerifyAndATamperedBatchIsNamed) {
       << v.err;
 }
 
+// A list read's response proves what its reader was shown: the disclosure's receipt, the entry
+// it carries (its leaf), and the items served (the digest the entry records).
+TEST(ServerProcessTest, VerifyReceiptProvesWhatAListReadServed) {
+  TempDir dir;
+  const std::string db = (dir.path() / "d.db").string();
+  const std::string head = (dir.path() / "head.json").string();
+  ServerHarness server(db);
+  server.LoadShippedScenario();
+  const std::string cell = server.Token(app::Role::kHumanitarian);
+  const json site = {{"type", "Feature"},
+                     {"properties",
+                      {{"id", "idlib-hospital"},
+                       {"type", "hospital"},
+                       {"organisation", "SAMS"},
+                       {"valid_from", "2017-06-01"}}},
+                     {"geometry", {{"type", "Point"}, {"coordinates", {36.6339, 35.9306}}}}};
+  ASSERT_EQ(
+      server.Post("/api/v1/sites", json{{"type", "FeatureCollection"}, {"features", {site}}}, cell)
+          .status,
+      201);
+  Reply read = server.Get("/api/v1/sites", cell);
+  ASSERT_EQ(read.status, 200) << read.text;
+  ASSERT_EQ(read.body["items"].size(), 1u);
+  ASSERT_EQ(Truce(dir, "verify --server " + server.base_url() + " --head " + head + " --update")
+                .exit_code,
+            0);
+  const std::string answer = (dir.path() / "sites.json").string();
+  std::ofstream(answer) << read.text;
+  CmdRun r = Truce(
+      dir, "verify --receipt " + answer + " --head " + head + " --server " + server.base_url());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("ok: the 1 items served are those the log recorded serving, in entry"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("every entry is in the server's log"), std::string::npos) << r.out;
+  // The same through the OGC collection, in its default CRS.
+  Reply page = server.Get("/ogc/collections/sites/items", cell);
+  ASSERT_EQ(page.status, 200) << page.text;
+  std::ofstream(answer, std::ios::trunc) << page.text;
+  r = Truce(dir, "verify --receipt " + answer + " --head " + head);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("ok: the 1 items served"), std::string::npos) << r.out;
+  // Items other than those served, an entry other than the one logged.
+  json forged = read.body;
+  forged["items"][0]["properties"]["organisation"] = "another";
+  std::ofstream(answer, std::ios::trunc) << forged.dump();
+  r = Truce(dir, "verify --receipt " + answer + " --head " + head);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("the 1 items served (digest "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("are not the items the log recorded serving"), std::string::npos) << r.err;
+  forged = read.body;
+  std::string entry = forged["disclosure"]["entry"];
+  entry.replace(entry.find("idlib-hospital"), 5, "xxxxx");
+  forged["disclosure"]["entry"] = entry;
+  std::ofstream(answer, std::ios::trunc) << forged.dump();
+  r = Truce(dir, "verify --receipt " + answer + " --head " + head);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("the entry it carries does not hash to its leaf hash"), std::string::npos)
+      << r.err;
+  forged = read.body;
+  forged.erase("items");
+  std::ofstream(answer, std::ios::trunc) << forged.dump();
+  r = Truce(dir, "verify --receipt " + answer + " --head " + head);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("a disclosure, but no items or features served beside it"),
+            std::string::npos)
+      << r.err;
+}
+
 }  // namespace
 }  // namespace truce::testing

@@ -575,10 +575,13 @@ class App {
   [[nodiscard]] Result<SubmitOutcome> SubmitNotificationFeatures(const Principal& who,
                                                                  const nlohmann::json& body,
                                                                  NotificationKind kind);
+  // `features`: each item carries its id as a GeoJSON feature's too (the OGC collections), so
+  // that the disclosure's digest is of the items exactly as served.
   [[nodiscard]] Result<DisclosedPage> ListNotifications(const Principal& who,
                                                         const NotificationFilter& f,
                                                         const PageRequest& page,
-                                                        NotificationKind kind);
+                                                        NotificationKind kind,
+                                                        bool features = false);
   // One page of `all` (sites or movements, `ids` their {"id", "revision"}), and the log entry
   // recording that `who` was shown it (deconfliction_ops.cc).
   [[nodiscard]] Result<DisclosedPage> Disclose(const Principal& who, std::string_view resource,

@@ -368,20 +368,23 @@ Result<DisclosedPage> App::ListMovements(const Principal& who, const Notificatio
 }
 
 Result<DisclosedPage> App::ListNotifications(const Principal& who, const NotificationFilter& f,
-                                             const PageRequest& page, NotificationKind kind) {
+                                             const PageRequest& page, NotificationKind kind,
+                                             bool features) {
   if (Status st = Check(who, Action::kReadNotifications); !st.ok()) return st.error();
   const uint64_t size = views_.SizeAsOf(f.as_of);
   const NotificationState state = views_.notifications().At(size);
   const auto audience = AudienceOf(views_, views_.ScenarioAt(size));
+  const bool sites = kind == NotificationKind::kSite;
   std::vector<json> ids;
-  if (kind == NotificationKind::kSite) {
-    std::vector<json> all =
-        VisibleNotifications(who, state.sites, state.site_revisions, audience.get(), f, ids);
-    return Disclose(who, "sites", f, std::move(all), std::move(ids), page);
-  }
   std::vector<json> all =
-      VisibleNotifications(who, state.movements, state.movement_revisions, audience.get(), f, ids);
-  return Disclose(who, "movements", f, std::move(all), std::move(ids), page);
+      sites ? VisibleNotifications(who, state.sites, state.site_revisions, audience.get(), f, ids)
+            : VisibleNotifications(who, state.movements, state.movement_revisions, audience.get(),
+                                   f, ids);
+  // A feature collection's item carries its id as the feature's, before the digest is taken.
+  if (features) {
+    for (json& feature : all) feature["id"] = feature["properties"]["id"];
+  }
+  return Disclose(who, sites ? "sites" : "movements", f, std::move(all), std::move(ids), page);
 }
 
 Result<DisclosedPage> App::Disclose(const Principal& who, std::string_view resource,
@@ -401,7 +404,7 @@ Result<DisclosedPage> App::Disclose(const Principal& who, std::string_view resou
   json body = {{"resource", resource},
                {"query", f.query},
                {"items", std::move(shown)},
-               {"digest", HashToHex(Sha256(json(paged->items).dump()))}};
+               {"digest", DisclosureDigest(json(paged->items))}};
   std::lock_guard lock(submit_mu_);
   auto entries = AppendLocked({SubmissionBy(who, SubmissionKind::kDisclosure, std::move(body))});
   if (!entries.ok()) return entries.error();
@@ -412,11 +415,7 @@ Result<DisclosedPage> App::Disclose(const Principal& who, std::string_view resou
 Result<DisclosedPage> App::NotificationFeatures(const Principal& who, NotificationKind kind,
                                                 const NotificationFilter& f,
                                                 const PageRequest& page) {
-  auto out = ListNotifications(who, f, page, kind);
-  if (!out.ok()) return out.error();
-  // A feature collection's item carries its id as the feature's.
-  for (json& feature : out->page.items) feature["id"] = feature["properties"]["id"];
-  return out;
+  return ListNotifications(who, f, page, kind, /*features=*/true);
 }
 
 Result<CollectionExtent> App::NotificationExtent(const Principal& who, NotificationKind kind,

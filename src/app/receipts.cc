@@ -217,6 +217,35 @@ Result<Receipt> ReceiptFromJson(const json& doc) {
   return r;
 }
 
+std::string DisclosureDigest(const json& items) { return HashToHex(Sha256(items.dump())); }
+
+Status CheckCarriedEntry(const Receipt& receipt, std::string_view entry) {
+  if (LeafHash(entry) == receipt.leaf_hash) return Status::Ok();
+  return MakeError(ErrorCode::kInvalidInput,
+                   fmt::format("the receipt of entry {}: the entry it carries does not hash to "
+                               "its leaf hash {}: it is not the entry the log holds",
+                               receipt.index, HashToHex(receipt.leaf_hash)));
+}
+
+Status CheckDisclosedItems(std::string_view entry, const json& items) {
+  const json data = json::parse(entry, nullptr, /*allow_exceptions=*/false);
+  const json body = data.is_object() && data.value("kind", json()) == "disclosure"
+                        ? data.value("body", json())
+                        : json();
+  const json digest = body.is_object() ? body.value("digest", json()) : json();
+  if (!digest.is_string()) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     "the entry carried is not a disclosure with a digest of the items served");
+  }
+  const std::string recorded = digest.get<std::string>();
+  const std::string served = DisclosureDigest(items);
+  if (served == recorded) return Status::Ok();
+  return MakeError(ErrorCode::kInvalidInput,
+                   fmt::format("the {} items served (digest {}) are not the items the log "
+                               "recorded serving (digest {})",
+                               items.size(), served, recorded));
+}
+
 std::optional<Error> ReceiptChecker::Check(const store::LogEntry& e, const std::string& what) {
   auto stored = DecodeStoredReceipt(e.receipt);
   if (!stored.ok()) return Altered(what + " was altered: " + stored.error().message);

@@ -81,6 +81,16 @@ nlohmann::json ReceiptToJson(const Receipt& receipt);
 // The inverse; kInvalidInput naming the field that is missing or malformed.
 [[nodiscard]] Result<Receipt> ReceiptFromJson(const nlohmann::json& doc);
 
+// What a disclosure entry records of the items a list read served (docs/deconfliction.md
+// "Every read is logged"): SHA-256 of their JSON as the server writes it, in hex.
+std::string DisclosureDigest(const nlohmann::json& items);
+
+// Whether a receipt that carries its entry's data (a disclosure's `entry`) carries the data
+// its leaf hash is of; and, given the items the response served, whether they are the items
+// whose digest the disclosure recorded. kInvalidInput saying which does not hold.
+[[nodiscard]] Status CheckCarriedEntry(const Receipt& receipt, std::string_view entry);
+[[nodiscard]] Status CheckDisclosedItems(std::string_view entry, const nlohmann::json& items);
+
 // Checks the receipts of a log read in order (VerifyStore): a v1 receipt at once, a v2 batch's
 // one signature once its last entry is read.
 class ReceiptChecker {

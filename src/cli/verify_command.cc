@@ -146,11 +146,13 @@ int VerifyServer(const VerifyOptions& o) {
   return kExitOk;
 }
 
-// The receipts in `doc`: one receipt object, an array of them, or a submission's response
-// ({"results": [...]}, whose unchanged items carry none).
+// The receipts in `doc`: one receipt object, an array of them, a submission's response
+// ({"results": [...]}, whose unchanged items carry none), or a list read's response with its
+// `disclosure` (the receipt of the entry that logged the read, carrying that entry).
 Result<std::vector<app::Receipt>> ReceiptsIn(const json& doc, const std::string& path) {
   const json* list = &doc;
   if (doc.is_object() && doc.contains("results")) list = &doc["results"];
+  if (doc.is_object() && doc.contains("disclosure")) list = &doc["disclosure"];
   std::vector<json> items;
   if (list->is_array()) {
     for (const json& item : *list) {
@@ -168,6 +170,16 @@ Result<std::vector<app::Receipt>> ReceiptsIn(const json& doc, const std::string&
     if (!r.ok()) {
       return MakeError(ErrorCode::kInvalidInput,
                        fmt::format("{}: item {}: {}", path, i, r.error().message));
+    }
+    // A receipt that carries its entry (a disclosure) is checked to be that entry's.
+    if (const auto entry = items[i].find("entry"); entry != items[i].end()) {
+      Status carried = entry->is_string()
+                           ? app::CheckCarriedEntry(*r, entry->get<std::string>())
+                           : MakeError(ErrorCode::kInvalidInput, "entry: expected a string");
+      if (!carried.ok()) {
+        return MakeError(ErrorCode::kInvalidInput,
+                         fmt::format("{}: {}", path, carried.error().message));
+      }
     }
     out.push_back(std::move(r).value());
   }
@@ -194,6 +206,22 @@ int VerifyReceipts(const VerifyOptions& o) {
       "ok: {} receipts ({} of them for entries submitted together) signed by the log's "
       "key {}\n",
       receipts->size(), batched, app::PublicKeyToHex(kept->key));
+  // A list read's response: the items it served are those whose digest the log recorded (an
+  // OGC page in the default CRS; one asked for in EPSG:4326 has its coordinates swapped).
+  if (doc->is_object() && doc->contains("disclosure")) {
+    const json& served = doc->contains("items") ? (*doc)["items"] : doc->value("features", json());
+    if (!served.is_array()) {
+      return ReportError(MakeError(
+          ErrorCode::kInvalidInput,
+          fmt::format("{}: a disclosure, but no items or features served beside it", o.receipt)));
+    }
+    const std::string entry = (*doc)["disclosure"].value("entry", std::string());
+    if (Status st = app::CheckDisclosedItems(entry, served); !st.ok()) {
+      return ReportError(Error{st.error().code, o.receipt + ": " + st.error().message, {}});
+    }
+    fmt::print("ok: the {} items served are those the log recorded serving, in entry {}\n",
+               served.size(), receipts->front().index);
+  }
   if (o.server.empty()) return kExitOk;
   // The log now holds each entry: an inclusion proof in the server's current head, signed by
   // the same key.
