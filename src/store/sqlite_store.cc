@@ -13,10 +13,10 @@
 #include <map>
 #include <mutex>
 #include <utility>
-#include <variant>
 
 #include <fmt/format.h>
 
+#include "store/sqlite_statement.h"
 #include "store/store_internal.h"
 
 namespace truce::store {
@@ -27,6 +27,13 @@ using detail::kAppendOnlyTables;
 using detail::Migration;
 using detail::Millis;
 using detail::Now;
+using sqlite::AddBoxFilter;
+using sqlite::AddTextFilter;
+using sqlite::AddTimeFilter;
+using sqlite::LimitClause;
+using sqlite::SqlError;
+using sqlite::Stmt;
+using sqlite::Where;
 
 // The schema's migrations (detail::Migration).
 constexpr Migration kMigrations[] = {
@@ -147,140 +154,6 @@ CREATE TABLE flight_violations(
 CREATE INDEX flight_violations_by_entry ON flight_violations(entry_time);
 )sql"},
 };
-
-Hash ToHash(const void* blob, int bytes) {
-  Hash h{};
-  if (blob && bytes == static_cast<int>(h.size())) {
-    std::copy_n(static_cast<const uint8_t*>(blob), h.size(), h.begin());
-  }
-  return h;
-}
-
-// A prepared statement. Owns the sqlite3_stmt; binds are 1-based as in SQLite.
-class Stmt {
- public:
-  Stmt(sqlite3* db, std::string_view sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
-  }
-  // Borrows a statement from the store's cache; it is reset, not finalised, when done.
-  Stmt(sqlite3* db, sqlite3_stmt* cached) : db_(db), stmt_(cached), owned_(false) {
-    rc_ = cached ? SQLITE_OK : SQLITE_ERROR;
-  }
-  ~Stmt() {
-    if (owned_) {
-      sqlite3_finalize(stmt_);
-    } else if (stmt_) {
-      sqlite3_reset(stmt_);
-      sqlite3_clear_bindings(stmt_);
-    }
-  }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-
-  bool prepared() const { return rc_ == SQLITE_OK && stmt_; }
-  Stmt& Bind(int i, int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  Stmt& Bind(int i, double v) {
-    sqlite3_bind_double(stmt_, i, v);
-    return *this;
-  }
-  Stmt& Bind(int i, std::string_view v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& BindBlob(int i, std::string_view v) {
-    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& BindBlob(int i, const Hash& h) {
-    sqlite3_bind_blob(stmt_, i, h.data(), static_cast<int>(h.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Stmt& BindNull(int i) {
-    sqlite3_bind_null(stmt_, i);
-    return *this;
-  }
-  // Makes the statement ready to run again with new bindings.
-  void Reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  // SQLITE_ROW, SQLITE_DONE or an error code.
-  int Step() { return sqlite3_step(stmt_); }
-
-  int64_t Int(int c) const { return sqlite3_column_int64(stmt_, c); }
-  double Real(int c) const { return sqlite3_column_double(stmt_, c); }
-  bool IsNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
-  std::string Text(int c) const {
-    const auto* p = sqlite3_column_text(stmt_, c);
-    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, c))
-             : std::string();
-  }
-  std::string Blob(int c) const {
-    const void* p = sqlite3_column_blob(stmt_, c);
-    return p ? std::string(static_cast<const char*>(p), sqlite3_column_bytes(stmt_, c))
-             : std::string();
-  }
-  Hash HashAt(int c) const {
-    return ToHash(sqlite3_column_blob(stmt_, c), sqlite3_column_bytes(stmt_, c));
-  }
-  std::string ErrorMessage() const { return sqlite3_errmsg(db_); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  bool owned_ = true;
-  int rc_ = SQLITE_ERROR;
-};
-
-// A failed statement: kConflict when it broke a constraint (a unique key), else kIo.
-Error SqlError(sqlite3* db, std::string_view what) {
-  const ErrorCode code =
-      sqlite3_errcode(db) == SQLITE_CONSTRAINT ? ErrorCode::kConflict : ErrorCode::kIo;
-  return MakeError(code, fmt::format("store: {}: {}", what, sqlite3_errmsg(db)));
-}
-
-using SqlValue = std::variant<int64_t, double, std::string>;
-
-// A WHERE clause built from optional filters, with its parameters in order.
-class Where {
- public:
-  void Add(std::string_view cond, std::vector<SqlValue> values) {
-    sql_ += sql_.empty() ? " WHERE " : " AND ";
-    sql_ += cond;
-    for (SqlValue& v : values) values_.push_back(std::move(v));
-  }
-  const std::string& sql() const { return sql_; }
-  void BindAll(Stmt& s) const {
-    for (size_t i = 0; i < values_.size(); ++i) {
-      std::visit([&](const auto& v) { s.Bind(static_cast<int>(i + 1), v); }, values_[i]);
-    }
-  }
-
- private:
-  std::string sql_;
-  std::vector<SqlValue> values_;
-};
-
-void AddTimeFilter(Where& w, std::string_view cond, std::optional<UtcTime> t) {
-  if (t) w.Add(cond, {Millis(*t)});
-}
-
-void AddTextFilter(Where& w, std::string_view cond, const std::string& v) {
-  if (!v.empty()) w.Add(cond, {v});
-}
-
-void AddBoxFilter(Where& w, const std::optional<LatLngRect>& box) {
-  if (!box) return;
-  w.Add("latitude BETWEEN ? AND ? AND longitude BETWEEN ? AND ?",
-        {box->lat_lo, box->lat_hi, box->lng_lo, box->lng_hi});
-}
-
-std::string LimitClause(size_t limit) {
-  return limit == 0 ? std::string() : fmt::format(" LIMIT {}", limit);
-}
 
 // The append gate of a database file, shared by every store of this process that opens it (other
 // processes are kept out by the lock file of `truce serve`).
