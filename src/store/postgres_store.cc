@@ -1,19 +1,16 @@
 #include "store/postgres_store.h"
 
 #include <libpq-fe.h>
-#include <poll.h>
 
 #include <chrono>
-#include <condition_variable>
-#include <cstdlib>
 #include <limits>
 #include <map>
-#include <mutex>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "store/postgres_connection.h"
 #include "store/store_internal.h"
 
 namespace truce::store {
@@ -24,6 +21,12 @@ using detail::kAppendOnlyTables;
 using detail::Migration;
 using detail::Millis;
 using detail::Now;
+using pg::Conn;
+using pg::LimitClause;
+using pg::Params;
+using pg::Pool;
+using pg::Rows;
+using pg::Where;
 
 // The schema's migrations (numbered apart from SQLite's). Version 1 is the SQLite store's
 // version 1 in PostgreSQL types: BIGINT times and indices, BYTEA hashes and signatures.
@@ -160,399 +163,8 @@ constexpr int64_t kWriterLockKey = 0x7472756365'03;  // session-scoped, LockAppe
 // without a word before PostgreSQL ends its session (and so releases the lock).
 constexpr const char* kLockWait = "30s";
 constexpr const char* kLockIdleLimit = "60s";
-// How long a call waits for a free connection of the pool.
-constexpr auto kPoolWait = std::chrono::seconds(30);
 // Rows per INSERT statement (well under PostgreSQL's 65535 parameters).
 constexpr size_t kRowsPerInsert = 500;
-
-// --- URLs -----------------------------------------------------------------------------------
-
-// Where the password of a URL is: [begin, end) of the text between "user:" and "@" in the
-// authority, or nothing.
-std::optional<std::pair<size_t, size_t>> PasswordSpan(std::string_view url) {
-  const size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return std::nullopt;
-  const size_t begin = scheme + 3;
-  const size_t end = url.find_first_of("/?#", begin);
-  const std::string_view authority =
-      url.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
-  const size_t at = authority.rfind('@');
-  if (at == std::string_view::npos) return std::nullopt;
-  const size_t colon = authority.substr(0, at).find(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  return std::make_pair(begin + colon + 1, begin + at);
-}
-
-// The password of a URL as written and percent-decoded, so both can be scrubbed from what
-// libpq says; also a "password=" query parameter.
-std::vector<std::string> Secrets(std::string_view url) {
-  std::vector<std::string> out;
-  auto add = [&](std::string_view raw) {
-    if (raw.empty()) return;
-    out.emplace_back(raw);
-    std::string decoded;
-    for (size_t i = 0; i < raw.size(); ++i) {
-      if (raw[i] == '%' && i + 2 < raw.size()) {
-        decoded +=
-            static_cast<char>(std::strtol(std::string(raw.substr(i + 1, 2)).c_str(), nullptr, 16));
-        i += 2;
-      } else {
-        decoded += raw[i];
-      }
-    }
-    if (decoded != raw) out.push_back(decoded);
-  };
-  if (auto span = PasswordSpan(url)) add(url.substr(span->first, span->second - span->first));
-  for (size_t at = url.find("password="); at != std::string_view::npos;
-       at = url.find("password=", at + 1)) {
-    const size_t begin = at + 9;
-    const size_t end = url.find_first_of("&#", begin);
-    add(url.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin));
-  }
-  return out;
-}
-
-std::string Scrub(std::string text, const std::vector<std::string>& secrets) {
-  for (const std::string& secret : secrets) {
-    for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
-      text.replace(at, secret.size(), "***");
-    }
-  }
-  return text;
-}
-
-// libpq's messages on one line: "connection ... failed: Connection refused\n\tIs the server
-// running ...?\n" becomes "connection ... failed: Connection refused Is the server ...?".
-std::string OneLine(std::string s) {
-  std::string out;
-  for (char c : s) {
-    const bool space = c == '\n' || c == '\t' || c == ' ';
-    if (space && (out.empty() || out.back() == ' ')) continue;
-    out += space ? ' ' : c;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
-
-// --- Statements -----------------------------------------------------------------------------
-
-// The parameters of one statement, in order ($1, $2, ...): text, except bytes sent as binary.
-class Params {
- public:
-  Params& Int(int64_t v) { return Add(std::to_string(v), 0); }
-  Params& Real(double v) { return Add(fmt::format("{}", v), 0); }  // shortest exact form
-  Params& Text(std::string_view v) { return Add(std::string(v), 0); }
-  Params& Bytes(std::string_view v) { return Add(std::string(v), 1); }
-  Params& Bytes(const Hash& h) {
-    return Add(std::string(reinterpret_cast<const char*>(h.data()), h.size()), 1);
-  }
-  Params& Time(UtcTime t) { return Int(Millis(t)); }
-  Params& OptionalTime(const std::optional<UtcTime>& t) {
-    if (t) return Time(*t);
-    return Null();
-  }
-  Params& OptionalInt(const std::optional<int64_t>& v) {
-    if (v) return Int(*v);
-    return Null();
-  }
-  Params& Null() {
-    values_.emplace_back();
-    nulls_.push_back(true);
-    formats_.push_back(0);
-    return *this;
-  }
-
-  int size() const { return static_cast<int>(values_.size()); }
-  // The arrays PQexecParams takes; valid until the next Add.
-  std::vector<const char*> Values() const {
-    std::vector<const char*> out;
-    for (size_t i = 0; i < values_.size(); ++i)
-      out.push_back(nulls_[i] ? nullptr : values_[i].data());
-    return out;
-  }
-  std::vector<int> Lengths() const {
-    std::vector<int> out;
-    for (const std::string& v : values_) out.push_back(static_cast<int>(v.size()));
-    return out;
-  }
-  const std::vector<int>& Formats() const { return formats_; }
-
- private:
-  Params& Add(std::string v, int format) {
-    values_.push_back(std::move(v));
-    nulls_.push_back(false);
-    formats_.push_back(format);
-    return *this;
-  }
-  std::vector<std::string> values_;
-  std::vector<bool> nulls_;
-  std::vector<int> formats_;
-};
-
-// A result's rows, in text form.
-class Rows {
- public:
-  explicit Rows(PGresult* r) : r_(r, &PQclear) {}
-  const PGresult* get() const { return r_.get(); }
-  int size() const { return PQntuples(r_.get()); }
-  bool IsNull(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
-  int64_t Int(int row, int col) const {
-    return std::strtoll(PQgetvalue(r_.get(), row, col), nullptr, 10);
-  }
-  double Real(int row, int col) const {
-    return std::strtod(PQgetvalue(r_.get(), row, col), nullptr);
-  }
-  std::string Text(int row, int col) const {
-    return std::string(PQgetvalue(r_.get(), row, col),
-                       static_cast<size_t>(PQgetlength(r_.get(), row, col)));
-  }
-  // A BYTEA in its text form "\x0a1b...".
-  std::string Bytes(int row, int col) const {
-    const std::string hex = Text(row, col);
-    std::string out;
-    for (size_t i = 2; i + 1 < hex.size(); i += 2) {
-      out.push_back(static_cast<char>(std::strtol(hex.substr(i, 2).c_str(), nullptr, 16)));
-    }
-    return out;
-  }
-  Hash HashAt(int row, int col) const {
-    const std::string bytes = Bytes(row, col);
-    Hash h{};
-    if (bytes.size() == h.size()) std::copy(bytes.begin(), bytes.end(), h.begin());
-    return h;
-  }
-  // Rows changed by an INSERT / UPDATE.
-  int64_t Affected() const { return std::strtoll(PQcmdTuples(r_.get()), nullptr, 10); }
-
- private:
-  std::unique_ptr<PGresult, decltype(&PQclear)> r_;
-};
-
-// Replaces each '?' of `sql` by $1, $2, ... from `first`.
-std::string Number(std::string_view sql, int first) {
-  std::string out;
-  for (char c : sql) {
-    if (c == '?') {
-      out += fmt::format("${}", first++);
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-// A WHERE clause built from optional filters ('?' placeholders), with its parameters.
-class Where {
- public:
-  Params& params() { return params_; }
-  void Add(std::string_view cond) {
-    sql_ += sql_.empty() ? " WHERE " : " AND ";
-    sql_ += cond;
-  }
-  // The clause with its placeholders numbered.
-  std::string sql() const { return Number(sql_, 1); }
-
- private:
-  std::string sql_;
-  Params params_;
-};
-
-std::string LimitClause(size_t limit) {
-  return limit == 0 ? std::string() : fmt::format(" LIMIT {}", limit);
-}
-
-// --- Connections ----------------------------------------------------------------------------
-
-class Pool;
-
-// A connection borrowed from the pool, given back when destroyed (or closed, when broken).
-class Conn {
- public:
-  Conn(Pool* pool, PGconn* conn) : pool_(pool), conn_(conn) {}
-  Conn(Conn&& other) noexcept
-      : pool_(std::exchange(other.pool_, nullptr)), conn_(std::exchange(other.conn_, nullptr)) {}
-  Conn(const Conn&) = delete;
-  Conn& operator=(const Conn&) = delete;
-  Conn& operator=(Conn&&) = delete;
-  ~Conn();
-
-  // Runs one statement (or, without parameters, several separated by ';'). `what` names it in
-  // errors. kConflict for a broken constraint, kUnavailable for a lock or statement timeout,
-  // kIo otherwise.
-  Result<Rows> Run(std::string_view what, const std::string& sql, const Params& params = {});
-  // Runs statements without parameters (several may be separated by ';').
-  Status Script(std::string_view what, const std::string& sql);
-  // Rolls back an open transaction, if any; a connection that cannot is closed.
-  void Abandon();
-  PGconn* get() const { return conn_; }
-
- private:
-  Error Fail(std::string_view what, const PGresult* r);
-  Pool* pool_;
-  PGconn* conn_;
-};
-
-class Pool {
- public:
-  Pool(std::string url, int max) : url_(std::move(url)), secrets_(Secrets(url_)), max_(max) {}
-  ~Pool() {
-    for (PGconn* c : idle_) PQfinish(c);
-  }
-  Pool(const Pool&) = delete;
-  Pool& operator=(const Pool&) = delete;
-
-  // An idle connection, or a new one while fewer than `max` are open; else waits.
-  Result<Conn> Get() {
-    std::unique_lock lock(mu_);
-    if (!cv_.wait_for(lock, kPoolWait, [this] { return !idle_.empty() || open_ < max_; })) {
-      return MakeError(ErrorCode::kUnavailable,
-                       fmt::format("store: all {} connections to {} stayed busy for {} s", max_,
-                                   RedactUrl(url_), kPoolWait.count()));
-    }
-    while (!idle_.empty()) {
-      PGconn* c = idle_.back();
-      idle_.pop_back();
-      if (Alive(c)) return Conn(this, c);
-      PQfinish(c);  // ended by the server (restart, idle timeout, administrator)
-      --open_;
-    }
-    ++open_;
-    lock.unlock();
-    auto conn = Connect();
-    if (!conn.ok()) {
-      Release(nullptr);
-      return conn.error();
-    }
-    return Conn(this, *conn);
-  }
-
-  // Takes a connection back; a broken one (or nullptr) is closed and its place freed.
-  void Release(PGconn* c) {
-    {
-      std::lock_guard lock(mu_);
-      if (c && PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) == PQTRANS_IDLE) {
-        idle_.push_back(c);
-      } else {
-        if (c) PQfinish(c);
-        --open_;
-      }
-    }
-    cv_.notify_one();
-  }
-
-  const std::vector<std::string>& secrets() const { return secrets_; }
-  const std::string& url() const { return url_; }
-
- private:
-  // Whether an idle connection is still open: the server says nothing on one unless it ends it
-  // (or sends a notice), so a readable socket is read, which tells.
-  static bool Alive(PGconn* c) {
-    pollfd p{PQsocket(c), POLLIN, 0};
-    if (::poll(&p, 1, 0) > 0) {
-      PQconsumeInput(c);
-      while (PGnotify* n = PQnotifies(c)) PQfreemem(n);
-    }
-    return PQstatus(c) == CONNECTION_OK;
-  }
-
-  Result<PGconn*> Connect() {
-    // Later keywords override earlier ones, so the URL (dbname, expanded) may override these.
-    const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
-    const char* values[] = {"10", "truce", url_.c_str(), nullptr};
-    PGconn* c = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
-    if (!c || PQstatus(c) != CONNECTION_OK) {
-      std::string why = c ? OneLine(PQerrorMessage(c)) : "out of memory";
-      PQfinish(c);
-      return MakeError(
-          ErrorCode::kIo,
-          Scrub(fmt::format("{}: cannot connect: {}", RedactUrl(url_), why), secrets_));
-    }
-    if (PQserverVersion(c) < 140000) {
-      const int version = PQserverVersion(c);
-      PQfinish(c);
-      return MakeError(ErrorCode::kIo,
-                       fmt::format("{}: PostgreSQL {}.{} is too old; truce needs 14 or newer",
-                                   RedactUrl(url_), version / 10000, version % 10000));
-    }
-    // What the server says besides results (notices, the reason it ends a session) is not for
-    // the server's stderr: errors reach the caller through the results.
-    PQsetNoticeProcessor(
-        c, [](void*, const char*) {}, nullptr);
-    // Whatever the server's defaults: durable commits; results in the forms Rows reads (bytes
-    // as hex, doubles in their shortest exact form); notices (e.g. "already exists") unseen.
-    PGresult* r = PQexec(c,
-                         "SET synchronous_commit = on; SET bytea_output = 'hex'; "
-                         "SET extra_float_digits = 1; SET client_min_messages = warning; "
-                         "SET TIME ZONE 'UTC'");
-    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    const std::string why = ok ? "" : OneLine(PQresultErrorMessage(r));
-    PQclear(r);
-    if (!ok) {
-      PQfinish(c);
-      return MakeError(ErrorCode::kIo,
-                       fmt::format("{}: cannot set up the session: {}", RedactUrl(url_), why));
-    }
-    return c;
-  }
-
-  const std::string url_;
-  const std::vector<std::string> secrets_;
-  const int max_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<PGconn*> idle_;
-  int open_ = 0;
-};
-
-Conn::~Conn() {
-  if (pool_) pool_->Release(conn_);
-}
-
-Error Conn::Fail(std::string_view what, const PGresult* r) {
-  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-  const std::string sqlstate = state ? state : "";
-  ErrorCode code = ErrorCode::kIo;
-  if (sqlstate.rfind("23", 0) == 0) code = ErrorCode::kConflict;  // integrity constraint
-  if (sqlstate == "55P03" || sqlstate == "57014") code = ErrorCode::kUnavailable;  // timeouts
-  // One line: the server's message and its detail ("Key (event_id, revision)=(X, 1) already
-  // exists"), else what libpq says (a connection lost).
-  const char* primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
-  const char* detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : nullptr;
-  std::string why = primary ? primary : PQerrorMessage(conn_);
-  if (detail) why += fmt::format(" ({})", detail);
-  why = OneLine(std::move(why));
-  return MakeError(code, Scrub(fmt::format("store: {}: {}", what, why), pool_->secrets()));
-}
-
-Result<Rows> Conn::Run(std::string_view what, const std::string& sql, const Params& params) {
-  const auto values = params.Values();
-  const auto lengths = params.Lengths();
-  // Without parameters, the simple protocol: several statements may be sent at once (the last
-  // one's result comes back).
-  Rows rows(params.size() == 0
-                ? PQexec(conn_, sql.c_str())
-                : PQexecParams(conn_, sql.c_str(), params.size(), nullptr, values.data(),
-                               lengths.data(), params.Formats().data(), /*resultFormat=*/0));
-  const ExecStatusType status = PQresultStatus(rows.get());
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) return Fail(what, rows.get());
-  return rows;
-}
-
-Status Conn::Script(std::string_view what, const std::string& sql) {
-  PGresult* r = PQexec(conn_, sql.c_str());
-  const ExecStatusType status = PQresultStatus(r);
-  Status out = Status::Ok();
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) out = Fail(what, r);
-  PQclear(r);
-  return out;
-}
-
-void Conn::Abandon() {
-  if (PQtransactionStatus(conn_) != PQTRANS_IDLE) {
-    PGresult* r = PQexec(conn_, "ROLLBACK");
-    PQclear(r);
-  }
-}
 
 // --- The store ------------------------------------------------------------------------------
 
@@ -1544,18 +1156,6 @@ WHERE NOT EXISTS (SELECT 1 FROM log_entries e WHERE e.idx = rows.entry))sql");
 
 bool IsPostgresUrl(std::string_view db) noexcept {
   return db.starts_with("postgresql://") || db.starts_with("postgres://");
-}
-
-std::string RedactUrl(std::string_view url) {
-  std::string out(url);
-  if (auto span = PasswordSpan(url)) out.replace(span->first, span->second - span->first, "***");
-  for (size_t at = out.find("password="); at != std::string::npos;
-       at = out.find("password=", at + 1)) {
-    const size_t begin = at + 9;
-    const size_t end = out.find_first_of("&#", begin);
-    out.replace(begin, (end == std::string::npos ? out.size() : end) - begin, "***");
-  }
-  return out;
 }
 
 int LatestPostgresSchemaVersion() noexcept {
