@@ -132,7 +132,7 @@ TEST(ReceiptTest, AForgedReceiptIsNamedByWhatDoesNotHold) {
   fails_with(r, "it is not in the batch it names (entries 0 to 2)");
   r = good;
   r.batch->count = 0;
-  fails_with(r, "it is not in the batch it names");
+  fails_with(r, "the batch it names holds no entries");
   // A batch of another size, with a consistent path, is not what was signed.
   r = good;
   r.batch->count = 2;

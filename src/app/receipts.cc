@@ -112,7 +112,8 @@ Status VerifyReceipt(const PublicKey& key, const Receipt& receipt) {
     return Status::Ok();
   }
   const ReceiptBatch& b = *receipt.batch;
-  if (b.count == 0 || receipt.index < b.first || receipt.index - b.first >= b.count) {
+  if (b.count == 0) return fail("the batch it names holds no entries");
+  if (receipt.index < b.first || receipt.index - b.first >= b.count) {
     return fail(fmt::format("it is not in the batch it names (entries {} to {})", b.first,
                             b.first + b.count - 1));
   }
