@@ -643,6 +643,13 @@ TEST(ServerProcessTest, VerifyReceiptProvesWhatAListReadServed) {
   EXPECT_NE(r.err.find("the entry it carries does not hash to its leaf hash"), std::string::npos)
       << r.err;
   forged = read.body;
+  forged["disclosure"] = json::array({read.body["disclosure"]});
+  std::ofstream(answer, std::ios::trunc) << forged.dump();
+  r = Truce(dir, "verify --receipt " + answer + " --head " + head);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("sites.json: disclosure: expected one receipt object"), std::string::npos)
+      << r.err;
+  forged = read.body;
   forged.erase("items");
   std::ofstream(answer, std::ios::trunc) << forged.dump();
   r = Truce(dir, "verify --receipt " + answer + " --head " + head);

@@ -7,7 +7,9 @@
 //        head in FILE afterwards (and starts a FILE that does not exist yet).
 //   --receipt checks the receipts a submission was answered with (a receipt, a list of them, or
 //        the whole response) against the log's key in a kept head, and with --server that each
-//        entry is in the server's log now (an inclusion proof in its current head).
+//        entry is in the server's log now (an inclusion proof in its current head). A list
+//        read's response (sites, movements) is checked whole: its disclosure's receipt, the
+//        entry it carries, and the items served against the digest that entry records.
 #include <unistd.h>
 
 #include <filesystem>
@@ -152,7 +154,14 @@ int VerifyServer(const VerifyOptions& o) {
 Result<std::vector<app::Receipt>> ReceiptsIn(const json& doc, const std::string& path) {
   const json* list = &doc;
   if (doc.is_object() && doc.contains("results")) list = &doc["results"];
-  if (doc.is_object() && doc.contains("disclosure")) list = &doc["disclosure"];
+  if (doc.is_object() && doc.contains("disclosure")) {
+    list = &doc["disclosure"];
+    // One read is logged once: a list of receipts there is no disclosure truce wrote.
+    if (!list->is_object()) {
+      return MakeError(ErrorCode::kInvalidInput,
+                       fmt::format("{}: disclosure: expected one receipt object", path));
+    }
+  }
   std::vector<json> items;
   if (list->is_array()) {
     for (const json& item : *list) {
