@@ -553,14 +553,15 @@ TEST(ServerProcessTest, ReceiptsOfABatchVerifyAndATamperedBatchIsNamed) {
     std::ofstream(forged_path, std::ios::trunc) << later.dump();
     r = Truce(dir, "verify --receipt " + forged_path + " --head " + head);
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_NE(r.err.find("it is not in the batch it names (entries 1 to 3)"), std::string::npos)
+    EXPECT_NE(r.err.find("it is not in the batch it names (the 3 entries from entry 1)"),
+              std::string::npos)
         << r.err;
     json field = batch.body["results"][0];
     field["batch"].erase("root_hash");
     std::ofstream(forged_path, std::ios::trunc) << field.dump();
     r = Truce(dir, "verify --receipt " + forged_path + " --head " + head);
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_NE(r.err.find("forged.json: item 0: receipt: batch.root_hash: expected 64"),
+    EXPECT_NE(r.err.find("forged.json: /: receipt: batch.root_hash: expected 64"),
               std::string::npos)
         << r.err;
     EXPECT_EQ(Truce(dir, "verify --receipt " + answer).exit_code, 2);
@@ -624,7 +625,27 @@ TEST(ServerProcessTest, VerifyReceiptProvesWhatAListReadServed) {
   std::ofstream(answer, std::ios::trunc) << page.text;
   r = Truce(dir, "verify --receipt " + answer + " --head " + head);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("ok: the 1 items served"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ok: the 1 features served are those"), std::string::npos) << r.out;
+  // And in EPSG:4326, its coordinates latitude first: checked with them swapped back.
+  page = server.Get("/ogc/collections/sites/items?crs=http://www.opengis.net/def/crs/EPSG/0/4326",
+                    cell);
+  ASSERT_EQ(page.status, 200) << page.text;
+  std::ofstream(answer, std::ios::trunc) << page.text;
+  r = Truce(dir, "verify --receipt " + answer + " --head " + head);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("ok: the 1 features served (in EPSG:4326, latitude first) are those"),
+            std::string::npos)
+      << r.out;
+  // Features altered, with the items as served put beside them: refused, not half checked.
+  json both = page.body;
+  both["items"] = both["features"];
+  both["features"][0]["properties"]["organisation"] = "FORGED";
+  std::ofstream(answer, std::ios::trunc) << both.dump();
+  r = Truce(dir, "verify --receipt " + answer + " --head " + head);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("a disclosure, and both items and features beside it"), std::string::npos)
+      << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
   // Items other than those served, an entry other than the one logged.
   json forged = read.body;
   forged["items"][0]["properties"]["organisation"] = "another";
@@ -647,14 +668,14 @@ TEST(ServerProcessTest, VerifyReceiptProvesWhatAListReadServed) {
   std::ofstream(answer, std::ios::trunc) << forged.dump();
   r = Truce(dir, "verify --receipt " + answer + " --head " + head);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("sites.json: disclosure: expected one receipt object"), std::string::npos)
+  EXPECT_NE(r.err.find("sites.json: /disclosure: expected one receipt object"), std::string::npos)
       << r.err;
   forged = read.body;
   forged.erase("items");
   std::ofstream(answer, std::ios::trunc) << forged.dump();
   r = Truce(dir, "verify --receipt " + answer + " --head " + head);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("a disclosure, but no items or features served beside it"),
+  EXPECT_NE(r.err.find("a disclosure, and no items or features served beside it"),
             std::string::npos)
       << r.err;
 }

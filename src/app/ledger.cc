@@ -102,20 +102,22 @@ Result<SignedHead> TreeHeadFromJson(const json& doc) {
     return MakeError(ErrorCode::kInvalidInput, "tree head: " + std::move(what));
   };
   if (!doc.is_object()) return bad("expected a JSON object");
-  if (doc.value("format", std::string()) != kHeadFormat) {
+  // Members read as text only when they are text: a number where a string belongs is refused
+  // with the rest, not thrown.
+  if (detail::StringField(doc, "format") != kHeadFormat) {
     return bad(fmt::format("format: expected \"{}\"", kHeadFormat));
   }
   const auto size = doc.find("tree_size");
   const auto ms = doc.find("timestamp_ms");
   if (size == doc.end() || !size->is_number_unsigned()) return bad("tree_size: expected a count");
   if (ms == doc.end() || !ms->is_number_integer()) return bad("timestamp_ms: expected an integer");
-  const auto root = HashFromHex(doc.value("root_hash", std::string()));
+  const auto root = HashFromHex(detail::StringField(doc, "root_hash"));
   if (!root) return bad("root_hash: expected 64 hexadecimal digits");
-  auto signature = BytesFromHex(doc.value("signature", std::string()));
+  auto signature = BytesFromHex(detail::StringField(doc, "signature"));
   if (!signature.ok() || signature->size() != 64) {
     return bad("signature: expected 128 hexadecimal digits");
   }
-  auto key = PublicKeyFromHex(doc.value("public_key", std::string()));
+  auto key = PublicKeyFromHex(detail::StringField(doc, "public_key"));
   if (!key.ok()) return bad("public_key: " + key.error().message);
   SignedHead out;
   out.head = store::TreeHead{size->get<uint64_t>(), *root,

@@ -120,7 +120,9 @@ TEST(ReceiptTest, AForgedReceiptIsNamedByWhatDoesNotHold) {
   };
   Receipt r = good;
   r.leaf_hash = LeafHash("another entry");
-  fails_with(r, "its path does not lead from its leaf to the batch's root");
+  fails_with(r,
+             "its path does not lead from its leaf (number 1 of the batch's 3, counting from 0) to "
+             "the batch's root");
   r = good;
   r.batch->proof.pop_back();
   fails_with(r, "its path does not lead");
@@ -129,7 +131,7 @@ TEST(ReceiptTest, AForgedReceiptIsNamedByWhatDoesNotHold) {
   fails_with(r, "its path does not lead");
   r = good;
   r.index = 7;
-  fails_with(r, "it is not in the batch it names (entries 0 to 2)");
+  fails_with(r, "it is not in the batch it names (the 3 entries from entry 0)");
   r = good;
   r.batch->count = 0;
   fails_with(r, "the batch it names holds no entries");
@@ -142,13 +144,22 @@ TEST(ReceiptTest, AForgedReceiptIsNamedByWhatDoesNotHold) {
   r = good;
   r.signature = SigningKey::Generate().Sign(
       BatchReceiptMessage(good.batch->first, good.batch->count, good.batch->root));
-  fails_with(r, "over the batch of entries 0 to 2");
+  fails_with(r, "over the batch of 3 entries from entry 0");
   // A v1 receipt whose leaf was changed.
   auto alone = log.ledger->Append({Publication("SYR-ALONE")});
   ASSERT_TRUE(alone.ok());
   r = ReceiptOf(alone->front());
   r.leaf_hash = LeafHash("x");
   fails_with(r, "its signature is not key");
+  // A stored receipt naming a batch of no entries (a tampered row) is given without a path,
+  // not looped over.
+  store::LogEntry empty = (*batch)[0];
+  empty.receipt = EncodeStoredReceipt(
+      StoredReceipt{std::string(64, 'x'), std::make_pair(empty.index, uint64_t{0})});
+  const Receipt of_empty = ReceiptOf(empty);
+  ASSERT_TRUE(of_empty.batch);
+  EXPECT_EQ(of_empty.batch->count, 0u);
+  EXPECT_FALSE(VerifyReceipt(key, of_empty).ok());
   // A receipt asked of one entry of a batch has no path: it cannot be checked alone.
   const Receipt partial = ReceiptOf((*batch)[1]);
   ASSERT_TRUE(partial.batch);
@@ -185,6 +196,8 @@ TEST(ReceiptTest, StoredAndJsonFormsNameWhatIsWrong) {
       {[](nlohmann::json& j) { j["log_index"] = -1; }, "log_index: expected a count"},
       {[](nlohmann::json& j) { j["leaf_hash"] = "00"; }, "leaf_hash: expected 64 hexadecimal"},
       {[](nlohmann::json& j) { j["receipt"] = "abcd"; }, "receipt: expected 128 hexadecimal"},
+      {[](nlohmann::json& j) { j["receipt"] = 5; }, "receipt: expected 128 hexadecimal"},
+      {[](nlohmann::json& j) { j["receipt_format"] = 2; }, "receipt_format: expected a string"},
       {[](nlohmann::json& j) { j["received_at"] = "yesterday"; }, "received_at: "},
       {[](nlohmann::json& j) { j["receipt_format"] = "truce-receipt-v9"; },
        "receipt_format: expected \"truce-receipt-v1\" or \"truce-receipt-v2\""},
@@ -270,14 +283,14 @@ TEST(ReceiptTest, VerifyStoreNamesTheBatchWhoseReceiptDoesNotHold) {
        [](store::LogEntry& e) {
          if (e.index == 2) e.receipt = std::string(64, '\0');
        },
-       "entry 2 (publication of incident SYR-T1) was altered: it lies within the batch of entries "
-       "1 to 4"},
+       "entry 2 (publication of incident SYR-T1) or entry 1 was altered: entry 1's receipt names "
+       "a batch of 4 entries submitted together"},
       {"a batch entry given another batch's receipt",
        [&](store::LogEntry& e) {
          if (e.index == 4) e.receipt = batch_of_5;
        },
-       "entry 4 (publication of incident SYR-T3) was altered: it lies within the batch of entries "
-       "1 to 4"},
+       "entry 4 (publication of incident SYR-T3) or entry 1 was altered: entry 1's receipt names "
+       "a batch of 4 entries submitted together"},
       {"a receipt of unknown form",
        [](store::LogEntry& e) {
          if (e.index == 6) e.receipt = "short";
@@ -299,8 +312,17 @@ TEST(ReceiptTest, VerifyStoreNamesTheBatchWhoseReceiptDoesNotHold) {
                                                          std::make_pair(uint64_t{5}, uint64_t{3})});
          }
        },
-       "entry 7 was removed: the batch of 3 entries submitted together from entry 5 ends with "
-       "the log after 2"},
+       "entry 7 was removed, or entry 5's receipt altered: it names a batch of 3 entries "
+       "submitted together, and the log ends after 2 of them"},
+      {"a batch's first receipt naming more entries than the batch has",
+       [](store::LogEntry& e) {
+         if (e.index == 1) {
+           e.receipt = EncodeStoredReceipt(StoredReceipt{DecodeStoredReceipt(e.receipt)->signature,
+                                                         std::make_pair(uint64_t{1}, uint64_t{5})});
+         }
+       },
+       "entry 2 (publication of incident SYR-T1) or entry 1 was altered: entry 1's receipt names "
+       "a batch of 5 entries"},
       {"a batch of one",
        [](store::LogEntry& e) {
          if (e.index == 0) {

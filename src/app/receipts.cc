@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "app/submission.h"
 #include "truce/time.h"
 
 namespace truce::app {
@@ -74,7 +75,7 @@ std::vector<Receipt> ReceiptsOf(std::span<const store::LogEntry> entries) {
            entries[end].index == e.index + (end - i) && entries[end].receipt == e.receipt) {
       ++end;
     }
-    if (offset != 0 || end - i != count) {
+    if (count == 0 || offset != 0 || end - i != count) {
       out.push_back(Receipt{e.index, e.leaf_hash, stored->signature, e.received_at,
                             ReceiptBatch{first, count, Hash{}, {}}});
       ++i;
@@ -113,18 +114,23 @@ Status VerifyReceipt(const PublicKey& key, const Receipt& receipt) {
   }
   const ReceiptBatch& b = *receipt.batch;
   if (b.count == 0) return fail("the batch it names holds no entries");
+  // The batch named by its first entry and count: first + count - 1 may not be a number.
   if (receipt.index < b.first || receipt.index - b.first >= b.count) {
-    return fail(fmt::format("it is not in the batch it names (entries {} to {})", b.first,
-                            b.first + b.count - 1));
+    return fail(fmt::format("it is not in the batch it names (the {} entries from entry {})",
+                            b.count, b.first));
   }
   if (Status in =
           VerifyInclusion(receipt.index - b.first, b.count, receipt.leaf_hash, b.proof, b.root);
       !in.ok()) {
-    return fail("its path does not lead from its leaf to the batch's root: " + in.error().message);
+    return fail(fmt::format(
+        "its path does not lead from its leaf (number {} of the batch's {}, counting from 0) to "
+        "the batch's root: {}",
+        receipt.index - b.first, b.count, in.error().message));
   }
   if (!VerifySignature(key, BatchReceiptMessage(b.first, b.count, b.root), receipt.signature)) {
-    return fail(fmt::format("its signature is not key {}'s over the batch of entries {} to {}",
-                            PublicKeyToHex(key), b.first, b.first + b.count - 1));
+    return fail(
+        fmt::format("its signature is not key {}'s over the batch of {} entries from entry {}",
+                    PublicKeyToHex(key), b.count, b.first));
   }
   return Status::Ok();
 }
@@ -173,12 +179,16 @@ Result<Receipt> ReceiptFromJson(const json& doc) {
   auto leaf = hash(doc, "", "leaf_hash");
   if (!leaf.ok()) return leaf.error();
   r.leaf_hash = *leaf;
-  auto signature = BytesFromHex(doc.value("receipt", std::string()));
+  auto signature = BytesFromHex(detail::StringField(doc, "receipt"));
   if (!signature.ok() || signature->size() != kSignatureBytes) {
     return bad("receipt: expected 128 hexadecimal digits (the Ed25519 signature)");
   }
   r.signature = std::move(signature).value();
-  const std::string format = doc.value("receipt_format", std::string(kReceiptFormat));
+  std::string format(kReceiptFormat);
+  if (const auto f = doc.find("receipt_format"); f != doc.end()) {
+    if (!f->is_string()) return bad("receipt_format: expected a string");
+    format = f->get<std::string>();
+  }
   if (const auto at = doc.find("received_at"); at != doc.end() && at->is_string()) {
     auto t = ParseTimestamp(at->get<std::string>());
     if (!t.ok()) return bad("received_at: " + t.error().message);
@@ -251,10 +261,11 @@ std::optional<Error> ReceiptChecker::Check(const store::LogEntry& e, const std::
   auto stored = DecodeStoredReceipt(e.receipt);
   if (!stored.ok()) return Altered(what + " was altered: " + stored.error().message);
   if (open_ && e.receipt != open_->receipt) {
+    // Either this entry's receipt or the batch's count was altered: name both.
     return Altered(fmt::format(
-        "{} was altered: it lies within the batch of entries {} to {}, submitted together, "
-        "but does not carry the batch's receipt",
-        what, open_->first, open_->first + open_->count - 1));
+        "{} or entry {} was altered: entry {}'s receipt names a batch of {} entries submitted "
+        "together, and {} lies within it but does not carry the batch's receipt",
+        what, open_->first, open_->first, open_->count, what));
   }
   if (!stored->batch) {
     if (!VerifySignature(key_, ReceiptMessage(e.index, e.leaf_hash), stored->signature)) {
@@ -289,9 +300,9 @@ std::optional<Error> ReceiptChecker::Check(const store::LogEntry& e, const std::
 std::optional<Error> ReceiptChecker::Finish() const {
   if (!open_) return std::nullopt;
   return Altered(fmt::format(
-      "entry {} was removed: the batch of {} entries submitted together from entry {} ends "
-      "with the log after {}",
-      open_->first + open_->leaves.size(), open_->count, open_->first, open_->leaves.size()));
+      "entry {} was removed, or entry {}'s receipt altered: it names a batch of {} entries "
+      "submitted together, and the log ends after {} of them",
+      open_->first + open_->leaves.size(), open_->first, open_->count, open_->leaves.size()));
 }
 
 }  // namespace truce::app

@@ -86,6 +86,12 @@ TEST(LedgerFormatTest, TimestampsAndHeads) {
                                                       : nlohmann::json(6);
     EXPECT_FALSE(TreeHeadFromJson(forged).ok()) << field;
   }
+  // A kept head is a file a party holds: a number where text belongs is refused, not thrown.
+  for (const char* field : {"format", "root_hash", "signature", "public_key"}) {
+    nlohmann::json forged = doc;
+    forged[field] = 7;
+    EXPECT_FALSE(TreeHeadFromJson(forged).ok()) << field;
+  }
 }
 
 TEST(LedgerFormatTest, DeriveIndexChecksTheEntryAgainstItsColumns) {

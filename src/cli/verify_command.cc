@@ -14,6 +14,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -75,7 +76,11 @@ Result<json> GetJson(const VerifyOptions& o, const std::string& path) {
 // The hashes of a proof the server answered with.
 Result<std::vector<Hash>> ProofIn(const json& doc) {
   std::vector<Hash> proof;
-  for (const json& h : doc.value("proof", json::array())) {
+  const json hashes = doc.is_object() ? doc.value("proof", json::array()) : json();
+  if (!hashes.is_array()) {
+    return MakeError(ErrorCode::kInvalidInput, "the server's proof is malformed");
+  }
+  for (const json& h : hashes) {
     const auto hash = h.is_string() ? HashFromHex(h.get<std::string>()) : std::nullopt;
     if (!hash) return MakeError(ErrorCode::kInvalidInput, "the server's proof is malformed");
     proof.push_back(*hash);
@@ -150,49 +155,100 @@ int VerifyServer(const VerifyOptions& o) {
 
 // The receipts in `doc`: one receipt object, an array of them, a submission's response
 // ({"results": [...]}, whose unchanged items carry none), or a list read's response with its
-// `disclosure` (the receipt of the entry that logged the read, carrying that entry).
+// `disclosure` (the receipt of the entry that logged the read, carrying that entry). Errors
+// name the item by its JSON pointer in the file.
 Result<std::vector<app::Receipt>> ReceiptsIn(const json& doc, const std::string& path) {
+  auto bad = [&](std::string_view where, std::string_view what) {
+    return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: {}: {}", path, where, what));
+  };
   const json* list = &doc;
-  if (doc.is_object() && doc.contains("results")) list = &doc["results"];
+  std::string pointer;
   if (doc.is_object() && doc.contains("disclosure")) {
+    // A list read's answer holds one disclosure beside what it served, and nothing else to
+    // check: receipts beside it would go unchecked against it.
+    if (doc.contains("results")) return bad("/results", "a list read's answer has no results");
     list = &doc["disclosure"];
-    // One read is logged once: a list of receipts there is no disclosure truce wrote.
-    if (!list->is_object()) {
-      return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("{}: disclosure: expected one receipt object", path));
-    }
+    pointer = "/disclosure";
+    if (!list->is_object()) return bad(pointer, "expected one receipt object");
+  } else if (doc.is_object() && doc.contains("results")) {
+    list = &doc["results"];
+    pointer = "/results";
   }
-  std::vector<json> items;
+  std::vector<std::pair<std::string, const json*>> items;  // JSON pointer, receipt
   if (list->is_array()) {
-    for (const json& item : *list) {
-      if (!item.is_object() || item.contains("receipt")) items.push_back(item);
+    for (size_t i = 0; i < list->size(); ++i) {
+      const json& item = (*list)[i];
+      if (!item.is_object() || item.contains("receipt")) {
+        items.emplace_back(fmt::format("{}/{}", pointer, i), &item);
+      }
     }
   } else {
-    items.push_back(*list);
+    items.emplace_back(pointer.empty() ? "/" : pointer, list);
   }
   if (items.empty()) {
     return MakeError(ErrorCode::kInvalidInput, fmt::format("{}: holds no receipt", path));
   }
   std::vector<app::Receipt> out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    auto r = app::ReceiptFromJson(items[i]);
-    if (!r.ok()) {
-      return MakeError(ErrorCode::kInvalidInput,
-                       fmt::format("{}: item {}: {}", path, i, r.error().message));
-    }
+  for (const auto& [where, item] : items) {
+    auto r = app::ReceiptFromJson(*item);
+    if (!r.ok()) return bad(where, r.error().message);
     // A receipt that carries its entry (a disclosure) is checked to be that entry's.
-    if (const auto entry = items[i].find("entry"); entry != items[i].end()) {
+    if (const auto entry = item->find("entry"); entry != item->end()) {
       Status carried = entry->is_string()
                            ? app::CheckCarriedEntry(*r, entry->get<std::string>())
                            : MakeError(ErrorCode::kInvalidInput, "entry: expected a string");
-      if (!carried.ok()) {
-        return MakeError(ErrorCode::kInvalidInput,
-                         fmt::format("{}: {}", path, carried.error().message));
-      }
+      if (!carried.ok()) return bad(where, carried.error().message);
     }
     out.push_back(std::move(r).value());
   }
   return out;
+}
+
+// `geometry`'s coordinates with each position's first two numbers swapped: an OGC page asked
+// for in EPSG:4326 (latitude first) back in the CRS84 order its disclosure digested.
+void SwapPositions(json& coordinates) {
+  if (!coordinates.is_array()) return;
+  if (coordinates.size() >= 2 && coordinates[0].is_number() && coordinates[1].is_number()) {
+    std::swap(coordinates[0], coordinates[1]);
+    return;
+  }
+  for (json& inner : coordinates) SwapPositions(inner);
+}
+
+// Whether the items a list read's answer served are those its disclosure digested: the
+// answer's `items` (the API), or `features` (an OGC page, in CRS84 or in EPSG:4326).
+Result<std::string> CheckServed(const json& doc, const std::string& path) {
+  if (doc.contains("items") == doc.contains("features")) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("{}: a disclosure, and {} beside it: a list read serves either "
+                                 "items or features",
+                                 path,
+                                 doc.contains("items") ? "both items and features"
+                                                       : "no items or features served"));
+  }
+  const char* key = doc.contains("items") ? "items" : "features";
+  const json& served = doc[key];
+  if (!served.is_array()) {
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("{}: /{}: expected an array", path, key));
+  }
+  const std::string entry = doc["disclosure"].value("entry", json()).is_string()
+                                ? doc["disclosure"]["entry"].get<std::string>()
+                                : std::string();
+  Status st = app::CheckDisclosedItems(entry, served);
+  if (st.ok()) return fmt::format("the {} {} served", served.size(), key);
+  if (std::string_view(key) == "features") {
+    json swapped = served;
+    for (json& feature : swapped) {
+      if (feature.is_object() && feature.contains("geometry") && feature["geometry"].is_object()) {
+        SwapPositions(feature["geometry"]["coordinates"]);
+      }
+    }
+    if (app::CheckDisclosedItems(entry, swapped).ok()) {
+      return fmt::format("the {} features served (in EPSG:4326, latitude first)", served.size());
+    }
+  }
+  return Error{st.error().code, path + ": " + st.error().message, {}};
 }
 
 int VerifyReceipts(const VerifyOptions& o) {
@@ -211,25 +267,20 @@ int VerifyReceipts(const VerifyOptions& o) {
     }
     batched += r.batch ? 1 : 0;
   }
+  // A list read's response: what it served is what the log recorded serving.
+  std::optional<std::string> served;
+  if (doc->is_object() && doc->contains("disclosure")) {
+    auto checked = CheckServed(*doc, o.receipt);
+    if (!checked.ok()) return ReportError(checked.error());
+    served = std::move(checked).value();
+  }
   fmt::print(
       "ok: {} receipts ({} of them for entries submitted together) signed by the log's "
       "key {}\n",
       receipts->size(), batched, app::PublicKeyToHex(kept->key));
-  // A list read's response: the items it served are those whose digest the log recorded (an
-  // OGC page in the default CRS; one asked for in EPSG:4326 has its coordinates swapped).
-  if (doc->is_object() && doc->contains("disclosure")) {
-    const json& served = doc->contains("items") ? (*doc)["items"] : doc->value("features", json());
-    if (!served.is_array()) {
-      return ReportError(MakeError(
-          ErrorCode::kInvalidInput,
-          fmt::format("{}: a disclosure, but no items or features served beside it", o.receipt)));
-    }
-    const std::string entry = (*doc)["disclosure"].value("entry", std::string());
-    if (Status st = app::CheckDisclosedItems(entry, served); !st.ok()) {
-      return ReportError(Error{st.error().code, o.receipt + ": " + st.error().message, {}});
-    }
-    fmt::print("ok: the {} items served are those the log recorded serving, in entry {}\n",
-               served.size(), receipts->front().index);
+  if (served) {
+    fmt::print("ok: {} are those the log recorded serving, in entry {}\n", *served,
+               receipts->front().index);
   }
   if (o.server.empty()) return kExitOk;
   // The log now holds each entry: an inclusion proof in the server's current head, signed by
