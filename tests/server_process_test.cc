@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <httplib.h>
+
 #include <chrono>
 #include <mutex>
 #include <set>
@@ -564,6 +566,32 @@ TEST(ServerProcessTest, ReceiptsOfABatchVerifyAndATamperedBatchIsNamed) {
     EXPECT_NE(r.err.find("forged.json: /: receipt: batch.root_hash: expected 64"),
               std::string::npos)
         << r.err;
+    // A server that answers its proofs with something other than an object: named, exit 1.
+    {
+      const std::string current = server.Get("/api/v1/log/head").text;
+      httplib::Server fake;
+      fake.Get("/api/v1/log/head", [&](const httplib::Request&, httplib::Response& res) {
+        res.set_content(current, "application/json");
+      });
+      fake.Get("/api/v1/log/inclusion", [](const httplib::Request&, httplib::Response& res) {
+        res.set_content("[]", "application/json");
+      });
+      fake.Get("/api/v1/log/consistency", [](const httplib::Request&, httplib::Response& res) {
+        res.set_content("\"x\"", "application/json");
+      });
+      const int port = fake.bind_to_any_port("127.0.0.1");
+      std::thread serving([&] { fake.listen_after_bind(); });
+      const std::string fake_url = fmt::format("http://127.0.0.1:{}", port);
+      for (const std::string& args :
+           {"verify --receipt " + answer + " --head " + head + " --server " + fake_url,
+            "verify --server " + fake_url + " --head " + head}) {
+        const CmdRun bad = Truce(dir, args);
+        EXPECT_EQ(bad.exit_code, 1) << args << "\n" << bad.err;
+        EXPECT_NE(bad.err.find("the server's proof is malformed"), std::string::npos) << bad.err;
+      }
+      fake.stop();
+      serving.join();
+    }
     EXPECT_EQ(Truce(dir, "verify --receipt " + answer).exit_code, 2);
     EXPECT_EQ(
         Truce(dir, "verify --receipt " + answer + " --head " + head + " --db " + db).exit_code, 2);
