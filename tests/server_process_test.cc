@@ -592,6 +592,17 @@ TEST(ServerProcessTest, ReceiptsOfABatchVerifyAndATamperedBatchIsNamed) {
       fake.stop();
       serving.join();
     }
+    // Hostile files: nested 100,000 deep, a number beyond a double, bytes that are not UTF-8.
+    const std::vector<std::pair<std::string, std::string>> hostile = {
+        {std::string(100'000, '[') + std::string(100'000, ']'), "nested deeper than 64 levels"},
+        {R"({"results":[{"log_index":1e400}]})", "'1e400' is out of range"},
+        {"{\"log_index\":1,\"leaf_hash\":\"\xff\xfe\"}", "ill-formed UTF-8"}};
+    for (const auto& [text, expected] : hostile) {
+      std::ofstream(forged_path, std::ios::trunc) << text;
+      r = Truce(dir, "verify --receipt " + forged_path + " --head " + head);
+      EXPECT_EQ(r.exit_code, 1) << expected;
+      EXPECT_NE(r.err.find(expected), std::string::npos) << r.err.substr(0, 300);
+    }
     EXPECT_EQ(Truce(dir, "verify --receipt " + answer).exit_code, 2);
     EXPECT_EQ(
         Truce(dir, "verify --receipt " + answer + " --head " + head + " --db " + db).exit_code, 2);

@@ -583,12 +583,13 @@ class App {
                                                         NotificationKind kind,
                                                         bool features = false);
   // One page of `all` (sites or movements, `ids` their {"id", "revision"}), and the log entry
-  // recording that `who` was shown it (deconfliction_ops.cc).
+  // recording that `who` was shown it (deconfliction_ops.cc). `features`: as in
+  // ListNotifications.
   [[nodiscard]] Result<DisclosedPage> Disclose(const Principal& who, std::string_view resource,
                                                const NotificationFilter& f,
                                                std::vector<nlohmann::json> all,
                                                std::vector<nlohmann::json> ids,
-                                               const PageRequest& page);
+                                               const PageRequest& page, bool features);
 
   // The lock every submission holds (with std::lock_guard) from reading the views to
   // appending: one submission at a time in this process and, through the store's append lock,

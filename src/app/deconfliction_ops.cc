@@ -380,21 +380,22 @@ Result<DisclosedPage> App::ListNotifications(const Principal& who, const Notific
       sites ? VisibleNotifications(who, state.sites, state.site_revisions, audience.get(), f, ids)
             : VisibleNotifications(who, state.movements, state.movement_revisions, audience.get(),
                                    f, ids);
-  // A feature collection's item carries its id as the feature's, before the digest is taken.
-  if (features) {
-    for (json& feature : all) feature["id"] = feature["properties"]["id"];
-  }
-  return Disclose(who, sites ? "sites" : "movements", f, std::move(all), std::move(ids), page);
+  return Disclose(who, sites ? "sites" : "movements", f, std::move(all), std::move(ids), page,
+                  features);
 }
 
 Result<DisclosedPage> App::Disclose(const Principal& who, std::string_view resource,
                                     const NotificationFilter& f, std::vector<json> all,
-                                    std::vector<json> ids, const PageRequest& page) {
+                                    std::vector<json> ids, const PageRequest& page, bool features) {
   size_t offset = 0;
   if (page.cursor) offset = static_cast<size_t>(ParseCount(*page.cursor).value_or(0));
   const size_t matched = all.size();
   auto paged = Paged(std::move(all), page);
   if (!paged.ok()) return paged.error();
+  // A feature collection's item carries its id as the feature's, before the digest is taken.
+  if (features) {
+    for (json& feature : paged->items) feature["id"] = feature["properties"]["id"];
+  }
   json shown = json::array();
   for (size_t i = offset; i < ids.size() && shown.size() < paged->items.size(); ++i) {
     shown.push_back(std::move(ids[i]));

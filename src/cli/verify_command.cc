@@ -21,6 +21,7 @@
 
 #include "app/ledger.h"
 #include "command.h"
+#include "formats/geojson.h"
 #include "formats/text_file.h"
 #include "server/http.h"
 #include "store/open_store.h"
@@ -204,17 +205,6 @@ Result<std::vector<app::Receipt>> ReceiptsIn(const json& doc, const std::string&
   return out;
 }
 
-// `geometry`'s coordinates with each position's first two numbers swapped: an OGC page asked
-// for in EPSG:4326 (latitude first) back in the CRS84 order its disclosure digested.
-void SwapPositions(json& coordinates) {
-  if (!coordinates.is_array()) return;
-  if (coordinates.size() >= 2 && coordinates[0].is_number() && coordinates[1].is_number()) {
-    std::swap(coordinates[0], coordinates[1]);
-    return;
-  }
-  for (json& inner : coordinates) SwapPositions(inner);
-}
-
 // Whether the items a list read's answer served are those its disclosure digested: the
 // answer's `items` (the API), or `features` (an OGC page, in CRS84 or in EPSG:4326).
 Result<std::string> CheckServed(const json& doc, const std::string& path) {
@@ -232,16 +222,15 @@ Result<std::string> CheckServed(const json& doc, const std::string& path) {
     return MakeError(ErrorCode::kInvalidInput,
                      fmt::format("{}: /{}: expected an array", path, key));
   }
-  const std::string entry = doc["disclosure"].value("entry", json()).is_string()
-                                ? doc["disclosure"]["entry"].get<std::string>()
-                                : std::string();
+  const std::string entry = app::detail::StringField(doc["disclosure"], "entry");
   Status st = app::CheckDisclosedItems(entry, served);
   if (st.ok()) return fmt::format("the {} {} served", served.size(), key);
   if (std::string_view(key) == "features") {
     json swapped = served;
     for (json& feature : swapped) {
       if (feature.is_object() && feature.contains("geometry") && feature["geometry"].is_object()) {
-        SwapPositions(feature["geometry"]["coordinates"]);
+        // An OGC page asked for in EPSG:4326, back in the CRS84 order its disclosure digested.
+        formats::SwapAxes(feature["geometry"]["coordinates"]);
       }
     }
     if (app::CheckDisclosedItems(entry, swapped).ok()) {

@@ -217,6 +217,15 @@ bool ParseGeometry(const json& geometry, const std::string& where, MultiPolygon&
   return ok;
 }
 
+void SwapAxes(json& coordinates) {
+  if (!coordinates.is_array() || coordinates.empty()) return;
+  if (coordinates[0].is_number()) {
+    if (coordinates.size() >= 2) std::swap(coordinates[0], coordinates[1]);
+    return;
+  }
+  for (json& c : coordinates) SwapAxes(c);
+}
+
 json GeometryToJson(const MultiPolygon& shape) {
   json polygons = json::array();
   for (const Polygon& polygon : shape.polygons) {

@@ -26,6 +26,10 @@ bool ParseGeometry(const nlohmann::json& geometry, const std::string& where, Mul
 
 nlohmann::json GeometryToJson(const MultiPolygon& shape);
 
+// Swaps the first two numbers of every position in a geometry's `coordinates`: CRS84's
+// lon,lat to EPSG:4326's lat,lon, and back (the OGC collections, `truce verify --receipt`).
+void SwapAxes(nlohmann::json& coordinates);
+
 // Reads a zones FeatureCollection (the format in docs/formats.md): each Feature one zone
 // version. `file` labels messages. Every problem of every feature is listed in the error,
 // each naming file, feature index, zone id and field. Text properties follow the text policy

@@ -128,19 +128,9 @@ Crs ReadCrs(const Call& c, QueryReader& q, std::string_view name) {
   return *crs;
 }
 
-// Swaps every position of a GeoJSON geometry to lat,lon (EPSG:4326 axis order).
-void SwapAxes(json& coordinates) {
-  if (!coordinates.is_array() || coordinates.empty()) return;
-  if (coordinates[0].is_number()) {
-    if (coordinates.size() >= 2) std::swap(coordinates[0], coordinates[1]);
-    return;
-  }
-  for (json& c : coordinates) SwapAxes(c);
-}
-
 void InCrs(json& feature, Crs crs) {
   if (crs == Crs::kEpsg4326 && feature["geometry"].is_object()) {
-    SwapAxes(feature["geometry"]["coordinates"]);
+    formats::SwapAxes(feature["geometry"]["coordinates"]);
   }
 }
 
