@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "store/postgres_connection.h"
+#include "store/postgres_rows.h"
 #include "store/postgres_schema.h"
 #include "store/store_internal.h"
 
@@ -23,10 +24,26 @@ using detail::Migration;
 using detail::Millis;
 using detail::Now;
 using pg::Conn;
+using pg::kClaimColumns;
+using pg::kEntryColumns;
+using pg::kHeadColumns;
 using pg::kMigrations;
+using pg::kPositionColumns;
+using pg::kPublicationColumns;
+using pg::kReportColumns;
+using pg::kScenarioColumns;
+using pg::kTokenColumns;
 using pg::LimitClause;
 using pg::Params;
 using pg::Pool;
+using pg::ReadClaim;
+using pg::ReadEntry;
+using pg::ReadHead;
+using pg::ReadPosition;
+using pg::ReadPublication;
+using pg::ReadReportRow;
+using pg::ReadScenario;
+using pg::ReadToken;
 using pg::Rows;
 using pg::Where;
 
@@ -43,84 +60,6 @@ constexpr const char* kLockIdleLimit = "60s";
 constexpr size_t kRowsPerInsert = 500;
 
 // --- The store ------------------------------------------------------------------------------
-
-constexpr const char* kTokenColumns =
-    "SELECT id, secret_hash, role, party, created_at, revoked_at, signature FROM tokens";
-constexpr const char* kEntryColumns =
-    "SELECT idx, kind, received_at, submitter, party, data, leaf_hash, receipt FROM log_entries";
-constexpr const char* kHeadColumns = "SELECT size, root, timestamp, signature FROM tree_heads";
-constexpr const char* kReportColumns =
-    "SELECT r.entry, r.event_id, r.revision, r.received_at, r.party, r.event_type, r.source, "
-    "r.time_begin, r.time_end, r.latitude, r.longitude, e.data FROM reports r "
-    "JOIN log_entries e ON e.idx = r.entry";
-constexpr const char* kPositionColumns =
-    "SELECT entry, ordinal, icao24, time, latitude, longitude, fields FROM positions";
-constexpr const char* kClaimColumns =
-    "SELECT entry, party, incident, stance, received_at FROM claims";
-constexpr const char* kScenarioColumns =
-    "SELECT entry, scenario_id, version, digest, received_at FROM scenario_versions";
-constexpr const char* kPublicationColumns = "SELECT entry, incident, received_at FROM publications";
-
-TokenRecord ReadToken(const Rows& r, int i) {
-  TokenRecord t;
-  t.id = r.Text(i, 0);
-  t.secret_hash = r.HashAt(i, 1);
-  t.role = r.Text(i, 2);
-  t.party = r.Text(i, 3);
-  t.created_at = FromMillis(r.Int(i, 4));
-  if (!r.IsNull(i, 5)) t.revoked_at = FromMillis(r.Int(i, 5));
-  t.signature = r.Bytes(i, 6);
-  return t;
-}
-LogEntry ReadEntry(const Rows& r, int i) {
-  return LogEntry{static_cast<uint64_t>(r.Int(i, 0)),
-                  r.Text(i, 1),
-                  FromMillis(r.Int(i, 2)),
-                  r.Text(i, 3),
-                  r.Text(i, 4),
-                  r.Text(i, 5),
-                  r.HashAt(i, 6),
-                  r.Bytes(i, 7)};
-}
-TreeHead ReadHead(const Rows& r, int i) {
-  return TreeHead{static_cast<uint64_t>(r.Int(i, 0)), r.HashAt(i, 1), FromMillis(r.Int(i, 2)),
-                  r.Bytes(i, 3)};
-}
-ReportRow ReadReportRow(const Rows& r, int i) {
-  ReportRow out;
-  out.entry = static_cast<uint64_t>(r.Int(i, 0));
-  out.event_id = r.Text(i, 1);
-  out.revision = static_cast<int>(r.Int(i, 2));
-  out.received_at = FromMillis(r.Int(i, 3));
-  out.party = r.Text(i, 4);
-  out.event_type = r.Text(i, 5);
-  out.source = r.Text(i, 6);
-  out.time_begin = FromMillis(r.Int(i, 7));
-  out.time_end = FromMillis(r.Int(i, 8));
-  out.latitude = r.Real(i, 9);
-  out.longitude = r.Real(i, 10);
-  return out;
-}
-PositionRow ReadPosition(const Rows& r, int i) {
-  return PositionRow{static_cast<uint64_t>(r.Int(i, 0)),
-                     static_cast<int>(r.Int(i, 1)),
-                     r.Text(i, 2),
-                     FromMillis(r.Int(i, 3)),
-                     r.Real(i, 4),
-                     r.Real(i, 5),
-                     r.Text(i, 6)};
-}
-ClaimRow ReadClaim(const Rows& r, int i) {
-  return ClaimRow{static_cast<uint64_t>(r.Int(i, 0)), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3),
-                  FromMillis(r.Int(i, 4))};
-}
-ScenarioRow ReadScenario(const Rows& r, int i) {
-  return ScenarioRow{static_cast<uint64_t>(r.Int(i, 0)), r.Text(i, 1),
-                     static_cast<int>(r.Int(i, 2)), r.Text(i, 3), FromMillis(r.Int(i, 4))};
-}
-PublicationRow ReadPublication(const Rows& r, int i) {
-  return PublicationRow{static_cast<uint64_t>(r.Int(i, 0)), r.Text(i, 1), FromMillis(r.Int(i, 2))};
-}
 
 // Rows of one table inserted with as few statements as possible: INSERT ... VALUES (...), ...
 // of up to kRowsPerInsert rows each.
