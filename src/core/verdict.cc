@@ -9,6 +9,7 @@
 #include <GeographicLib/Geodesic.hpp>
 #include <GeographicLib/GeodesicLine.hpp>
 
+#include "disc_share.h"
 #include "geos_bridge.h"
 
 namespace truce {
@@ -26,7 +27,8 @@ std::string Lower(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // ASCII letters only, as std::tolower in the "C" locale truce runs in, without its call.
+  for (char& c : out) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
   return out;
 }
 
@@ -176,6 +178,7 @@ class ZoneShapes {
  public:
   ZoneShapes(const detail::GeosContext& ctx, std::span<const ZoneVersion> versions) : ctx_(ctx) {
     for (const ZoneVersion& v : versions) {
+      zones_.push_back(&v.shape());
       shapes_.push_back(std::move(detail::ToGeos(ctx, v.shape())).value());
       prepared_.push_back(detail::Prepare(ctx, *shapes_.back()));
     }
@@ -183,15 +186,23 @@ class ZoneShapes {
   // `prefilter`: decide from DiscShapes::Box alone when the rectangle misses the zone or lies
   // wholly inside it. The outcome is the full computation's by construction (the rectangle
   // holds the circumscribed polygon); it only skips the geodesics and the polygon predicates.
-  DiscCoverage Cover(size_t i, DiscShapes& disc, bool prefilter) const;
+  // `plane_share`: see EvaluatorOptions.
+  DiscCoverage Cover(size_t i, DiscShapes& disc, bool prefilter, bool plane_share) const;
 
  private:
   const detail::GeosContext& ctx_;
+  std::vector<const MultiPolygon*> zones_;
   std::vector<detail::GeomPtr> shapes_;
   std::vector<detail::PreparedPtr> prepared_;
 };
 
-DiscCoverage ZoneShapes::Cover(size_t i, DiscShapes& disc, bool prefilter) const {
+// A plane share strictly between this and 1 - this decides the verdict without a polygon: at
+// least this much of the true disc lies inside the zone, and as much outside it (the share is
+// good to 1e-7), so the circumscribed polygon, which holds the true disc, meets the zone and
+// is not covered by it. Nearer 0 or 1, the polygon predicates decide, as they always did.
+constexpr double kShareDecides = 1e-4;
+
+DiscCoverage ZoneShapes::Cover(size_t i, DiscShapes& disc, bool prefilter, bool plane_share) const {
   GEOSContextHandle_t h = ctx_.handle();
   DiscCoverage out;
   if (disc.radius().value <= 0) {
@@ -207,11 +218,22 @@ DiscCoverage ZoneShapes::Cover(size_t i, DiscShapes& disc, bool prefilter) const
       }
     }
   }
+  std::optional<double> share;
+  if (plane_share) share = detail::DiscShare(*zones_[i], disc.centre(), disc.radius());
+  if (share && *share > kShareDecides && *share < 1 - kShareDecides) {
+    return DiscCoverage{true, *share, false};
+  }
   if (GEOSPreparedIntersects_r(h, prepared_[i].get(), &disc.Outer()) != 1) return out;
   out.meets = true;
   if (GEOSPreparedCovers_r(h, prepared_[i].get(), &disc.Outer()) == 1) {
     return DiscCoverage{true, 1.0, true};
   }
+  if (share) {
+    out.fraction = *share;
+    return out;
+  }
+  // Outside the plane share's domain (a radius over 200 km, a centre beyond 80 degrees), or
+  // asked for: the 128-gon of equal area, clipped by GEOS.
   detail::GeomPtr common(GEOSIntersection_r(h, shapes_[i].get(), &disc.EqualAreaGeos()),
                          detail::GeomDeleter{h});
   if (common) {
@@ -255,7 +277,7 @@ DiscCoverage CoverDisc(const MultiPolygon& shape, LatLng centre, Meters radius) 
   if (!v.ok()) return {};
   const ZoneVersion versions[] = {std::move(v).value()};
   DiscShapes disc(ctx, centre, radius, /*fast=*/true);
-  return ZoneShapes(ctx, versions).Cover(0, disc, /*prefilter=*/true);
+  return ZoneShapes(ctx, versions).Cover(0, disc, /*prefilter=*/true, /*plane_share=*/true);
 }
 
 struct ReportEvaluator::Impl {
@@ -319,7 +341,10 @@ std::vector<Violation> ReportEvaluator::Evaluate(const Report& report) const {
       }
       // Known actors all outside the rule, and no unknown one: not a violation of it.
       if (bound_party.empty() && !unresolved) continue;
-      if (!coverage) coverage = impl_->shapes.Cover(i, disc, impl_->options.planar_prefilter);
+      if (!coverage) {
+        coverage = impl_->shapes.Cover(i, disc, impl_->options.planar_prefilter,
+                                       impl_->options.plane_share);
+      }
       if (!coverage->meets) continue;
       const bool inside = coverage->wholly_inside && v.validity().Contains(report.when());
       out.push_back(Violation{&report, &v, rule.kind,

@@ -1,0 +1,226 @@
+#include "disc_share.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace truce::detail {
+namespace {
+
+constexpr double kDeg = std::numbers::pi / 180;
+// WGS84.
+constexpr double kA = 6378137.0;
+constexpr double kF = 1 / 298.257223563;
+constexpr double kE2 = kF * (2 - kF);
+// The smallest radius of curvature anywhere on the ellipsoid (meridional, at the equator),
+// with a margin: every curvature bound below divides by it.
+constexpr double kMinRadius = 6335000.0;
+
+double E() { return std::sqrt(kE2); }
+
+// Snyder's q(phi), of which the authalic latitude beta is asin(q / q_p).
+double Q(double sin_phi) {
+  const double e = E();
+  return (1 - kE2) * (sin_phi / (1 - kE2 * sin_phi * sin_phi) + std::atanh(e * sin_phi) / e);
+}
+
+double QPole() {
+  static const double q_p = Q(1.0);
+  return q_p;
+}
+
+double Cross(PlanePoint a, PlanePoint b) { return a.x * b.y - a.y * b.x; }
+double Dot(PlanePoint a, PlanePoint b) { return a.x * b.x + a.y * b.y; }
+double Norm(PlanePoint a) { return std::hypot(a.x, a.y); }
+PlanePoint Minus(PlanePoint a, PlanePoint b) { return {a.x - b.x, a.y - b.y}; }
+
+// The distance from the origin to the segment a-b.
+double DistanceToSegment(PlanePoint a, PlanePoint b) {
+  const PlanePoint d = Minus(b, a);
+  const double len2 = Dot(d, d);
+  double t = len2 > 0 ? -Dot(a, d) / len2 : 0;
+  t = std::clamp(t, 0.0, 1.0);
+  return std::hypot(a.x + t * d.x, a.y + t * d.y);
+}
+
+// Twice the signed area swept from the origin along the straight chord a-b that lies inside
+// the circle of radius rho: the triangle where the chord is inside, the sector where not.
+double ChordInCircle(PlanePoint a, PlanePoint b, double rho) {
+  const PlanePoint d = Minus(b, a);
+  const double rho2 = rho * rho;
+  // |a + t d|^2 = rho^2: A t^2 + 2 B t + C = 0.
+  const double qa = Dot(d, d), qb = Dot(a, d), qc = Dot(a, a) - rho2;
+  double cuts[4] = {0, 0, 0, 1};
+  int n = 1;
+  const double disc = qb * qb - qa * qc;
+  if (qa > 0 && disc > 0) {
+    const double root = std::sqrt(disc);
+    // The two roots without cancellation.
+    const double k = qb >= 0 ? -(qb + root) : -(qb - root);
+    double t1 = k / qa, t2 = k != 0 ? qc / k : t1;
+    if (t1 > t2) std::swap(t1, t2);
+    if (t1 > 0 && t1 < 1) cuts[n++] = t1;
+    if (t2 > 0 && t2 < 1) cuts[n++] = t2;
+  }
+  cuts[n++] = 1;
+  double twice = 0;
+  for (int i = 0; i + 1 < n; ++i) {
+    const PlanePoint p{a.x + cuts[i] * d.x, a.y + cuts[i] * d.y};
+    const PlanePoint q{a.x + cuts[i + 1] * d.x, a.y + cuts[i + 1] * d.y};
+    const double tm = (cuts[i] + cuts[i + 1]) / 2;
+    const PlanePoint m{a.x + tm * d.x, a.y + tm * d.y};
+    if (Dot(m, m) <= rho2) {
+      twice += Cross(p, q);
+    } else {
+      twice += rho2 * std::atan2(Cross(p, q), Dot(p, q));
+    }
+  }
+  return twice;
+}
+
+// Sums, for one ring, twice the signed area of (disc and ring's interior): the ring's edges
+// are straight in lon/lat, so curves in the plane; each is followed by chords (see the header).
+class RingSweep {
+ public:
+  RingSweep(const LocalEqualArea& plane, LocalEqualArea::Circle circle)
+      : plane_(plane), centre_(circle.centre), rho_(circle.radius) {
+    const double rho = rho_;
+    // A piece of chord whose lens (area between chord and curve, at most kappa l^3 / 12) is
+    // below this is taken as straight.
+    lens_tolerance_ = 1e-9 * std::numbers::pi * rho * rho;
+  }
+
+  // A position in the plane, relative to the circle's centre.
+  PlanePoint Project(LatLng p) const { return Minus(plane_.Project(p), centre_); }
+
+  double Edge(LatLng ga, PlanePoint a, LatLng gb, PlanePoint b) { return Piece(ga, a, gb, b, 0); }
+
+ private:
+  // A bound on the curvature, in the plane, of the image of a straight lon/lat line between
+  // ga and gb: a lon/lat line's geodesic curvature is at most about 1.1 tan(phi) / R
+  // (disc_share_test.cc measures it), and the projection, an isometry at its centre, bends
+  // lines by about d / R^2 at distance d. Both with a factor of safety.
+  double CurvatureBound(LatLng ga, LatLng gb, PlanePoint a, PlanePoint b) const {
+    const double phi = std::max(std::abs(ga.lat()), std::abs(gb.lat())) * kDeg;
+    const double d = std::max(Norm(a), Norm(b)) + Norm(Minus(b, a));
+    return (1.5 * std::tan(phi) + 3 * d / kMinRadius + 1e-3) / kMinRadius;
+  }
+
+  double Piece(LatLng ga, PlanePoint a, LatLng gb, PlanePoint b, int depth) {
+    const double len = Norm(Minus(b, a));
+    const double kappa = CurvatureBound(ga, gb, a, b);
+    // The curve lies within `sag` of the chord (plus rounding).
+    const double sag = kappa * len * len / 8 + 1e-9 * (Norm(a) + Norm(b)) + 1e-9;
+    if (DistanceToSegment(a, b) > rho_ + sag) {
+      // Curve and chord both stay out of the disc and cannot enclose the centre between them:
+      // the curve sweeps the chord's angle.
+      return rho_ * rho_ * std::atan2(Cross(a, b), Dot(a, b));
+    }
+    const LatLng gm((ga.lat() + gb.lat()) / 2, (ga.lng() + gb.lng()) / 2);
+    const PlanePoint m = Project(gm);
+    if (std::max(Norm(a), Norm(b)) + sag < rho_) {
+      // Wholly inside: the triangle plus the parabola through the curve's midpoint.
+      return Cross(a, b) + 4.0 / 3.0 * Cross(Minus(m, a), Minus(b, a));
+    }
+    if (kappa * len * len * len / 12 <= lens_tolerance_ || depth >= 48) {
+      return ChordInCircle(a, b, rho_);
+    }
+    return Piece(ga, a, gm, m, depth + 1) + Piece(gm, m, gb, b, depth + 1);
+  }
+
+  const LocalEqualArea& plane_;
+  const PlanePoint centre_;
+  const double rho_;
+  double lens_tolerance_ = 0;
+};
+
+}  // namespace
+
+LocalEqualArea::LocalEqualArea(LatLng centre) : lat0_(centre.lat()), lng0_(centre.lng()) {
+  const double sin_phi = std::sin(centre.lat() * kDeg), cos_phi = std::cos(centre.lat() * kDeg);
+  sin_beta1_ = Q(sin_phi) / QPole();
+  cos_beta1_ = std::sqrt(std::max(0.0, 1 - sin_beta1_ * sin_beta1_));
+  const double rq = kA * std::sqrt(QPole() / 2);
+  const double w = std::sqrt(1 - kE2 * sin_phi * sin_phi);
+  d_ = cos_beta1_ > 0 ? kA * (cos_phi / w) / (rq * cos_beta1_) : 1;
+  // The Gaussian radius of curvature sqrt(M N) at the centre.
+  curvature_radius_ = kA * std::sqrt(1 - kE2) / (w * w);
+}
+
+PlanePoint LocalEqualArea::Project(LatLng p) const {
+  static const double rq = kA * std::sqrt(QPole() / 2);
+  const double sin_beta = Q(std::sin(p.lat() * kDeg)) / QPole();
+  const double cos_beta = std::sqrt(std::max(0.0, 1 - sin_beta * sin_beta));
+  double dlng = p.lng() - lng0_;
+  if (dlng > 180) dlng -= 360;
+  if (dlng < -180) dlng += 360;
+  const double sin_dl = std::sin(dlng * kDeg), cos_dl = std::cos(dlng * kDeg);
+  const double b = rq * std::sqrt(2 / (1 + sin_beta1_ * sin_beta + cos_beta1_ * cos_beta * cos_dl));
+  return {b * d_ * cos_beta * sin_dl,
+          b / d_ * (cos_beta1_ * sin_beta - sin_beta1_ * cos_beta * cos_dl)};
+}
+
+LocalEqualArea::Circle LocalEqualArea::Disc(Meters radius) const {
+  // The geodesic disc's area is that of a disc on the sphere of the centre's Gaussian
+  // curvature, 2 pi R^2 (1 - cos(r / R)) = pi (2 R sin(r / 2R))^2, to a few parts in 10^10 up
+  // to 200 km. Its image's centre moves towards the equator by k e^2 r^2 sin(2 phi) / 12a,
+  // where k = 1 + e^2 (0.15 + sin^2(phi) / 2) fits the measured shift to 10^-4 of itself.
+  // Both are measured, with the circle's remaining deviation, in disc_share_test.cc.
+  const double big_r = curvature_radius_;
+  const double r = radius.value;
+  const double sin_phi = std::sin(lat0_ * kDeg);
+  const double k = 1 + kE2 * (0.15 + sin_phi * sin_phi / 2);
+  const double shift = k * kE2 * r * r * std::sin(2 * lat0_ * kDeg) / (12 * kA);
+  return Circle{PlanePoint{0, -shift}, 2 * big_r * std::sin(r / (2 * big_r))};
+}
+
+std::optional<double> DiscShare(const MultiPolygon& shape, LatLng centre, Meters radius) {
+  if (!(radius.value > 0 && radius.value <= kDiscShareMaxRadius) ||
+      std::abs(centre.lat()) > kDiscShareMaxLatitude) {
+    return std::nullopt;
+  }
+  // A box holding the disc, as DiscShapes::Box (verdict.cc) bounds it: no geodesic computed.
+  constexpr double kMeridionalMin = 6335439.0, kMargin = 1.001;
+  const double r = radius.value * kMargin;
+  const double dlat = r / kMeridionalMin / kDeg + 1e-9;
+  const double max_lat = std::abs(centre.lat()) + dlat;
+  const double dlng = r / (kA * std::cos(max_lat * kDeg)) / kDeg + 1e-9;
+  if (centre.lng() - dlng <= -180 || centre.lng() + dlng >= 180) return std::nullopt;
+  const LatLngRect box{centre.lat() - dlat, centre.lat() + dlat, centre.lng() - dlng,
+                       centre.lng() + dlng};
+  const auto misses = [&](const Ring& ring) {
+    LatLngRect b;
+    for (const LatLng& p : ring) b.Extend(p);
+    return b.lat_hi < box.lat_lo || b.lat_lo > box.lat_hi || b.lng_hi < box.lng_lo ||
+           b.lng_lo > box.lng_hi;
+  };
+
+  const LocalEqualArea plane(centre);
+  const LocalEqualArea::Circle circle = plane.Disc(radius);
+  const double rho = circle.radius;
+  RingSweep sweep(plane, circle);
+  std::vector<PlanePoint> projected;
+  double twice_inside = 0;
+  for (const Polygon& polygon : shape.polygons) {
+    for (size_t k = 0; k < polygon.rings.size(); ++k) {
+      const Ring& ring = polygon.rings[k];
+      // A ring whose box misses the disc's neither meets the disc nor holds it.
+      if (ring.size() < 4 || misses(ring)) continue;
+      projected.clear();
+      for (const LatLng& p : ring) {
+        projected.push_back(sweep.Project(p));
+        if (Norm(projected.back()) > 2e6) return std::nullopt;
+      }
+      double twice = 0;
+      for (size_t i = 0; i + 1 < ring.size(); ++i) {
+        twice += sweep.Edge(ring[i], projected[i], ring[i + 1], projected[i + 1]);
+      }
+      // The sweep is signed by the ring's orientation; the hole's share is taken away.
+      const double area = std::abs(twice);
+      twice_inside += k == 0 ? area : -area;
+    }
+  }
+  return std::clamp(twice_inside / (2 * std::numbers::pi * rho * rho), 0.0, 1.0);
+}
+
+}  // namespace truce::detail

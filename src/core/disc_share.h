@@ -1,0 +1,60 @@
+// The share of a report's disc inside a zone, computed in the plane of the Lambert azimuthal
+// equal-area projection centred on the disc (docs/reports.md, "fraction").
+//
+// The projection keeps areas exactly (WGS84, through the authalic latitude; Snyder 1987,
+// "Map projections: a working manual", pp. 187-190, oblique aspect with the factor D that makes
+// the scale the same in every direction at the centre). There the geodesic circle is a circle
+// to within a few parts in 10^9 of its radius for radii up to 100 km (disc_share_test.cc
+// measures it), and the zone's edges, straight in lon/lat (RFC 7946), are slightly curved: they
+// are followed by chords, split until the area between chord and curve is below 10^-9 of the
+// disc, or closed by a parabola where the whole piece lies inside the disc. The area of
+// circle and zone is then summed edge by edge in closed form (Green's theorem: for each piece,
+// the part of the triangle centre-a-b inside the circle).
+//
+// Pure functions; safe to call from any thread.
+#pragma once
+
+#include <optional>
+
+#include "truce/geo.h"
+#include "truce/geometry.h"
+
+namespace truce::detail {
+
+// A point of the projection plane, metres east and north of the centre.
+struct PlanePoint {
+  double x = 0;
+  double y = 0;
+};
+
+// The oblique ellipsoidal Lambert azimuthal equal-area projection centred on one position.
+class LocalEqualArea {
+ public:
+  explicit LocalEqualArea(LatLng centre);
+  PlanePoint Project(LatLng p) const;
+
+  // The circle that is the image of the geodesic disc of `radius` around the centre: of the
+  // disc's area, and centred a little towards the equator (by e^2 r^2 sin(2 phi) / 12a, about
+  // 8 mm for 10 km at 33 N), as measured in disc_share_test.cc.
+  struct Circle {
+    PlanePoint centre;
+    double radius = 0;
+  };
+  Circle Disc(Meters radius) const;
+
+ private:
+  double lat0_ = 0, lng0_ = 0, sin_beta1_ = 0, cos_beta1_ = 0, d_ = 1, curvature_radius_ = 0;
+};
+
+// The largest radius and the largest |latitude| of a centre DiscShare answers for.
+inline constexpr double kDiscShareMaxRadius = 200'000;  // metres
+inline constexpr double kDiscShareMaxLatitude = 80;     // degrees
+
+// The share (0..1) of the geodesic disc of `radius` around `centre` that lies inside `shape`
+// (holes excluded, edges straight in lon/lat), to within 10^-7 (disc_share_test.cc). nullopt
+// outside the method's domain: a radius above kDiscShareMaxRadius or not positive, a centre
+// beyond kDiscShareMaxLatitude, or a ring near the disc with a vertex more than 2,000 km from
+// it, or a disc that reaches the antimeridian.
+std::optional<double> DiscShare(const MultiPolygon& shape, LatLng centre, Meters radius);
+
+}  // namespace truce::detail

@@ -1,0 +1,177 @@
+#include "disc_share.h"
+
+#include <cmath>
+#include <numbers>
+
+#include <geos_c.h>
+#include <gtest/gtest.h>
+#include <GeographicLib/Geodesic.hpp>
+#include <GeographicLib/PolygonArea.hpp>
+
+#include "geos_bridge.h"
+
+namespace truce::detail {
+namespace {
+
+const GeographicLib::Geodesic& Wgs84() { return GeographicLib::Geodesic::WGS84(); }
+
+LatLng DirectPoint(LatLng c, double azimuth, double s) {
+  double lat = 0, lng = 0;
+  Wgs84().Direct(c.lat(), c.lng(), azimuth, s, lat, lng);
+  return LatLng(lat, lng);
+}
+
+// The geodesic disc's area from a polygon of n vertices on its edge, corrected for the
+// polygon's deficit: a regular n-gon inscribed in a circle has sin(2 pi / n) / (2 pi / n) of
+// its area, to O(r^2 / R^2) of that deficit.
+double DenseDiscArea(LatLng c, double r, int n) {
+  GeographicLib::PolygonArea poly(Wgs84());
+  for (int i = 0; i < n; ++i) {
+    const LatLng p = DirectPoint(c, 360.0 * i / n, r);
+    poly.AddPoint(p.lat(), p.lng());
+  }
+  double perimeter = 0, area = 0;
+  poly.Compute(false, true, perimeter, area);
+  const double step = 2 * std::numbers::pi / n;
+  return std::abs(area) * step / std::sin(step);
+}
+
+// The geodesic disc's image is a circle of radius DiscRadius, and DiscRadius gives its area.
+TEST(LocalEqualArea, TheGeodesicCircleIsACircleOfTheDiscsArea) {
+  for (const double lat : {0.0, 33.5, 60.0, 80.0}) {
+    for (const double r : {50.0, 10'000.0, 100'000.0, 200'000.0}) {
+      const LatLng c(lat, 36.3);
+      const LocalEqualArea plane(c);
+      const LocalEqualArea::Circle circle = plane.Disc(Meters{r});
+      const double rho = circle.radius;
+      double worst = 0;
+      for (int i = 0; i < 720; ++i) {
+        const PlanePoint p = plane.Project(DirectPoint(c, i * 0.5, r));
+        worst = std::max(
+            worst, std::abs(std::hypot(p.x - circle.centre.x, p.y - circle.centre.y) / rho - 1));
+      }
+      const double area = DenseDiscArea(c, r, 1 << 14);
+      const double area_error = std::abs(std::numbers::pi * rho * rho / area - 1);
+      // Measured: at most 2.2e-9 up to 10 km, 7e-8 at 100 km, 2.8e-7 at 200 km (the
+      // equator's slight ellipse); the area's error is PolygonArea's own rounding.
+      EXPECT_LT(worst, r <= 10'000 ? 3e-9 : r <= 100'000 ? 1e-7 : 3e-7) << lat << " " << r;
+      EXPECT_LT(area_error, 3e-7) << lat << " " << r;
+    }
+  }
+}
+
+// The share by brute force: the disc as a geodesic polygon of 2^14 vertices, the zone's
+// edges cut into straight lon/lat pieces of at most ~1e-4 degree (so that taking them as
+// geodesics changes nothing measurable), intersected by GEOS, areas from GeographicLib. Its
+// own error is the polygon's deficit along the disc's edge, under 3e-8 of the disc.
+double DenseShare(const MultiPolygon& zone, LatLng c, double r) {
+  const int n = 1 << 14;
+  Ring disc;
+  for (int i = 0; i < n; ++i) disc.push_back(DirectPoint(c, 360.0 - 360.0 * i / n, r));
+  disc.push_back(disc.front());
+  MultiPolygon dense;
+  for (const Polygon& polygon : zone.polygons) {
+    Polygon out;
+    for (const Ring& ring : polygon.rings) {
+      Ring d;
+      for (size_t i = 0; i + 1 < ring.size(); ++i) {
+        const double span = std::max(std::abs(ring[i + 1].lat() - ring[i].lat()),
+                                     std::abs(ring[i + 1].lng() - ring[i].lng()));
+        const int pieces = std::max(1, static_cast<int>(std::ceil(span / 1e-4)));
+        for (int k = 0; k < pieces; ++k) {
+          const double t = static_cast<double>(k) / pieces;
+          d.emplace_back(ring[i].lat() + t * (ring[i + 1].lat() - ring[i].lat()),
+                         ring[i].lng() + t * (ring[i + 1].lng() - ring[i].lng()));
+        }
+      }
+      d.push_back(d.front());
+      out.rings.push_back(std::move(d));
+    }
+    dense.polygons.push_back(std::move(out));
+  }
+  const GeosContext ctx;
+  GEOSContextHandle_t h = ctx.handle();
+  const GeomPtr a = std::move(ToGeos(ctx, dense)).value();
+  const MultiPolygon disc_shape{{Polygon{{disc}}}};
+  const GeomPtr b = std::move(ToGeos(ctx, disc_shape)).value();
+  const GeomPtr common(GEOSIntersection_r(h, a.get(), b.get()), GeomDeleter{h});
+  const double inside = GeodesicArea(PolygonalParts(ctx, *common)).value;
+  return inside / GeodesicArea(disc_shape).value;
+}
+
+MultiPolygon Square(double lat_lo, double lng_lo, double lat_hi, double lng_hi) {
+  return MultiPolygon{{Polygon{{Ring{
+      {lat_lo, lng_lo}, {lat_lo, lng_hi}, {lat_hi, lng_hi}, {lat_hi, lng_lo}, {lat_lo, lng_lo}}}}}};
+}
+
+// A zone with a long diagonal edge (about 300 km, the kind whose curve in the plane matters),
+// a short zig-zag and a hole, at the latitude given.
+MultiPolygon Zone(double lat) {
+  return MultiPolygon{{Polygon{{Ring{{lat - 1.5, 35.0},
+                                     {lat - 1.5, 38.0},
+                                     {lat + 1.2, 36.0},  // the diagonal, through (lat, 36.89)
+                                     {lat + 0.05, 36.0},
+                                     {lat + 0.02, 36.03},
+                                     {lat - 0.01, 36.0},
+                                     {lat - 1.5, 35.0}},
+                                Ring{{lat - 0.6, 36.4},
+                                     {lat - 0.5, 36.4},
+                                     {lat - 0.5, 36.5},
+                                     {lat - 0.6, 36.5},
+                                     {lat - 0.6, 36.4}}}}}};
+}
+
+struct ShareCase {
+  double lat, lng, r;
+};
+
+TEST(DiscShare, MatchesTheBruteForceShareToAFewPartsIn10To8) {
+  for (const double lat : {0.0, 33.5, -47.0, 62.0}) {
+    const MultiPolygon zone = Zone(lat);
+    // Each disc in the plane's terms: across the diagonal (near its middle and near a corner),
+    // over the zig-zag, around the hole, on a vertex, on an edge, and wholly holding the hole.
+    const ShareCase cases[] = {
+        {lat, 36.9, 10'000},        {lat, 36.9, 60'000},       {lat, 36.9, 150'000},
+        {lat - 1.45, 37.9, 20'000}, {lat + 0.02, 36.03, 5000}, {lat + 0.02, 36.03, 50},
+        {lat - 0.55, 36.45, 8000},  {lat - 0.6, 36.4, 3000},   {lat - 1.5, 36.0, 1000},
+        {lat + 1.2, 36.0, 100},     {lat - 0.3, 36.2, 1},
+    };
+    for (const ShareCase& c : cases) {
+      const LatLng centre(c.lat, c.lng);
+      const std::optional<double> share = DiscShare(zone, centre, Meters{c.r});
+      ASSERT_TRUE(share.has_value()) << c.lat << " " << c.lng << " " << c.r;
+      const double dense = DenseShare(zone, centre, c.r);
+      // Measured: at most 4e-8 apart, most under 1e-8.
+      EXPECT_GT(dense, 0);
+      EXPECT_NEAR(*share, dense, 1e-7) << c.lat << " " << c.lng << " " << c.r;
+    }
+  }
+}
+
+TEST(DiscShare, WhollyInsideOutsideAndOnAMeridian) {
+  const MultiPolygon square = Square(34.5, 36.0, 35.5, 37.0);
+  EXPECT_EQ(DiscShare(square, LatLng(35.0, 36.5), Meters{5000}), 1.0);
+  EXPECT_EQ(DiscShare(square, LatLng(35.0, 38.0), Meters{5000}), 0.0);
+  // A meridian is a geodesic through the centre, and the disc is symmetric about it.
+  EXPECT_NEAR(*DiscShare(square, LatLng(35.0, 37.0), Meters{10'000}), 0.5, 1e-9);
+  // A zone wholly inside the disc: its own area over the disc's.
+  const MultiPolygon small = Square(35.0, 36.5, 35.01, 36.51);
+  const double disc_area = DenseDiscArea(LatLng(35.005, 36.505), 50'000, 1 << 14);
+  EXPECT_NEAR(*DiscShare(small, LatLng(35.005, 36.505), Meters{50'000}),
+              DenseShare(small, LatLng(35.005, 36.505), 50'000), 1e-9);
+  EXPECT_GT(disc_area, 0);
+}
+
+TEST(DiscShare, OutsideItsDomainItDeclines) {
+  const MultiPolygon square = Square(34.5, 36.0, 35.5, 37.0);
+  EXPECT_FALSE(DiscShare(square, LatLng(35.0, 36.5), Meters{0}).has_value());
+  EXPECT_FALSE(DiscShare(square, LatLng(35.0, 36.5), Meters{-5}).has_value());
+  EXPECT_FALSE(DiscShare(square, LatLng(35.0, 36.5), Meters{kDiscShareMaxRadius + 1}));
+  EXPECT_FALSE(DiscShare(square, LatLng(85.0, 36.5), Meters{1000}).has_value());
+  EXPECT_FALSE(DiscShare(square, LatLng(35.0, 179.99), Meters{5000}).has_value());
+  // A ring near the disc that reaches more than 2,000 km away.
+  EXPECT_FALSE(DiscShare(Square(0.0, 10.0, 40.0, 60.0), LatLng(20.0, 10.0), Meters{1000}));
+}
+
+}  // namespace
+}  // namespace truce::detail
