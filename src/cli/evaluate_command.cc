@@ -57,7 +57,7 @@ class ViolationWriter {
     ++violations_;
     inside_ += v.verdict == Verdict::kInside;
     if (format_ == "jsonl") {
-      out_ += formats::ViolationToJson(v, revision).dump();
+      formats::AppendViolationJson(out_, v, revision);
       out_ += '\n';
     } else if (format_ == "csv") {
       out_ += fmt::format(

@@ -78,6 +78,11 @@ std::optional<std::string> TextProblem(std::string_view value, TextField field) 
   }
   const bool id = field.kind == TextKind::kIdentifier;
   for (size_t i = 0, n = 0; i < value.size(); i += n) {
+    // Printable ASCII passes every rule below; most text is all of it.
+    if (value[i] >= 0x20 && value[i] < 0x7F) {
+      n = 1;
+      continue;
+    }
     const char32_t c = Decode(value, i, n);
     if (c == kInvalid) {
       return fmt::format("is not valid UTF-8 (byte 0x{:02X} at byte {})",

@@ -1,10 +1,12 @@
 #include "reports.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
+#include <span>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -53,14 +55,17 @@ std::optional<int> Digits(std::string_view s) {
   return v;
 }
 
+// A row's fields by column name; found by string_view, without a key's copy.
+using FieldMap = std::map<std::string, std::string, std::less<>>;
+
 // Builds a spec from named string fields; appends "ORIGIN: FIELD: problem" lines.
-ReportSpec SpecFromFields(const std::map<std::string, std::string>& fields,
-                          const std::string& origin, std::vector<std::string>& problems) {
+ReportSpec SpecFromFields(const FieldMap& fields, const std::string& origin,
+                          std::vector<std::string>& problems) {
   ReportSpec spec;
   spec.origin = origin;
   auto get = [&](std::string_view key) -> const std::string& {
     static const std::string kEmpty;
-    const auto it = fields.find(std::string(key));
+    const auto it = fields.find(key);
     return it == fields.end() ? kEmpty : it->second;
   };
   auto required_int = [&](std::string_view key, int& out) {
@@ -160,19 +165,24 @@ std::string JsonScalarText(const json& v) {
   return v.dump();  // numbers and booleans in their JSON spelling
 }
 
+// The columns of the Syrian Archive's export that FromSyrianArchive reads, found once per file.
+constexpr std::array<std::string_view, 9> kArchiveColumns = {
+    "unique_event_ID", "date_time",     "geo_latitude",  "geo_longitude",    "geo_accuracy",
+    "sources",         "event_summary", "location_name", "type_of_violation"};
+
 // The Syrian Archive's chemical-weapons export (unique_event_ID, geo_latitude, date_time as
 // "08/21/13 12:00 AM", geo_accuracy ...), mapped onto ACLED columns. Every row is a use of
 // chemical weapons: Explosions/Remote violence, Chemical weapon. The perpetrator is not
 // coded, so actor1 is left empty; geo_accuracy APPROXIMATE means near a named town
 // (geo_precision 2), EXACT the town itself (1). The export's midnight times are placeholders.
-std::map<std::string, std::string> FromSyrianArchive(const CsvReader& table, const CsvRecord& row,
-                                                     const std::string& origin,
-                                                     std::vector<std::string>& problems) {
-  auto col = [&](const char* name) -> std::string {
-    const auto c = table.Column(name);
-    return c ? row.fields[*c] : "";
+FieldMap FromSyrianArchive(std::span<const std::optional<size_t>> columns, const CsvRecord& row,
+                           const std::string& origin, std::vector<std::string>& problems) {
+  auto col = [&](std::string_view name) -> std::string {
+    const size_t k = static_cast<size_t>(
+        std::find(kArchiveColumns.begin(), kArchiveColumns.end(), name) - kArchiveColumns.begin());
+    return k < columns.size() && columns[k] ? row.fields[*columns[k]] : "";
   };
-  std::map<std::string, std::string> f;
+  FieldMap f;
   f["event_id_cnty"] = col("unique_event_ID");
   const std::string dt = col("date_time");
   // "08/21/13 12:00 AM": month/day/year, then a time the export fills with midnight.
@@ -308,7 +318,7 @@ Result<Report> ReportFromJson(const json& object, const std::string& origin) {
         ErrorCode::kInvalidInput,
         fmt::format("{}: expected a JSON object keyed by the CSV column names", origin));
   }
-  std::map<std::string, std::string> fields;
+  FieldMap fields;
   std::vector<std::string> problems;
   for (const auto& [key, value] : object.items()) {
     if (value.is_object() || value.is_array()) {
@@ -380,6 +390,8 @@ ReportCsvReader::ReportCsvReader(std::string_view text, std::string file)
 Status ReportCsvReader::ReadHeader() {
   if (Status header = reader_.ReadHeader(); !header.ok()) return header.error();
   syrian_archive_ = reader_.Column("unique_event_ID") && reader_.Column("geo_latitude");
+  archive_columns_.clear();
+  for (std::string_view name : kArchiveColumns) archive_columns_.push_back(reader_.Column(name));
   if (!syrian_archive_) {
     std::vector<std::string> missing;
     for (std::string_view c : kRequiredColumns) {
@@ -405,9 +417,9 @@ Result<bool> ReportCsvReader::Next(Row& out) {
   if (!*more) return false;
   const std::string origin = fmt::format("{}:{}", file_, row_.line);
   std::vector<std::string> problems;
-  std::map<std::string, std::string> fields;
+  FieldMap fields;
   if (syrian_archive_) {
-    fields = FromSyrianArchive(reader_, row_, origin, problems);
+    fields = FromSyrianArchive(archive_columns_, row_, origin, problems);
   } else {
     for (size_t i = 0; i < reader_.header().size(); ++i) {
       fields[reader_.header()[i]] = row_.fields[i];

@@ -59,6 +59,7 @@ class ReportCsvReader {
   CsvReader reader_;
   std::string file_;
   bool syrian_archive_ = false;
+  std::vector<std::optional<size_t>> archive_columns_;  // of kArchiveColumns (reports.cc)
   CsvRecord row_;
 };
 
