@@ -51,10 +51,16 @@ inline constexpr double kDiscShareMaxRadius = 200'000;  // metres
 inline constexpr double kDiscShareMaxLatitude = 80;     // degrees
 
 // The share (0..1) of the geodesic disc of `radius` around `centre` that lies inside `shape`
-// (holes excluded, edges straight in lon/lat), to within 10^-7 (disc_share_test.cc). nullopt
+// (holes excluded, edges straight in lon/lat), to within 10^-7 (disc_share_test.cc); and
+// `clearance`, a lower bound, in metres in the plane, on the distance from the disc's circle's
+// centre to the shape's boundary (infinite for a shape with no ring near). nullopt
 // outside the method's domain: a radius above kDiscShareMaxRadius or not positive, a centre
 // beyond kDiscShareMaxLatitude, or a ring near the disc with a vertex more than 2,000 km from
 // it, or a disc that reaches the antimeridian.
-std::optional<double> DiscShare(const MultiPolygon& shape, LatLng centre, Meters radius);
+struct DiscShareResult {
+  double share = 0;
+  double clearance = 0;
+};
+std::optional<DiscShareResult> DiscShare(const MultiPolygon& shape, LatLng centre, Meters radius);
 
 }  // namespace truce::detail

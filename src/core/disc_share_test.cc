@@ -1,6 +1,7 @@
 #include "disc_share.h"
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include <geos_c.h>
@@ -8,6 +9,7 @@
 #include <GeographicLib/Geodesic.hpp>
 #include <GeographicLib/PolygonArea.hpp>
 
+#include "geodesy.h"
 #include "geos_bridge.h"
 
 namespace truce::detail {
@@ -138,26 +140,57 @@ TEST(DiscShare, MatchesTheBruteForceShareToAFewPartsIn10To8) {
     };
     for (const ShareCase& c : cases) {
       const LatLng centre(c.lat, c.lng);
-      const std::optional<double> share = DiscShare(zone, centre, Meters{c.r});
+      const std::optional<DiscShareResult> share = DiscShare(zone, centre, Meters{c.r});
       ASSERT_TRUE(share.has_value()) << c.lat << " " << c.lng << " " << c.r;
       const double dense = DenseShare(zone, centre, c.r);
       // Measured: at most 4e-8 apart, most under 1e-8.
       EXPECT_GT(dense, 0);
-      EXPECT_NEAR(*share, dense, 1e-7) << c.lat << " " << c.lng << " " << c.r;
+      EXPECT_NEAR(share->share, dense, 1e-7) << c.lat << " " << c.lng << " " << c.r;
     }
+  }
+}
+
+// The clearance bounds the distance to the zone's boundary from below, and closely: it is what
+// lets the evaluator skip the polygon for discs clearly on one side of an edge.
+TEST(DiscShare, ClearanceIsACloseLowerBoundOnTheDistanceToTheBoundary) {
+  for (const double lat : {0.0, 33.5, -47.0}) {
+    const MultiPolygon zone = Zone(lat);
+    size_t near = 0;
+    for (int i = 0; i < 60; ++i) {
+      const LatLng centre(lat - 1.4 + 2.5 * ((i * 37) % 61) / 60.0,
+                          35.1 + 2.8 * ((i * 53) % 59) / 58.0);
+      const double r = 2000.0 + 1500.0 * (i % 7);
+      double distance = std::numeric_limits<double>::infinity();
+      for (const Ring& ring : zone.polygons[0].rings) {
+        for (size_t k = 0; k + 1 < ring.size(); ++k) {
+          distance = std::min(distance, PointToSegment(centre, ring[k], ring[k + 1]).distance);
+        }
+      }
+      const std::optional<DiscShareResult> result = DiscShare(zone, centre, Meters{r});
+      ASSERT_TRUE(result.has_value());
+      EXPECT_LE(result->clearance, distance * (1 + 1e-4) + 0.01)
+          << centre.lat() << " " << centre.lng();
+      // A ring whose box misses the disc's is not swept: its clearance is the box's, 1.001 r.
+      if (distance < 3 * r) {
+        ++near;
+        EXPECT_GE(result->clearance, std::min(distance * 0.99, 1.0008 * r))
+            << centre.lat() << " " << centre.lng();
+      }
+    }
+    EXPECT_GT(near, 3u) << lat;
   }
 }
 
 TEST(DiscShare, WhollyInsideOutsideAndOnAMeridian) {
   const MultiPolygon square = Square(34.5, 36.0, 35.5, 37.0);
-  EXPECT_EQ(DiscShare(square, LatLng(35.0, 36.5), Meters{5000}), 1.0);
-  EXPECT_EQ(DiscShare(square, LatLng(35.0, 38.0), Meters{5000}), 0.0);
+  EXPECT_EQ(DiscShare(square, LatLng(35.0, 36.5), Meters{5000})->share, 1.0);
+  EXPECT_EQ(DiscShare(square, LatLng(35.0, 38.0), Meters{5000})->share, 0.0);
   // A meridian is a geodesic through the centre, and the disc is symmetric about it.
-  EXPECT_NEAR(*DiscShare(square, LatLng(35.0, 37.0), Meters{10'000}), 0.5, 1e-9);
+  EXPECT_NEAR(DiscShare(square, LatLng(35.0, 37.0), Meters{10'000})->share, 0.5, 1e-9);
   // A zone wholly inside the disc: its own area over the disc's.
   const MultiPolygon small = Square(35.0, 36.5, 35.01, 36.51);
   const double disc_area = DenseDiscArea(LatLng(35.005, 36.505), 50'000, 1 << 14);
-  EXPECT_NEAR(*DiscShare(small, LatLng(35.005, 36.505), Meters{50'000}),
+  EXPECT_NEAR(DiscShare(small, LatLng(35.005, 36.505), Meters{50'000})->share,
               DenseShare(small, LatLng(35.005, 36.505), 50'000), 1e-9);
   EXPECT_GT(disc_area, 0);
 }

@@ -218,18 +218,27 @@ DiscCoverage ZoneShapes::Cover(size_t i, DiscShapes& disc, bool prefilter, bool 
       }
     }
   }
-  std::optional<double> share;
-  if (plane_share) share = detail::DiscShare(*zones_[i], disc.centre(), disc.radius());
-  if (share && *share > kShareDecides && *share < 1 - kShareDecides) {
-    return DiscCoverage{true, *share, false};
+  std::optional<detail::DiscShareResult> plane;
+  if (plane_share) plane = detail::DiscShare(*zones_[i], disc.centre(), disc.radius());
+  if (plane && plane->share > kShareDecides && plane->share < 1 - kShareDecides) {
+    return DiscCoverage{true, plane->share, false};
+  }
+  // The circumscribed polygon lies within r / cos(pi / n) of the centre (its vertices on that
+  // geodesic circle, its edges chords of it), which the plane shows as a circle about the
+  // share's own to 1e-6 of r (disc_share_test.cc): with the zone's boundary clearly beyond
+  // that, the disc is wholly on one side of it, and the share says which.
+  const double outer_reach = disc.radius().value / std::cos(std::numbers::pi / kDiscVertices);
+  if (plane && plane->clearance > outer_reach * (1 + 1e-4) + 1e-3) {
+    if (plane->share < 0.5) return out;
+    return DiscCoverage{true, 1.0, true};
   }
   if (GEOSPreparedIntersects_r(h, prepared_[i].get(), &disc.Outer()) != 1) return out;
   out.meets = true;
   if (GEOSPreparedCovers_r(h, prepared_[i].get(), &disc.Outer()) == 1) {
     return DiscCoverage{true, 1.0, true};
   }
-  if (share) {
-    out.fraction = *share;
+  if (plane) {
+    out.fraction = plane->share;
     return out;
   }
   // Outside the plane share's domain (a radius over 200 km, a centre beyond 80 degrees), or

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <deque>
 #include <map>
 #include <set>
 #include <span>
@@ -55,18 +56,41 @@ std::optional<int> Digits(std::string_view s) {
   return v;
 }
 
-// A row's fields by column name; found by string_view, without a key's copy.
-using FieldMap = std::map<std::string, std::string, std::less<>>;
+// A row's fields by column name, as views into the row (or into strings the caller keeps):
+// a handful per row, so a list searched in order costs less than a tree of copies. Names are
+// unique (CSV headers and JSON members are checked for it; the archive's mapping is fixed).
+class FieldMap {
+ public:
+  void Set(std::string_view key, std::string_view value) {
+    for (auto& [k, v] : fields_) {
+      if (k == key) {
+        v = value;
+        return;
+      }
+    }
+    fields_.emplace_back(key, value);
+  }
+  // The field's value, or nullptr when there is no such column.
+  const std::string_view* Find(std::string_view key) const {
+    for (const auto& [k, v] : fields_) {
+      if (k == key) return &v;
+    }
+    return nullptr;
+  }
+  const std::vector<std::pair<std::string_view, std::string_view>>& all() const { return fields_; }
+
+ private:
+  std::vector<std::pair<std::string_view, std::string_view>> fields_;
+};
 
 // Builds a spec from named string fields; appends "ORIGIN: FIELD: problem" lines.
 ReportSpec SpecFromFields(const FieldMap& fields, const std::string& origin,
                           std::vector<std::string>& problems) {
   ReportSpec spec;
   spec.origin = origin;
-  auto get = [&](std::string_view key) -> const std::string& {
-    static const std::string kEmpty;
-    const auto it = fields.find(key);
-    return it == fields.end() ? kEmpty : it->second;
+  auto get = [&](std::string_view key) -> std::string_view {
+    const std::string_view* value = fields.Find(key);
+    return value ? *value : std::string_view();
   };
   auto required_int = [&](std::string_view key, int& out) {
     const auto v = ParseInt(get(key));
@@ -113,16 +137,16 @@ ReportSpec SpecFromFields(const FieldMap& fields, const std::string& origin,
       spec.fatalities = *f;
     }
   }
-  if (const std::string& t = get("time"); !t.empty()) {
-    const auto hh = Digits(t.size() == 5 ? std::string_view(t).substr(0, 2) : "x");
-    const auto mm = Digits(t.size() == 5 ? std::string_view(t).substr(3, 2) : "x");
+  if (const std::string_view t = get("time"); !t.empty()) {
+    const auto hh = Digits(t.size() == 5 ? t.substr(0, 2) : "x");
+    const auto mm = Digits(t.size() == 5 ? t.substr(3, 2) : "x");
     if (t.size() != 5 || t[2] != ':' || !hh || !mm || *hh > 23 || *mm > 59) {
       problems.push_back(fmt::format("{}: time: expected HH:MM (UTC), got {}", origin, Quote(t)));
     } else {
       spec.time_of_day = std::chrono::minutes(*hh * 60 + *mm);
     }
   }
-  if (const std::string& u = get("uncertainty_m"); !u.empty()) {
+  if (const std::string_view u = get("uncertainty_m"); !u.empty()) {
     const auto m = ParseNumber(u);
     if (!m || *m < 0) {
       problems.push_back(
@@ -131,7 +155,7 @@ ReportSpec SpecFromFields(const FieldMap& fields, const std::string& origin,
       spec.uncertainty = Meters{*m};
     }
   }
-  if (const std::string& r = get("recorded_at"); !r.empty()) {
+  if (const std::string_view r = get("recorded_at"); !r.empty()) {
     auto t = ParseUtcTime(r);
     if (!t.ok()) {
       problems.push_back(fmt::format("{}: recorded_at: {}", origin, t.error().message));
@@ -139,8 +163,8 @@ ReportSpec SpecFromFields(const FieldMap& fields, const std::string& origin,
       spec.recorded_at = *t;
     }
   }
-  for (const auto& [key, value] : fields) {
-    if (!IsKnown(key)) spec.extra[key] = value;
+  for (const auto& [key, value] : fields.all()) {
+    if (!IsKnown(key)) spec.extra[std::string(key)] = value;
   }
   return spec;
 }
@@ -175,18 +199,21 @@ constexpr std::array<std::string_view, 9> kArchiveColumns = {
 // chemical weapons: Explosions/Remote violence, Chemical weapon. The perpetrator is not
 // coded, so actor1 is left empty; geo_accuracy APPROXIMATE means near a named town
 // (geo_precision 2), EXACT the town itself (1). The export's midnight times are placeholders.
+// `event_date` keeps the date's text, which the fields point into.
 FieldMap FromSyrianArchive(std::span<const std::optional<size_t>> columns, const CsvRecord& row,
-                           const std::string& origin, std::vector<std::string>& problems) {
-  auto col = [&](std::string_view name) -> std::string {
+                           const std::string& origin, std::vector<std::string>& problems,
+                           std::string& event_date) {
+  auto col = [&](std::string_view name) -> std::string_view {
     const size_t k = static_cast<size_t>(
         std::find(kArchiveColumns.begin(), kArchiveColumns.end(), name) - kArchiveColumns.begin());
-    return k < columns.size() && columns[k] ? row.fields[*columns[k]] : "";
+    return k < columns.size() && columns[k] ? std::string_view(row.fields[*columns[k]])
+                                            : std::string_view();
   };
   FieldMap f;
-  f["event_id_cnty"] = col("unique_event_ID");
-  const std::string dt = col("date_time");
+  f.Set("event_id_cnty", col("unique_event_ID"));
+  const std::string_view dt = col("date_time");
   // "08/21/13 12:00 AM": month/day/year, then a time the export fills with midnight.
-  const std::string_view date = std::string_view(dt).substr(0, dt.find(' '));
+  const std::string_view date = dt.substr(0, dt.find(' '));
   const size_t slash1 = date.find('/');
   const size_t slash2 = slash1 == std::string_view::npos ? slash1 : date.find('/', slash1 + 1);
   std::optional<int> month, day, year;
@@ -196,24 +223,25 @@ FieldMap FromSyrianArchive(std::span<const std::optional<size_t>> columns, const
     year = Digits(date.substr(slash2 + 1));
   }
   if (month && day && year && *month <= 12 && *day <= 31 && *year <= 9999) {
-    f["event_date"] =
+    event_date =
         fmt::format("{:04d}-{:02d}-{:02d}", *year < 100 ? 2000 + *year : *year, *month, *day);
   } else {
     problems.push_back(
         fmt::format("{}: date_time: expected MM/DD/YY HH:MM AM, got {}", origin, Quote(dt)));
-    f["event_date"] = "";
+    event_date.clear();
   }
-  f["time_precision"] = "1";
-  f["event_type"] = "Explosions/Remote violence";
-  f["sub_event_type"] = "Chemical weapon";
-  f["latitude"] = col("geo_latitude");
-  f["longitude"] = col("geo_longitude");
-  const std::string accuracy = col("geo_accuracy");
-  f["geo_precision"] = accuracy == "EXACT" ? "1" : accuracy == "APPROXIMATE" ? "2" : "3";
-  f["source"] = col("sources");
-  f["notes"] = col("event_summary");
-  f["location"] = col("location_name");
-  f["type_of_violation"] = col("type_of_violation");
+  f.Set("event_date", event_date);
+  f.Set("time_precision", "1");
+  f.Set("event_type", "Explosions/Remote violence");
+  f.Set("sub_event_type", "Chemical weapon");
+  f.Set("latitude", col("geo_latitude"));
+  f.Set("longitude", col("geo_longitude"));
+  const std::string_view accuracy = col("geo_accuracy");
+  f.Set("geo_precision", accuracy == "EXACT" ? "1" : accuracy == "APPROXIMATE" ? "2" : "3");
+  f.Set("source", col("sources"));
+  f.Set("notes", col("event_summary"));
+  f.Set("location", col("location_name"));
+  f.Set("type_of_violation", col("type_of_violation"));
   return f;
 }
 
@@ -319,6 +347,7 @@ Result<Report> ReportFromJson(const json& object, const std::string& origin) {
         fmt::format("{}: expected a JSON object keyed by the CSV column names", origin));
   }
   FieldMap fields;
+  std::deque<std::string> values;  // what `fields` points into
   std::vector<std::string> problems;
   for (const auto& [key, value] : object.items()) {
     if (value.is_object() || value.is_array()) {
@@ -326,10 +355,10 @@ Result<Report> ReportFromJson(const json& object, const std::string& origin) {
                                      EscapeText(key), value.type_name()));
       continue;
     }
-    fields[key] = JsonScalarText(value);
+    fields.Set(key, values.emplace_back(JsonScalarText(value)));
   }
   for (std::string_view c : kRequiredColumns) {
-    if (!fields.contains(std::string(c))) {
+    if (!fields.Find(c)) {
       problems.push_back(fmt::format("{}: {}: required", origin, c));
     }
   }
@@ -418,11 +447,12 @@ Result<bool> ReportCsvReader::Next(Row& out) {
   const std::string origin = fmt::format("{}:{}", file_, row_.line);
   std::vector<std::string> problems;
   FieldMap fields;
+  std::string event_date;  // the archive's date, rewritten
   if (syrian_archive_) {
-    fields = FromSyrianArchive(archive_columns_, row_, origin, problems);
+    fields = FromSyrianArchive(archive_columns_, row_, origin, problems, event_date);
   } else {
     for (size_t i = 0; i < reader_.header().size(); ++i) {
-      fields[reader_.header()[i]] = row_.fields[i];
+      fields.Set(reader_.header()[i], row_.fields[i]);
     }
   }
   ReportSpec spec = SpecFromFields(fields, origin, problems);  // appends to problems first
