@@ -16,7 +16,10 @@
 //   evaluate/polygon    the default options but the plane share: the 128-gon's share, with
 //                       the shortcuts that keep it bit-equal to the reference;
 //   evaluate/reference  EvaluatorOptions::Reference(): every disc polygon by 128 Direct calls,
-//                       no planar prefilter, on the same reports.
+//                       no planar prefilter, on the same reports;
+//   evaluate/fast_ocha_adm1, evaluate/reference_ocha_adm1
+//                       the two on a tenth of the reports, against zones with real boundaries
+//                       of thousands of vertices (tests/ocha_damascus.h).
 // Prints Google Benchmark's table, then reports per CPU second per engine (one thread), the
 // ratio, and the CPU seconds a million reports take. Fails unless the three engines give the
 // same violations and verdicts on the first 20,000 reports, `polygon` the reference's fractions
@@ -39,6 +42,7 @@
 #include "formats/reports.h"
 #include "formats/scenario_reader.h"
 #include "formats/text_file.h"
+#include "ocha_damascus.h"
 #include "truce/verdict.h"
 
 namespace truce::bench {
@@ -85,6 +89,8 @@ std::string ReplicatedArchive(size_t n) {
 
 struct Data {
   Scenario scenario = OrDie(formats::LoadScenario(TRUCE_SOURCE_DIR "/scenarios/astana-2017"));
+  Scenario ocha = OrDie(testing::OchaDamascusScenario(
+      OrDie(formats::ReadTextFile(DataPath(testing::kOchaAdmin1))), testing::kOchaAdmin1));
   std::vector<Report> reports;
 };
 
@@ -102,12 +108,12 @@ Data& TheData() {
   return *data;
 }
 
-void Evaluate(benchmark::State& state, EvaluatorOptions options, size_t n) {
+void Evaluate(benchmark::State& state, EvaluatorOptions options, size_t n, bool ocha = false) {
   Data& d = TheData();
   n = std::min(n, d.reports.size());
   size_t violations = 0;
   for (auto _ : state) {
-    const ReportEvaluator evaluator(d.scenario, options);
+    const ReportEvaluator evaluator(ocha ? d.ocha : d.scenario, options);
     violations = 0;
     for (size_t i = 0; i < n; ++i) violations += evaluator.Evaluate(d.reports[i]).size();
   }
@@ -119,6 +125,11 @@ void BM_Fast(benchmark::State& state) { Evaluate(state, {}, total_reports); }
 void BM_Polygon(benchmark::State& state) { Evaluate(state, {.plane_share = false}, total_reports); }
 void BM_Reference(benchmark::State& state) {
   Evaluate(state, EvaluatorOptions::Reference(), total_reports);
+}
+// The OCHA zones: the reference is slow there, so both run on a tenth of the reports.
+void BM_FastOcha(benchmark::State& state) { Evaluate(state, {}, total_reports / 10, true); }
+void BM_ReferenceOcha(benchmark::State& state) {
+  Evaluate(state, EvaluatorOptions::Reference(), total_reports / 10, true);
 }
 
 // The engines on the sample: the same violations and verdicts, in the same order; `polygon`'s
@@ -171,9 +182,11 @@ int Main(int argc, char** argv) {
     return 0;
   }
   const bool smoke = InitializeWithSmokeFlag(argc, argv);
-  if (!std::filesystem::exists(DataPath(kArchive))) {
-    std::printf("skipped: %s not found (TRUCE_SHARED_DATA)\n", DataPath(kArchive).c_str());
-    return 0;
+  for (const char* needed : {kArchive, testing::kOchaAdmin1}) {
+    if (!std::filesystem::exists(DataPath(needed))) {
+      std::printf("skipped: %s not found (TRUCE_SHARED_DATA)\n", DataPath(needed).c_str());
+      return 0;
+    }
   }
   if (smoke) {
     total_reports = 1'000;
@@ -182,6 +195,10 @@ int Main(int argc, char** argv) {
   if (!SameVerdictsOnTheSample()) return 1;
   benchmark::RegisterBenchmark("evaluate/fast", BM_Fast)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("evaluate/polygon", BM_Polygon)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("evaluate/fast_ocha_adm1", BM_FastOcha)
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("evaluate/reference_ocha_adm1", BM_ReferenceOcha)
+      ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("evaluate/reference", BM_Reference)->Unit(benchmark::kMillisecond);
   RateReporter reporter("reports");
   benchmark::RunSpecifiedBenchmarks(&reporter);
@@ -196,6 +213,16 @@ int Main(int argc, char** argv) {
     }
     std::printf("  evaluate/reference  %10.0f   %6.1f s per million\n", reference, 1e6 / reference);
     std::printf("  fast / reference    %10.1fx\n", fast / reference);
+    const double fast_ocha = reporter.rates["evaluate/fast_ocha_adm1"];
+    const double reference_ocha = reporter.rates["evaluate/reference_ocha_adm1"];
+    if (fast_ocha > 0 && reference_ocha > 0) {
+      std::printf("OCHA adm1 zones (1,336 and 2,329 vertices), %zu reports:\n", total_reports / 10);
+      std::printf("  evaluate/fast       %10.0f   %6.1f s per million\n", fast_ocha,
+                  1e6 / fast_ocha);
+      std::printf("  evaluate/reference  %10.0f   %6.1f s per million\n", reference_ocha,
+                  1e6 / reference_ocha);
+      std::printf("  fast / reference    %10.1fx\n", fast_ocha / reference_ocha);
+    }
   }
   return 0;
 }

@@ -1,9 +1,13 @@
 #include "disc_share.h"
 
+#include <cstdint>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
+
+#include "geodesy.h"
 
 namespace truce::detail {
 namespace {
@@ -84,8 +88,13 @@ double ChordInCircle(PlanePoint a, PlanePoint b, double rho) {
 // are straight in lon/lat, so curves in the plane; each is followed by chords (see the header).
 class RingSweep {
  public:
-  RingSweep(const LocalEqualArea& plane, LocalEqualArea::Circle circle)
-      : plane_(plane), centre_(circle.centre), rho_(circle.radius) {
+  // `reach`: the radius of a geodesic disc about `centre` that holds the circle's.
+  RingSweep(const LocalEqualArea& plane, LocalEqualArea::Circle circle, LatLng centre, double reach)
+      : plane_(plane),
+        centre_(circle.centre),
+        rho_(circle.radius),
+        geo_centre_(centre),
+        reach_(reach) {
     const double rho = rho_;
     // A piece of chord whose lens (area between chord and curve, at most kappa l^3 / 12) is
     // below this is taken as straight.
@@ -95,7 +104,16 @@ class RingSweep {
   // A position in the plane, relative to the circle's centre.
   PlanePoint Project(LatLng p) const { return Minus(plane_.Project(p), centre_); }
 
-  double Edge(LatLng ga, PlanePoint a, LatLng gb, PlanePoint b) { return Piece(ga, a, gb, b, 0); }
+  // Twice the signed area of disc and ring; nullopt when a vertex the sweep needs lies more
+  // than 2,000 km away (the curvature bounds are not kept beyond).
+  std::optional<double> Ring(const truce::Ring& ring) {
+    ring_ = &ring;
+    memo_index_ = SIZE_MAX;
+    far_ = false;
+    const double twice = Range(0, ring.size() - 1);
+    if (far_) return std::nullopt;
+    return twice;
+  }
 
   // A lower bound on the distance from the circle's centre to every edge swept so far.
   double clearance() const { return clearance_; }
@@ -137,9 +155,69 @@ class RingSweep {
     return Piece(ga, a, gm, m, depth + 1) + Piece(gm, m, gb, b, depth + 1);
   }
 
+  // The edges [first, last) of the ring. A run of edges far from the disc (farther than twice
+  // its own extent, and beyond the disc) sweeps the angle between its ends, its inner
+  // vertices never projected: a zone with thousands of vertices costs the edges near the
+  // disc, not all of them. Shorter runs, and runs near the disc, are cut in kFanOut.
+  double Range(size_t first, size_t last) {
+    const truce::Ring& ring = *ring_;
+    if (last - first > kRunEdges) {
+      // The run's box, by plain comparisons (LatLngRect::Extend's fmin/fmax are calls).
+      LatLngRect box{ring[first].lat(), ring[first].lat(), ring[first].lng(), ring[first].lng()};
+      for (size_t i = first + 1; i <= last; ++i) {
+        const double lat = ring[i].lat(), lng = ring[i].lng();
+        box.lat_lo = lat < box.lat_lo ? lat : box.lat_lo;
+        box.lat_hi = lat > box.lat_hi ? lat : box.lat_hi;
+        box.lng_lo = lng < box.lng_lo ? lng : box.lng_lo;
+        box.lng_hi = lng > box.lng_hi ? lng : box.lng_hi;
+      }
+      // LowerBound is a lower bound on the geodesic distance; the extent an upper bound on the
+      // run's size (a degree is at most 111.7 km either way).
+      const double gap = LowerBound(geo_centre_, box);
+      const double extent = 111'700 * ((box.lat_hi - box.lat_lo) + (box.lng_hi - box.lng_lo));
+      if (gap > 2 * extent && gap > reach_) {
+        // The run lies in a box that subtends well under a half-turn from the centre and
+        // does not reach the disc: it sweeps the angle between its ends. The plane shrinks
+        // distances by under 1% within 2,000 km.
+        clearance_ = std::min(clearance_, 0.99 * gap);
+        const PlanePoint a = Vertex(first), b = Vertex(last);
+        return rho_ * rho_ * std::atan2(Cross(a, b), Dot(a, b));
+      }
+      const size_t step = (last - first + kFanOut - 1) / kFanOut;
+      double twice = 0;
+      for (size_t i = first; i < last; i += step) twice += Range(i, std::min(last, i + step));
+      return twice;
+    }
+    double twice = 0;
+    for (size_t i = first; i < last; ++i) {
+      const PlanePoint a = Vertex(i), b = Vertex(i + 1);
+      twice += Piece(ring[i], a, ring[i + 1], b, 0);
+    }
+    return twice;
+  }
+
+  // Vertex i projected, relative to the circle's centre; the last one is kept, since runs and
+  // edges are swept in order and share their ends.
+  PlanePoint Vertex(size_t i) {
+    if (i != memo_index_) {
+      memo_index_ = i;
+      memo_ = Project((*ring_)[i]);
+      far_ = far_ || Norm(memo_) > 2e6;
+    }
+    return memo_;
+  }
+
+  static constexpr size_t kRunEdges = 16, kFanOut = 8;
+
   const LocalEqualArea& plane_;
   const PlanePoint centre_;
   const double rho_;
+  const LatLng geo_centre_;
+  const double reach_;
+  const truce::Ring* ring_ = nullptr;
+  size_t memo_index_ = SIZE_MAX;
+  PlanePoint memo_;
+  bool far_ = false;
   double lens_tolerance_ = 0;
   double clearance_ = std::numeric_limits<double>::infinity();
 };
@@ -208,8 +286,7 @@ std::optional<DiscShareResult> DiscShare(const MultiPolygon& shape, LatLng centr
   const LocalEqualArea plane(centre);
   const LocalEqualArea::Circle circle = plane.Disc(radius);
   const double rho = circle.radius;
-  RingSweep sweep(plane, circle);
-  std::vector<PlanePoint> projected;
+  RingSweep sweep(plane, circle, centre, r);
   double twice_inside = 0;
   // A ring skipped lies beyond the box, which holds the disc of 1.001 r: its distance in the
   // plane is at least that, less the plane's scale error (under 1e-4 within 2,000 km).
@@ -223,15 +300,9 @@ std::optional<DiscShareResult> DiscShare(const MultiPolygon& shape, LatLng centr
         skipped_clearance = r * (1 - 1e-4);
         continue;
       }
-      projected.clear();
-      for (const LatLng& p : ring) {
-        projected.push_back(sweep.Project(p));
-        if (Norm(projected.back()) > 2e6) return std::nullopt;
-      }
-      double twice = 0;
-      for (size_t i = 0; i + 1 < ring.size(); ++i) {
-        twice += sweep.Edge(ring[i], projected[i], ring[i + 1], projected[i + 1]);
-      }
+      const std::optional<double> swept = sweep.Ring(ring);
+      if (!swept) return std::nullopt;
+      const double twice = *swept;
       // The sweep is signed by the ring's orientation; the hole's share is taken away.
       const double area = std::abs(twice);
       twice_inside += k == 0 ? area : -area;

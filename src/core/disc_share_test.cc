@@ -62,15 +62,9 @@ TEST(LocalEqualArea, TheGeodesicCircleIsACircleOfTheDiscsArea) {
   }
 }
 
-// The share by brute force: the disc as a geodesic polygon of 2^14 vertices, the zone's
-// edges cut into straight lon/lat pieces of at most ~1e-4 degree (so that taking them as
-// geodesics changes nothing measurable), intersected by GEOS, areas from GeographicLib. Its
-// own error is the polygon's deficit along the disc's edge, under 3e-8 of the disc.
-double DenseShare(const MultiPolygon& zone, LatLng c, double r) {
-  const int n = 1 << 14;
-  Ring disc;
-  for (int i = 0; i < n; ++i) disc.push_back(DirectPoint(c, 360.0 - 360.0 * i / n, r));
-  disc.push_back(disc.front());
+// `zone` with each edge cut into straight lon/lat pieces no longer than `step` degrees: the same
+// shape, with more vertices.
+MultiPolygon Densify(const MultiPolygon& zone, double step) {
   MultiPolygon dense;
   for (const Polygon& polygon : zone.polygons) {
     Polygon out;
@@ -79,7 +73,7 @@ double DenseShare(const MultiPolygon& zone, LatLng c, double r) {
       for (size_t i = 0; i + 1 < ring.size(); ++i) {
         const double span = std::max(std::abs(ring[i + 1].lat() - ring[i].lat()),
                                      std::abs(ring[i + 1].lng() - ring[i].lng()));
-        const int pieces = std::max(1, static_cast<int>(std::ceil(span / 1e-4)));
+        const int pieces = std::max(1, static_cast<int>(std::ceil(span / step)));
         for (int k = 0; k < pieces; ++k) {
           const double t = static_cast<double>(k) / pieces;
           d.emplace_back(ring[i].lat() + t * (ring[i + 1].lat() - ring[i].lat()),
@@ -91,6 +85,19 @@ double DenseShare(const MultiPolygon& zone, LatLng c, double r) {
     }
     dense.polygons.push_back(std::move(out));
   }
+  return dense;
+}
+
+// The share by brute force: the disc as a geodesic polygon of 2^14 vertices, the zone's
+// edges cut into straight lon/lat pieces of at most ~1e-4 degree (so that taking them as
+// geodesics changes nothing measurable), intersected by GEOS, areas from GeographicLib. Its
+// own error is the polygon's deficit along the disc's edge, under 3e-8 of the disc.
+double DenseShare(const MultiPolygon& zone, LatLng c, double r) {
+  const int n = 1 << 14;
+  Ring disc;
+  for (int i = 0; i < n; ++i) disc.push_back(DirectPoint(c, 360.0 - 360.0 * i / n, r));
+  disc.push_back(disc.front());
+  const MultiPolygon dense = Densify(zone, 1e-4);
   const GeosContext ctx;
   GEOSContextHandle_t h = ctx.handle();
   const GeomPtr a = std::move(ToGeos(ctx, dense)).value();
@@ -130,6 +137,8 @@ struct ShareCase {
 TEST(DiscShare, MatchesTheBruteForceShareToAFewPartsIn10To8) {
   for (const double lat : {0.0, 33.5, -47.0, 62.0}) {
     const MultiPolygon zone = Zone(lat);
+    const MultiPolygon many_vertices = Densify(zone, 0.002);
+    ASSERT_GT(many_vertices.VertexCount(), 4000u);
     // Each disc in the plane's terms: across the diagonal (near its middle and near a corner),
     // over the zig-zag, around the hole, on a vertex, on an edge, and wholly holding the hole.
     const ShareCase cases[] = {
@@ -146,6 +155,11 @@ TEST(DiscShare, MatchesTheBruteForceShareToAFewPartsIn10To8) {
       // Measured: at most 4e-8 apart, most under 1e-8.
       EXPECT_GT(dense, 0);
       EXPECT_NEAR(share->share, dense, 1e-7) << c.lat << " " << c.lng << " " << c.r;
+      // The same zone with over 4,000 vertices, swept by runs: the same share.
+      const std::optional<DiscShareResult> many = DiscShare(many_vertices, centre, Meters{c.r});
+      ASSERT_TRUE(many.has_value());
+      EXPECT_NEAR(many->share, dense, 1e-7) << c.lat << " " << c.lng << " " << c.r;
+      EXPECT_NEAR(many->share, share->share, 1e-8) << c.lat << " " << c.lng << " " << c.r;
     }
   }
 }
