@@ -84,6 +84,20 @@ double ChordInCircle(PlanePoint a, PlanePoint b, double rho) {
   return twice;
 }
 
+// The box of ring[first..last], by plain comparisons (LatLngRect::Extend's fmin and fmax are
+// calls, and were 8% of the time on rings of thousands of vertices).
+LatLngRect BoxOf(const Ring& ring, size_t first, size_t last) {
+  LatLngRect box{ring[first].lat(), ring[first].lat(), ring[first].lng(), ring[first].lng()};
+  for (size_t i = first + 1; i <= last; ++i) {
+    const double lat = ring[i].lat(), lng = ring[i].lng();
+    box.lat_lo = lat < box.lat_lo ? lat : box.lat_lo;
+    box.lat_hi = lat > box.lat_hi ? lat : box.lat_hi;
+    box.lng_lo = lng < box.lng_lo ? lng : box.lng_lo;
+    box.lng_hi = lng > box.lng_hi ? lng : box.lng_hi;
+  }
+  return box;
+}
+
 // Sums, for one ring, twice the signed area of (disc and ring's interior): the ring's edges
 // are straight in lon/lat, so curves in the plane; each is followed by chords (see the header).
 class RingSweep {
@@ -99,6 +113,10 @@ class RingSweep {
     // A piece of chord whose lens (area between chord and curve, at most kappa l^3 / 12) is
     // below this is taken as straight.
     lens_tolerance_ = 1e-9 * std::numbers::pi * rho * rho;
+    // An edge wholly inside the disc is taken as its chord when its lens is under this: 10,000
+    // such edges inside one disc (a detailed boundary) add at most 1e-7 of it. Longer ones get
+    // the parabola through their midpoint.
+    chord_tolerance_ = 1e-11 * std::numbers::pi * rho * rho;
   }
 
   // A position in the plane, relative to the circle's centre.
@@ -106,11 +124,14 @@ class RingSweep {
 
   // Twice the signed area of disc and ring; nullopt when a vertex the sweep needs lies more
   // than 2,000 km away (the curvature bounds are not kept beyond).
-  std::optional<double> Ring(const truce::Ring& ring) {
+  std::optional<double> Ring(const truce::Ring& ring, const std::vector<AuthalicPosition>& terms,
+                             const LatLngRect& box) {
     ring_ = &ring;
+    terms_ = &terms;
+    tan_lat_ = std::tan(std::max(std::abs(box.lat_lo), std::abs(box.lat_hi)) * kDeg);
     memo_index_ = SIZE_MAX;
     far_ = false;
-    const double twice = Range(0, ring.size() - 1);
+    const double twice = Range(0, ring.size() - 1, &box);
     if (far_) return std::nullopt;
     return twice;
   }
@@ -123,15 +144,16 @@ class RingSweep {
   // ga and gb: a lon/lat line's geodesic curvature is at most about 1.1 tan(phi) / R
   // (disc_share_test.cc measures it), and the projection, an isometry at its centre, bends
   // lines by about d / R^2 at distance d. Both with a factor of safety.
-  double CurvatureBound(LatLng ga, LatLng gb, PlanePoint a, PlanePoint b) const {
-    const double phi = std::max(std::abs(ga.lat()), std::abs(gb.lat())) * kDeg;
+  // The latitude term is taken once per ring, at the ring's largest |latitude|: a looser bound
+  // for a ring spanning many degrees, and one tangent per ring rather than per piece.
+  double CurvatureBound(PlanePoint a, PlanePoint b) const {
     const double d = std::max(Norm(a), Norm(b)) + Norm(Minus(b, a));
-    return (1.5 * std::tan(phi) + 3 * d / kMinRadius + 1e-3) / kMinRadius;
+    return (1.5 * tan_lat_ + 3 * d / kMinRadius + 1e-3) / kMinRadius;
   }
 
   double Piece(LatLng ga, PlanePoint a, LatLng gb, PlanePoint b, int depth) {
     const double len = Norm(Minus(b, a));
-    const double kappa = CurvatureBound(ga, gb, a, b);
+    const double kappa = CurvatureBound(a, b);
     // The curve lies within `sag` of the chord (plus rounding).
     const double sag = kappa * len * len / 8 + 1e-9 * (Norm(a) + Norm(b)) + 1e-9;
     const double distance = DistanceToSegment(a, b);
@@ -141,14 +163,21 @@ class RingSweep {
       // the curve sweeps the chord's angle.
       return rho_ * rho_ * std::atan2(Cross(a, b), Dot(a, b));
     }
+    const bool inside = std::max(Norm(a), Norm(b)) + sag < rho_;
+    const double lens = kappa * len * len * len / 12;  // bounds the area between chord and curve
+    if (inside && lens <= chord_tolerance_) {
+      // Wholly inside and short (a detailed boundary's edges): the chord alone.
+      clearance_ = std::min(clearance_, distance - sag);
+      return Cross(a, b);
+    }
     const LatLng gm((ga.lat() + gb.lat()) / 2, (ga.lng() + gb.lng()) / 2);
     const PlanePoint m = Project(gm);
-    if (std::max(Norm(a), Norm(b)) + sag < rho_) {
+    if (inside) {
       clearance_ = std::min(clearance_, distance - sag);
       // Wholly inside: the triangle plus the parabola through the curve's midpoint.
       return Cross(a, b) + 4.0 / 3.0 * Cross(Minus(m, a), Minus(b, a));
     }
-    if (kappa * len * len * len / 12 <= lens_tolerance_ || depth >= 48) {
+    if (lens <= lens_tolerance_ || depth >= 48) {
       clearance_ = std::min(clearance_, distance - sag);
       return ChordInCircle(a, b, rho_);
     }
@@ -159,18 +188,11 @@ class RingSweep {
   // its own extent, and beyond the disc) sweeps the angle between its ends, its inner
   // vertices never projected: a zone with thousands of vertices costs the edges near the
   // disc, not all of them. Shorter runs, and runs near the disc, are cut in kFanOut.
-  double Range(size_t first, size_t last) {
+  // `known`: the run's box, when the caller has it.
+  double Range(size_t first, size_t last, const LatLngRect* known = nullptr) {
     const truce::Ring& ring = *ring_;
     if (last - first > kRunEdges) {
-      // The run's box, by plain comparisons (LatLngRect::Extend's fmin/fmax are calls).
-      LatLngRect box{ring[first].lat(), ring[first].lat(), ring[first].lng(), ring[first].lng()};
-      for (size_t i = first + 1; i <= last; ++i) {
-        const double lat = ring[i].lat(), lng = ring[i].lng();
-        box.lat_lo = lat < box.lat_lo ? lat : box.lat_lo;
-        box.lat_hi = lat > box.lat_hi ? lat : box.lat_hi;
-        box.lng_lo = lng < box.lng_lo ? lng : box.lng_lo;
-        box.lng_hi = lng > box.lng_hi ? lng : box.lng_hi;
-      }
+      const LatLngRect box = known ? *known : BoxOf(ring, first, last);
       // LowerBound is a lower bound on the geodesic distance; the extent an upper bound on the
       // run's size (a degree is at most 111.7 km either way).
       const double gap = LowerBound(geo_centre_, box);
@@ -201,7 +223,7 @@ class RingSweep {
   PlanePoint Vertex(size_t i) {
     if (i != memo_index_) {
       memo_index_ = i;
-      memo_ = Project((*ring_)[i]);
+      memo_ = Minus(plane_.Project((*terms_)[i]), centre_);
       far_ = far_ || Norm(memo_) > 2e6;
     }
     return memo_;
@@ -215,16 +237,31 @@ class RingSweep {
   const LatLng geo_centre_;
   const double reach_;
   const truce::Ring* ring_ = nullptr;
+  const std::vector<AuthalicPosition>* terms_ = nullptr;
+  double tan_lat_ = 0;
   size_t memo_index_ = SIZE_MAX;
   PlanePoint memo_;
   bool far_ = false;
-  double lens_tolerance_ = 0;
+  double lens_tolerance_ = 0, chord_tolerance_ = 0;
   double clearance_ = std::numeric_limits<double>::infinity();
 };
 
 }  // namespace
 
-LocalEqualArea::LocalEqualArea(LatLng centre) : lat0_(centre.lat()), lng0_(centre.lng()) {
+AuthalicPosition AuthalicPosition::Of(LatLng p) {
+  AuthalicPosition out;
+  out.sin_beta = Q(std::sin(p.lat() * kDeg)) / QPole();
+  out.cos_beta = std::sqrt(std::max(0.0, 1 - out.sin_beta * out.sin_beta));
+  out.sin_lng = std::sin(p.lng() * kDeg);
+  out.cos_lng = std::cos(p.lng() * kDeg);
+  return out;
+}
+
+LocalEqualArea::LocalEqualArea(LatLng centre)
+    : lat0_(centre.lat()),
+      lng0_(centre.lng()),
+      sin_lng0_(std::sin(centre.lng() * kDeg)),
+      cos_lng0_(std::cos(centre.lng() * kDeg)) {
   const double sin_phi = std::sin(centre.lat() * kDeg), cos_phi = std::cos(centre.lat() * kDeg);
   sin_beta1_ = Q(sin_phi) / QPole();
   cos_beta1_ = std::sqrt(std::max(0.0, 1 - sin_beta1_ * sin_beta1_));
@@ -248,6 +285,16 @@ PlanePoint LocalEqualArea::Project(LatLng p) const {
           b / d_ * (cos_beta1_ * sin_beta - sin_beta1_ * cos_beta * cos_dl)};
 }
 
+PlanePoint LocalEqualArea::Project(const AuthalicPosition& p) const {
+  static const double rq = kA * std::sqrt(QPole() / 2);
+  const double sin_dl = p.sin_lng * cos_lng0_ - p.cos_lng * sin_lng0_;
+  const double cos_dl = p.cos_lng * cos_lng0_ + p.sin_lng * sin_lng0_;
+  const double b =
+      rq * std::sqrt(2 / (1 + sin_beta1_ * p.sin_beta + cos_beta1_ * p.cos_beta * cos_dl));
+  return {b * d_ * p.cos_beta * sin_dl,
+          b / d_ * (cos_beta1_ * p.sin_beta - sin_beta1_ * p.cos_beta * cos_dl)};
+}
+
 LocalEqualArea::Circle LocalEqualArea::Disc(Meters radius) const {
   // The geodesic disc's area is that of a disc on the sphere of the centre's Gaussian
   // curvature, 2 pi R^2 (1 - cos(r / R)) = pi (2 R sin(r / 2R))^2, to a few parts in 10^10 up
@@ -262,7 +309,23 @@ LocalEqualArea::Circle LocalEqualArea::Disc(Meters radius) const {
   return Circle{PlanePoint{0, -shift}, 2 * big_r * std::sin(r / (2 * big_r))};
 }
 
+DiscShareZone::DiscShareZone(const MultiPolygon& shape) : shape_(shape) {
+  for (const Polygon& polygon : shape.polygons) {
+    std::vector<std::vector<AuthalicPosition>>& rings = terms_.emplace_back();
+    for (const Ring& ring : polygon.rings) {
+      std::vector<AuthalicPosition>& terms = rings.emplace_back();
+      terms.reserve(ring.size());
+      for (const LatLng& p : ring) terms.push_back(AuthalicPosition::Of(p));
+    }
+  }
+}
+
 std::optional<DiscShareResult> DiscShare(const MultiPolygon& shape, LatLng centre, Meters radius) {
+  return DiscShare(DiscShareZone(shape), centre, radius);
+}
+
+std::optional<DiscShareResult> DiscShare(const DiscShareZone& zone, LatLng centre, Meters radius) {
+  const MultiPolygon& shape = zone.shape();
   if (!(radius.value > 0 && radius.value <= kDiscShareMaxRadius) ||
       std::abs(centre.lat()) > kDiscShareMaxLatitude) {
     return std::nullopt;
@@ -276,9 +339,7 @@ std::optional<DiscShareResult> DiscShare(const MultiPolygon& shape, LatLng centr
   if (centre.lng() - dlng <= -180 || centre.lng() + dlng >= 180) return std::nullopt;
   const LatLngRect box{centre.lat() - dlat, centre.lat() + dlat, centre.lng() - dlng,
                        centre.lng() + dlng};
-  const auto misses = [&](const Ring& ring) {
-    LatLngRect b;
-    for (const LatLng& p : ring) b.Extend(p);
+  const auto misses = [&](const LatLngRect& b) {
     return b.lat_hi < box.lat_lo || b.lat_lo > box.lat_hi || b.lng_hi < box.lng_lo ||
            b.lng_lo > box.lng_hi;
   };
@@ -291,16 +352,18 @@ std::optional<DiscShareResult> DiscShare(const MultiPolygon& shape, LatLng centr
   // A ring skipped lies beyond the box, which holds the disc of 1.001 r: its distance in the
   // plane is at least that, less the plane's scale error (under 1e-4 within 2,000 km).
   double skipped_clearance = std::numeric_limits<double>::infinity();
-  for (const Polygon& polygon : shape.polygons) {
+  for (size_t p = 0; p < shape.polygons.size(); ++p) {
+    const Polygon& polygon = shape.polygons[p];
     for (size_t k = 0; k < polygon.rings.size(); ++k) {
       const Ring& ring = polygon.rings[k];
       // A ring whose box misses the disc's neither meets the disc nor holds it.
       if (ring.size() < 4) continue;
-      if (misses(ring)) {
+      const LatLngRect ring_box = BoxOf(ring, 0, ring.size() - 1);
+      if (misses(ring_box)) {
         skipped_clearance = r * (1 - 1e-4);
         continue;
       }
-      const std::optional<double> swept = sweep.Ring(ring);
+      const std::optional<double> swept = sweep.Ring(ring, zone.terms(p, k), ring_box);
       if (!swept) return std::nullopt;
       const double twice = *swept;
       // The sweep is signed by the ring's orientation; the hole's share is taken away.

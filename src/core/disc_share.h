@@ -15,6 +15,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include "truce/geo.h"
 #include "truce/geometry.h"
@@ -27,11 +28,22 @@ struct PlanePoint {
   double y = 0;
 };
 
+// A position's terms of the projection that do not depend on the projection's centre: its
+// authalic latitude's sine and cosine, its longitude's. Computed once per zone vertex
+// (DiscShareZone), they spare every report near the zone the vertex's transcendental functions.
+struct AuthalicPosition {
+  double sin_beta = 0, cos_beta = 1, sin_lng = 0, cos_lng = 1;
+  static AuthalicPosition Of(LatLng p);
+};
+
 // The oblique ellipsoidal Lambert azimuthal equal-area projection centred on one position.
 class LocalEqualArea {
  public:
   explicit LocalEqualArea(LatLng centre);
   PlanePoint Project(LatLng p) const;
+  // The same, from the position's terms (the longitude difference by the angle-difference
+  // identities: within 1e-8 m of Project(LatLng) over the 2,000 km DiscShare uses).
+  PlanePoint Project(const AuthalicPosition& p) const;
 
   // The circle that is the image of the geodesic disc of `radius` around the centre: of the
   // disc's area, and centred a little towards the equator (by e^2 r^2 sin(2 phi) / 12a, about
@@ -43,7 +55,8 @@ class LocalEqualArea {
   Circle Disc(Meters radius) const;
 
  private:
-  double lat0_ = 0, lng0_ = 0, sin_beta1_ = 0, cos_beta1_ = 0, d_ = 1, curvature_radius_ = 0;
+  double lat0_ = 0, lng0_ = 0, sin_lng0_ = 0, cos_lng0_ = 1, sin_beta1_ = 0, cos_beta1_ = 0, d_ = 1,
+         curvature_radius_ = 0;
 };
 
 // The largest radius and the largest |latitude| of a centre DiscShare answers for.
@@ -61,6 +74,23 @@ struct DiscShareResult {
   double share = 0;
   double clearance = 0;
 };
+
+// A zone prepared for DiscShare: its shape and each vertex's AuthalicPosition (32 bytes a
+// vertex). REQUIRES: `shape` outlives it.
+class DiscShareZone {
+ public:
+  explicit DiscShareZone(const MultiPolygon& shape);
+  const MultiPolygon& shape() const { return shape_; }
+  // The terms of polygon p's ring k, vertex by vertex.
+  const std::vector<AuthalicPosition>& terms(size_t p, size_t k) const { return terms_[p][k]; }
+
+ private:
+  const MultiPolygon& shape_;
+  std::vector<std::vector<std::vector<AuthalicPosition>>> terms_;
+};
+
+std::optional<DiscShareResult> DiscShare(const DiscShareZone& zone, LatLng centre, Meters radius);
+// The same for a shape used once (tests, CoverDisc): prepares it first.
 std::optional<DiscShareResult> DiscShare(const MultiPolygon& shape, LatLng centre, Meters radius);
 
 }  // namespace truce::detail

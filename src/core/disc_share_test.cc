@@ -1,5 +1,6 @@
 #include "disc_share.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -60,6 +61,29 @@ TEST(LocalEqualArea, TheGeodesicCircleIsACircleOfTheDiscsArea) {
       EXPECT_LT(area_error, 3e-7) << lat << " " << r;
     }
   }
+}
+
+// A vertex projected from its precomputed terms is where the direct projection puts it.
+TEST(LocalEqualArea, ProjectingFromTheTermsIsProjectingTheVertex) {
+  double worst = 0;
+  for (const double lat : {0.0, 33.5, -62.0, 79.0}) {
+    for (const double lng : {-179.9, 0.0, 36.3, 179.9}) {
+      const LocalEqualArea plane(LatLng(lat, lng));
+      for (int i = 0; i < 400; ++i) {
+        // Out to about 1,500 km, across the antimeridian where the centre is near it.
+        const double dlat = -10 + 20.0 * ((i * 37) % 101) / 100.0;
+        const double dlng = -14 + 28.0 * ((i * 53) % 103) / 102.0;
+        const double plat = std::clamp(lat + dlat, -89.0, 89.0);
+        double plng = lng + dlng;
+        plng = plng > 180 ? plng - 360 : plng < -180 ? plng + 360 : plng;
+        const PlanePoint a = plane.Project(LatLng(plat, plng));
+        const PlanePoint b = plane.Project(AuthalicPosition::Of(LatLng(plat, plng)));
+        worst = std::max(worst, std::hypot(a.x - b.x, a.y - b.y));
+      }
+    }
+  }
+  EXPECT_LT(worst, 1e-8);
+  EXPECT_GT(worst, 0.0);  // the two are computed differently
 }
 
 // `zone` with each edge cut into straight lon/lat pieces no longer than `step` degrees: the same

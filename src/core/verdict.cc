@@ -178,7 +178,7 @@ class ZoneShapes {
  public:
   ZoneShapes(const detail::GeosContext& ctx, std::span<const ZoneVersion> versions) : ctx_(ctx) {
     for (const ZoneVersion& v : versions) {
-      zones_.push_back(&v.shape());
+      zones_.push_back(std::make_unique<detail::DiscShareZone>(v.shape()));
       shapes_.push_back(std::move(detail::ToGeos(ctx, v.shape())).value());
       prepared_.push_back(detail::Prepare(ctx, *shapes_.back()));
     }
@@ -191,7 +191,7 @@ class ZoneShapes {
 
  private:
   const detail::GeosContext& ctx_;
-  std::vector<const MultiPolygon*> zones_;
+  std::vector<std::unique_ptr<detail::DiscShareZone>> zones_;
   std::vector<detail::GeomPtr> shapes_;
   std::vector<detail::PreparedPtr> prepared_;
 };
