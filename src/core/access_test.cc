@@ -77,7 +77,7 @@ TEST(DeliveryOutcomeTest, ValidatesStatusAndReason) {
   r = DeliveryOutcome::Create(o);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().problems[0].ToString().find("status: expected \"delivered\", \"partial\", "
-                                       "\"blocked\" or \"delayed\", got 'stolen'"),
+                                                  "\"blocked\" or \"delayed\", got 'stolen'"),
             std::string::npos);
 }
 

@@ -128,7 +128,9 @@ class RingSweep {
                              const LatLngRect& box) {
     ring_ = &ring;
     terms_ = &terms;
-    tan_lat_ = std::tan(std::max(std::abs(box.lat_lo), std::abs(box.lat_hi)) * kDeg);
+    const double max_lat = std::max(std::abs(box.lat_lo), std::abs(box.lat_hi));
+    per_piece_latitude_ = max_lat > 85;
+    tan_lat_ = std::tan(std::min(max_lat, 85.0) * kDeg);
     memo_index_ = SIZE_MAX;
     far_ = false;
     const double twice = Range(0, ring.size() - 1, &box);
@@ -144,16 +146,27 @@ class RingSweep {
   // ga and gb: a lon/lat line's geodesic curvature is at most about 1.1 tan(phi) / R
   // (disc_share_test.cc measures it), and the projection, an isometry at its centre, bends
   // lines by about d / R^2 at distance d. Both with a factor of safety.
-  // The latitude term is taken once per ring, at the ring's largest |latitude|: a looser bound
-  // for a ring spanning many degrees, and one tangent per ring rather than per piece.
-  double CurvatureBound(PlanePoint a, PlanePoint b) const {
+  // The latitude term is taken once per ring, at the ring's largest |latitude| (one tangent
+  // per ring rather than per piece), unless the ring reaches past 85 degrees: there the term
+  // grows without bound towards the pole, and each piece takes its own.
+  double CurvatureBound(LatLng ga, LatLng gb, PlanePoint a, PlanePoint b) const {
+    const double tan_lat =
+        per_piece_latitude_
+            ? std::tan(std::min(std::max(std::abs(ga.lat()), std::abs(gb.lat())), 90.0) * kDeg)
+            : tan_lat_;
     const double d = std::max(Norm(a), Norm(b)) + Norm(Minus(b, a));
-    return (1.5 * tan_lat_ + 3 * d / kMinRadius + 1e-3) / kMinRadius;
+    return (1.5 * tan_lat + 3 * d / kMinRadius + 1e-3) / kMinRadius;
   }
 
   double Piece(LatLng ga, PlanePoint a, LatLng gb, PlanePoint b, int depth) {
     const double len = Norm(Minus(b, a));
-    const double kappa = CurvatureBound(a, b);
+    // A hostile ring (or one at the pole) could ask for ever more pieces: past the budget the
+    // ring is declined, and the polygon predicates decide.
+    if (--budget_ < 0) {
+      far_ = true;
+      return 0;
+    }
+    const double kappa = CurvatureBound(ga, gb, a, b);
     // The curve lies within `sag` of the chord (plus rounding).
     const double sag = kappa * len * len / 8 + 1e-9 * (Norm(a) + Norm(b)) + 1e-9;
     const double distance = DistanceToSegment(a, b);
@@ -172,9 +185,12 @@ class RingSweep {
     }
     const LatLng gm((ga.lat() + gb.lat()) / 2, (ga.lng() + gb.lng()) / 2);
     const PlanePoint m = Project(gm);
-    if (inside) {
+    // Wholly inside: the triangle plus the parabola through the curve's midpoint (Simpson's
+    // rule), whose error for an arc of curvature kappa is kappa^3 len^5 / 960 (a tenth of the
+    // tolerance is asked for): long bent pieces, as near 80 degrees in a large disc, are split.
+    const double kl = kappa * len;
+    if (inside && (kl * kl * kl * len * len <= 96 * lens_tolerance_ || depth >= 48)) {
       clearance_ = std::min(clearance_, distance - sag);
-      // Wholly inside: the triangle plus the parabola through the curve's midpoint.
       return Cross(a, b) + 4.0 / 3.0 * Cross(Minus(m, a), Minus(b, a));
     }
     if (lens <= lens_tolerance_ || depth >= 48) {
@@ -200,19 +216,25 @@ class RingSweep {
       if (gap > 2 * extent && gap > reach_) {
         // The run lies in a box that subtends well under a half-turn from the centre and
         // does not reach the disc: it sweeps the angle between its ends. The plane shrinks
-        // distances by under 1% within 2,000 km.
-        clearance_ = std::min(clearance_, 0.99 * gap);
+        // distances by under 1% within 2,000 km; LowerBound is a lower bound only up to about
+        // 1,000 km (near the poles a geodesic bends poleward of its ends), and discs are at
+        // most 200 km, so the clearance credits no more than that.
+        clearance_ = std::min(clearance_, 0.99 * std::min(gap, 1e6));
         const PlanePoint a = Vertex(first), b = Vertex(last);
         return rho_ * rho_ * std::atan2(Cross(a, b), Dot(a, b));
       }
       const size_t step = (last - first + kFanOut - 1) / kFanOut;
       double twice = 0;
-      for (size_t i = first; i < last; i += step) twice += Range(i, std::min(last, i + step));
+      for (size_t i = first; i < last && !far_; i += step) {
+        twice += Range(i, std::min(last, i + step));
+      }
       return twice;
     }
     double twice = 0;
     for (size_t i = first; i < last; ++i) {
       const PlanePoint a = Vertex(i), b = Vertex(i + 1);
+      // A far vertex declines the ring: its edges, near the antipode, would split at length.
+      if (far_) return 0;
       twice += Piece(ring[i], a, ring[i + 1], b, 0);
     }
     return twice;
@@ -224,12 +246,15 @@ class RingSweep {
     if (i != memo_index_) {
       memo_index_ = i;
       memo_ = Minus(plane_.Project((*terms_)[i]), centre_);
-      far_ = far_ || Norm(memo_) > 2e6;
+      // Negated, so that the antipode, which projects to (inf, NaN), counts as far.
+      far_ = far_ || !(Norm(memo_) <= 2e6);
     }
     return memo_;
   }
 
   static constexpr size_t kRunEdges = 16, kFanOut = 8;
+  // Pieces one share may sweep: a disc across thousands of edges takes a few thousand.
+  static constexpr long kPieceBudget = 1'000'000;
 
   const LocalEqualArea& plane_;
   const PlanePoint centre_;
@@ -239,6 +264,8 @@ class RingSweep {
   const truce::Ring* ring_ = nullptr;
   const std::vector<AuthalicPosition>* terms_ = nullptr;
   double tan_lat_ = 0;
+  bool per_piece_latitude_ = false;
+  long budget_ = kPieceBudget;
   size_t memo_index_ = SIZE_MAX;
   PlanePoint memo_;
   bool far_ = false;
@@ -309,6 +336,12 @@ LocalEqualArea::Circle LocalEqualArea::Disc(Meters radius) const {
   return Circle{PlanePoint{0, -shift}, 2 * big_r * std::sin(r / (2 * big_r))};
 }
 
+double CircumscribedPolygonDip(LatLng centre, Meters radius) {
+  constexpr double kEarthRadius = 6'371'000;
+  const double tan_lat = std::tan(std::min(std::abs(centre.lat()), 89.0) * kDeg);
+  return (4e-4 * tan_lat + 1.5e-5) * radius.value / kEarthRadius + 1e-8;
+}
+
 DiscShareZone::DiscShareZone(const MultiPolygon& shape) : shape_(shape) {
   for (const Polygon& polygon : shape.polygons) {
     std::vector<std::vector<AuthalicPosition>>& rings = terms_.emplace_back();
@@ -371,6 +404,7 @@ std::optional<DiscShareResult> DiscShare(const DiscShareZone& zone, LatLng centr
       twice_inside += k == 0 ? area : -area;
     }
   }
+  if (!std::isfinite(twice_inside)) return std::nullopt;
   return DiscShareResult{std::clamp(twice_inside / (2 * std::numbers::pi * rho * rho), 0.0, 1.0),
                          std::min(sweep.clearance(), skipped_clearance)};
 }

@@ -70,6 +70,12 @@ inline constexpr double kDiscShareMaxLatitude = 80;     // degrees
 // outside the method's domain: a radius above kDiscShareMaxRadius or not positive, a centre
 // beyond kDiscShareMaxLatitude, or a ring near the disc with a vertex more than 2,000 km from
 // it, or a disc that reaches the antimeridian.
+// How far, as a share of r, the evaluator's circumscribed 128-gon (vertices at geodesic
+// distance r / cos(pi/128), edges straight in lon/lat) dips inside the geodesic circle of r:
+// its chords bow towards the equator. A bound fitted with margin to the measurement in
+// disc_share_test.cc (6.9e-5 at 80 degrees and 200 km, 3.8e-7 at the equator).
+double CircumscribedPolygonDip(LatLng centre, Meters radius);
+
 struct DiscShareResult {
   double share = 0;
   double clearance = 0;

@@ -88,6 +88,15 @@ class DiscLines {
   std::vector<GeographicLib::GeodesicLine> lines_;
 };
 
+// The radius of the circumscribed polygon's vertices: r / cos(pi / n), so that its chords
+// touch the circle of r in the plane, and more by the depth its lon/lat chords dip towards the
+// equator (detail::CircumscribedPolygonDip: 4 mm for 10 km at 35 degrees, 14 m for 200 km at
+// 80), so that it holds the true disc there too.
+double OuterReach(LatLng centre, Meters radius) {
+  return radius.value / std::cos(std::numbers::pi / kDiscVertices) *
+         (1 + detail::CircumscribedPolygonDip(centre, radius));
+}
+
 // One report's disc in the forms Cover needs, each built on first use and shared by every zone
 // version the report is judged against.
 class DiscShapes {
@@ -155,7 +164,7 @@ class DiscShapes {
   }
 
  private:
-  double OuterRadius() const { return radius_.value / std::cos(std::numbers::pi / kDiscVertices); }
+  double OuterRadius() const { return OuterReach(centre_, radius_); }
   MultiPolygon Disc(double radius_m) {
     if (!fast_) return DiscPolygon(centre_, radius_m);
     if (!lines_) lines_.emplace(centre_);
@@ -198,9 +207,14 @@ class ZoneShapes {
 
 // A plane share strictly between this and 1 - this decides the verdict without a polygon: at
 // least this much of the true disc lies inside the zone, and as much outside it (the share is
-// good to 1e-7), so the circumscribed polygon, which holds the true disc, meets the zone and
-// is not covered by it. Nearer 0 or 1, the polygon predicates decide, as they always did.
-constexpr double kShareDecides = 1e-4;
+// good to 1e-7), so the circumscribed polygon, which holds the true disc (OuterReach), meets
+// the zone and is not covered by it. Should the dip's bound fall short somewhere, the polygon
+// would miss slivers of at most 4/3 of its depth of the disc's area: the window is ten times
+// that where it exceeds 1e-4 (large discs near 80 degrees). Nearer 0 or 1, the polygon
+// predicates decide, as they always did.
+double ShareDecides(LatLng centre, Meters radius) {
+  return std::max(1e-4, 10 * 4.0 / 3.0 * detail::CircumscribedPolygonDip(centre, radius));
+}
 
 DiscCoverage ZoneShapes::Cover(size_t i, DiscShapes& disc, bool prefilter, bool plane_share) const {
   GEOSContextHandle_t h = ctx_.handle();
@@ -220,14 +234,17 @@ DiscCoverage ZoneShapes::Cover(size_t i, DiscShapes& disc, bool prefilter, bool 
   }
   std::optional<detail::DiscShareResult> plane;
   if (plane_share) plane = detail::DiscShare(*zones_[i], disc.centre(), disc.radius());
-  if (plane && plane->share > kShareDecides && plane->share < 1 - kShareDecides) {
-    return DiscCoverage{true, plane->share, false};
+  if (plane) {
+    const double window = ShareDecides(disc.centre(), disc.radius());
+    if (plane->share > window && plane->share < 1 - window) {
+      return DiscCoverage{true, plane->share, false};
+    }
   }
   // The circumscribed polygon lies within r / cos(pi / n) of the centre (its vertices on that
-  // geodesic circle, its edges chords of it), which the plane shows as a circle about the
-  // share's own to 1e-6 of r (disc_share_test.cc): with the zone's boundary clearly beyond
-  // that, the disc is wholly on one side of it, and the share says which.
-  const double outer_reach = disc.radius().value / std::cos(std::numbers::pi / kDiscVertices);
+  // geodesic circle, its edges lon/lat chords that bow inwards), which the plane shows about
+  // the share's circle's centre to 1e-4 of r (disc_share_test.cc): with the zone's boundary
+  // clearly beyond that, the disc is wholly on one side of it, and the share says which.
+  const double outer_reach = OuterReach(disc.centre(), disc.radius());
   if (plane && plane->clearance > outer_reach * (1 + 1e-4) + 1e-3) {
     if (plane->share < 0.5) return out;
     return DiscCoverage{true, 1.0, true};
