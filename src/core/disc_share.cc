@@ -1,9 +1,8 @@
 #include "disc_share.h"
 
-#include <cstdint>
-
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <numbers>
 
@@ -123,7 +122,8 @@ class RingSweep {
   PlanePoint Project(LatLng p) const { return Minus(plane_.Project(p), centre_); }
 
   // Twice the signed area of disc and ring; nullopt when a vertex the sweep needs lies more
-  // than 2,000 km away (the curvature bounds are not kept beyond).
+  // than 2,000 km away (the curvature bounds are not kept beyond) or at the antipode, or when
+  // the pieces' budget runs out.
   std::optional<double> Ring(const truce::Ring& ring, const std::vector<AuthalicPosition>& terms,
                              const LatLngRect& box) {
     ring_ = &ring;
