@@ -223,8 +223,15 @@ FieldMap FromSyrianArchive(std::span<const std::optional<size_t>> columns, const
     year = Digits(date.substr(slash2 + 1));
   }
   if (month && day && year && *month <= 12 && *day <= 31 && *year <= 9999) {
-    event_date =
-        fmt::format("{:04d}-{:02d}-{:02d}", *year < 100 ? 2000 + *year : *year, *month, *day);
+    // YYYY-MM-DD by hand (a row's worth of fmt was 5% of `truce evaluate`).
+    const int full_year = *year < 100 ? 2000 + *year : *year;
+    event_date = "0000-00-00";
+    for (int i = 3, v = full_year; i >= 0; --i, v /= 10)
+      event_date[i] = static_cast<char>('0' + v % 10);
+    event_date[5] = static_cast<char>('0' + *month / 10);
+    event_date[6] = static_cast<char>('0' + *month % 10);
+    event_date[8] = static_cast<char>('0' + *day / 10);
+    event_date[9] = static_cast<char>('0' + *day % 10);
   } else {
     problems.push_back(
         fmt::format("{}: date_time: expected MM/DD/YY HH:MM AM, got {}", origin, Quote(dt)));
@@ -444,7 +451,10 @@ Result<bool> ReportCsvReader::Next(Row& out) {
   auto more = reader_.Next(row_);
   if (!more.ok()) return std::move(more).error();
   if (!*more) return false;
-  const std::string origin = fmt::format("{}:{}", file_, row_.line);
+  // "FILE:LINE", built without fmt: it is made for every row of a file.
+  std::string origin = file_;
+  origin += ':';
+  origin += std::to_string(row_.line);
   std::vector<std::string> problems;
   FieldMap fields;
   std::string event_date;  // the archive's date, rewritten
