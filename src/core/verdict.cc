@@ -187,7 +187,7 @@ class ZoneShapes {
  public:
   ZoneShapes(const detail::GeosContext& ctx, std::span<const ZoneVersion> versions) : ctx_(ctx) {
     for (const ZoneVersion& v : versions) {
-      zones_.push_back(std::make_unique<detail::DiscShareZone>(v.shape()));
+      versions_.push_back(&v);
       shapes_.push_back(std::move(detail::ToGeos(ctx, v.shape())).value());
       prepared_.push_back(detail::Prepare(ctx, *shapes_.back()));
     }
@@ -200,7 +200,10 @@ class ZoneShapes {
 
  private:
   const detail::GeosContext& ctx_;
-  std::vector<std::unique_ptr<detail::DiscShareZone>> zones_;
+  // The versions' shapes prepared for the plane share, built when a disc first reaches them
+  // (ReportEvaluator is single-threaded): a scenario's other versions cost nothing.
+  std::vector<const ZoneVersion*> versions_;
+  mutable std::vector<std::unique_ptr<detail::DiscShareZone>> zones_;
   std::vector<detail::GeomPtr> shapes_;
   std::vector<detail::PreparedPtr> prepared_;
 };
@@ -233,14 +236,18 @@ DiscCoverage ZoneShapes::Cover(size_t i, DiscShapes& disc, bool prefilter, bool 
     }
   }
   std::optional<detail::DiscShareResult> plane;
-  if (plane_share) plane = detail::DiscShare(*zones_[i], disc.centre(), disc.radius());
+  if (plane_share) {
+    if (zones_.size() < versions_.size()) zones_.resize(versions_.size());
+    if (!zones_[i]) zones_[i] = std::make_unique<detail::DiscShareZone>(versions_[i]->shape());
+    plane = detail::DiscShare(*zones_[i], disc.centre(), disc.radius());
+  }
   if (plane) {
     const double window = ShareDecides(disc.centre(), disc.radius());
     if (plane->share > window && plane->share < 1 - window) {
       return DiscCoverage{true, plane->share, false};
     }
   }
-  // The circumscribed polygon lies within r / cos(pi / n) of the centre (its vertices on that
+  // The circumscribed polygon lies within OuterReach of the centre (its vertices on that
   // geodesic circle, its edges lon/lat chords that bow inwards), which the plane shows about
   // the share's circle's centre to 1e-4 of r (disc_share_test.cc): with the zone's boundary
   // clearly beyond that, the disc is wholly on one side of it, and the share says which.
