@@ -336,6 +336,20 @@ LocalEqualArea::Circle LocalEqualArea::Disc(Meters radius) const {
   return Circle{PlanePoint{0, -shift}, 2 * big_r * std::sin(r / (2 * big_r))};
 }
 
+std::optional<LatLngRect> DiscBounds(LatLng centre, Meters radius) {
+  // Along any path, ds >= M dphi with M >= a(1 - e^2) (the meridional radius at the equator),
+  // and ds >= N cos(phi) dlambda with N >= a. A margin covers rounding.
+  constexpr double kMeridionalMin = 6335439.0;
+  const double r = radius.value * kDiscBoundsMargin;
+  const double dlat = r / kMeridionalMin / kDeg + 1e-9;
+  const double max_lat = std::abs(centre.lat()) + dlat;
+  if (!(max_lat < 89.0)) return std::nullopt;
+  const double dlng = r / (kA * std::cos(max_lat * kDeg)) / kDeg + 1e-9;
+  const double lng_lo = centre.lng() - dlng, lng_hi = centre.lng() + dlng;
+  if (!(lng_lo > -180.0 && lng_hi < 180.0)) return std::nullopt;
+  return LatLngRect{centre.lat() - dlat, centre.lat() + dlat, lng_lo, lng_hi};
+}
+
 double CircumscribedPolygonDip(LatLng centre, Meters radius) {
   constexpr double kEarthRadius = 6'371'000;
   const double tan_lat = std::tan(std::min(std::abs(centre.lat()), 89.0) * kDeg);
@@ -345,10 +359,12 @@ double CircumscribedPolygonDip(LatLng centre, Meters radius) {
 DiscShareZone::DiscShareZone(const MultiPolygon& shape) : shape_(shape) {
   for (const Polygon& polygon : shape.polygons) {
     std::vector<std::vector<AuthalicPosition>>& rings = terms_.emplace_back();
+    std::vector<LatLngRect>& boxes = boxes_.emplace_back();
     for (const Ring& ring : polygon.rings) {
       std::vector<AuthalicPosition>& terms = rings.emplace_back();
       terms.reserve(ring.size());
       for (const LatLng& p : ring) terms.push_back(AuthalicPosition::Of(p));
+      boxes.push_back(ring.empty() ? LatLngRect{} : BoxOf(ring, 0, ring.size() - 1));
     }
   }
 }
@@ -363,15 +379,9 @@ std::optional<DiscShareResult> DiscShare(const DiscShareZone& zone, LatLng centr
       std::abs(centre.lat()) > kDiscShareMaxLatitude) {
     return std::nullopt;
   }
-  // A box holding the disc, as DiscShapes::Box (verdict.cc) bounds it: no geodesic computed.
-  constexpr double kMeridionalMin = 6335439.0, kMargin = 1.001;
-  const double r = radius.value * kMargin;
-  const double dlat = r / kMeridionalMin / kDeg + 1e-9;
-  const double max_lat = std::abs(centre.lat()) + dlat;
-  const double dlng = r / (kA * std::cos(max_lat * kDeg)) / kDeg + 1e-9;
-  if (centre.lng() - dlng <= -180 || centre.lng() + dlng >= 180) return std::nullopt;
-  const LatLngRect box{centre.lat() - dlat, centre.lat() + dlat, centre.lng() - dlng,
-                       centre.lng() + dlng};
+  const std::optional<LatLngRect> bounds = DiscBounds(centre, radius);
+  if (!bounds) return std::nullopt;
+  const LatLngRect& box = *bounds;
   const auto misses = [&](const LatLngRect& b) {
     return b.lat_hi < box.lat_lo || b.lat_lo > box.lat_hi || b.lng_hi < box.lng_lo ||
            b.lng_lo > box.lng_hi;
@@ -380,10 +390,11 @@ std::optional<DiscShareResult> DiscShare(const DiscShareZone& zone, LatLng centr
   const LocalEqualArea plane(centre);
   const LocalEqualArea::Circle circle = plane.Disc(radius);
   const double rho = circle.radius;
-  RingSweep sweep(plane, circle, centre, r);
+  RingSweep sweep(plane, circle, centre, radius.value * kDiscBoundsMargin);
   double twice_inside = 0;
-  // A ring skipped lies beyond the box, which holds the disc of 1.001 r: its distance in the
-  // plane is at least that, less the plane's scale error (under 1e-4 within 2,000 km).
+  // A ring skipped lies beyond the box, which holds the disc of 1.001 r (kDiscBoundsMargin): its
+  // distance in the plane is at least that, less the plane's scale error (under 1e-4 within
+  // 2,000 km).
   double skipped_clearance = std::numeric_limits<double>::infinity();
   for (size_t p = 0; p < shape.polygons.size(); ++p) {
     const Polygon& polygon = shape.polygons[p];
@@ -391,9 +402,9 @@ std::optional<DiscShareResult> DiscShare(const DiscShareZone& zone, LatLng centr
       const Ring& ring = polygon.rings[k];
       // A ring whose box misses the disc's neither meets the disc nor holds it.
       if (ring.size() < 4) continue;
-      const LatLngRect ring_box = BoxOf(ring, 0, ring.size() - 1);
+      const LatLngRect& ring_box = zone.box(p, k);
       if (misses(ring_box)) {
-        skipped_clearance = r * (1 - 1e-4);
+        skipped_clearance = radius.value * kDiscBoundsMargin * (1 - 1e-4);
         continue;
       }
       const std::optional<double> swept = sweep.Ring(ring, zone.terms(p, k), ring_box);

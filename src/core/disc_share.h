@@ -70,6 +70,13 @@ inline constexpr double kDiscShareMaxLatitude = 80;     // degrees
 // outside the method's domain: a radius above kDiscShareMaxRadius or not positive, a centre
 // beyond kDiscShareMaxLatitude, or a ring near the disc with a vertex more than 2,000 km from
 // it, or a disc that reaches the antimeridian.
+// A rectangle in degrees holding every point within geodesic distance radius * kDiscBoundsMargin
+// of `centre`, from bounds on the ellipsoid's curvature alone (no geodesic computed). nullopt
+// when it would reach 89 degrees of latitude or the antimeridian, where the bound is not kept
+// simple. The evaluator's prefilter and the plane share both use it.
+inline constexpr double kDiscBoundsMargin = 1.001;
+std::optional<LatLngRect> DiscBounds(LatLng centre, Meters radius);
+
 // How far, as a share of r, the evaluator's circumscribed 128-gon (vertices at geodesic
 // distance r / cos(pi/128), edges straight in lon/lat) dips inside the geodesic circle of r:
 // its chords bow towards the equator. A bound fitted with margin to the measurement in
@@ -89,10 +96,13 @@ class DiscShareZone {
   const MultiPolygon& shape() const { return shape_; }
   // The terms of polygon p's ring k, vertex by vertex.
   const std::vector<AuthalicPosition>& terms(size_t p, size_t k) const { return terms_[p][k]; }
+  // The box of polygon p's ring k.
+  const LatLngRect& box(size_t p, size_t k) const { return boxes_[p][k]; }
 
  private:
   const MultiPolygon& shape_;
   std::vector<std::vector<std::vector<AuthalicPosition>>> terms_;
+  std::vector<std::vector<LatLngRect>> boxes_;
 };
 
 std::optional<DiscShareResult> DiscShare(const DiscShareZone& zone, LatLng centre, Meters radius);

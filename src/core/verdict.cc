@@ -107,32 +107,18 @@ class DiscShapes {
   Meters radius() const { return radius_; }
 
   // A rectangle in degrees that holds the circumscribed polygon (every vertex is at geodesic
-  // distance r from the centre, and the rectangle is convex, so it holds the edges too), from
-  // bounds on the ellipsoid's curvature alone: no geodesic is computed. Null near a pole or the
-  // antimeridian, where the bound is not kept simple.
+  // distance OuterRadius from the centre, and the rectangle is convex, so it holds the edges
+  // too): detail::DiscBounds, no geodesic computed. Null near a pole or the antimeridian.
   const GEOSGeometry* Box() {
     if (!box_done_) {
       box_done_ = true;
-      // Along any path, ds >= M dphi with M >= a(1 - e^2) (the meridional radius at the
-      // equator), and ds >= N cos(phi) dlambda with N >= a. A margin covers rounding.
-      constexpr double kA = 6378137.0, kMeridionalMin = 6335439.0, kMargin = 1.001;
-      constexpr double kDeg = 180.0 / std::numbers::pi;
-      const double r = OuterRadius() * kMargin;
-      const double dlat = r / kMeridionalMin * kDeg + 1e-9;
-      const double max_lat = std::abs(centre_.lat()) + dlat;
-      if (max_lat < 89.0) {
-        const double dlng = r / (kA * std::cos(max_lat / kDeg)) * kDeg + 1e-9;
-        const double lng_lo = centre_.lng() - dlng, lng_hi = centre_.lng() + dlng;
-        if (lng_lo > -180.0 && lng_hi < 180.0) {
-          const double lat_lo = centre_.lat() - dlat, lat_hi = centre_.lat() + dlat;
-          Ring ring = {{lat_lo, lng_lo},
-                       {lat_lo, lng_hi},
-                       {lat_hi, lng_hi},
-                       {lat_hi, lng_lo},
-                       {lat_lo, lng_lo}};
-          box_ =
-              std::move(detail::ToGeos(ctx_, MultiPolygon{{Polygon{{std::move(ring)}}}})).value();
-        }
+      if (const auto b = detail::DiscBounds(centre_, Meters{OuterRadius()})) {
+        Ring ring = {{b->lat_lo, b->lng_lo},
+                     {b->lat_lo, b->lng_hi},
+                     {b->lat_hi, b->lng_hi},
+                     {b->lat_hi, b->lng_lo},
+                     {b->lat_lo, b->lng_lo}};
+        box_ = std::move(detail::ToGeos(ctx_, MultiPolygon{{Polygon{{std::move(ring)}}}})).value();
       }
     }
     return box_.get();

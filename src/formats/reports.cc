@@ -61,15 +61,8 @@ std::optional<int> Digits(std::string_view s) {
 // unique (CSV headers and JSON members are checked for it; the archive's mapping is fixed).
 class FieldMap {
  public:
-  void Set(std::string_view key, std::string_view value) {
-    for (auto& [k, v] : fields_) {
-      if (k == key) {
-        v = value;
-        return;
-      }
-    }
-    fields_.emplace_back(key, value);
-  }
+  // REQUIRES: no field of that name yet.
+  void Add(std::string_view key, std::string_view value) { fields_.emplace_back(key, value); }
   // The field's value, or nullptr when there is no such column.
   const std::string_view* Find(std::string_view key) const {
     for (const auto& [k, v] : fields_) {
@@ -210,7 +203,7 @@ FieldMap FromSyrianArchive(std::span<const std::optional<size_t>> columns, const
                                             : std::string_view();
   };
   FieldMap f;
-  f.Set("event_id_cnty", col("unique_event_ID"));
+  f.Add("event_id_cnty", col("unique_event_ID"));
   const std::string_view dt = col("date_time");
   // "08/21/13 12:00 AM": month/day/year, then a time the export fills with midnight.
   const std::string_view date = dt.substr(0, dt.find(' '));
@@ -237,18 +230,18 @@ FieldMap FromSyrianArchive(std::span<const std::optional<size_t>> columns, const
         fmt::format("{}: date_time: expected MM/DD/YY HH:MM AM, got {}", origin, Quote(dt)));
     event_date.clear();
   }
-  f.Set("event_date", event_date);
-  f.Set("time_precision", "1");
-  f.Set("event_type", "Explosions/Remote violence");
-  f.Set("sub_event_type", "Chemical weapon");
-  f.Set("latitude", col("geo_latitude"));
-  f.Set("longitude", col("geo_longitude"));
+  f.Add("event_date", event_date);
+  f.Add("time_precision", "1");
+  f.Add("event_type", "Explosions/Remote violence");
+  f.Add("sub_event_type", "Chemical weapon");
+  f.Add("latitude", col("geo_latitude"));
+  f.Add("longitude", col("geo_longitude"));
   const std::string_view accuracy = col("geo_accuracy");
-  f.Set("geo_precision", accuracy == "EXACT" ? "1" : accuracy == "APPROXIMATE" ? "2" : "3");
-  f.Set("source", col("sources"));
-  f.Set("notes", col("event_summary"));
-  f.Set("location", col("location_name"));
-  f.Set("type_of_violation", col("type_of_violation"));
+  f.Add("geo_precision", accuracy == "EXACT" ? "1" : accuracy == "APPROXIMATE" ? "2" : "3");
+  f.Add("source", col("sources"));
+  f.Add("notes", col("event_summary"));
+  f.Add("location", col("location_name"));
+  f.Add("type_of_violation", col("type_of_violation"));
   return f;
 }
 
@@ -362,7 +355,7 @@ Result<Report> ReportFromJson(const json& object, const std::string& origin) {
                                      EscapeText(key), value.type_name()));
       continue;
     }
-    fields.Set(key, values.emplace_back(JsonScalarText(value)));
+    fields.Add(key, values.emplace_back(JsonScalarText(value)));
   }
   for (std::string_view c : kRequiredColumns) {
     if (!fields.Find(c)) {
@@ -462,7 +455,7 @@ Result<bool> ReportCsvReader::Next(Row& out) {
     fields = FromSyrianArchive(archive_columns_, row_, origin, problems, event_date);
   } else {
     for (size_t i = 0; i < reader_.header().size(); ++i) {
-      fields.Set(reader_.header()[i], row_.fields[i]);
+      fields.Add(reader_.header()[i], row_.fields[i]);
     }
   }
   ReportSpec spec = SpecFromFields(fields, origin, problems);  // appends to problems first
