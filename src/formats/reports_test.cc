@@ -235,6 +235,30 @@ TEST(ParseReports, DatesNeverOverflow) {
             "sa.csv:2: date_time: expected MM/DD/YY HH:MM AM, got '99999999999/1/13 12:00 AM'");
 }
 
+// The archive's dates are rewritten as YYYY-MM-DD digit by digit: two- and four-digit years,
+// and the day and month a rewrite cannot check, named by the date reader; a hostile number
+// where a latitude belongs, and bytes that are not UTF-8, named with their line.
+TEST(ParseReports, TheArchivesDatesAndHostileFieldsAreReadOrNamed) {
+  const std::string sa =
+      "unique_event_ID,date_time,geo_latitude,geo_longitude,geo_accuracy,event_summary\n"
+      "CW1,08/21/13 12:00 AM,33.5,36.3,EXACT,a\n"
+      "CW2,1/2/2017 12:00 AM,33.5,36.3,APPROXIMATE,b\n"
+      "CW3,00/00/17 12:00 AM,33.5,36.3,EXACT,c\n"
+      "CW4,08/21/13 12:00 AM,1e400,36.3,EXACT,d\n"
+      "CW5,08/21/13 12:00 AM,33.5,36.3,EXACT,bad \xFF byte\n";
+  auto b = ParseReports(sa, "sa.csv");
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  ASSERT_EQ(b->reports.size(), 2u);
+  EXPECT_EQ(FormatUtcDate(b->reports[0].spec().event_date), "2013-08-21");
+  EXPECT_EQ(FormatUtcDate(b->reports[1].spec().event_date), "2017-01-02");
+  ASSERT_EQ(b->rejected.size(), 3u);
+  EXPECT_EQ(b->rejected[0].reasons[0],
+            "sa.csv:4: event_date: bad date '2017-00-00': expected YYYY-MM-DD or DD Month YYYY");
+  EXPECT_EQ(b->rejected[1].reasons[0],
+            "sa.csv:5: latitude: expected a latitude in decimal degrees, got '1e400'");
+  EXPECT_EQ(b->rejected[2].reasons[0], "sa.csv:6: notes: is not valid UTF-8 (byte 0xFF at byte 5)");
+}
+
 TEST(ReportFromJson, TextPolicyAppliesToTheApiForm) {
   auto r = ReportFromJson(nlohmann::json{{"event_id_cnty", std::string("A\0", 2)},
                                          {"event_date", "2017-08-21"},
