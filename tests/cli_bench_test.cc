@@ -97,8 +97,8 @@ TEST_F(CliBenchTest, IngestEndsWithTheTwoRatios) {
   const std::string dir = (dir_ / "ingest").string();
   const CliRun r = Truce("bench ingest --dir " + dir + " --single 32 --batched 300 --batch 100");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  for (const char* name :
-       {"raw_single", "raw_batch100", "app_single", "app_batch100", "app_concurrent16"}) {
+  for (const char* name : {"raw_single", "raw_batch100", "app_single", "app_batch100",
+                           "app_concurrent16", "store_batch100"}) {
     EXPECT_NE(r.out.find(name), std::string::npos) << name << "\n" << r.out;
   }
   const std::regex tail(
@@ -106,8 +106,10 @@ TEST_F(CliBenchTest, IngestEndsWithTheTwoRatios) {
       "\n$");
   EXPECT_TRUE(std::regex_search(r.out, tail)) << r.out;
   EXPECT_GT(Figure(r.out, "ratio_concurrent16_vs_raw_single"), 0);
-  // The application's stores are real logs: `truce verify` passes on each.
-  for (const char* db : {"app_single.db", "app_batch.db", "app_concurrent.db"}) {
+  // The store alone, writing app_batch100's log again: the floor under the application's rate.
+  EXPECT_GT(Figure(r.out, "ratio_store_batch100_vs_raw"), 0);
+  // The application's stores, and the store's copy, are real logs: `truce verify` passes on each.
+  for (const char* db : {"app_single.db", "app_batch.db", "app_concurrent.db", "store_batch.db"}) {
     const CliRun v = Truce("verify --db " + dir + "/" + db);
     EXPECT_EQ(v.exit_code, 0) << db << ": " << v.err << v.out;
   }

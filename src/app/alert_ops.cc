@@ -27,7 +27,8 @@ struct DeconflictionState {
   std::vector<Movement> movements;
   std::map<std::string, size_t> site_at, movement_at;  // id -> index
   std::unique_ptr<DeconflictionMonitor> monitor;       // null: to be built again
-  std::map<std::string, Report> hostilities;           // by event id
+  // By event id; shared with the views' entry, not copied (docs/performance.md "Batches").
+  std::map<std::string, std::shared_ptr<const Report>> hostilities;
 
   // A (target, report) pair alerted, with the verdict it was alerted with.
   std::map<std::string, Verdict> reported;  // by the core alert id
@@ -180,7 +181,7 @@ void App::ProduceAlerts(const store::LogEntry& entry, bool live, const ParsedEnt
       const Report* report = parsed->report.get();
       // Hostilities near notified sites and routes.
       if (IsHostility(*report)) {
-        d.hostilities.insert_or_assign(report->event_id(), *report);
+        d.hostilities.insert_or_assign(report->event_id(), parsed->report);
         if (!d.empty()) deconfliction = d.Monitor().ForReport(*report);
       } else {
         d.hostilities.erase(report->event_id());
@@ -231,7 +232,7 @@ void App::ProduceAlerts(const store::LogEntry& entry, bool live, const ParsedEnt
                                                      std::span<const Movement>(&m, 1));
       }
       for (const auto& [id, report] : d.hostilities) {
-        deconfliction = Concat(std::move(deconfliction), one->ForReport(report));
+        deconfliction = Concat(std::move(deconfliction), one->ForReport(*report));
       }
       deconfliction = Concat(std::move(deconfliction),
                              one->ForPositions(flights_.Positions(0, entry.index + 1)));

@@ -688,7 +688,7 @@ Result<std::vector<truce::Alert>> App::DeconflictionAlerts(const Principal& who,
   const DeconflictionMonitor monitor(state.sites, state.movements);
   std::vector<truce::Alert> all;
   for (const StoredReport* r : s.reports) {
-    std::vector<truce::Alert> alerts = monitor.ForReport(r->report);
+    std::vector<truce::Alert> alerts = monitor.ForReport(*r->report);
     all.insert(all.end(), std::make_move_iterator(alerts.begin()),
                std::make_move_iterator(alerts.end()));
   }

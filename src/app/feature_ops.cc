@@ -115,7 +115,7 @@ Result<CollectionExtent> App::Extent(const Principal& who, FeatureKind kind,
       if (!snap.ok()) return snap.error();
       for (const StoredReport* stored : (*snap)->reports) {
         if (!Sees(who, RecordKind::kReport, Provenance{stored->party, false})) continue;
-        const Report& r = stored->report;
+        const Report& r = *stored->report;
         Include(out, r.location(), r.when().begin(), r.when().end(), any);
       }
       break;
@@ -127,7 +127,7 @@ Result<CollectionExtent> App::Extent(const Principal& who, FeatureKind kind,
       const Snapshot& s = **snap;
       for (const Violation& v : s.violations) {
         const StoredReport& stored = s.RevisionOf(v);
-        const Provenance provenance{stored.party, s.published.contains(stored.report.event_id())};
+        const Provenance provenance{stored.party, s.published.contains(stored.report->event_id())};
         if (!Sees(who, RecordKind::kViolation, provenance)) continue;
         Include(out, v.report->location(), v.report->when().begin(), v.report->when().end(), any);
       }

@@ -51,7 +51,7 @@ Result<CountedItems> App::Violations(const Principal& who, const ViolationFilter
     if (f.verdict && v.verdict != *f.verdict) continue;
     if (!f.rule.empty() && RuleKindName(v.rule) != f.rule) continue;
     const StoredReport& stored = s.RevisionOf(v);
-    const Provenance provenance{stored.party, s.published.contains(stored.report.event_id())};
+    const Provenance provenance{stored.party, s.published.contains(stored.report->event_id())};
     if (!Sees(who, RecordKind::kViolation, provenance)) continue;
     if (!slice.Holds(out.matched++)) continue;
     json item = formats::ViolationToJson(v, stored.revision);
@@ -90,7 +90,7 @@ json IncidentRecord(const Principal& who, const Snapshot& s, const Incident& i,
     item["coverage"] = full["coverage"];
   }
   const StoredReport& anchor = s.RevisionOf(i.reports.front());
-  const ReportSpec& spec = anchor.report.spec();
+  const ReportSpec& spec = anchor.report->spec();
   std::set<std::string> parties;
   json zones = json::array();
   for (const IncidentViolation& v : i.violations) {

@@ -11,6 +11,7 @@
 
 #include "app/intake.h"
 #include "app/tokens.h"
+#include "formats/reports.h"
 
 namespace truce::app {
 namespace {
@@ -80,6 +81,28 @@ std::string DumpEntryData(const json& j, bool& faithful) {
   return Dump(j);
 }
 
+// The canonical bytes of the entry data of `s`, built by BuildEntryData into `data`. A report
+// submitted as a Report (Submission::report) is written without a tree: its body's bytes by
+// formats::AppendReportJson, the same bytes the tree's dump gives (tested), spliced in where
+// the tree, whose body is null, has "body" first of its sorted keys; `data` keeps body null.
+std::string EntryBytes(Submission& s, UtcTime received_at, json& data, bool& faithful) {
+  data = BuildEntryData(s, received_at);
+  if (!s.report) return DumpEntryData(data, faithful);
+  std::string rest = DumpEntryData(data, faithful);
+  constexpr std::string_view kNullBody = R"({"body":null)";
+  if (!faithful || !rest.starts_with(kNullBody)) {
+    // A member that JSON cannot hold as it is: the tree's way, body and all.
+    data["body"] = formats::ReportToJson(*s.report);
+    return DumpEntryData(data, faithful);
+  }
+  std::string out;
+  out.reserve(rest.size() + 512);
+  out.append(kNullBody.substr(0, kNullBody.size() - 4));
+  formats::AppendReportJson(out, *s.report);
+  out.append(std::string_view(rest).substr(kNullBody.size()));
+  return out;
+}
+
 }  // namespace
 
 std::string TreeHeadMessage(uint64_t size, const Hash& root, UtcTime timestamp) {
@@ -134,7 +157,9 @@ Result<SignedHead> TreeHeadFromJson(const json& doc) {
 
 std::string EntryData(const Submission& s, UtcTime received_at) {
   Submission copy = s;
-  return Dump(BuildEntryData(copy, received_at));
+  json data;
+  bool faithful = false;
+  return EntryBytes(copy, received_at, data, faithful);
 }
 
 std::string DescribeEntry(const store::LogEntry& entry) {
@@ -383,14 +408,19 @@ Status Ledger::BuildEntries(std::vector<Submission>& subs, uint64_t start, UtcTi
     // replaced or a number cannot be written: then it is parsed from the bytes), so the query
     // rows, the views and the alerts read it without parsing: DeriveIndex gives the rows
     // `truce verify` recomputes from the bytes.
-    json data = BuildEntryData(subs[i], now);
+    json data;
     bool faithful = false;
-    e.data = DumpEntryData(data, faithful);
+    e.data = EntryBytes(subs[i], now, data, faithful);
     if (!faithful) data = ParseData(e.data).value_or(json());
     e.submitter = std::move(subs[i].submitter);
     e.party = std::move(subs[i].party);
     e.leaf_hash = LeafHash(e.data);
-    ParsedEntry read = ParsedEntryOf(e.kind, std::move(data));
+    // A report written from its Report is held as that Report: its bytes read back to the
+    // same report (ReportFromBody(ReportToJson(r)) has r's content, tested on hostile fields),
+    // so reading them again would only cost.
+    ParsedEntry read = faithful && subs[i].report && data.value("body", json()).is_null()
+                           ? ParsedEntry{std::move(data), std::move(subs[i].report)}
+                           : ParsedEntryOf(e.kind, std::move(data));
     auto rows = DeriveIndex(e, read);
     if (!rows.ok()) {
       return MakeError(ErrorCode::kInternal, "submission does not index: " + rows.error().message);

@@ -28,7 +28,7 @@ Result<SubmitOutcome> App::SubmitReports(const Principal& who, std::vector<json>
   }
   const bool as_party = who.Is(Role::kParty);
   std::vector<Problem> problems;
-  std::vector<Report> reports;
+  std::vector<std::shared_ptr<const Report>> reports;
   reports.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     const std::string path = ItemPath(batch, i);
@@ -46,7 +46,9 @@ Result<SubmitOutcome> App::SubmitReports(const Principal& who, std::vector<json>
       }
       item["source"] = who.party;
     }
-    if (auto report = ReportFromBody(item, path, problems)) reports.push_back(std::move(*report));
+    if (auto report = ReportFromBody(item, path, problems)) {
+      reports.push_back(std::make_shared<const Report>(std::move(*report)));
+    }
   }
   if (!problems.empty()) {
     metrics_.Add("truce_submissions_rejected_total");
@@ -56,7 +58,7 @@ Result<SubmitOutcome> App::SubmitReports(const Principal& who, std::vector<json>
   std::lock_guard lock(submit_mu_);
   // The latest known revision of each event: from the views, then from earlier in this batch.
   struct Latest {
-    std::optional<Report> report;
+    std::shared_ptr<const Report> report;
     int revision = 0;
     std::string party;
     size_t pending = SIZE_MAX;  // index into `subs` of the revision this batch adds
@@ -69,7 +71,7 @@ Result<SubmitOutcome> App::SubmitReports(const Principal& who, std::vector<json>
   out.items.resize(reports.size());
   std::vector<size_t> pending_of_item(reports.size(), SIZE_MAX);
   for (size_t i = 0; i < reports.size(); ++i) {
-    const Report& r = reports[i];
+    const Report& r = *reports[i];
     auto [it, fresh] = latest.try_emplace(r.event_id());
     Latest& l = it->second;
     if (fresh) {
@@ -98,14 +100,15 @@ Result<SubmitOutcome> App::SubmitReports(const Principal& who, std::vector<json>
       continue;
     }
     l.revision += 1;
-    l.report = r;
+    l.report = reports[i];
     l.party = as_party ? who.party : "";
     l.pending = subs.size();
     item.revision = l.revision;
     item.created = true;
     pending_of_item[i] = subs.size();
-    subs.push_back(
-        SubmissionBy(who, SubmissionKind::kReport, formats::ReportToJson(r), l.revision));
+    // The body is written from the report itself, without a tree (Submission::report).
+    subs.push_back(SubmissionBy(who, SubmissionKind::kReport, nullptr, l.revision));
+    subs.back().report = reports[i];
   }
   if (!subs.empty()) {
     auto entries = AppendLocked(std::move(subs));
@@ -186,7 +189,7 @@ Result<CountedItems> App::ReportRecords(const Principal& who, const EventFilter&
   if (!snap.ok()) return snap.error();
   CountedItems out;
   for (const StoredReport* stored : (*snap)->reports) {
-    const Report& r = stored->report;
+    const Report& r = *stored->report;
     if (f.from && r.when().end() <= *f.from) continue;
     if (f.to && r.when().begin() >= *f.to) continue;
     if (f.bbox && !f.bbox->Contains(r.location())) continue;

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "app/ledger.h"
+#include "formats/reports.h"
 #include "store/mem_store.h"
 
 namespace truce::app {
@@ -168,6 +169,62 @@ TEST(LedgerFormatTest, PreparedEntriesAreReadAsTheirBytesParse) {
   auto verified = VerifyStore(store, "");
   ASSERT_TRUE(verified.ok()) << verified.error().message;
   EXPECT_EQ(verified->entries, 3u);
+}
+
+// A report submitted as a Report is written without a tree (Submission::report): the same bytes
+// as its body's tree, the same rows, and the Report itself held for the views, which is what
+// reading the bytes gives. A role that is not UTF-8 takes the tree's way (replaced).
+TEST(LedgerFormatTest, AReportWrittenFromItsReportIsItsTreesEntry) {
+  const nlohmann::json body = {{"event_id_cnty", "DIRECT-1"},
+                               {"event_date", "2017-05-04"},
+                               {"time_precision", 1},
+                               {"event_type", "Explosions/Remote violence"},
+                               {"actor2", "q\"uote\\ \xD8\xB3"},
+                               {"latitude", 33.55},
+                               {"longitude", 36},
+                               {"geo_precision", 1},
+                               {"notes", "line\nbreak"},
+                               {"admin1", "Rural Damascus"},
+                               {"time", "06:30"}};
+  auto report = formats::ReportFromJson(body, "body/0");
+  ASSERT_TRUE(report.ok()) << report.error().message;
+  const auto held = std::make_shared<const Report>(std::move(report).value());
+  const UtcTime at = *ParseTimestamp("2024-05-01T12:00:00.123Z");
+  const std::pair<std::string, std::string> submitters[] = {
+      {"", "monitor"}, {"gov", "party"}, {"", "r\xff"}};
+  for (const auto& [party, role] : submitters) {
+    Submission tree{SubmissionKind::kReport, "tok_1", party, formats::ReportToJson(*held), 3, role};
+    Submission direct{SubmissionKind::kReport, "tok_1", party, nullptr, 3, role};
+    direct.report = held;
+    EXPECT_EQ(EntryData(direct, at), EntryData(tree, at)) << party;
+
+    store::MemStore store;
+    auto ledger = Ledger::Open(store, SigningKey::Generate());
+    ASSERT_TRUE(ledger.ok()) << ledger.error().message;
+    auto lock = store.LockAppends();
+    ASSERT_TRUE(lock.ok()) << lock.error().message;
+    auto prepared = (*ledger)->Prepare({direct});
+    ASSERT_TRUE(prepared.ok()) << prepared.error().message;
+    const auto& entries = prepared->entries();
+    const auto& parsed = prepared->parsed();
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].data, EntryData(tree, entries[0].received_at));
+    auto read = ParseEntry(entries[0]);
+    ASSERT_TRUE(read.ok()) << read.error().message;
+    ASSERT_NE(parsed[0].report, nullptr);
+    ASSERT_NE(read->report, nullptr);
+    EXPECT_TRUE(parsed[0].report->SameContent(*read->report));
+    EXPECT_EQ(formats::ReportToJson(*parsed[0].report), formats::ReportToJson(*read->report));
+    nlohmann::json without_body = read->data;
+    without_body["body"] = nullptr;
+    // Written directly, the tree holds every member but the body; a role that is not UTF-8
+    // takes the tree's way, whose data is what the bytes parse to.
+    EXPECT_EQ(parsed[0].data, role == "r\xff" ? read->data : without_body);
+    EXPECT_EQ(DeriveIndex(entries[0], parsed[0]).value(), DeriveIndex(entries[0]).value());
+    ASSERT_TRUE((*ledger)->Commit(*prepared).ok());
+    auto verified = VerifyStore(store, "");
+    ASSERT_TRUE(verified.ok()) << verified.error().message;
+  }
 }
 
 TEST(SubmissionKindTest, EveryKindIsRegisteredUnderItsName) {

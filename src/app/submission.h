@@ -44,13 +44,19 @@ struct Submission {
   nlohmann::json body;
   int revision = 0;  // reports: revision number; scenarios: version number; else unused
   std::string role;  // the submitter's role ("monitor", ...), "" for the operator
+  // Kind report: the body as a Report, `body` left null. The ledger writes its bytes without
+  // a tree and hands the Report itself to the views and the alerts (docs/performance.md
+  // "Batches").
+  std::shared_ptr<const Report> report = nullptr;
 };
 
 // A log entry's data read once, shared by everything that reads the entry as it is appended or
 // replayed (DeriveIndex, the views, the alerts), so that none of them parses it again
 // (docs/performance.md "Durable ingest"). ParseEntry (ledger.h) makes one.
 struct ParsedEntry {
-  nlohmann::json data;  // the entry data, a JSON object
+  // The entry data, a JSON object. For a report submitted as a Report (Submission::report),
+  // every member but the body, which is null: `report` holds it.
+  nlohmann::json data;
   // Kind "report": its body read as a report (ReportFromBody); null when it is not a valid one.
   std::shared_ptr<const Report> report;
 };

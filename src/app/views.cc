@@ -70,10 +70,10 @@ Status Views::Apply(const store::LogEntry& entry, const ParsedEntry& parsed) {
       if (!parsed.report) return Unreadable(entry, "not a valid report");
       auto stored = std::make_unique<StoredReport>(
           StoredReport{entry.index, entry.received_at, detail::IntField(data, "revision"),
-                       entry.party, *parsed.report, kNeverSuperseded, entry.index,
+                       entry.party, parsed.report, kNeverSuperseded, entry.index,
                        detail::StringField(data, "role") == "monitor"});
       std::unique_lock lock(mu_);
-      const std::string& id = stored->report.event_id();
+      const std::string& id = stored->report->event_id();
       if (auto it = latest_.find(id); it != latest_.end()) {
         revisions_[it->second]->superseded_at = entry.index;
         stored->first_entry = revisions_[it->second]->first_entry;
@@ -265,7 +265,7 @@ Result<std::shared_ptr<const Snapshot>> Views::SnapshotAt(uint64_t size) {
       if (p.entry < size) snap->published.emplace(p.incident, p.entry);
     }
   }
-  for (const StoredReport* r : snap->reports) snap->by_report_.emplace(&r->report, r);
+  for (const StoredReport* r : snap->reports) snap->by_report_.emplace(r->report.get(), r);
   if (snap->scenario) {
     Evaluation& eval = EvaluationFor(*snap->scenario);
     std::lock_guard lock(eval.mu);  // one evaluation at a time per scenario version
@@ -273,7 +273,7 @@ Result<std::shared_ptr<const Snapshot>> Views::SnapshotAt(uint64_t size) {
       const size_t i = current[k];
       if (eval.by_revision.size() <= i) eval.by_revision.resize(i + 1);
       if (!eval.by_revision[i]) {
-        eval.by_revision[i] = eval.evaluator->Evaluate(snap->reports[k]->report);
+        eval.by_revision[i] = eval.evaluator->Evaluate(*snap->reports[k]->report);
       }
       const auto& v = *eval.by_revision[i];
       snap->violations.insert(snap->violations.end(), v.begin(), v.end());
@@ -321,7 +321,7 @@ std::shared_ptr<IncidentSet> CopyOut(Corroborator& engine, const Snapshot& snap)
 }
 
 ReportEntry EntryOf(const StoredReport& r) {
-  return ReportEntry{&r.report, r.first_entry, r.party, r.monitor};
+  return ReportEntry{r.report.get(), r.first_entry, r.party, r.monitor};
 }
 
 }  // namespace

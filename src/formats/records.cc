@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include <fmt/format.h>
+#include "formats/json_text.h"
 
 namespace truce::formats {
 
@@ -79,102 +79,41 @@ nlohmann::json ViolationToJson(const Violation& v, int revision) {
           {"radius_m", r.radius().value}};
 }
 
-namespace {
-
-// A JSON string as nlohmann's dump writes it (ensure_ascii off): the quote, the backslash and
-// the C0 controls escaped, every other byte as it is.
-void AppendJsonString(std::string& out, std::string_view text) {
-  out += '"';
-  size_t run = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.substr(run, i - run));
-    run = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += fmt::format("\\u{:04x}", c);
-    }
-  }
-  out.append(text.substr(run));
-  out += '"';
-}
-
-// A number as nlohmann's dump writes it (its own shortest-digits algorithm and layout).
-void AppendJsonNumber(std::string& out, double x) {
-  if (!std::isfinite(x)) {
-    out += "null";
-    return;
-  }
-  char buffer[64];
-  char* end = nlohmann::detail::to_chars(buffer, buffer + sizeof buffer, x);
-  out.append(buffer, end);
-}
-
-void AppendKey(std::string& out, std::string_view key) {
-  out += '"';
-  out += key;
-  out += "\":";
-}
-
-}  // namespace
-
 void AppendViolationJson(std::string& out, const Violation& v, int revision) {
   const Report& r = *v.report;
   // ViolationToJson's keys in nlohmann::json's (sorted) order.
   out += '{';
-  AppendKey(out, "clause");
+  AppendJsonKey(out, "clause");
   AppendJsonString(out, v.clause);
-  AppendKey(out += ',', "event_date");
+  AppendJsonKey(out += ',', "event_date");
   AppendJsonString(out, FormatUtcDate(r.spec().event_date));
-  AppendKey(out += ',', "event_type");
+  AppendJsonKey(out += ',', "event_type");
   AppendJsonString(out, r.spec().event_type);
-  AppendKey(out += ',', "fraction");
+  AppendJsonKey(out += ',', "fraction");
   AppendJsonNumber(out, RoundTo4(v.fraction));
-  AppendKey(out += ',', "latitude");
+  AppendJsonKey(out += ',', "latitude");
   AppendJsonNumber(out, r.location().lat());
-  AppendKey(out += ',', "longitude");
+  AppendJsonKey(out += ',', "longitude");
   AppendJsonNumber(out, r.location().lng());
-  AppendKey(out += ',', "party");
+  AppendJsonKey(out += ',', "party");
   AppendJsonString(out, v.party);
-  AppendKey(out += ',', "radius_m");
+  AppendJsonKey(out += ',', "radius_m");
   AppendJsonNumber(out, r.radius().value);
-  AppendKey(out += ',', "report");
+  AppendJsonKey(out += ',', "report");
   AppendJsonString(out, r.event_id());
-  AppendKey(out += ',', "revision");
-  out += fmt::format_int(revision).str();
-  AppendKey(out += ',', "rule");
+  AppendJsonKey(out += ',', "revision");
+  AppendJsonInteger(out, revision);
+  AppendJsonKey(out += ',', "rule");
   AppendJsonString(out, RuleKindName(v.rule));
-  AppendKey(out += ',', "time_begin");
+  AppendJsonKey(out += ',', "time_begin");
   AppendJsonString(out, FormatTimestamp(r.when().begin()));
-  AppendKey(out += ',', "time_end");
+  AppendJsonKey(out += ',', "time_end");
   AppendJsonString(out, FormatTimestamp(r.when().end()));
-  AppendKey(out += ',', "verdict");
+  AppendJsonKey(out += ',', "verdict");
   AppendJsonString(out, VerdictName(v.verdict));
-  AppendKey(out += ',', "version");
-  out += fmt::format_int(v.version->version()).str();
-  AppendKey(out += ',', "zone");
+  AppendJsonKey(out += ',', "version");
+  AppendJsonInteger(out, v.version->version());
+  AppendJsonKey(out += ',', "zone");
   AppendJsonString(out, v.version->zone());
   out += '}';
 }

@@ -4,7 +4,6 @@
 #include <array>
 #include <cctype>
 #include <cmath>
-#include <deque>
 #include <map>
 #include <set>
 #include <span>
@@ -13,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "csv.h"
+#include "json_text.h"
 #include "points_csv.h"
 #include "text_file.h"
 #include "truce/text_policy.h"
@@ -347,7 +347,11 @@ Result<Report> ReportFromJson(const json& object, const std::string& origin) {
         fmt::format("{}: expected a JSON object keyed by the CSV column names", origin));
   }
   FieldMap fields;
-  std::deque<std::string> values;  // what `fields` points into
+  // What `fields` points into besides the object's own strings: the text of its numbers and
+  // booleans, as dump spells them (short enough to need no allocation). Reserved whole, so that
+  // no view moves.
+  std::vector<std::string> values;
+  values.reserve(object.size());
   std::vector<std::string> problems;
   for (const auto& [key, value] : object.items()) {
     if (value.is_object() || value.is_array()) {
@@ -355,7 +359,21 @@ Result<Report> ReportFromJson(const json& object, const std::string& origin) {
                                      EscapeText(key), value.type_name()));
       continue;
     }
-    fields.Add(key, values.emplace_back(JsonScalarText(value)));
+    if (value.is_string()) {
+      fields.Add(key, *value.get_ptr<const json::string_t*>());
+      continue;
+    }
+    std::string& text = values.emplace_back();
+    if (value.is_number_float()) {
+      AppendJsonNumber(text, value.get<double>());
+    } else if (value.is_number_integer() &&
+               (!value.is_number_unsigned() ||
+                value.get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX))) {
+      AppendJsonInteger(text, value.get<int64_t>());
+    } else {
+      text = JsonScalarText(value);  // null, a boolean, an unsigned beyond int64
+    }
+    fields.Add(key, text);
   }
   for (std::string_view c : kRequiredColumns) {
     if (!fields.Find(c)) {
@@ -398,6 +416,77 @@ json ReportToJson(const Report& report) {
   if (s.recorded_at) j["recorded_at"] = FormatUtcTime(*s.recorded_at);
   for (const auto& [k, v] : s.extra) j[k] = v;
   return j;
+}
+
+void AppendReportJson(std::string& out, const Report& report) {
+  const ReportSpec& s = report.spec();
+  // ReportToJson's members in nlohmann::json's (sorted) order, the extra columns merged in: no
+  // extra column has a known column's name (SpecFromFields), and std::map sorts as json does.
+  auto extra = s.extra.begin();
+  bool first = true;
+  auto key = [&](std::string_view name) {
+    for (; extra != s.extra.end() && extra->first < name; ++extra) {
+      out += first ? '{' : ',';
+      first = false;
+      AppendJsonString(out, extra->first);
+      out += ':';
+      AppendJsonString(out, extra->second);
+    }
+    out += first ? '{' : ',';
+    first = false;
+    AppendJsonKey(out, name);
+  };
+  auto text = [&](std::string_view name, std::string_view value) {
+    key(name);
+    AppendJsonString(out, value);
+  };
+  text("actor1", s.actor1);
+  text("actor2", s.actor2);
+  text("event_date", FormatUtcDate(s.event_date));
+  text("event_id_cnty", s.event_id);
+  text("event_type", s.event_type);
+  if (s.fatalities) {
+    key("fatalities");
+    AppendJsonInteger(out, *s.fatalities);
+  }
+  key("geo_precision");
+  AppendJsonInteger(out, s.geo_precision);
+  key("latitude");
+  AppendJsonNumber(out, s.latitude);
+  key("longitude");
+  AppendJsonNumber(out, s.longitude);
+  text("notes", s.notes);
+  if (s.recorded_at) text("recorded_at", FormatUtcTime(*s.recorded_at));
+  text("source", s.source);
+  if (!s.source_group.empty()) text("source_group", s.source_group);
+  text("sub_event_type", s.sub_event_type);
+  if (s.time_of_day) {
+    key("time");
+    const auto minutes = s.time_of_day->count();
+    if (minutes >= 0 && minutes < 24 * 60) {
+      const auto m = static_cast<int>(minutes);
+      const char hhmm[] = {
+          '"', static_cast<char>('0' + m / 600),     static_cast<char>('0' + m / 60 % 10),
+          ':', static_cast<char>('0' + m % 60 / 10), static_cast<char>('0' + m % 10),
+          '"'};
+      out.append(hhmm, sizeof hhmm);
+    } else {
+      AppendJsonString(out, fmt::format("{:02d}:{:02d}", minutes / 60, minutes % 60));
+    }
+  }
+  key("time_precision");
+  AppendJsonInteger(out, s.time_precision);
+  if (s.uncertainty) {
+    key("uncertainty_m");
+    AppendJsonNumber(out, s.uncertainty->value);
+  }
+  for (; extra != s.extra.end(); ++extra) {
+    out += ',';
+    AppendJsonString(out, extra->first);
+    out += ':';
+    AppendJsonString(out, extra->second);
+  }
+  out += '}';
 }
 
 Result<ReportBatch> ParseReports(std::string_view text, const std::string& file) {

@@ -1,5 +1,9 @@
 #include "formats/reports.h"
 
+#include <cmath>
+#include <random>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -303,6 +307,171 @@ TEST(LatestRevisions, IdenticalIsNoOpDifferentIsNewRevision) {
   EXPECT_EQ(latest[0].revision, 2);
   EXPECT_EQ(latest[0].report->spec().fatalities, 3);
   EXPECT_EQ(latest[1].revision, 1);
+}
+
+}  // namespace
+}  // namespace truce::formats
+
+namespace truce::formats {
+namespace {
+
+// Reports whose bodies stress the direct writer: extra columns sorting before, between and after
+// the known ones (and named like them but longer), text with quotes, backslashes, controls and
+// non-ASCII letters, every optional field present or absent, numbers of every shape.
+std::vector<Report> HostileReports() {
+  std::string every_byte;  // the free-text policy allows tab and newline among the controls
+  for (int c = 0x20; c < 0x7F; ++c) every_byte += static_cast<char>(c);
+  every_byte += "\t\n";
+  const std::vector<nlohmann::json> bodies = {
+      {{"event_id_cnty", "SYR1"},
+       {"event_date", "2017-08-21"},
+       {"time_precision", 1},
+       {"event_type", "Battles"},
+       {"latitude", 33.5},
+       {"longitude", 36},
+       {"geo_precision", 1}},
+      {{"event_id_cnty", "\xD8\xB9\xD9\x8A\xD9\x86-7"},
+       {"event_date", "04 May 2017"},
+       {"time_precision", "3"},
+       {"event_type", "Explosions/Remote violence"},
+       {"sub_event_type", "Shelling/artillery/missile attack"},
+       {"actor1", "Military Forces of Syria (2000-)"},
+       {"actor2", "q\"b\\s"},
+       {"latitude", "-0.0001"},
+       {"longitude", -179.5},
+       {"geo_precision", 2},
+       {"source", "SOHR; \xD8\xB3\xD8\xA7\xD9\x86\xD8\xA7"},
+       {"source_group", "local"},
+       {"notes", every_byte},
+       {"fatalities", 0},
+       {"time", "23:59"},
+       {"uncertainty_m", 1e-7},
+       {"recorded_at", "2017-05-05T10:00:00Z"},
+       {"", "empty name"},
+       {"a", 1.5},
+       {"actor10", true},
+       {"event_e", nullptr},
+       {"geo", "x"},
+       {"source_", "between source and source_group"},
+       {"sourcea", "after source_group"},
+       {"time_", "x"},
+       {"timezone", "y"},
+       {"uncertainty_m2", "after every known column"},
+       {"\xC3\xA9tat", "sorted after ASCII"}},
+      {{"event_id_cnty", "x"},
+       {"event_date", "2017-12-31"},
+       {"time_precision", 2},
+       {"event_type", "Violence against civilians"},
+       {"latitude", 89.999999999},
+       {"longitude", 1e-9},
+       {"geo_precision", 3},
+       {"fatalities", 123456},
+       {"time", "00:00"},
+       {"uncertainty_m", 12345.678},
+       {"admin1", "Rural Damascus"}},
+  };
+  std::vector<Report> out;
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    auto r = ReportFromJson(bodies[i], "body/" + std::to_string(i));
+    EXPECT_TRUE(r.ok()) << i << ": " << (r.ok() ? "" : r.error().message);
+    if (r.ok()) out.push_back(std::move(r).value());
+  }
+  return out;
+}
+
+// The log entries of reports are written by AppendReportJson: its bytes must be the tree's dump.
+TEST(AppendReportJson, IsTheTreesDumpByteForByte) {
+  const std::vector<Report> reports = HostileReports();
+  ASSERT_EQ(reports.size(), 3u);
+  for (const Report& r : reports) {
+    std::string out = "prefix:";
+    AppendReportJson(out, r);
+    EXPECT_EQ(out, "prefix:" + ReportToJson(r).dump(-1, ' ', false,
+                                                    nlohmann::json::error_handler_t::strict));
+  }
+}
+
+// The server holds a submitted report as it was read from the request, not as read back from
+// the entry's bytes (docs/performance.md "Batches"): the two must be the same report, and
+// write the same body.
+TEST(ReportToJson, ReadsBackToTheSameReport) {
+  for (const Report& r : HostileReports()) {
+    std::string bytes;
+    AppendReportJson(bytes, r);
+    auto back = ReportFromJson(nlohmann::json::parse(bytes), "body");
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_TRUE(back->SameContent(r)) << bytes;
+    std::string again;
+    AppendReportJson(again, *back);
+    EXPECT_EQ(again, bytes);
+  }
+}
+
+// Random bodies from pieces that matter to the writer and the reader (keys near the known
+// ones, quotes, controls, multi-byte letters, numbers as text and as numbers): every body read
+// as a report writes the tree's bytes and reads back to itself.
+TEST(AppendReportJson, RandomBodiesWriteTheTreesBytesAndReadBack) {
+  std::mt19937_64 rng(2017);
+  const std::vector<std::string> keys = {"",         "a",           "actor", "actor3",  "event",
+                                         "event_id", "fatalities_", "notes", "source_", "time_p",
+                                         "z",        "\xC3\xA9",    "k\"ey", "k\\ey",   "t\tab"};
+  const std::vector<std::string> texts = {"",   "x",          "\"",       "\\",
+                                          "\t", "\n",         "\xD8\xB3", "1e5",
+                                          "-0", "  spaced  ", "a,b;c",    "\xE2\x80\x8D"};
+  auto pick = [&](const std::vector<std::string>& from) { return from[rng() % from.size()]; };
+  auto text = [&] {
+    std::string t;
+    for (int n = static_cast<int>(rng() % 4); n > 0; --n) t += pick(texts);
+    return t;
+  };
+  size_t read = 0;
+  for (int i = 0; i < 3000; ++i) {
+    nlohmann::json body = {{"event_id_cnty", "R" + std::to_string(i)},
+                           {"event_date", "2017-05-04"},
+                           {"time_precision", 1 + static_cast<int>(rng() % 3)},
+                           {"event_type", "Battles"},
+                           {"latitude", std::ldexp(static_cast<double>(rng() % 1'000'000), -14)},
+                           {"longitude", static_cast<double>(rng() % 360'000) / 1000 - 180},
+                           {"geo_precision", 1 + static_cast<int>(rng() % 3)}};
+    for (const char* field :
+         {"actor1", "actor2", "notes", "source", "source_group", "sub_event_type"}) {
+      if (rng() % 2) body[field] = text();
+    }
+    if (rng() % 2) body["fatalities"] = static_cast<int>(rng() % 1000);
+    if (rng() % 2) body["uncertainty_m"] = static_cast<double>(rng() % 100'000) / 7;
+    if (rng() % 3 == 0) body["time"] = fmt::format("{:02}:{:02}", rng() % 24, rng() % 60);
+    for (int n = static_cast<int>(rng() % 4); n > 0; --n) body[pick(keys) + text()] = text();
+    if (rng() % 4 == 0) body["count"] = static_cast<int64_t>(rng()) >> (rng() % 64);
+    if (rng() % 4 == 0)
+      body["share"] = std::ldexp(static_cast<double>(rng()), -static_cast<int>(rng() % 90));
+    auto r = ReportFromJson(body, "body");
+    if (!r.ok()) continue;  // a key the identifier policy refuses
+    ++read;
+    std::string bytes;
+    AppendReportJson(bytes, *r);
+    ASSERT_EQ(bytes, ReportToJson(*r).dump()) << body.dump();
+    auto back = ReportFromJson(nlohmann::json::parse(bytes), "body");
+    ASSERT_TRUE(back.ok()) << bytes;
+    ASSERT_TRUE(back->SameContent(*r)) << bytes;
+  }
+  EXPECT_GT(read, 1000u);
+}
+
+// Numbers in a body are read as the text dump gives them, as before the reader wrote that text
+// itself: integers of both signs and beyond int64, floats of every layout, booleans, null.
+TEST(ReportFromJson, NumbersAreReadAsDumpSpellsThem) {
+  const std::vector<nlohmann::json> values = {
+      0,    -1,   1,     INT64_MAX, INT64_MIN, uint64_t{1} << 63,   UINT64_MAX, 1.5,   -0.0,
+      36.0, 1e21, 1e300, 5e-324,    0.1,       123456789.123456789, true,       false, nullptr};
+  for (const nlohmann::json& v : values) {
+    nlohmann::json body = {{"event_id_cnty", "N"}, {"event_date", "2017-05-04"},
+                           {"time_precision", 1},  {"event_type", "Battles"},
+                           {"latitude", 33.5},     {"longitude", 36.25},
+                           {"geo_precision", 1},   {"n", v}};
+    auto r = ReportFromJson(body, "body");
+    ASSERT_TRUE(r.ok()) << v.dump() << ": " << r.error().message;
+    EXPECT_EQ(r->spec().extra.at("n"), v.is_null() ? "" : v.dump());
+  }
 }
 
 }  // namespace
