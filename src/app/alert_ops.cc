@@ -27,7 +27,8 @@ struct DeconflictionState {
   std::vector<Movement> movements;
   std::map<std::string, size_t> site_at, movement_at;  // id -> index
   std::unique_ptr<DeconflictionMonitor> monitor;       // null: to be built again
-  // By event id; shared with the views' entry, not copied (docs/performance.md "Batches").
+  // By event id; shared with the views' entry, not copied (docs/performance.md "Entries
+  // written from the report").
   std::map<std::string, std::shared_ptr<const Report>> hostilities;
 
   // A (target, report) pair alerted, with the verdict it was alerted with.

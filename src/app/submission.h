@@ -46,7 +46,7 @@ struct Submission {
   std::string role;  // the submitter's role ("monitor", ...), "" for the operator
   // Kind report: the body as a Report, `body` left null. The ledger writes its bytes without
   // a tree and hands the Report itself to the views and the alerts (docs/performance.md
-  // "Batches").
+  // "Entries written from the report").
   std::shared_ptr<const Report> report = nullptr;
 };
 

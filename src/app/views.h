@@ -45,7 +45,7 @@ struct StoredReport {
   int revision = 1;
   std::string party;  // the submitting party ("" unless a party token submitted it)
   // Shared with the ledger's parsed entry and the alerts: one report per revision, not a copy
-  // each (docs/performance.md "Batches").
+  // each (docs/performance.md "Entries written from the report").
   std::shared_ptr<const Report> report;
   uint64_t superseded_at = kNeverSuperseded;  // entry of the next revision of the event
   uint64_t first_entry = 0;                   // entry of the event's first revision: its arrival

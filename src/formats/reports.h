@@ -71,7 +71,8 @@ class ReportCsvReader {
 nlohmann::json ReportToJson(const Report& report);
 
 // ReportToJson(report).dump() without the tree: the same bytes, appended to `out`
-// (docs/performance.md "Batches"). Report::Create's text policy makes every string valid UTF-8.
+// (docs/performance.md "Entries written from the report"). Report::Create's text policy makes
+// every string valid UTF-8.
 void AppendReportJson(std::string& out, const Report& report);
 
 // Parses an ACLED event_date: "2017-05-04", "04 May 2017", "4-May-2017", "04-May-2017".

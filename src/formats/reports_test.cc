@@ -392,8 +392,8 @@ TEST(AppendReportJson, IsTheTreesDumpByteForByte) {
 }
 
 // The server holds a submitted report as it was read from the request, not as read back from
-// the entry's bytes (docs/performance.md "Batches"): the two must be the same report, and
-// write the same body.
+// the entry's bytes (docs/performance.md "Entries written from the report"): the two must be
+// the same report, and write the same body.
 TEST(ReportToJson, ReadsBackToTheSameReport) {
   for (const Report& r : HostileReports()) {
     std::string bytes;
