@@ -418,7 +418,8 @@ Status Ledger::BuildEntries(std::vector<Submission>& subs, uint64_t start, UtcTi
     // A report written from its Report is held as that Report: its bytes read back to the
     // same report (ReportFromBody(ReportToJson(r)) has r's content, tested on hostile fields),
     // so reading them again would only cost.
-    ParsedEntry read = faithful && subs[i].report && data.value("body", json()).is_null()
+    const auto body = data.find("body");
+    ParsedEntry read = faithful && subs[i].report && body != data.end() && body->is_null()
                            ? ParsedEntry{std::move(data), std::move(subs[i].report)}
                            : ParsedEntryOf(e.kind, std::move(data));
     auto rows = DeriveIndex(e, read);

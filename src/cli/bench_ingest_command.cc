@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -180,6 +181,7 @@ Result<double> StoreReplay(const fs::path& from, const fs::path& to) {
   std::vector<store::LogEntry> entries;
   std::vector<store::EntryIndex> rows;
   std::vector<store::TreeHead> heads;
+  std::optional<std::string> public_key;
   {
     auto source = store::OpenSqliteStore(from.string());
     if (!source.ok()) return source.error();
@@ -193,18 +195,17 @@ Result<double> StoreReplay(const fs::path& from, const fs::path& to) {
     auto signed_heads = (*source)->TreeHeads();
     if (!signed_heads.ok()) return signed_heads.error();
     heads = std::move(signed_heads).value();
+    auto key = (*source)->GetMeta("log_public_key");
+    if (!key.ok()) return key.error();
+    public_key = std::move(key).value();
   }
   auto target = store::OpenSqliteStore(to.string());
   if (!target.ok()) return target.error();
   store::Store& out = **target;
   {
     // The log's key goes along, so that the copy is a log `truce verify` passes as well.
-    auto source = store::OpenSqliteStore(from.string());
-    if (!source.ok()) return source.error();
-    auto key = (*source)->GetMeta("log_public_key");
-    if (!key.ok()) return key.error();
-    if (*key) {
-      if (Status st = out.SetMetaOnce("log_public_key", **key); !st.ok()) return st.error();
+    if (public_key) {
+      if (Status st = out.SetMetaOnce("log_public_key", *public_key); !st.ok()) return st.error();
     }
     std::error_code ec;
     fs::copy_file(app::KeyFileFor(from.string()), app::KeyFileFor(to.string()), ec);

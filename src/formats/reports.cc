@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <set>
 #include <span>
@@ -463,16 +464,7 @@ void AppendReportJson(std::string& out, const Report& report) {
   if (s.time_of_day) {
     key("time");
     const auto minutes = s.time_of_day->count();
-    if (minutes >= 0 && minutes < 24 * 60) {
-      const auto m = static_cast<int>(minutes);
-      const char hhmm[] = {
-          '"', static_cast<char>('0' + m / 600),     static_cast<char>('0' + m / 60 % 10),
-          ':', static_cast<char>('0' + m % 60 / 10), static_cast<char>('0' + m % 10),
-          '"'};
-      out.append(hhmm, sizeof hhmm);
-    } else {
-      AppendJsonString(out, fmt::format("{:02d}:{:02d}", minutes / 60, minutes % 60));
-    }
+    fmt::format_to(std::back_inserter(out), "\"{:02d}:{:02d}\"", minutes / 60, minutes % 60);
   }
   key("time_precision");
   AppendJsonInteger(out, s.time_precision);
